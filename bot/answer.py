@@ -1,0 +1,164 @@
+"""Answers: from retrieved passages to what a reader is shown.
+
+An answer is a list of results, each the verbatim sentence(s) of a passage that answer the question,
+with the outlet and date of the article. The same report carried by several outlets (a KCNA quote
+that three articles repeat) is one result, "also reported by" the others. When nothing retrieved is
+close enough to the question, the answer says so instead of quoting something unrelated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from .retrieve import Hit, Query, Retriever, fold
+
+MIN_DUPLICATE_CHARS = 40
+SHORT_QUOTE_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a passage comes from."""
+
+    outlet: str | None
+    article: str
+    published: str | None  # ISO date, None when unknown
+
+
+@dataclass(frozen=True)
+class Result:
+    """One quoted result. `quote` is the answering sentence(s); `passage` the whole paragraph."""
+
+    quote: str
+    passage: str
+    outlet: str | None
+    article: str
+    published: str | None
+    score: float
+    also_reported_by: list[str] = field(default_factory=list)  # other outlets carrying the same report
+    also_reported_in: list[Source] = field(default_factory=list)  # …and their articles
+    wire: str | None = None
+    similarity: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one question. `answered` is False when the sources have nothing on it."""
+
+    question: str
+    answered: bool
+    results: list[Result]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a passage counts as answering (see `relevance`)."""
+
+    min_relevance: float = -0.005
+    coverage_weight: float = 0.05
+
+
+def relevance(hit: Hit, thresholds: Thresholds) -> float:
+    """How much better a passage fits the question than generic text does.
+
+    The question's cosine with the passage minus its best cosine with the bundled background
+    sentences (everyday topics in Indonesian and English), plus a small bonus for the share of the
+    question's content words the passage contains. An off-topic question fits some background
+    sentence about as well as any passage, so its relevance is negative; this holds whatever the
+    corpus is about, which a fixed cosine threshold would not.
+    """
+    return hit.similarity - hit.background + thresholds.coverage_weight * hit.coverage
+
+
+def relevant(hit: Hit, thresholds: Thresholds) -> bool:
+    """True when a hit is close enough to the question to be shown."""
+    return relevance(hit, thresholds) >= thresholds.min_relevance
+
+
+def same_report(a: list[str], b: list[str]) -> bool:
+    """True when two passages share a sentence (allowing for small edits or a trimmed attribution)."""
+    for sa in a:
+        if len(sa) < MIN_DUPLICATE_CHARS:
+            continue
+        fa = fold(sa)
+        for sb in b:
+            if len(sb) < MIN_DUPLICATE_CHARS:
+                continue
+            fb = fold(sb)
+            if fuzz.ratio(fa, fb) >= 85:
+                return True
+            short, long_ = sorted((fa, fb), key=len)
+            if len(short) >= 0.5 * len(long_) and fuzz.partial_ratio(short, long_) >= 90:
+                return True
+    return False
+
+
+def collapse(hits: list[Hit]) -> list[tuple[Hit, list[Hit]]]:
+    """Group hits that are the same report in different articles; the best-ranked hit leads its group."""
+    groups: list[tuple[Hit, list[Hit]]] = []
+    for hit in hits:
+        for lead, others in groups:
+            if lead.passage.article != hit.passage.article and all(
+                o.passage.article != hit.passage.article for o in others
+            ) and same_report(lead.passage.sentences, hit.passage.sentences):
+                others.append(hit)
+                break
+        else:
+            groups.append((hit, []))
+    return groups
+
+
+def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[str]:
+    """For each hit, the sentence(s) of its passage that best answer the question, verbatim."""
+    multi = [h for h in hits if len(h.passage.sentences) > 1]
+    sentences = [s for h in multi for s in h.passage.sentences]
+    sims = iter(retriever.embedder.embed_passages(sentences) @ query.vector if sentences else np.zeros(0))
+    quotes = []
+    for hit in hits:
+        sents = hit.passage.sentences
+        if len(sents) == 1:
+            quotes.append(sents[0])
+            continue
+        scores = [float(next(sims)) + 0.1 * retriever.coverage(query, s) for s in sents]
+        best = int(np.argmax(scores))
+        chosen = [best]
+        if len(sents[best]) < SHORT_QUOTE_CHARS and best + 1 < len(sents):
+            chosen.append(best + 1)  # a very short sentence rarely answers on its own
+        quotes.append(" ".join(sents[i] for i in chosen))
+    return quotes
+
+
+def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Thresholds | None = None) -> Answer:
+    """Answer a question with up to k quoted results, or abstain."""
+    thresholds = thresholds or Thresholds()
+    query, hits = retriever.search(question)
+    note = None
+    if query.truncated:
+        note = f"Your question was long; I searched its first {len(query.text)} characters."
+    if not query.text.strip() or not any(relevant(h, thresholds) for h in hits[: max(k, 3)]):
+        return Answer(question=question, answered=False, results=[], note=note)
+
+    groups = [g for g in collapse(hits[: 4 * k + 4]) if relevant(g[0], thresholds)][:k]
+    quotes = choose_quotes(retriever, query, [lead for lead, _ in groups])
+    results = []
+    for (lead, others), quote in zip(groups, quotes):
+        article = lead.article
+        also = [Source(o.article.outlet, o.article.article, _iso(o.article.published)) for o in others]
+        results.append(
+            Result(
+                quote=quote, passage=lead.passage.text, outlet=article.outlet, article=article.article,
+                published=_iso(article.published), score=round(lead.score, 6),
+                also_reported_by=list(dict.fromkeys(s.outlet for s in also if s.outlet and s.outlet != article.outlet)),
+                also_reported_in=also, wire=article.wires[0] if article.wires else None,
+                similarity=round(lead.similarity, 4),
+            )
+        )
+    return Answer(question=question, answered=True, results=results, note=note)
+
+
+def _iso(date) -> str | None:
+    return date.isoformat() if date else None

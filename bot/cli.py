@@ -1,0 +1,238 @@
+"""The `newsbot` command line: build the index, ask questions (one-shot, REPL or JSON lines), list
+sources, measure on a question file, and start the bots. Works without any bot token.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from index.build import IndexReport, build_index
+from index.errors import NewsbotError
+
+from .answer import Answer
+from .commands import Command, dispatch, parse
+from .config import Settings
+from .core import NewsCore, make_embedder, open_core
+from .evaluate import evaluate, load_cases, render_report
+from .render import quoted, render, render_answer
+
+
+def _progress():
+    """A progress callback drawing a bar on a terminal, silent otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc="embedding passages", unit="passage", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _print_report(report: IndexReport) -> None:
+    echo = lambda msg: click.echo(msg, err=True)  # noqa: E731
+    echo(
+        f"Indexed {report.folder} into {report.index} with {report.embedder}: {report.articles} articles, "
+        f"{report.passages} passages ({len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.removed)} removed, {report.unchanged} unchanged; {report.embedded} passages embedded, "
+        f"{report.reused} reused) in {report.seconds:.2f}s"
+    )
+    for name, why in report.skipped:
+        echo(f"  skipped {name}: {why}")
+    if report.unknown_outlet:
+        echo(f"  outlet unknown for: {', '.join(report.unknown_outlet)} (add them to sources.toml)")
+    if report.unknown_date:
+        echo(f"  publication date unknown for: {', '.join(report.unknown_date)} (add them to sources.toml)")
+
+
+class Context:
+    """What every subcommand receives: the settings, and the core once something opens it."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._core: NewsCore | None = None
+
+    def core(self) -> NewsCore:
+        if self._core is None:
+            core, report = open_core(self.settings, progress=_progress())
+            if report is not None:
+                click.echo(f"(first use: built the index from {self.settings.corpus})", err=True)
+                _print_report(report)
+            self._core = core
+        return self._core
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+class NewsbotGroup(click.Group):
+    """Turns the core's domain errors into one-line messages instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NewsbotError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=NewsbotGroup)
+@click.option("--index", "index_path", type=click.Path(path_type=Path), help="Index file (default: NEWSBOT_INDEX or .newsbot/index.db).")
+@click.option("--env-file", type=click.Path(path_type=Path), default=".env", show_default=True, help="Read settings from this file too.")
+@click.version_option(package_name="newsbot")
+@click.pass_context
+def cli(ctx: click.Context, index_path: Path | None, env_file: Path) -> None:
+    """Answer questions about the news with the news itself: verbatim sentences, outlet and date."""
+    try:
+        settings = Settings.from_env(env_file=env_file)
+    except NewsbotError as exc:
+        raise click.ClickException(str(exc)) from None
+    if index_path:
+        settings = dataclasses.replace(settings, index_path=index_path)
+    ctx.obj = Context(settings)
+
+
+@cli.command("index")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Process and embed every article again (needed after changing the embedder).")
+@pass_ctx
+def index_command(ctx: Context, folder: Path | None, rebuild: bool) -> None:
+    """Build or update the index from a folder of .txt/.md articles.
+
+    Only new or changed articles are processed. A sources.toml file in the folder adds
+    metadata the text lacks (outlet, published, url, language, note).
+
+    Example: newsbot index seeds/
+    """
+    folder = folder or ctx.settings.corpus
+    report = build_index(folder, ctx.settings.index_path, make_embedder(ctx.settings), rebuild=rebuild,
+                         progress=_progress())
+    _print_report(report)
+    if report.failed:
+        raise click.ClickException(f"nothing could be indexed from {folder}")
+
+
+def _read_questions() -> list[str]:
+    return [line.strip() for line in sys.stdin if line.strip()]
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+@click.option("-k", type=click.IntRange(1, 20), default=None, help="How many results (default: NEWSBOT_K or 3).")
+@click.option("--full", is_flag=True, help="Show the whole passage, not just the answering sentence(s).")
+@pass_ctx
+def ask(ctx: Context, question: str | None, as_json: bool, k: int | None, full: bool) -> None:
+    """Answer a question with quotes from the articles.
+
+    With no QUESTION, reads one question per line from standard input (the model loads once).
+
+    Examples:
+
+        newsbot ask "Di mana Kim dan Putin bertemu?"
+
+        printf 'How many troops did North Korea send?\\n' | newsbot ask --json
+    """
+    questions = [question] if question is not None else _read_questions()
+    if not questions:
+        raise click.UsageError("give a QUESTION, or questions on standard input, one per line")
+    core = ctx.core()
+    for n, q in enumerate(questions):
+        result = core.ask(q, k=k)
+        if as_json:
+            click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
+        else:
+            if len(questions) > 1:
+                click.echo(f"{'' if n == 0 else chr(10)}? {q}")
+            click.echo(render_answer(result, full=full))
+
+
+@cli.command()
+@pass_ctx
+def chat(ctx: Context) -> None:
+    """Talk to the bot in the terminal: questions, /sources, /help, /full N; Ctrl-D to leave.
+
+    It runs the same command handling as the Telegram and Discord bots.
+    """
+    core = ctx.core()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo("Ask me about the news (/help for commands, Ctrl-D to quit).")
+    last = None
+    while True:
+        try:
+            line = input("> " if interactive else "")
+        except (EOFError, KeyboardInterrupt):
+            if interactive:
+                click.echo()
+            return
+        if not line.strip():
+            continue
+        command = parse(line)
+        if command.name in ("quit", "exit"):
+            return
+        if command.name == "full":
+            click.echo(_full(last, command))
+            continue
+        reply = dispatch(core, command)
+        if isinstance(reply, Answer):
+            last = reply
+        click.echo(render(reply))
+
+
+def _full(last: Answer | None, command: Command) -> str:
+    if last is None or not last.results:
+        return "Ask a question first; then /full N shows the whole passage of result N."
+    try:
+        n = int(command.arg or "1")
+        if n < 1:
+            raise IndexError
+        result = last.results[n - 1]
+    except (ValueError, IndexError):
+        return f"/full takes a result number from 1 to {len(last.results)}."
+    return f"{quoted(result.passage)}\n   — {result.outlet or 'unknown outlet'}, {result.published or 'date unknown'}"
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of articles.")
+@pass_ctx
+def sources(ctx: Context, as_json: bool) -> None:
+    """List the outlets and articles the bot has read.
+
+    Example: newsbot sources --json
+    """
+    articles = ctx.core().articles()
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(a) for a in articles], ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(dispatch(ctx.core(), Command("sources"))))
+
+
+@cli.command("eval")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-k", type=click.IntRange(1, 20), default=3, show_default=True, help="Results that count as a hit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@pass_ctx
+def eval_command(ctx: Context, file: Path, k: int, as_json: bool) -> None:
+    """Measure answers on a question file: hit@1, hit@3, MRR per language, abstention.
+
+    Example: newsbot eval ../shared/eval/dev.jsonl
+    """
+    report = evaluate(ctx.core(), load_cases(file), k=k)
+    click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2) if as_json else render_report(report))
+
+
+def main() -> None:
+    cli(prog_name="newsbot")

@@ -1,0 +1,83 @@
+"""Commands, parsed the same way for every front end: the CLI chat, Telegram and Discord all turn a
+message into a `Command`, hand it to `dispatch`, and render the typed reply for their medium.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .answer import Answer
+from .core import ArticleInfo, NewsCore
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    usage: str
+    description: str
+
+
+COMMANDS = (
+    CommandSpec("ask", "/ask <question>", "answer with verbatim quotes from the news, with outlet and date"),
+    CommandSpec("sources", "/sources", "list the outlets and articles I have read"),
+    CommandSpec("help", "/help", "show what I can do"),
+)
+ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask"}
+
+_COMMAND = re.compile(r"^/(?P<name>[A-Za-z_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<arg>.*))?$", re.S)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed message: the command's name and its argument text (the question, the topic)."""
+
+    name: str
+    arg: str = ""
+    addressed_to_other_bot: bool = False
+
+
+@dataclass(frozen=True)
+class HelpReply:
+    commands: tuple[CommandSpec, ...]
+
+
+@dataclass(frozen=True)
+class SourcesReply:
+    articles: list[ArticleInfo]
+
+
+@dataclass(frozen=True)
+class UsageReply:
+    """The user called a command wrongly or one that does not exist; `message` says what to do."""
+
+    message: str
+
+
+Reply = Answer | HelpReply | SourcesReply | UsageReply
+
+
+def parse(text: str, bot_username: str | None = None) -> Command:
+    """Parse a message: `/cmd[@bot] arg` or plain text (a question)."""
+    text = (text or "").strip()
+    match = _COMMAND.match(text)
+    if not match:
+        return Command("ask", text)
+    name = match["name"].lower()
+    name = ALIASES.get(name, name)
+    other = bool(match["bot"] and bot_username and match["bot"].lower() != bot_username.lower())
+    return Command(name, (match["arg"] or "").strip(), addressed_to_other_bot=other)
+
+
+def dispatch(core: NewsCore, command: Command) -> Reply:
+    """Run a command against the core and return its typed reply."""
+    if command.name == "help":
+        return HelpReply(COMMANDS)
+    if command.name == "ask":
+        if not command.arg:
+            return UsageReply("Ask me a question, e.g. /ask Di mana Kim dan Putin bertemu?")
+        return core.ask(command.arg)
+    if command.name == "sources":
+        return SourcesReply(core.articles())
+    known = ", ".join(c.usage.split()[0] for c in COMMANDS)
+    return UsageReply(f"I don't know /{command.name}. Try {known}.")

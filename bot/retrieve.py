@@ -1,0 +1,227 @@
+"""Hybrid retrieval over the index: SQLite FTS5 (BM25) and dense cosine similarity, fused by
+reciprocal rank.
+
+The user's words never reach FTS5 as syntax: the question is cut into word tokens and each is quoted,
+so quotes, `*`, `AND`, `NEAR(` or column filters are just words. Words the index does not contain are
+matched to close index terms with rapidfuzz ("peskof" finds "peskov").
+
+The passages' vectors are held as one contiguous float32 matrix, loaded once; when the index file
+is rebuilt underneath a running bot, the next search notices (a generation counter) and reloads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from index import store
+from index.embed import Embedder
+from index.errors import IndexNotFound
+from index.store import StoredArticle, StoredPassage
+
+RRF_K = 60
+CANDIDATES = 50
+MAX_QUERY_TERMS = 32
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Function words carry no topic; they are left out when measuring how much of a question a passage
+# covers (they still go to BM25, whose IDF weighs them down anyway).
+STOPWORDS = frozenset(
+    """
+    a an and are as at be by did do does for from had has have how i in is it its of on or that the this
+    to was were what when where which who whom whose why will with would can could should about into
+    me my you your we our they their he she his her them us there than then so if not no
+    apa apakah siapa siapakah kapan mengapa kenapa bagaimana berapa dimana di mana mana ke dari dan atau
+    yang ini itu tersebut untuk dengan pada dalam oleh akan telah sudah sedang adalah ialah juga tidak
+    bukan ada saja soal tentang kepada bagi para sebuah seorang kah pun lah nya sebagai serta karena
+    saat ketika bisa dapat harus mau ingin kami kita saya anda dia mereka ia
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage with the evidence for it."""
+
+    passage: StoredPassage
+    article: StoredArticle
+    score: float  # fused reciprocal-rank score
+    similarity: float  # cosine between question and passage
+    coverage: float  # IDF-weighted share of the question's content words found in the passage
+    background: float  # the question's best cosine with the generic background sentences
+    bm25_rank: int | None
+    dense_rank: int | None
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for search: its text, word tokens (with fuzzy expansions) and vector."""
+
+    text: str
+    terms: list[str]
+    content_terms: dict[str, list[str]]  # question word -> itself and close index terms
+    vector: np.ndarray
+    truncated: bool
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics, the way the FTS5 tokenizer sees words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """The folded word tokens of a text."""
+    return _WORD.findall(fold(text))
+
+
+class Retriever:
+    """Searches one index with one embedder; safe to share between threads."""
+
+    def __init__(self, index_path: Path | str, embedder: Embedder, max_question_chars: int = 500):
+        self.index_path = Path(index_path)
+        self.embedder = embedder
+        self.max_question_chars = max_question_chars
+        self._lock = threading.RLock()
+        self._generation = -1
+        self._local = threading.local()
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------------------
+    def _db(self):
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = store.open_index(self.index_path)
+            self._local.db = db
+        return db
+
+    def reload(self) -> None:
+        """(Re)load passages, vectors, articles and vocabulary from the index."""
+        with self._lock:
+            db = self._db()
+            recorded = store.recorded_embedder(db)
+            if recorded is None:
+                raise IndexNotFound(f"the index at {self.index_path} is empty; run: newsbot index FOLDER")
+            if recorded[0] != self.embedder.name:
+                store.check_embedder(db, self.embedder.name, self.embedder.dim)
+            with db.atomic():  # one consistent snapshot of all tables
+                generation = store.generation(db)
+                passages, matrix = store.load_passages(db)
+                articles = {a.article: a for a in store.load_articles(db)}
+                vocab = store.vocabulary(db)
+                background = store.load_background(db)
+            self.passages = passages
+            self.matrix = matrix
+            self.row_of = {p.id: i for i, p in enumerate(passages)}
+            self.articles = articles
+            self.vocab = vocab
+            self.background = background
+            self.vocab_terms = list(vocab)
+            self.n_passages = max(len(passages), 1)
+            self._generation = generation
+
+    def refresh(self) -> None:
+        """Reload if the index changed since it was loaded."""
+        if store.generation(self._db()) != self._generation:
+            self.reload()
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- query preparation ---------------------------------------------------------------------
+    def idf(self, term: str) -> float:
+        df = self.vocab.get(term, 0)
+        return math.log(1 + (self.n_passages - df + 0.5) / (df + 0.5))
+
+    def expand(self, term: str) -> list[str]:
+        """The term itself if the index has it, else the close index terms (typo tolerance)."""
+        if term in self.vocab or len(term) < 4 or term.isdigit():
+            return [term]
+        matches = process.extract(term, self.vocab_terms, scorer=fuzz.ratio, score_cutoff=80, limit=3)
+        close = [m[0] for m in matches if abs(len(m[0]) - len(term)) <= 2]
+        return [term] + close
+
+    def prepare(self, question: str) -> Query:
+        """Truncate, tokenise, expand and embed a question."""
+        text = " ".join(question.split())
+        truncated = len(text) > self.max_question_chars
+        if truncated:
+            text = text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars]
+        tokens = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
+        content = {t: self.expand(t) for t in tokens if t not in STOPWORDS}
+        terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
+        vector = self.embedder.embed_query(text) if text.strip() else np.zeros(self.matrix.shape[1], np.float32)
+        return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated)
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def coverage(self, query: Query, passage_text: str) -> float:
+        """IDF-weighted share of the question's content words (or their close matches) in a text."""
+        if not query.content_terms:
+            return 0.0
+        present = set(words(passage_text))
+        total = found = 0.0
+        for term, variants in query.content_terms.items():
+            weight = max(self.idf(v) for v in variants) if any(v in self.vocab for v in variants) else self.idf(term)
+            total += weight
+            if any(v in present for v in variants):
+                found += weight
+        return found / total if total else 0.0
+
+    def bm25(self, query: Query, limit: int = CANDIDATES) -> list[int]:
+        """Passage ids ranked by FTS5 BM25 for any of the query's terms."""
+        if not query.terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in query.terms)
+        rows = self._db().execute(
+            "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?",
+            [match, limit],
+        )
+        return [r[0] for r in rows if r[0] in self.row_of]
+
+    def dense(self, query: Query, limit: int = CANDIDATES) -> tuple[list[int], np.ndarray]:
+        """Passage ids ranked by cosine similarity, and every passage's similarity."""
+        if not len(self.passages):
+            return [], np.zeros(0, np.float32)
+        sims = self.matrix @ query.vector
+        limit = min(limit, len(sims))
+        top = np.argpartition(-sims, limit - 1)[:limit]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [self.passages[i].id for i in top], sims
+
+    def search(self, question: str | Query, limit: int = CANDIDATES) -> tuple[Query, list[Hit]]:
+        """Fused candidates for a question, best first."""
+        with self._lock:
+            self.refresh()
+            query = question if isinstance(question, Query) else self.prepare(question)
+            lexical = self.bm25(query, limit)
+            dense_ids, sims = self.dense(query, limit)
+            fused: dict[int, float] = {}
+            for rank, pid in enumerate(lexical):
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            for rank, pid in enumerate(dense_ids):
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            background = float((self.background @ query.vector).max()) if len(self.background) else 0.0
+            bm25_rank = {pid: r for r, pid in enumerate(lexical)}
+            dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
+            hits = []
+            for pid, score in sorted(fused.items(), key=lambda item: (-item[1], item[0])):
+                passage = self.passages[self.row_of[pid]]
+                hits.append(
+                    Hit(
+                        passage=passage, article=self.articles[passage.article], score=score,
+                        similarity=float(sims[self.row_of[pid]]), coverage=self.coverage(query, passage.text),
+                        background=background,
+                        bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),
+                    )
+                )
+            return query, hits

@@ -1,0 +1,158 @@
+"""Building and updating the index from a folder of articles, incrementally.
+
+An article whose content hash (file text + curated metadata + pipeline version) is unchanged is not
+read again; a passage whose text was embedded before by the same embedder reuses its vector. New
+vectors are committed in batches as they are made (so an interrupted run keeps its work), while the
+articles and passages readers see change in one final transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib.resources import files
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import store
+from .articles import Article, article_files, article_id, content_hash, load_curated, parse_article, read_text
+from .embed import Embedder
+from .errors import CorpusFileError
+from .passages import PassageText, normalise, split_passages
+
+EMBED_BATCH = 32
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did, for the CLI to print and for tests to check."""
+
+    folder: str
+    index: str
+    embedder: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    embedded: int = 0
+    reused: int = 0
+    unknown_outlet: list[str] = field(default_factory=list)
+    unknown_date: list[str] = field(default_factory=list)
+    articles: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        """True when nothing could be indexed at all."""
+        return self.articles == 0
+
+
+def build_index(
+    folder: Path | str,
+    index_path: Path | str,
+    embedder: Embedder,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    max_chars: int = 700,
+) -> IndexReport:
+    """Bring the index at index_path in line with the articles in folder."""
+    started = time.perf_counter()
+    folder, index_path = Path(folder), Path(index_path)
+    files = article_files(folder)
+    curated = load_curated(folder)
+    db = store.open_index(index_path, create=True)
+    try:
+        report = IndexReport(folder=str(folder), index=str(index_path), embedder=embedder.name)
+        recorded = store.recorded_embedder(db)
+        if recorded and recorded[0] != embedder.name and not rebuild:
+            store.check_embedder(db, embedder.name, embedder.dim)
+        indexed = store.article_hashes(db)
+        known = {} if rebuild else indexed  # a rebuild processes every article again
+
+        seen: dict[str, str] = {}  # body digest -> article id, to skip the same article under two names
+        changed: list[tuple[Article, list[PassageText]]] = []
+        present: set[str] = set()
+        for path in files:
+            ident = article_id(path, folder)
+            try:
+                raw = read_text(path)
+            except CorpusFileError as exc:
+                report.skipped.append((str(path.relative_to(folder)), str(exc)))
+                if ident in indexed:
+                    present.add(ident)  # keep what was indexed before rather than lose it
+                continue
+            digest = hashlib.sha256(" ".join(normalise(raw).split()).encode()).hexdigest()
+            if digest in seen:
+                report.skipped.append((str(path.relative_to(folder)), f"same text as {seen[digest]}; not indexed twice"))
+                continue
+            seen[digest] = ident
+            present.add(ident)
+            entry = curated.get(ident) or curated.get(path.stem)
+            if known.get(ident) == content_hash(raw, entry):
+                report.unchanged += 1
+                continue
+            try:
+                article = parse_article(path, raw, entry, ident)
+            except CorpusFileError as exc:
+                report.skipped.append((str(path.relative_to(folder)), str(exc)))
+                present.discard(ident)
+                continue
+            passages = split_passages(article.paragraphs, max_chars=max_chars)
+            changed.append((article, passages))
+            (report.updated if ident in indexed else report.added).append(ident)
+
+        report.removed = sorted(set(indexed) - present)
+
+        _embed_missing(db, embedder, changed, report, progress)
+        if changed or report.removed or recorded is None or rebuild:
+            store.commit_changes(db, changed, report.removed, embedder.name, embedder.dim)
+        _ensure_background(db, embedder)
+
+        for art in store.load_articles(db):
+            report.articles += 1
+            report.passages += art.passages
+            if not art.outlet:
+                report.unknown_outlet.append(art.article)
+            if not art.published:
+                report.unknown_date.append(art.article)
+        report.seconds = time.perf_counter() - started
+        return report
+    finally:
+        db.close()
+
+
+def background_sentences() -> list[str]:
+    """The bundled generic sentences that abstention compares a question against."""
+    text = files("index").joinpath("data/background.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _ensure_background(db, embedder: Embedder) -> None:
+    texts = background_sentences()
+    keys = {store.vector_key(embedder.name, t): t for t in texts}
+    if set(store.background_keys(db)) == set(keys):
+        return
+    missing = store.missing_vectors(db, list(keys))
+    vectors = embedder.embed_passages([keys[k] for k in missing]) if missing else []
+    store.set_background(db, embedder.name, texts, dict(zip(missing, vectors)))
+
+
+def _embed_missing(db, embedder: Embedder, changed, report: IndexReport, progress: Progress | None) -> None:
+    texts = {store.vector_key(embedder.name, p.text): p.text for _, passages in changed for p in passages}
+    missing = store.missing_vectors(db, list(texts))
+    report.reused = len(texts) - len(missing)
+    total = len(missing)
+    if progress and total:
+        progress(0, total)
+    for start in range(0, total, EMBED_BATCH):
+        keys = missing[start:start + EMBED_BATCH]
+        vectors = embedder.embed_passages([texts[k] for k in keys])
+        store.add_vectors(db, keys, vectors)
+        report.embedded += len(keys)
+        if progress:
+            progress(report.embedded, total)

@@ -1,0 +1,132 @@
+"""Dates in Indonesian (and English) news text: month and weekday names, explicit dates, and an
+article's publication date inferred from its own words.
+
+Every function here works on plain text and returns `datetime.date` values; nothing guesses a date
+that the text does not support, so an article whose date cannot be read stays undated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+MONTHS = {
+    # Indonesian
+    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
+    "agustus": 8, "september": 9, "oktober": 10, "november": 11, "nopember": 11, "desember": 12,
+    # English
+    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8,
+    "october": 10, "december": 12,
+    # Short forms (both languages)
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8, "agt": 8, "ags": 8, "aug": 8,
+    "sep": 9, "sept": 9, "okt": 10, "oct": 10, "nov": 11, "des": 12, "dec": 12,
+}
+WEEKDAYS = {
+    "senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "jum’at": 4, "sabtu": 5,
+    "minggu": 6, "ahad": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}
+MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+WEEKDAY_RE = "|".join(sorted((re.escape(w) for w in WEEKDAYS), key=len, reverse=True))
+
+# "Kamis, 14 September 2023" / "Thursday, September 14, 2023" (weekday optional in the patterns below)
+DAY_MONTH_YEAR = re.compile(
+    rf"\b(?:(?P<wd>{WEEKDAY_RE}),?\s+)?(?P<d>\d{{1,2}})\s+(?P<m>{MONTH_RE})\.?\s+(?P<y>\d{{4}})\b", re.I
+)
+MONTH_DAY_YEAR = re.compile(
+    rf"\b(?:(?P<wd>{WEEKDAY_RE}),?\s+)?(?P<m>{MONTH_RE})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})\b", re.I
+)
+# "Rabu (13/9/2023)" / "(13/9)" / "13/9/2023"
+SLASH_DATE = re.compile(
+    rf"(?:\b(?P<wd>{WEEKDAY_RE})\s*)?\(?\b(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{4}}|\d{{2}}))?\b\)?", re.I
+)
+# "2023. 9. 13" (Korean style, used in KCNA quotes)
+DOTTED_DATE = re.compile(r"\b(?P<y>\d{4})\.\s?(?P<m>\d{1,2})\.\s?(?P<d>\d{1,2})\b")
+COPYRIGHT_YEAR = re.compile(r"(?:copyright|hak\s+cipta|©)[^0-9\n]{0,40}(?P<y>(?:19|20)\d{2})", re.I)
+WEEKDAY_WORD = re.compile(rf"\b(?P<wd>{WEEKDAY_RE})\b", re.I)
+
+
+def make_date(year: int, month: int, day: int) -> dt.date | None:
+    """A date, or None when the numbers do not form one (31/2, month 13)."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def weekday_number(word: str) -> int | None:
+    """Monday=0 … Sunday=6 for an Indonesian or English weekday name."""
+    return WEEKDAYS.get(word.lower())
+
+
+def full_dates(text: str) -> list[tuple[int, dt.date, int | None]]:
+    """Every explicit day-month-year date in text as (offset, date, stated weekday or None)."""
+    found: list[tuple[int, dt.date, int | None]] = []
+    for pattern in (DAY_MONTH_YEAR, MONTH_DAY_YEAR):
+        for m in pattern.finditer(text):
+            date = make_date(int(m["y"]), MONTHS[m["m"].lower()], int(m["d"]))
+            if date:
+                found.append((m.start(), date, weekday_number(m["wd"]) if m["wd"] else None))
+    for m in SLASH_DATE.finditer(text):
+        if m["y"]:
+            year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
+            date = make_date(year, int(m["m"]), int(m["d"]))
+            if date:
+                found.append((m.start(), date, weekday_number(m["wd"]) if m["wd"] else None))
+    for m in DOTTED_DATE.finditer(text):
+        date = make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+        if date:
+            found.append((m.start(), date, None))
+    return sorted(found, key=lambda item: item[0])
+
+
+def day_months(text: str) -> list[tuple[int, int, int | None]]:
+    """Every year-less 'Rabu (13/9)' style date as (month, day, stated weekday or None)."""
+    found = []
+    for m in SLASH_DATE.finditer(text):
+        if not m["y"] and 1 <= int(m["m"]) <= 12 and 1 <= int(m["d"]) <= 31:
+            found.append((int(m["m"]), int(m["d"]), weekday_number(m["wd"]) if m["wd"] else None))
+    return found
+
+
+def copyright_year(text: str) -> int | None:
+    """The year of a 'Copyright © ANTARA 2023' line, if any."""
+    years = [int(m["y"]) for m in COPYRIGHT_YEAR.finditer(text)]
+    return max(years) if years else None
+
+
+def on_or_after(anchor: dt.date, weekday: int) -> dt.date:
+    """The first date with this weekday on or after anchor."""
+    return anchor + dt.timedelta(days=(weekday - anchor.weekday()) % 7)
+
+
+def on_or_before(anchor: dt.date, weekday: int) -> dt.date:
+    """The most recent date with this weekday on or before anchor."""
+    return anchor - dt.timedelta(days=(anchor.weekday() - weekday) % 7)
+
+
+def infer_published(lead: str, full_text: str) -> tuple[dt.date | None, str]:
+    """The publication date an article's own text supports, and how it was found.
+
+    1. The lead paragraph names a full date with its weekday ("pada Kamis, 14 September 2023",
+       "pada Rabu (13/9/2023)"): news leads date the report, so that is the publication date.
+    2. A copyright year, a weekday in the lead ("Korea Utara pada Kamis mengatakan …") and a
+       day/month mentioned in the article ("Rabu (13/9)"): the first such weekday on or after the
+       latest mentioned date of that year.
+    Otherwise None: the curated metadata file has to say.
+    """
+    lead_dates = [(date, wd) for _, date, wd in full_dates(lead) if wd is None or wd == date.weekday()]
+    with_weekday = [date for date, wd in lead_dates if wd is not None]
+    if with_weekday:
+        return max(with_weekday), "text: dated lead"
+
+    year = copyright_year(full_text)
+    lead_weekdays = [weekday_number(m["wd"]) for m in WEEKDAY_WORD.finditer(lead)]
+    if year and lead_weekdays:
+        anchors = [make_date(year, month, day) for month, day, _ in day_months(full_text)]
+        anchors += [date for _, date, _ in full_dates(full_text) if date.year == year]
+        anchors = [a for a in anchors if a]
+        if anchors:
+            published = on_or_after(max(anchors), lead_weekdays[0])
+            return published, "text: copyright year + weekday"
+    return None, "unknown"

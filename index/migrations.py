@@ -1,0 +1,69 @@
+"""The index's schema as numbered migrations, applied in order and recorded in `_migrations`.
+
+Add a change as a new `mNNN_…` function at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+MIGRATIONS: list[Callable[[Database], None]] = []
+
+
+def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_create_tables(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["articles"].create(
+        {
+            "id": str, "path": str, "outlet": str, "outlet_from": str, "published": str,
+            "published_from": str, "wires": str, "title": str, "url": str, "language": str, "note": str,
+            "place": str, "content_hash": str, "indexed_at": str,
+        },
+        pk="id",
+    )
+    db["passages"].create(
+        {"id": int, "article": str, "position": int, "text": str, "sentences": str, "hash": str},
+        pk="id",
+        foreign_keys=[("article", "articles", "id")],
+    )
+    db["passages"].create_index(["article", "position"], unique=True)
+    db["passages"].create_index(["hash"])
+    # One vector per (embedder, passage text): the key is a hash of both, so a re-index reuses it.
+    db["vectors"].create({"hash": str, "embedding": bytes}, pk="hash")
+
+
+@migration
+def m002_add_fts(db: Database) -> None:
+    db["passages"].enable_fts(["text"], fts_version="FTS5", create_triggers=True,
+                              tokenize="unicode61 remove_diacritics 2")
+    db.execute("CREATE VIRTUAL TABLE passages_fts_vocab USING fts5vocab(passages_fts, 'row')")
+
+
+@migration
+def m003_add_background(db: Database) -> None:
+    # Generic sentences whose vectors are the background an answer must beat (see bot/answer.py).
+    db["background"].create({"hash": str, "text": str}, pk="hash")
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied."""
+    if "_migrations" not in db.table_names():
+        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in db["_migrations"].rows}
+    applied = []
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        with db.atomic():
+            fn(db)
+            db["_migrations"].insert({"name": fn.__name__, "applied_at": dt.datetime.now(dt.UTC).isoformat()})
+        applied.append(fn.__name__)
+    return applied

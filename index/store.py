@@ -1,0 +1,251 @@
+"""The index on disk: a SQLite file written through sqlite-utils.
+
+Tables: `articles`, `passages` (with an FTS5 index kept in step by triggers), `vectors` (float32 blobs
+keyed by a hash of embedder name + passage text) and `meta` (which embedder built the index and a
+generation counter that changes on every commit that changes what readers see).
+
+Writes that readers can see happen in one transaction, and the file runs in WAL mode, so a bot
+reading the index while it is rebuilt sees either the old index or the new one, never half of each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlite_utils import Database
+
+from .articles import Article
+from .errors import EmbedderMismatch, IndexNotFound
+from .migrations import migrate
+from .passages import PassageText
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article row as the retriever and front ends see it."""
+
+    article: str
+    outlet: str | None
+    published: dt.date | None
+    published_from: str | None
+    wires: list[str]
+    title: str | None
+    url: str | None
+    language: str | None
+    note: str | None
+    outlet_from: str | None = None
+    passages: int = 0
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A passage row: its id, article, place in the article, text and sentences."""
+
+    id: int
+    article: str
+    position: int
+    text: str
+    sentences: list[str]
+
+
+def vector_key(embedder_name: str, text: str) -> str:
+    """The key a passage's vector is stored under: same embedder and text, same vector."""
+    return hashlib.sha256(f"{embedder_name}\n{text}".encode()).hexdigest()
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_blob(blob: bytes, dim: int) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4", count=dim)
+
+
+def open_index(path: Path | str, create: bool = False) -> Database:
+    """Open (and migrate) the index; without create, a missing file is IndexNotFound."""
+    path = Path(path)
+    if not path.exists() and not create:
+        raise IndexNotFound(f"no index at {path}; build it with: newsbot index FOLDER")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(path)
+    db.conn.execute("PRAGMA busy_timeout = 10000")
+    if create:
+        db.enable_wal()
+        migrate(db)
+    elif "_migrations" not in db.table_names():
+        raise IndexNotFound(f"{path} is not a newsbot index; build one with: newsbot index FOLDER")
+    else:
+        migrate(db)
+    return db
+
+
+def get_meta(db: Database, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(db: Database, **values: object) -> None:
+    db["meta"].upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")
+
+
+def generation(db: Database) -> int:
+    """A counter bumped by every commit that changes what readers see."""
+    return int(get_meta(db, "generation") or 0)
+
+
+def recorded_embedder(db: Database) -> tuple[str, int] | None:
+    name, dim = get_meta(db, "embedder"), get_meta(db, "embedder_dim")
+    return (name, int(dim)) if name and dim else None
+
+
+def check_embedder(db: Database, name: str, dim: int) -> None:
+    """Raise EmbedderMismatch when the index was built by another embedder."""
+    recorded = recorded_embedder(db)
+    if recorded and recorded != (name, dim):
+        raise EmbedderMismatch(
+            f"the index was built with {recorded[0]} ({recorded[1]} dimensions) but the configured embedder "
+            f"is {name} ({dim} dimensions); re-index with: newsbot index --rebuild FOLDER "
+            f"(or set NEWSBOT_EMBEDDER/NEWSBOT_MODEL back)"
+        )
+
+
+def article_hashes(db: Database) -> dict[str, str]:
+    return {row[0]: row[1] for row in db.execute("SELECT id, content_hash FROM articles")}
+
+
+def missing_vectors(db: Database, keys: list[str]) -> list[str]:
+    """The keys among these that have no stored vector yet (order kept, duplicates dropped)."""
+    wanted = list(dict.fromkeys(keys))
+    present: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        present.update(r[0] for r in db.execute(f"SELECT hash FROM vectors WHERE hash IN ({marks})", chunk))
+    return [k for k in wanted if k not in present]
+
+
+def add_vectors(db: Database, keys: list[str], vectors: np.ndarray) -> None:
+    """Store a batch of vectors in its own transaction; readers cannot see them until passages refer to them."""
+    with db.atomic():
+        db["vectors"].insert_all(
+            ({"hash": k, "embedding": to_blob(v)} for k, v in zip(keys, vectors)), pk="hash", replace=True
+        )
+
+
+def commit_changes(
+    db: Database,
+    changed: list[tuple[Article, list[PassageText]]],
+    removed: list[str],
+    embedder_name: str,
+    embedder_dim: int,
+) -> None:
+    """Replace the changed articles' rows and drop removed ones, all in one transaction."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with db.atomic():
+        gone = removed + [article.article for article, _ in changed]
+        for start in range(0, len(gone), 500):
+            chunk = gone[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM passages WHERE article IN ({marks})", chunk)
+            db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
+        db["articles"].insert_all(
+            (
+                {
+                    "id": a.article, "path": str(a.path), "outlet": a.outlet, "outlet_from": a.outlet_from,
+                    "published": a.published.isoformat() if a.published else None,
+                    "published_from": a.published_from, "wires": json.dumps(a.wires, ensure_ascii=False),
+                    "title": a.title, "url": a.url, "language": a.language, "note": a.note, "place": a.place,
+                    "content_hash": a.content_hash, "indexed_at": now,
+                }
+                for a, _ in changed
+            ),
+            pk="id",
+        )
+        db["passages"].insert_all(
+            (
+                {
+                    "article": a.article, "position": p.position, "text": p.text,
+                    "sentences": json.dumps(p.sentences, ensure_ascii=False),
+                    "hash": vector_key(embedder_name, p.text),
+                }
+                for a, passages in changed
+                for p in passages
+            ),
+            pk="id",
+        )
+        previous = recorded_embedder(db)
+        if previous != (embedder_name, embedder_dim) or removed or changed:
+            # Vectors no passage refers to any more (removed text, or another embedder's).
+            db.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM passages) "
+                       "AND hash NOT IN (SELECT hash FROM background)")
+        set_meta(db, embedder=embedder_name, embedder_dim=embedder_dim,
+                 generation=generation(db) + (1 if (changed or removed or previous is None) else 0),
+                 indexed_at=now)
+
+
+def background_keys(db: Database) -> dict[str, str]:
+    return {r[0]: r[1] for r in db.execute("SELECT hash, text FROM background")}
+
+
+def set_background(db: Database, embedder_name: str, texts: list[str], keys_with_vectors: dict[str, np.ndarray]) -> None:
+    """Replace the background sentences (their vectors must be in `vectors` or given) in one transaction."""
+    with db.atomic():
+        if keys_with_vectors:
+            db["vectors"].insert_all(
+                ({"hash": k, "embedding": to_blob(v)} for k, v in keys_with_vectors.items()), pk="hash", replace=True
+            )
+        db.execute("DELETE FROM background")
+        db["background"].insert_all(({"hash": vector_key(embedder_name, t), "text": t} for t in texts), pk="hash")
+        db.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM passages) "
+                   "AND hash NOT IN (SELECT hash FROM background)")
+
+
+def load_background(db: Database) -> np.ndarray:
+    """The background sentences' vectors as an (n, dim) matrix (empty when the index has none)."""
+    recorded = recorded_embedder(db)
+    dim = recorded[1] if recorded else 0
+    rows = db.execute("SELECT v.embedding FROM background b JOIN vectors v ON v.hash = b.hash ORDER BY b.hash")
+    vectors = [from_blob(r[0], dim) for r in rows]
+    return np.vstack(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
+
+
+def load_articles(db: Database) -> list[StoredArticle]:
+    """Every article with its passage count, ordered by outlet then date."""
+    rows = db.execute(
+        """SELECT a.id, a.outlet, a.published, a.published_from, a.wires, a.title, a.url, a.language, a.note,
+                  a.outlet_from, (SELECT count(*) FROM passages p WHERE p.article = a.id)
+           FROM articles a ORDER BY coalesce(a.outlet, '~'), a.published, a.id"""
+    )
+    return [
+        StoredArticle(
+            article=r[0], outlet=r[1], published=dt.date.fromisoformat(r[2]) if r[2] else None,
+            published_from=r[3], wires=json.loads(r[4] or "[]"), title=r[5], url=r[6], language=r[7],
+            note=r[8], outlet_from=r[9], passages=r[10],
+        )
+        for r in rows
+    ]
+
+
+def load_passages(db: Database) -> tuple[list[StoredPassage], np.ndarray]:
+    """All passages in id order and their vectors as one contiguous (n, dim) float32 matrix."""
+    recorded = recorded_embedder(db)
+    dim = recorded[1] if recorded else 0
+    rows = db.execute(
+        """SELECT p.id, p.article, p.position, p.text, p.sentences, v.embedding
+           FROM passages p JOIN vectors v ON v.hash = p.hash ORDER BY p.id"""
+    ).fetchall()
+    passages = [StoredPassage(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+    matrix = np.empty((len(rows), dim), dtype=np.float32)
+    for i, r in enumerate(rows):
+        matrix[i] = from_blob(r[5], dim)
+    return passages, matrix
+
+
+def vocabulary(db: Database) -> dict[str, int]:
+    """Every FTS term with the number of passages it occurs in."""
+    return {term: docs for term, docs in db.execute("SELECT term, doc FROM passages_fts_vocab")}
