@@ -82,7 +82,7 @@ def build_index(
             try:
                 raw = read_text(path)
             except CorpusFileError as exc:
-                report.skipped.append((str(path.relative_to(folder)), str(exc)))
+                report.skipped.append((str(path.relative_to(folder)), _reason(exc, path)))
                 if ident in indexed:
                     present.add(ident)  # keep what was indexed before rather than lose it
                 continue
@@ -99,7 +99,7 @@ def build_index(
             try:
                 article = parse_article(path, raw, entry, ident)
             except CorpusFileError as exc:
-                report.skipped.append((str(path.relative_to(folder)), str(exc)))
+                report.skipped.append((str(path.relative_to(folder)), _reason(exc, path)))
                 present.discard(ident)
                 continue
             passages = split_passages(article.paragraphs, max_chars=max_chars)
@@ -124,6 +124,10 @@ def build_index(
         return report
     finally:
         db.close()
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    return str(exc).removeprefix(f"{path.name}: ")
 
 
 def background_sentences() -> list[str]:

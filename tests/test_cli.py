@@ -1,0 +1,135 @@
+"""The newsbot CLI through click's runner: index, ask (text and JSON lines), chat, sources, eval, errors."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from bot import cli as cli_module
+from bot import core as core_module
+from bot.cli import cli
+
+from .conftest import FakeEmbedder
+
+
+@pytest.fixture
+def run(tmp_path, tiny_corpus, monkeypatch):
+    """Invoke the CLI with the fake embedder, an index in tmp_path and the tiny corpus as default corpus."""
+    embedder = FakeEmbedder()
+    monkeypatch.setattr(cli_module, "make_embedder", lambda settings: embedder)
+    monkeypatch.setattr(core_module, "make_embedder", lambda settings: embedder)
+    monkeypatch.setenv("NEWSBOT_INDEX", str(tmp_path / "idx" / "index.db"))
+    monkeypatch.setenv("NEWSBOT_CORPUS", str(tiny_corpus))
+    monkeypatch.setenv("NEWSBOT_MIN_RELEVANCE", "0.1")
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(cli, ["--env-file", str(tmp_path / "no.env"), *args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_index_reports_what_it_did(run, tiny_corpus):
+    result = run("index", str(tiny_corpus))
+    assert result.exit_code == 0
+    assert "3 articles, 6 passages (3 added, 0 updated, 0 removed, 0 unchanged; 6 passages embedded, 0 reused)" in result.output
+    assert "outlet unknown for: c_unknown (add them to sources.toml)" in result.output
+    again = run("index", str(tiny_corpus))
+    assert "(0 added, 0 updated, 0 removed, 3 unchanged; 0 passages embedded" in again.output
+
+
+def test_index_of_nothing_usable_fails(run, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.txt").write_bytes(b"\xff\xfe\x00")
+    result = run("index", str(bad))
+    assert result.exit_code == 1
+    assert "skipped x.txt: looks like a binary file" in result.output
+    assert "Error: nothing could be indexed from" in result.output
+    missing = run("index", str(tmp_path / "missing"))
+    assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_ask_builds_the_index_on_first_use_and_answers(run):
+    result = run("ask", "ekspor udang naik berapa persen?")
+    assert result.exit_code == 0, result.output
+    assert "(first use: built the index from" in result.output
+    assert "1. “Menteri Perikanan mengumumkan" in result.output
+    assert "ANTARA, 2023-10-02 (via Reuters)" in result.output or "TEMPO.CO, 2023-10-03" in result.output
+
+
+def test_ask_json_reads_questions_from_stdin(run):
+    run("index")
+    result = run("ask", "--json", "-k", "2", input="ekspor udang\n\nsiapa juara piala dunia\n")
+    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert [(l["question"], l["answered"]) for l in lines] == [("ekspor udang", True), ("siapa juara piala dunia", False)]
+    first = lines[0]["results"][0]
+    assert sorted([first["outlet"], *first["also_reported_by"]]) == ["ANTARA", "TEMPO.CO"]
+    assert {"quote", "passage", "outlet", "article", "published", "score", "also_reported_by"} <= set(first)
+    assert lines[1]["results"] == []
+
+
+def test_ask_abstains_in_words(run):
+    result = run("ask", "Siapa juara Piala Dunia sepak bola?")
+    assert result.exit_code == 0
+    assert "I found nothing on that in my sources." in result.output
+
+
+def test_chat_shares_the_bot_commands(run):
+    result = run("chat", input="/help\nkatak hijau\n/full 1\n/full 9\n/sources\n/nope\n")
+    out = result.output
+    assert result.exit_code == 0
+    assert "/ask <question>" in out and "/sources" in out
+    assert "“Katak itu berwarna hijau terang dan hanya sebesar kuku jari.”" in out
+    assert "/full takes a result number from 1 to" in out
+    assert "ANTARA\n  2023-10-02" in out and "[c_unknown, 2 passages]" in out
+    assert "I don't know /nope." in out
+
+
+def test_sources_json(run):
+    result = run("sources", "--json")
+    data = json.loads(result.output[result.output.index("["):])
+    assert [(a["article"], a["outlet"], a["published"], a["wire"], a["passages"]) for a in data] == [
+        ("a_antara", "ANTARA", "2023-10-02", "Reuters", 2),
+        ("b_tempo", "TEMPO.CO", "2023-10-03", None, 2),
+        ("c_unknown", None, None, None, 2),
+    ]
+
+
+def test_eval_prints_scores(run, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "1", "lang": "id", "q": "katak hijau", "gold": ["Katak itu"]}) + "\n"
+        + json.dumps({"id": "2", "lang": "id", "q": "piala dunia sepak bola", "gold": []}) + "\n"
+    )
+    result = run("eval", str(questions))
+    assert result.exit_code == 0
+    assert "id       1   1.00   1.00   1.00" in result.output
+    assert "abstention: 1 right, 0 wrong" in result.output
+    questions.write_text("{not json\n")
+    bad = run("eval", str(questions))
+    assert bad.exit_code == 1 and "q.jsonl:1: expected" in bad.output
+
+
+def test_missing_index_and_corpus_is_one_line(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSBOT_CORPUS", str(tmp_path / "nowhere"))
+    result = run("ask", "apa saja")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: there is no index at")
+    assert "Traceback" not in result.output
+
+
+def test_bad_setting_is_one_line(run, monkeypatch):
+    monkeypatch.setenv("NEWSBOT_K", "many")
+    result = run("ask", "x")
+    assert result.exit_code == 1 and "NEWSBOT_K='many' is not a valid value" in result.output
+
+
+def test_python_dash_m_bot_runs_the_same_cli(tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=True)
+    assert "Answer questions about the news" in out.stdout
+    for command in ("index", "ask", "chat", "sources", "eval"):
+        assert command in out.stdout

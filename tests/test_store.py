@@ -1,0 +1,132 @@
+"""The index on disk: migrations, incremental re-indexing, embedder mismatch, atomic visibility."""
+
+import sqlite3
+
+import pytest
+
+from bot.retrieve import Retriever
+from index import store
+from index.build import build_index
+from index.errors import EmbedderMismatch, IndexNotFound
+from index.migrations import MIGRATIONS, migrate
+
+from .conftest import FakeEmbedder
+
+
+def test_migrations_apply_in_order_once(tmp_path):
+    db = store.open_index(tmp_path / "i.db", create=True)
+    assert [r["name"] for r in db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
+    assert [m.__name__ for m in MIGRATIONS] == ["m001_create_tables", "m002_add_fts", "m003_add_background"]
+    assert migrate(db) == []
+    assert {"articles", "passages", "vectors", "meta", "passages_fts", "background"} <= set(db.table_names())
+
+
+def test_missing_or_foreign_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexNotFound, match="newsbot index FOLDER"):
+        store.open_index(tmp_path / "none.db")
+    sqlite3.connect(tmp_path / "other.db").execute("create table x(y)").connection.commit()
+    with pytest.raises(IndexNotFound, match="not a newsbot index"):
+        store.open_index(tmp_path / "other.db")
+
+
+def test_first_build_records_everything(tmp_path, tiny_corpus, fake_embedder):
+    report = build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (
+        ["a_antara", "b_tempo", "c_unknown"], [], [], 0)
+    assert (report.articles, report.passages, report.embedded, report.reused) == (3, 6, 6, 0)
+    assert report.unknown_outlet == ["c_unknown"]
+    assert report.unknown_date == ["c_unknown"]
+    db = store.open_index(tmp_path / "i.db")
+    assert store.recorded_embedder(db) == ("fake/hash-256", 256)
+    blob = db.execute("select embedding from vectors limit 1").fetchone()[0]
+    assert len(blob) == 256 * 4  # float32
+
+
+def test_unchanged_corpus_embeds_nothing(tmp_path, tiny_corpus, fake_embedder):
+    build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+    fake_embedder.calls.clear()
+    report = build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+    assert (report.added, report.updated, report.removed, report.unchanged, report.embedded) == ([], [], [], 3, 0)
+    assert fake_embedder.calls == []
+
+
+def test_changed_article_updates_only_its_rows_and_reuses_vectors(tmp_path, tiny_corpus, fake_embedder):
+    path = tmp_path / "i.db"
+    build_index(tiny_corpus, path, fake_embedder)
+    db = store.open_index(path)
+    before = {r[0]: r[1] for r in db.execute("select id, indexed_at from articles")}
+    text = (tiny_corpus / "b_tempo.txt").read_text()
+    (tiny_corpus / "b_tempo.txt").write_text(text + "Sebuah paragraf baru tentang udang windu.\n")
+    fake_embedder.calls.clear()
+    report = build_index(tiny_corpus, path, fake_embedder)
+    assert (report.updated, report.unchanged, report.embedded, report.reused) == (["b_tempo"], 2, 1, 2)
+    assert fake_embedder.calls == [1]
+    rows = [r[0] for r in db.execute("select text from passages where article='b_tempo' order by position")]
+    assert rows[-1] == "Sebuah paragraf baru tentang udang windu."
+    assert db.execute("select count(*) from passages_fts where passages_fts match 'windu'").fetchone()[0] == 1
+    assert before["a_antara"] == db.execute("select indexed_at from articles where id='a_antara'").fetchone()[0]
+
+
+def test_removed_article_leaves_the_index_and_its_vectors_go(tmp_path, tiny_corpus, fake_embedder):
+    path = tmp_path / "i.db"
+    build_index(tiny_corpus, path, fake_embedder)
+    (tiny_corpus / "c_unknown.txt").unlink()
+    report = build_index(tiny_corpus, path, fake_embedder)
+    assert report.removed == ["c_unknown"] and report.articles == 2
+    db = store.open_index(path)
+    assert db.execute("select count(*) from passages where article='c_unknown'").fetchone()[0] == 0
+    assert db.execute("select count(*) from passages_fts where passages_fts match 'katak'").fetchone()[0] == 0
+    orphans = db.execute("select count(*) from vectors where hash not in (select hash from passages) "
+                         "and hash not in (select hash from background)").fetchone()[0]
+    assert orphans == 0
+
+
+def test_unreadable_file_keeps_its_previous_version(tmp_path, tiny_corpus, fake_embedder):
+    path = tmp_path / "i.db"
+    build_index(tiny_corpus, path, fake_embedder)
+    (tiny_corpus / "b_tempo.txt").write_bytes(b"Ekspor \xff rusak")
+    report = build_index(tiny_corpus, path, fake_embedder)
+    assert report.skipped == [("b_tempo.txt", report.skipped[0][1])] and report.skipped[0][1].startswith("not UTF-8")
+    assert report.removed == [] and report.articles == 3
+
+
+def test_duplicate_article_under_another_name_is_indexed_once(tmp_path, tiny_corpus, fake_embedder):
+    (tiny_corpus / "z_copy.txt").write_text((tiny_corpus / "a_antara.txt").read_text())
+    report = build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+    assert report.skipped == [("z_copy.txt", "same text as a_antara; not indexed twice")]
+    assert report.articles == 3
+
+
+def test_other_embedder_is_refused_for_querying_and_indexing(tmp_path, tiny_corpus, fake_embedder):
+    path = tmp_path / "i.db"
+    build_index(tiny_corpus, path, fake_embedder)
+    other = FakeEmbedder(name="fake/other-128", dim=128)
+    with pytest.raises(EmbedderMismatch, match=r"built with fake/hash-256 \(256 dimensions\).*newsbot index --rebuild"):
+        Retriever(path, other)
+    with pytest.raises(EmbedderMismatch):
+        build_index(tiny_corpus, path, other)
+    report = build_index(tiny_corpus, path, other, rebuild=True)
+    assert report.embedded == 6 and report.articles == 3
+    assert Retriever(path, other).matrix.shape == (6, 128)
+    with pytest.raises(EmbedderMismatch):
+        Retriever(path, fake_embedder)
+
+
+def test_readers_see_the_old_index_until_the_new_one_is_committed(tmp_path, tiny_corpus, fake_embedder):
+    path = tmp_path / "i.db"
+    build_index(tiny_corpus, path, fake_embedder)
+    retriever = Retriever(path, fake_embedder)
+    seen = []
+
+    class Watching(FakeEmbedder):
+        def embed_passages(self, texts):
+            # Mid-embedding, a reader still sees exactly the old index.
+            retriever.refresh()
+            seen.append(len(retriever.passages))
+            return super().embed_passages(texts)
+
+    (tiny_corpus / "d_new.txt").write_text("Berita baru tentang udang dan katak.\n")
+    build_index(tiny_corpus, path, Watching())
+    assert seen == [6]
+    retriever.refresh()
+    assert len(retriever.passages) == 7
