@@ -15,7 +15,7 @@ from index.build import IndexReport, build_index
 from index.errors import NewsbotError
 
 from .answer import Answer
-from .commands import Command, dispatch, parse
+from .commands import Command, TimelineReply, dispatch, parse
 from .config import Settings
 from .core import NewsCore, make_embedder, open_core
 from .evaluate import evaluate, load_cases, render_report
@@ -162,7 +162,7 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int | None, full: 
 @cli.command()
 @pass_ctx
 def chat(ctx: Context) -> None:
-    """Talk to the bot in the terminal: questions, /sources, /help, /full N; Ctrl-D to leave.
+    """Talk to the bot in the terminal: questions, /timeline, /sources, /help, /full N; Ctrl-D to leave.
 
     It runs the same command handling as the Telegram and Discord bots.
     """
@@ -218,6 +218,26 @@ def sources(ctx: Context, as_json: bool) -> None:
         click.echo(json.dumps([dataclasses.asdict(a) for a in articles], ensure_ascii=False, indent=2))
     else:
         click.echo(render(dispatch(ctx.core(), Command("sources"))))
+
+
+@cli.command("timeline")
+@click.argument("topic", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of events, oldest first.")
+@pass_ctx
+def timeline_command(ctx: Context, topic: str | None, as_json: bool) -> None:
+    """The dated events in the articles, oldest first; with TOPIC, only the events about it.
+
+    Examples:
+
+        newsbot timeline
+
+        newsbot timeline --json "Kim Putin Vostochny"
+    """
+    events = ctx.core().timeline(topic)
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(e) for e in events], ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(TimelineReply(topic, events)))
 
 
 @cli.command("eval")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .answer import Answer
 from .core import ArticleInfo, NewsCore
+from .timeline import Event
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,11 @@ class CommandSpec:
 
 COMMANDS = (
     CommandSpec("ask", "/ask <question>", "answer with verbatim quotes from the news, with outlet and date"),
+    CommandSpec("timeline", "/timeline [topic]", "the events in date order, each with its sentence and outlet"),
     CommandSpec("sources", "/sources", "list the outlets and articles I have read"),
     CommandSpec("help", "/help", "show what I can do"),
 )
-ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask"}
+ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask", "kronologi": "timeline"}
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<arg>.*))?$", re.S)
 
@@ -48,13 +50,19 @@ class SourcesReply:
 
 
 @dataclass(frozen=True)
+class TimelineReply:
+    topic: str | None
+    events: list[Event]
+
+
+@dataclass(frozen=True)
 class UsageReply:
     """The user called a command wrongly or one that does not exist; `message` says what to do."""
 
     message: str
 
 
-Reply = Answer | HelpReply | SourcesReply | UsageReply
+Reply = Answer | HelpReply | SourcesReply | TimelineReply | UsageReply
 
 
 def parse(text: str, bot_username: str | None = None) -> Command:
@@ -77,6 +85,8 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
         if not command.arg:
             return UsageReply("Ask me a question, e.g. /ask Di mana Kim dan Putin bertemu?")
         return core.ask(command.arg)
+    if command.name == "timeline":
+        return TimelineReply(command.arg or None, core.timeline(command.arg or None))
     if command.name == "sources":
         return SourcesReply(core.articles())
     known = ", ".join(c.usage.split()[0] for c in COMMANDS)

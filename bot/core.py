@@ -14,6 +14,7 @@ from index.errors import CorpusError
 from .answer import Answer, Thresholds, answer
 from .config import Settings
 from .retrieve import Retriever
+from .timeline import Event, timeline
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class NewsCore:
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Quoted answers to a question, or an abstention."""
         return answer(self.retriever, question, k or self.settings.k, self.thresholds)
+
+    def timeline(self, topic: str | None = None) -> list[Event]:
+        """Dated events in chronological order, for the whole corpus or one topic."""
+        return timeline(self.retriever, topic, self.thresholds)
 
     def articles(self) -> list[ArticleInfo]:
         """Every article in the index, by outlet then date."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from .answer import Answer, Result
-from .commands import HelpReply, Reply, SourcesReply, UsageReply
+from .commands import HelpReply, Reply, SourcesReply, TimelineReply, UsageReply
 
 NOTHING_FOUND = "I found nothing on that in my sources."
 NOTHING_HINT = "Try other words, or see what I have read with /sources."
@@ -66,6 +66,20 @@ def render_sources(reply: SourcesReply) -> str:
     return "\n".join(lines)
 
 
+def render_timeline(reply: TimelineReply, width: int = 100) -> str:
+    if not reply.events:
+        about = f" about {reply.topic}" if reply.topic else ""
+        return f"I found no dated events{about} in my sources."
+    lines = []
+    for event in reply.events:
+        source = f"{event.outlet or 'unknown outlet'}"
+        also = f"; also reported by {', '.join(event.also_reported_by)}" if event.also_reported_by else ""
+        lines.append(textwrap.fill(quoted(event.quote), width=width, initial_indent=f"{event.date:<10}  ",
+                                   subsequent_indent=" " * 12))
+        lines.append(f"{'':12}— {source}{also}")
+    return "\n".join(lines)
+
+
 def render_help(reply: HelpReply) -> str:
     lines = ["Ask me about the news; I answer with the articles' own sentences, outlet and date."]
     lines += [f"  {c.usage:<20} {c.description}" for c in reply.commands]
@@ -82,6 +96,8 @@ def render(reply: Reply, full: bool = False) -> str:
         return render_sources(reply)
     if isinstance(reply, HelpReply):
         return render_help(reply)
+    if isinstance(reply, TimelineReply):
+        return render_timeline(reply)
     if isinstance(reply, UsageReply):
         return reply.message
     raise TypeError(f"cannot render {type(reply).__name__}")

@@ -7,6 +7,7 @@ that the text does not support, so an article whose date cannot be read stays un
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -130,3 +131,119 @@ def infer_published(lead: str, full_text: str) -> tuple[dt.date | None, str]:
             published = on_or_after(max(anchors), lead_weekdays[0])
             return published, "text: copyright year + weekday"
     return None, "unknown"
+
+
+# --- Dated statements in a sentence ------------------------------------------------------------
+
+DAY, MONTH, YEAR = "day", "month", "year"
+
+# Weekday names count only capitalised, as Indonesian and English write them: lower-case "minggu" is
+# "week", not Sunday.
+_WEEKDAY_CAP = "|".join(sorted((re.escape(w.capitalize()) for w in WEEKDAYS), key=len, reverse=True))
+WEEKDAY_MENTION = re.compile(rf"\b(?P<wd>{_WEEKDAY_CAP})\b")
+DAY_MONTH = re.compile(rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{MONTH_RE})\b(?!\.?\s+\d{{4}})", re.I)
+MONTH_YEAR = re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<y>(?:19|20)\d{{2}})\b", re.I)
+MONTH_AGO = re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?:lalu|kemarin)\b|\blast\s+(?P<m2>{MONTH_RE})\b", re.I)
+YEAR_MENTION = re.compile(r"\b(?:pada|tahun|sejak|since|in|hingga|until)\s+(?P<y>(?:19|20)\d{2})\b(?![./]\d)", re.I)
+RELATIVE = {
+    re.compile(r"\b(?:kemarin|yesterday)\b(?!\s+(?:malam|lalu))", re.I): (-1, DAY),
+    re.compile(r"\b(?:kemarin malam|tadi malam|last night)\b", re.I): (-1, DAY),
+    re.compile(r"\b(?:hari ini|today)\b", re.I): (0, DAY),
+    re.compile(r"\b(?:tahun lalu|last year)\b", re.I): (-1, YEAR),
+    re.compile(r"\b(?:tahun ini|this year)\b", re.I): (0, YEAR),
+    re.compile(r"\b(?:bulan lalu|last month)\b", re.I): (-1, MONTH),
+    re.compile(r"\b(?:bulan ini|this month)\b", re.I): (0, MONTH),
+}
+_MONTH_NAME_OK = re.compile(r"^[A-Z]")  # "Mei"/"May" capitalised: lower-case "may" is a verb in English
+
+
+@dataclasses.dataclass(frozen=True)
+class DateMention:
+    """A date a sentence states or implies, resolved to a calendar date and kept at its precision."""
+
+    start: int
+    end: int
+    text: str
+    date: dt.date  # the first day of the period for month/year precision
+    precision: str  # "day", "month" or "year"
+
+    def label(self) -> str:
+        """'2023-09-13', '2023-09' or '2023', as precise as the text allows."""
+        if self.precision == DAY:
+            return self.date.isoformat()
+        if self.precision == MONTH:
+            return self.date.strftime("%Y-%m")
+        return str(self.date.year)
+
+
+def _shift_month(date: dt.date, months: int) -> dt.date:
+    index = date.year * 12 + date.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _not_after(year_guess: int, month: int, day: int, published: dt.date) -> dt.date | None:
+    """A year-less day/month read as the latest such date not after publication (plus a day's slack)."""
+    date = make_date(year_guess, month, day)
+    if date and date > published + dt.timedelta(days=1):
+        date = make_date(year_guess - 1, month, day)
+    return date
+
+
+def date_mentions(sentence: str, published: dt.date | None) -> list[DateMention]:
+    """Every date a sentence states, resolved against the article's publication date.
+
+    Absolute dates stand on their own; year-less, weekday and relative forms ("Rabu (13/9)", "pada
+    hari Rabu", "kemarin", "Oktober lalu", "tahun lalu") need the publication date and are dropped
+    when it is unknown. Durations ("lebih dari empat tahun", "18 bulan") are not dates and never match.
+    """
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, date: dt.date | None, precision: str) -> None:
+        if date is None:
+            return
+        span = (m.start(), m.end())
+        if any(s < span[1] and span[0] < e for s, e in taken):
+            return
+        taken.append(span)
+        found.append(DateMention(span[0], span[1], m.group(0), date, precision))
+
+    for pattern in (DAY_MONTH_YEAR, MONTH_DAY_YEAR):
+        for m in pattern.finditer(sentence):
+            if _MONTH_NAME_OK.match(m["m"]):
+                add(m, make_date(int(m["y"]), MONTHS[m["m"].lower()], int(m["d"])), DAY)
+    for m in SLASH_DATE.finditer(sentence):
+        month, day = int(m["m"]), int(m["d"])
+        if m["y"]:
+            year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
+            add(m, make_date(year, month, day), DAY)
+        elif published and ("(" in m.group(0) or m["wd"]):
+            add(m, _not_after(published.year, month, day, published), DAY)
+    for m in DOTTED_DATE.finditer(sentence):
+        add(m, make_date(int(m["y"]), int(m["m"]), int(m["d"])), DAY)
+    for m in MONTH_YEAR.finditer(sentence):
+        if _MONTH_NAME_OK.match(m["m"]):
+            add(m, dt.date(int(m["y"]), MONTHS[m["m"].lower()], 1), MONTH)
+    if published:
+        for m in DAY_MONTH.finditer(sentence):
+            if _MONTH_NAME_OK.match(m["m"]):
+                add(m, _not_after(published.year, MONTHS[m["m"].lower()], int(m["d"]), published), DAY)
+        for m in MONTH_AGO.finditer(sentence):
+            name = m["m"] or m["m2"]
+            if _MONTH_NAME_OK.match(name):
+                month = MONTHS[name.lower()]
+                year = published.year if month < published.month else published.year - 1
+                add(m, dt.date(year, month, 1), MONTH)
+        for pattern, (offset, precision) in RELATIVE.items():
+            for m in pattern.finditer(sentence):
+                if precision == DAY:
+                    add(m, published + dt.timedelta(days=offset), DAY)
+                elif precision == MONTH:
+                    add(m, _shift_month(dt.date(published.year, published.month, 1), offset), MONTH)
+                else:
+                    add(m, dt.date(published.year + offset, 1, 1), YEAR)
+        for m in WEEKDAY_MENTION.finditer(sentence):
+            add(m, on_or_before(published, WEEKDAYS[m["wd"].lower()]), DAY)
+    for m in YEAR_MENTION.finditer(sentence):
+        add(m, dt.date(int(m["y"]), 1, 1), YEAR)
+    return sorted(found, key=lambda d: d.start)

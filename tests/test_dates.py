@@ -1,0 +1,56 @@
+"""Dates stated or implied in news sentences, resolved against the publication date, precision kept."""
+
+import datetime as dt
+
+import pytest
+
+from index.dates import date_mentions
+
+THU = dt.date(2023, 9, 14)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    "sentence, published, expected",
+    [
+        # absolute
+        ("pada Kamis, 14 September 2023, dan", THU, [("Kamis, 14 September 2023", "2023-09-14", "day")]),
+        ("on Thursday, September 14, 2023", THU, [("Thursday, September 14, 2023", "2023-09-14", "day")]),
+        ("pada Rabu (13/9/2023) di Timur Jauh", THU, [("Rabu (13/9/2023)", "2023-09-13", "day")]),
+        ("ditandatangani 13/9/2023", None, [("13/9/2023", "2023-09-13", "day")]),
+        ("Kim Jong Un 2023. 9. 13", None, [("2023. 9. 13", "2023-09-13", "day")]),
+        ("pada September 2023", None, [("September 2023", "2023-09", "month")]),
+        ("sejak 2019 hubungan memburuk", None, [("sejak 2019", "2019", "year")]),
+        # year from the article
+        ("melaporkan pada 4 September, mengutip", THU, [("4 September", "2023-09-04", "day")]),
+        ("pada 20 Desember lalu", dt.date(2024, 1, 5), [("20 Desember", "2023-12-20", "day")]),
+        # day-of-week forms: the most recent such weekday on or before publication, or the stated day/month
+        ("acara pada Rabu (13/9) untuk menyambut", THU, [("Rabu (13/9)", "2023-09-13", "day")]),
+        ("bertemu di Vostochny pada hari Rabu.", THU, [("Rabu", "2023-09-13", "day")]),
+        ("Kim tiba pada Selasa pagi dengan kereta", THU, [("Selasa", "2023-09-12", "day")]),
+        ("KCNA mengumumkan Kamis, menurut", THU, [("Kamis", "2023-09-14", "day")]),
+        ("the Kremlin said on Monday", THU, [("Monday", "2023-09-11", "day")]),
+        # relative, at their precision
+        ("kata menteri kemarin", THU, [("kemarin", "2023-09-13", "day")]),
+        ("di Ukraina tahun lalu dan", THU, [("tahun lalu", "2022", "year")]),
+        ("harga naik bulan lalu", dt.date(2024, 1, 10), [("bulan lalu", "2023-12", "month")]),
+        ("Sejak Oktober lalu, Korea Utara", dt.date(2025, 9, 4), [("Oktober lalu", "2024-10", "month")]),
+        ("sejak Maret lalu", dt.date(2025, 9, 4), [("Maret lalu", "2025-03", "month")]),
+        # durations and look-alikes are not dates
+        ("bertemu pertama kalinya dalam lebih dari empat tahun", THU, []),
+        ("dalam lebih dari 18 bulan perang", THU, []),
+        ("dua minggu lalu", THU, []),  # lower-case "minggu" is a week, not Sunday
+        ("sekitar 13.000 tentara dan 2.000 pasukan", THU, []),
+        ("the deal may hold", THU, []),
+        # relative forms need a publication date; without one they are dropped, never invented
+        ("pada Rabu (13/9) untuk menyambut", None, []),
+        ("kemarin dan tahun lalu", None, []),
+    ],
+)
+def test_date_mentions(sentence, published, expected):
+    got = [(m.text, m.label(), m.precision) for m in date_mentions(sentence, published)]
+    assert got == expected
+
+
+def test_several_dates_in_one_sentence_in_order():
+    got = [m.label() for m in date_mentions("Dari 1 Mei 2023 hingga kemarin, sejak 2020", dt.date(2023, 9, 14))]
+    assert got == ["2023-05-01", "2023-09-13", "2020"]

@@ -1,0 +1,92 @@
+"""Timelines: order, precision, topic filter, duplicates across outlets, rendering, CLI JSON."""
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from bot.answer import Source
+from bot.cli import cli
+from bot.commands import TimelineReply
+from bot.render import render
+from bot.timeline import Event, merge_duplicates, passage_events
+from index.store import StoredArticle, StoredPassage
+
+from .conftest import DEV_SET
+
+
+def article(name, outlet, published):
+    return StoredArticle(article=name, outlet=outlet, published=published, published_from="text", wires=[],
+                         title=None, url=None, language="id", note=None)
+
+
+def test_tiny_corpus_timeline_is_chronological_and_merges_the_shared_report(fake_core):
+    events = fake_core.timeline()
+    assert [(e.date, e.precision, e.outlet, e.article, e.also_reported_by) for e in events] == [
+        ("2023", "year", "ANTARA", "a_antara", ["TEMPO.CO"]),  # "tahun ini" in both: one event
+        ("2023-10-02", "day", "ANTARA", "a_antara", []),  # "pada Senin (2/10)"
+        ("2023-10-03", "day", "TEMPO.CO", "b_tempo", []),  # "pada Selasa, 3 Oktober 2023"
+    ]
+    assert events[1].quote == ("Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik dua "
+                               "puluh persen tahun ini.")
+    assert [s.article for s in events[0].also_reported_in] == ["b_tempo"]
+
+
+def test_events_of_a_passage_keep_precision_and_skip_undated_articles():
+    passage = StoredPassage(1, "a", 0, "x", ["Pada Rabu (13/9) Kim tiba.", "Perang dimulai tahun lalu.", "Tanpa tanggal."])
+    events = [e for _, e in passage_events(passage, article("a", "ANTARA", dt.date(2023, 9, 14)))]
+    assert [(e.date, e.precision, e.quote) for e in events] == [
+        ("2023-09-13", "day", "Pada Rabu (13/9) Kim tiba."),
+        ("2022", "year", "Perang dimulai tahun lalu."),
+    ]
+    assert [e for _, e in passage_events(passage, article("a", "ANTARA", None))] == []
+
+
+def test_same_event_in_two_outlets_is_one_event():
+    quote = "“Di akhir resepsi, Kim Jong Un dengan sopan mengundang Putin untuk mengunjungi DPRK pada waktu yang tepat,”"
+    a = Event("2023-09-14", "day", quote + " kata KCNA pada Kamis.", "TEMPO.CO", "t", "2023-09-14")
+    b = Event("2023-09-14", "day", quote + " KCNA mengumumkan Kamis.", "Fox News", "f", "2023-09-14")
+    c = Event("2023-09-13", "day", quote + " KCNA mengumumkan Rabu.", "ANTARA", "x", "2023-09-14")
+    assert merge_duplicates([a, b, c]) == [
+        dataclasses.replace(a, also_reported_by=["Fox News"], also_reported_in=[Source("Fox News", "f", "2023-09-14")]),
+        c,
+    ]
+
+
+def test_render_timeline_and_empty_topic():
+    event = Event("2024-10", "month", "Sejak Oktober lalu, Korea Utara mengirim tentara.", "ANTARA", "a", "2025-09-04",
+                  ["TEMPO.CO"])
+    assert render(TimelineReply(None, [event])) == (
+        "2024-10     “Sejak Oktober lalu, Korea Utara mengirim tentara.”\n"
+        "            — ANTARA; also reported by TEMPO.CO")
+    assert render(TimelineReply("sepak bola", [])) == "I found no dated events about sepak bola in my sources."
+
+
+def test_topic_timeline_only_keeps_events_about_the_topic(fake_core):
+    events = fake_core.timeline("ekspor udang")
+    assert events and all("udang" in e.quote for e in events)
+    assert fake_core.timeline("piala dunia sepak bola") == []
+
+
+@pytest.mark.model
+def test_seed_timeline_has_every_dev_event_with_the_right_date(seed_core):
+    events = seed_core.timeline()
+    expected = json.loads((DEV_SET.parent / "timeline_dev.json").read_text()) if DEV_SET.exists() else []
+    for item in expected:
+        assert any(e.date == item["date"] and any(s in e.quote for s in item["any"]) for e in events), item
+    assert [e.date for e in events] == sorted((e.date for e in events), key=lambda d: d.ljust(10, "-"))
+    years = {e.article: e.published[:4] for e in events}
+    for e in events:  # no event carries a year its article could not have reported
+        assert e.date[:4] <= years[e.article]
+
+
+@pytest.mark.model
+def test_timeline_json_cli(seed_settings, monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSBOT_INDEX", str(seed_settings.index_path))
+    result = CliRunner().invoke(cli, ["--env-file", str(tmp_path / "none"), "timeline", "--json", "pasukan Korea Utara ke Rusia"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"date", "precision", "quote", "outlet", "article", "also_reported_by"} <= set(data[0])
+    assert ("2024-10", "month", "ANTARA") in [(e["date"], e["precision"], e["outlet"]) for e in data]
