@@ -67,13 +67,15 @@ class NewsCore:
     def articles(self) -> list[ArticleInfo]:
         """Every article in the index, by outlet then date."""
         self.retriever.refresh()
+        first: dict[str, str] = {}
+        for p in sorted(self.retriever.passages, key=lambda p: p.position, reverse=True):
+            first[p.article] = p.sentences[0]  # the lowest position wins
         infos = []
         for a in self.retriever.articles.values():
-            first = next((p.sentences[0] for p in self.retriever.passages if p.article == a.article), None)
             infos.append(
                 ArticleInfo(
                     article=a.article, outlet=a.outlet, published=a.published.isoformat() if a.published else None,
-                    wire=", ".join(a.wires) or None, title=a.title or first, passages=a.passages, note=a.note,
+                    wire=", ".join(a.wires) or None, title=a.title or first.get(a.article), passages=a.passages, note=a.note,
                 )
             )
         return sorted(infos, key=lambda i: (i.outlet or "~", i.published or "~", i.article))
