@@ -108,10 +108,14 @@ def build_index(
 
         report.removed = sorted(set(indexed) - present)
 
+        background = background_sentences()
+        background_changed = set(store.background_keys(db)) != {store.vector_key(embedder.name, t) for t in background}
+        # Everything is embedded before anything readers see changes.
         _embed_missing(db, embedder, changed, report, progress)
-        if changed or report.removed or recorded is None or rebuild:
-            store.commit_changes(db, changed, report.removed, embedder.name, embedder.dim)
-        _ensure_background(db, embedder)
+        if background_changed:
+            _store_missing(db, embedder, background)
+        if changed or report.removed or recorded is None or rebuild or background_changed:
+            store.commit_changes(db, changed, report.removed, embedder.name, embedder.dim, background)
 
         for art in store.load_articles(db):
             report.articles += 1
@@ -136,14 +140,12 @@ def background_sentences() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def _ensure_background(db, embedder: Embedder) -> None:
-    texts = background_sentences()
+def _store_missing(db, embedder: Embedder, texts: list[str]) -> None:
+    """Embed and store the texts that have no vector yet (one batch: the background is small)."""
     keys = {store.vector_key(embedder.name, t): t for t in texts}
-    if set(store.background_keys(db)) == set(keys):
-        return
     missing = store.missing_vectors(db, list(keys))
-    vectors = embedder.embed_passages([keys[k] for k in missing]) if missing else []
-    store.set_background(db, embedder.name, texts, dict(zip(missing, vectors)))
+    if missing:
+        store.add_vectors(db, missing, embedder.embed_passages([keys[k] for k in missing]))
 
 
 def _embed_missing(db, embedder: Embedder, changed, report: IndexReport, progress: Progress | None) -> None:

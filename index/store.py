@@ -143,8 +143,10 @@ def commit_changes(
     removed: list[str],
     embedder_name: str,
     embedder_dim: int,
+    background: list[str],
 ) -> None:
-    """Replace the changed articles' rows and drop removed ones, all in one transaction."""
+    """Replace the changed articles' rows, drop removed ones and set the background sentences, all in
+    one transaction (their vectors must already be stored)."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with db.atomic():
         gone = removed + [article.article for article, _ in changed]
@@ -178,31 +180,17 @@ def commit_changes(
             ),
             pk="id",
         )
-        previous = recorded_embedder(db)
-        if previous != (embedder_name, embedder_dim) or removed or changed:
-            # Vectors no passage refers to any more (removed text, or another embedder's).
-            db.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM passages) "
-                       "AND hash NOT IN (SELECT hash FROM background)")
-        set_meta(db, embedder=embedder_name, embedder_dim=embedder_dim,
-                 generation=generation(db) + (1 if (changed or removed or previous is None) else 0),
+        db.execute("DELETE FROM background")
+        db["background"].insert_all(({"hash": vector_key(embedder_name, t), "text": t} for t in background), pk="hash")
+        # Vectors nothing refers to any more (removed text, or another embedder's).
+        db.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM passages) "
+                   "AND hash NOT IN (SELECT hash FROM background)")
+        set_meta(db, embedder=embedder_name, embedder_dim=embedder_dim, generation=generation(db) + 1,
                  indexed_at=now)
 
 
 def background_keys(db: Database) -> dict[str, str]:
     return {r[0]: r[1] for r in db.execute("SELECT hash, text FROM background")}
-
-
-def set_background(db: Database, embedder_name: str, texts: list[str], keys_with_vectors: dict[str, np.ndarray]) -> None:
-    """Replace the background sentences (their vectors must be in `vectors` or given) in one transaction."""
-    with db.atomic():
-        if keys_with_vectors:
-            db["vectors"].insert_all(
-                ({"hash": k, "embedding": to_blob(v)} for k, v in keys_with_vectors.items()), pk="hash", replace=True
-            )
-        db.execute("DELETE FROM background")
-        db["background"].insert_all(({"hash": vector_key(embedder_name, t), "text": t} for t in texts), pk="hash")
-        db.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM passages) "
-                   "AND hash NOT IN (SELECT hash FROM background)")
 
 
 def load_background(db: Database) -> np.ndarray:

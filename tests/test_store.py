@@ -130,3 +130,20 @@ def test_readers_see_the_old_index_until_the_new_one_is_committed(tmp_path, tiny
     assert seen == [6]
     retriever.refresh()
     assert len(retriever.passages) == 7
+
+
+def test_a_rebuild_with_another_embedder_embeds_everything_before_readers_see_it(tmp_path, tiny_corpus, fake_embedder):
+    path = tmp_path / "i.db"
+    build_index(tiny_corpus, path, fake_embedder)
+    db = store.open_index(path)
+    seen = []
+
+    class Other(FakeEmbedder):
+        def embed_passages(self, texts):
+            seen.append(store.recorded_embedder(db))  # what a reader sees while this embeds
+            return super().embed_passages(texts)
+
+    build_index(tiny_corpus, path, Other(name="fake/other-128", dim=128), rebuild=True)
+    assert seen and set(seen) == {("fake/hash-256", 256)}
+    background = store.load_background(db)
+    assert background.shape == (len(store.background_keys(db)), 128)
