@@ -100,7 +100,8 @@ def same_report(a: list[str], b: list[str]) -> bool:
             if min(len(fa.split()), len(fb.split())) >= MIN_DUPLICATE_WORDS and \
                     fuzz.token_set_ratio(fa, fb) >= 78:
                 return True
-            if quotes_a and any(fuzz.ratio(qa, fold(qb)) >= 90 for qa in quotes_a for qb in _QUOTATION.findall(sb)):
+            quotes_b = [fold(q) for q in _QUOTATION.findall(sb)] if quotes_a else []
+            if any(fuzz.ratio(qa, qb) >= 90 for qa in quotes_a for qb in quotes_b):
                 return True
     return False
 

@@ -15,7 +15,7 @@ from index.build import IndexReport, build_index
 from index.errors import NewsbotError
 
 from .answer import Answer
-from .commands import Command, TimelineReply, dispatch, parse
+from .commands import Command, SourcesReply, TimelineReply, dispatch, parse
 from .config import Settings
 from .core import NewsCore, make_embedder, open_core
 from .evaluate import evaluate, load_cases, render_report
@@ -217,7 +217,7 @@ def sources(ctx: Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(a) for a in articles], ensure_ascii=False, indent=2))
     else:
-        click.echo(render(dispatch(ctx.core(), Command("sources"))))
+        click.echo(render(SourcesReply(articles)))
 
 
 @cli.command("timeline")
