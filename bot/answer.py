@@ -141,22 +141,48 @@ def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[s
     return quotes
 
 
+@dataclass(frozen=True)
+class Carrier:
+    """One article that carries the answer to a question, with its own sentence."""
+
+    outlet: str | None
+    article: str
+    published: str | None
+    wire: str | None
+    quote: str
+
+
+@dataclass(frozen=True)
+class Carriers:
+    """Which outlets carry the answer to a question (`/sources <question>`); empty when none does."""
+
+    question: str
+    answered: bool
+    carriers: list[Carrier]
+    note: str | None = None
+
+
+def answer_groups(
+    retriever: Retriever, question: str, k: int, thresholds: Thresholds
+) -> tuple[Query, list[tuple[Hit, list[Hit]]], str | None]:
+    """The up-to-k relevant reports for a question, each with the other articles carrying it, and a note."""
+    query, hits = retriever.search(question)
+    note = _long_note(query)
+    if not query.text.strip() or not any(relevant(h, thresholds) for h in hits[: max(k, 3)]):
+        return query, [], note
+    groups = [g for g in collapse(hits[: 4 * k + 4]) if relevant(g[0], thresholds)]
+    if not groups:
+        return query, [], note
+    floor = _floor(max(relevance(lead, thresholds) for lead, _ in groups), thresholds)
+    return query, [g for g in groups if relevance(g[0], thresholds) >= floor][:k], note
+
+
 def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Thresholds | None = None) -> Answer:
     """Answer a question with up to k quoted results, or abstain."""
     thresholds = thresholds or Thresholds()
-    query, hits = retriever.search(question)
-    note = None
-    if query.truncated:
-        note = f"Your question was long; I searched its first {len(query.text)} characters."
-    if not query.text.strip() or not any(relevant(h, thresholds) for h in hits[: max(k, 3)]):
-        return Answer(question=question, answered=False, results=[], note=note)
-
-    groups = [g for g in collapse(hits[: 4 * k + 4]) if relevant(g[0], thresholds)]
+    query, groups, note = answer_groups(retriever, question, k, thresholds)
     if not groups:
         return Answer(question=question, answered=False, results=[], note=note)
-    best = max(relevance(lead, thresholds) for lead, _ in groups)
-    floor = max(thresholds.min_relevance, best * thresholds.secondary_ratio) if best > 0 else thresholds.min_relevance
-    groups = [g for g in groups if relevance(g[0], thresholds) >= floor][:k]
     quotes = choose_quotes(retriever, query, [lead for lead, _ in groups])
     results = []
     for (lead, others), quote in zip(groups, quotes):
@@ -167,11 +193,47 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
                 quote=quote, passage=lead.passage.text, outlet=article.outlet, article=article.article,
                 published=_iso(article.published), score=round(lead.score, 6),
                 also_reported_by=list(dict.fromkeys(s.outlet for s in also if s.outlet and s.outlet != article.outlet)),
-                also_reported_in=also, wire=article.wires[0] if article.wires else None,
-                similarity=round(lead.similarity, 4),
+                also_reported_in=also, wire=_wire(article), similarity=round(lead.similarity, 4),
             )
         )
     return Answer(question=question, answered=True, results=results, note=note)
+
+
+def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None = None) -> Carriers:
+    """Every article with a passage that answers the question as well as an answer's results must, once
+    each, most relevant first, with its own best sentence."""
+    thresholds = thresholds or Thresholds()
+    query, hits = retriever.search(question)
+    note = _long_note(query)
+    if not query.text.strip() or not any(relevant(h, thresholds) for h in hits[:3]):
+        return Carriers(question=question, answered=False, carriers=[], note=note)
+    scored = sorted(((relevance(h, thresholds), h) for h in hits), key=lambda item: -item[0])
+    floor = _floor(scored[0][0], thresholds)
+    chosen: dict[str, Hit] = {}
+    for score, hit in scored:
+        if score >= floor:
+            chosen.setdefault(hit.article.article, hit)
+    best = list(chosen.values())
+    quotes = choose_quotes(retriever, query, best)
+    found = [
+        Carrier(outlet=h.article.outlet, article=h.article.article, published=_iso(h.article.published),
+                wire=_wire(h.article), quote=q)
+        for h, q in zip(best, quotes)
+    ]
+    return Carriers(question=question, answered=True, carriers=found, note=note)
+
+
+def _floor(best: float, thresholds: Thresholds) -> float:
+    """The relevance a further result needs, given the best one's."""
+    return max(thresholds.min_relevance, best * thresholds.secondary_ratio) if best > 0 else thresholds.min_relevance
+
+
+def _long_note(query: Query) -> str | None:
+    return f"Your question was long; I searched its first {len(query.text)} characters." if query.truncated else None
+
+
+def _wire(article) -> str | None:
+    return article.wires[0] if article.wires else None
 
 
 def _iso(date) -> str | None:

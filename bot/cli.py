@@ -206,13 +206,22 @@ def _full(last: Answer | None, command: Command) -> str:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of articles.")
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: an array of articles, or (with QUESTION) the carriers.")
 @pass_ctx
-def sources(ctx: Context, as_json: bool) -> None:
-    """List the outlets and articles the bot has read.
+def sources(ctx: Context, question: str | None, as_json: bool) -> None:
+    """List the outlets and articles the bot has read; with QUESTION, which of them carry the answer.
 
-    Example: newsbot sources --json
+    Examples:
+
+        newsbot sources --json
+
+        newsbot sources "Berapa tentara Korea Utara dikirim ke Rusia?"
     """
+    if question and question.strip():
+        reply = ctx.core().carriers(question)
+        click.echo(json.dumps(dataclasses.asdict(reply), ensure_ascii=False, indent=2) if as_json else render(reply))
+        return
     articles = ctx.core().articles()
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(a) for a in articles], ensure_ascii=False, indent=2))

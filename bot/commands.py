@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .answer import Answer
+from .answer import Answer, Carriers
 from .core import ArticleInfo, NewsCore
 from .timeline import Event
 
@@ -22,7 +22,7 @@ class CommandSpec:
 COMMANDS = (
     CommandSpec("ask", "/ask <question>", "answer with verbatim quotes from the news, with outlet and date"),
     CommandSpec("timeline", "/timeline [topic]", "the events in date order, each with its sentence and outlet"),
-    CommandSpec("sources", "/sources", "list the outlets and articles I have read"),
+    CommandSpec("sources", "/sources [question]", "the outlets and articles I have read; with a question, which of them carry the answer"),
     CommandSpec("help", "/help", "show what I can do"),
 )
 ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask", "kronologi": "timeline"}
@@ -62,7 +62,7 @@ class UsageReply:
     message: str
 
 
-Reply = Answer | HelpReply | SourcesReply | TimelineReply | UsageReply
+Reply = Answer | Carriers | HelpReply | SourcesReply | TimelineReply | UsageReply
 
 
 def parse(text: str, bot_username: str | None = None) -> Command:
@@ -88,6 +88,6 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
     if command.name == "timeline":
         return TimelineReply(command.arg or None, core.timeline(command.arg or None))
     if command.name == "sources":
-        return SourcesReply(core.articles())
+        return core.carriers(command.arg) if command.arg else SourcesReply(core.articles())
     known = ", ".join(c.usage.split()[0] for c in COMMANDS)
     return UsageReply(f"I don't know /{command.name}. Try {known}.")

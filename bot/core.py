@@ -11,7 +11,7 @@ from index.build import IndexReport, Progress, build_index
 from index.embed import Embedder, LazyEmbedder
 from index.errors import CorpusError
 
-from .answer import Answer, Thresholds, answer
+from .answer import Answer, Carriers, Thresholds, answer, carriers
 from .config import Settings
 from .retrieve import Retriever
 from .timeline import Event, timeline
@@ -59,6 +59,10 @@ class NewsCore:
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Quoted answers to a question, or an abstention."""
         return answer(self.retriever, question, k or self.settings.k, self.thresholds)
+
+    def carriers(self, question: str) -> Carriers:
+        """Which outlets carry the answer to a question, each with its own sentence."""
+        return carriers(self.retriever, question, self.thresholds)
 
     def timeline(self, topic: str | None = None) -> list[Event]:
         """Dated events in chronological order, for the whole corpus or one topic."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .answer import Answer, Result
+from .answer import Answer, Carriers, Result
 from .commands import HelpReply, Reply, SourcesReply, TimelineReply, UsageReply
 
 NOTHING_FOUND = "I found nothing on that in my sources."
@@ -66,6 +66,21 @@ def render_sources(reply: SourcesReply) -> str:
     return "\n".join(lines)
 
 
+def render_carriers(reply: Carriers, width: int = 100) -> str:
+    if not reply.answered:
+        lines = [NOTHING_FOUND, "See everything I have read with /sources."]
+    else:
+        n = len(reply.carriers)
+        lines = [f"{n} {'article carries' if n == 1 else 'articles carry'} the answer:"]
+        for c in reply.carriers:
+            via = f" (via {c.wire})" if c.wire else ""
+            lines.append(f"{c.outlet or 'unknown outlet'}, {c.published or 'date unknown'}{via} [{c.article}]")
+            lines.append(textwrap.fill(quoted(c.quote), width=width, initial_indent="   ", subsequent_indent="   "))
+    if reply.note:
+        lines.append(f"({reply.note})")
+    return "\n".join(lines)
+
+
 def render_timeline(reply: TimelineReply, width: int = 100) -> str:
     if not reply.events:
         about = f" about {reply.topic}" if reply.topic else ""
@@ -94,6 +109,8 @@ def render(reply: Reply, full: bool = False) -> str:
         return render_answer(reply, full=full)
     if isinstance(reply, SourcesReply):
         return render_sources(reply)
+    if isinstance(reply, Carriers):
+        return render_carriers(reply)
     if isinstance(reply, HelpReply):
         return render_help(reply)
     if isinstance(reply, TimelineReply):

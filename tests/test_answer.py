@@ -1,6 +1,6 @@
 """Answers: quotes, duplicates across outlets, abstention, truncation (fake embedder, tiny corpus)."""
 
-from bot.answer import Answer, Result, Source, collapse, same_report
+from bot.answer import Answer, Carrier, Carriers, Result, Source, collapse, same_report
 
 
 def test_answer_quotes_the_sentence_with_outlet_date_and_also_reported_by(fake_core):
@@ -65,3 +65,22 @@ def test_results_serialise_to_the_documented_json_shape(fake_core):
     data = json.loads(json.dumps(dataclasses.asdict(fake_core.ask("ekspor udang"))))
     assert set(data) == {"question", "answered", "results", "note"}
     assert {"quote", "passage", "outlet", "article", "published", "score", "also_reported_by"} <= set(data["results"][0])
+
+
+def test_carriers_name_every_outlet_with_its_own_sentence(fake_core):
+    reply = fake_core.carriers("Berapa kenaikan ekspor udang tahun ini?")
+    assert reply == Carriers(
+        question="Berapa kenaikan ekspor udang tahun ini?", answered=True, note=None,
+        carriers=[
+            Carrier("ANTARA", "a_antara", "2023-10-02", "Reuters",
+                    "Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik dua puluh persen tahun ini."),
+            Carrier("TEMPO.CO", "b_tempo", "2023-10-03", None,
+                    "Menteri Perikanan mengumumkan bahwa ekspor udang naik dua puluh persen tahun ini, menurut "
+                    "keterangan pers pada Selasa, 3 Oktober 2023."),
+        ],
+    )
+
+
+def test_carriers_abstain_like_answers(fake_core):
+    assert fake_core.carriers("Siapa pemenang Piala Dunia sepak bola?") == Carriers(
+        question="Siapa pemenang Piala Dunia sepak bola?", answered=False, carriers=[], note=None)
