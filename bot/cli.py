@@ -19,6 +19,7 @@ from .commands import Command, SourcesReply, TimelineReply, dispatch, parse
 from .config import Settings
 from .core import NewsCore, make_embedder, open_core
 from .evaluate import evaluate, load_cases, render_report
+from .logs import setup_logging
 from .render import quoted, render, render_answer
 
 
@@ -247,6 +248,27 @@ def timeline_command(ctx: Context, topic: str | None, as_json: bool) -> None:
         click.echo(json.dumps([dataclasses.asdict(e) for e in events], ensure_ascii=False, indent=2))
     else:
         click.echo(render(TimelineReply(topic, events)))
+
+
+@cli.command()
+@pass_ctx
+def telegram(ctx: Context) -> None:
+    """Run the Telegram bot until Ctrl-C or SIGTERM (long polling; a webhook when TELEGRAM_WEBHOOK_URL is set).
+
+    Needs TELEGRAM_BOT_TOKEN, from the environment or .env. Example:
+
+        TELEGRAM_BOT_TOKEN=123456789:AAH... newsbot telegram
+    """
+    from . import telegram as front
+
+    settings = ctx.settings
+    front.check_token(settings.telegram_token)  # fail before loading anything
+    front.api_urls(settings.telegram_base_url)
+    undo = setup_logging([settings.telegram_token, settings.telegram_webhook_secret])
+    try:
+        front.run(settings, ctx.core())
+    finally:
+        undo()
 
 
 @cli.command("eval")

@@ -1,0 +1,54 @@
+"""Logging for the long-running bots: one format, quiet HTTP clients, and secrets scrubbed from every record.
+
+python-telegram-bot puts the bot token in every request URL, and httpx logs those URLs at INFO; a
+traceback can carry one too. Scrubbing happens when a record is created, so it covers every logger
+and handler, including ones added later (pytest's, a user's file handler).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Iterable
+
+REDACTED = "[redacted]"
+# Loggers that print a line per HTTP request (with the token in the URL) at INFO.
+CHATTY = ("httpx", "httpcore", "aiohttp.access")
+
+
+def scrub_secrets(secrets: Iterable[str | None]) -> Callable[[], None]:
+    """Replace each secret with [redacted] in every log record's message and traceback; returns an undo."""
+    found = [s for s in secrets if s]
+    previous = logging.getLogRecordFactory()
+    if not found:
+        return lambda: None
+
+    def scrub(text: str) -> str:
+        for secret in found:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the logging module's business, not ours
+            return record
+        if any(s in message for s in found):
+            record.msg, record.args = scrub(message), None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            if any(s in text for s in found):
+                record.exc_text = scrub(text)  # formatters use exc_text when it is set
+        return record
+
+    logging.setLogRecordFactory(factory)
+    return lambda: logging.setLogRecordFactory(previous)
+
+
+def setup_logging(secrets: Iterable[str | None], level: int = logging.INFO) -> Callable[[], None]:
+    """Log to stderr with timestamps, silence per-request HTTP lines, scrub secrets; returns an undo."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return scrub_secrets(secrets)

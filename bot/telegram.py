@@ -1,0 +1,522 @@
+"""Telegram front end: python-telegram-bot v22 over the same core as the CLI.
+
+It decides which messages are meant for the bot (anything in a private chat; in groups: commands,
+mentions and replies to the bot), runs the shared command dispatch off the event loop, and renders
+the typed replies as Telegram HTML: quotes in blockquotes, outlet in bold, everything from the corpus
+or the user escaped, never over Telegram's 4096 characters. Long replies are pages behind inline
+buttons ("More results", "Full passage") that edit the message in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+import secrets
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, MessageLimit, ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from index.errors import NewsbotError
+
+from .answer import Answer, Carriers
+from .commands import COMMANDS, Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, dispatch, parse
+from .config import ConfigError, Settings
+from .core import NewsCore
+from .pages import Page, human_date, paginate, trim_escaped, utf16_len
+from .render import quoted
+
+log = logging.getLogger(__name__)
+
+TOKEN_FORMAT = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,80}$")
+OFFICIAL_API = "https://api.telegram.org"
+LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted after the HTML is parsed; we count the HTML itself
+LIST_PAGE_ENTRIES = 6  # sources, carriers and timeline entries per page
+STORED_REPLIES = 2000  # replies whose pages stay reachable from their buttons
+NOTHING = "Nothing in my sources answers that."
+NOTHING_HINT = "Try other words, or see what I have read with /sources."
+ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
+EXPIRED = "This reply is too old to page through; please ask again."
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def check_token(token: str | None) -> str:
+    """The token, or a ConfigError saying what is wrong with it (the message never repeats it)."""
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token "
+                          "in the environment or in .env")
+    if not TOKEN_FORMAT.match(token.strip()):
+        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token (BotFather gives the form "
+                          "123456789:AAH…); check for a missing part or stray characters")
+    return token.strip()
+
+
+def api_urls(base_url: str | None) -> tuple[str, str]:
+    """PTB's `base_url` and `base_file_url` for TELEGRAM_BASE_URL (a server root or a …/bot URL)."""
+    base = (base_url or OFFICIAL_API).strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"TELEGRAM_BASE_URL={base_url!r} is not an http(s) URL of a Bot API server")
+    if "{token}" in base:
+        return base, base.replace("/bot{token}", "/file/bot{token}")
+    root = base[: -len("/bot")] if base.endswith("/bot") else base
+    return root + "/bot", root + "/file/bot"
+
+
+# --- rendering: typed replies → pages of Telegram HTML ---------------------------------------------
+
+
+def esc(text: str) -> str:
+    """Escape text for Telegram's HTML parse mode."""
+    return html.escape(text, quote=False)
+
+
+def credit(outlet: str | None, published: str | None, wire: str | None) -> str:
+    """'<b>ANTARA</b> · 14 Sep 2023 · via Kyodo-OANA'."""
+    parts = [f"<b>{esc(outlet or 'unknown outlet')}</b>", esc(human_date(published))]
+    if wire:
+        parts.append(f"via {esc(wire)}")
+    return " · ".join(parts)
+
+
+def blockquote(text: str, limit: int) -> str:
+    """A quotation in a blockquote, trimmed at a sentence boundary to fit `limit` with its tags."""
+    room = limit - utf16_len("<blockquote></blockquote>") - 2  # the quotation marks
+    return f"<blockquote>{quoted(trim_escaped(text, room, esc, utf16_len))}</blockquote>"
+
+
+def answer_pages(answer: Answer) -> list[Page]:
+    """One page per result: the quote (or the whole passage) with its outlet, date and other outlets."""
+    note = f"\n<i>{esc(answer.note)}</i>" if answer.note else ""
+    if not answer.answered:
+        return [Page(f"{NOTHING}\n{esc(NOTHING_HINT)}{note}")]
+    pages = []
+    total = len(answer.results)
+    for n, result in enumerate(answer.results, 1):
+        tail = [credit(result.outlet, result.published, result.wire)]
+        if result.also_reported_by:
+            tail.append(f"<i>also reported by {esc(', '.join(result.also_reported_by))}</i>")
+        if total > 1:
+            tail.append(f"<i>Result {n} of {total}</i>")
+        footer = "\n".join(tail) + note
+        room = LIMIT - utf16_len(footer) - 1
+        text = f"{blockquote(result.quote, room)}\n{footer}"
+        full = None
+        if result.passage.strip() != result.quote.strip():
+            full = f"{blockquote(result.passage, room)}\n{footer}"
+        pages.append(Page(text, full))
+    return pages
+
+
+def list_pages(title: str, blocks: list[str], empty: str) -> list[Page]:
+    """A titled list split into pages that each fit one message, numbered when there are several."""
+    if not blocks:
+        return [Page(empty)]
+    head = f"<b>{title}</b>"
+    room = LIMIT - utf16_len(head) - 40  # the title, its blank line and the page footer
+    groups = paginate(blocks, room, LIST_PAGE_ENTRIES, "\n\n", utf16_len)
+    pages = []
+    for n, group in enumerate(groups, 1):
+        footer = f"\n\n<i>Page {n} of {len(groups)}</i>" if len(groups) > 1 else ""
+        pages.append(Page(head + "\n\n" + "\n\n".join(group) + footer))
+    return pages
+
+
+def entry_room() -> int:
+    """How long one list entry may be: a page must hold at least one entry with its title and footer."""
+    return LIMIT - 400
+
+
+def carriers_pages(reply: Carriers) -> list[Page]:
+    if not reply.answered:
+        return [Page(f"{NOTHING}\n{esc('See everything I have read with /sources.')}")]
+    blocks = []
+    for c in reply.carriers:
+        head = credit(c.outlet, c.published, c.wire)
+        blocks.append(f"{head}\n{blockquote(c.quote, entry_room() - utf16_len(head))}")
+    n = len(reply.carriers)
+    title = f"{n} {'article carries' if n == 1 else 'articles carry'} the answer"
+    return list_pages(esc(title), blocks, NOTHING)
+
+
+def sources_pages(reply: SourcesReply) -> list[Page]:
+    blocks = []
+    for a in reply.articles:
+        line = credit(a.outlet, a.published, a.wire)
+        title = esc((a.title or a.article).strip()[:300])
+        blocks.append(f"{line}\n{title} <i>({a.passages} passages)</i>")
+    outlets = len({a.outlet for a in reply.articles})
+    title = f"I have read {len(reply.articles)} articles from {outlets} outlets"
+    return list_pages(esc(title), blocks, "I have not read any articles yet.")
+
+
+def timeline_pages(reply: TimelineReply) -> list[Page]:
+    blocks = []
+    for e in reply.events:
+        head = f"<b>{esc(human_date(e.date))}</b> · {esc(e.outlet or 'unknown outlet')}"
+        if e.also_reported_by:
+            head += f" <i>(also reported by {esc(', '.join(e.also_reported_by))})</i>"
+        blocks.append(f"{head}\n{blockquote(e.quote, entry_room() - utf16_len(head))}")
+    title = f"Timeline: {reply.topic}" if reply.topic else "Timeline"
+    about = f" about {reply.topic}" if reply.topic else ""
+    return list_pages(esc(title[:200]), blocks, esc(f"I found no dated events{about} in my sources."))
+
+
+def help_page(reply: HelpReply) -> Page:
+    lines = ["Ask me about the news: I answer with the articles' own sentences, their outlet and date.", ""]
+    lines += [f"{esc(c.usage)} — {esc(c.description)}" for c in reply.commands]
+    lines += ["", "In a private chat, just type a question. In a group, use /ask, mention me, or reply to me."]
+    return Page("\n".join(lines))
+
+
+def pages_for(reply: Reply) -> list[Page]:
+    """Render any reply as Telegram HTML pages."""
+    if isinstance(reply, Answer):
+        return answer_pages(reply)
+    if isinstance(reply, Carriers):
+        return carriers_pages(reply)
+    if isinstance(reply, SourcesReply):
+        return sources_pages(reply)
+    if isinstance(reply, TimelineReply):
+        return timeline_pages(reply)
+    if isinstance(reply, HelpReply):
+        return [help_page(reply)]
+    if isinstance(reply, UsageReply):
+        return [Page(esc(reply.message))]
+    raise TypeError(f"cannot render {type(reply).__name__}")
+
+
+def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool) -> InlineKeyboardMarkup | None:
+    """Buttons under a page: previous/next (More results for answers), and Full passage / Quote only."""
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("« Previous", callback_data=f"{key}:{page - 1}:0"))
+    if page < len(pages) - 1:
+        nav.append(InlineKeyboardButton("More results »" if answer else "Next »", callback_data=f"{key}:{page + 1}:0"))
+    rows = [nav] if nav else []
+    if pages[page].full:
+        label = "Quote only" if full else "Full passage"
+        rows.append([InlineKeyboardButton(label, callback_data=f"{key}:{page}:{0 if full else 1}")])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+# --- state: pages behind buttons, rate limits ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    pages: list[Page]
+    answer: bool
+
+
+class ReplyStore:
+    """The pages of recent replies, so their buttons can page without asking the core again (LRU)."""
+
+    def __init__(self, capacity: int = STORED_REPLIES):
+        self.capacity = capacity
+        self._items: OrderedDict[str, Stored] = OrderedDict()
+
+    def add(self, pages: list[Page], answer: bool) -> str:
+        key = secrets.token_urlsafe(6)  # random, so a button from before a restart never opens a newer reply
+        self._items[key] = Stored(pages, answer)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> Stored | None:
+        stored = self._items.get(key)
+        if stored is not None:
+            self._items.move_to_end(key)
+        return stored
+
+
+class RateLimit:
+    """At most `per_minute` requests per user in any 60 seconds."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
+        self.per_minute = per_minute
+        self.clock = clock
+        self._seen: dict[int, deque[float]] = {}
+
+    def wait(self, user: int) -> float:
+        """0 when the user may go ahead (and counts the request); else the seconds until they may."""
+        if self.per_minute <= 0:
+            return 0.0
+        now = self.clock()
+        seen = self._seen.setdefault(user, deque())
+        while seen and now - seen[0] >= 60:
+            seen.popleft()
+        if len(seen) >= self.per_minute:
+            return 60 - (now - seen[0])
+        seen.append(now)
+        return 0.0
+
+
+class PatientRateLimiter(AIORateLimiter):
+    """AIORateLimiter (Telegram's flood limits, RetryAfter) that also retries a request the server failed.
+
+    Only plain NetworkErrors are retried (5xx, connection refused): never BadRequest/Forbidden, and
+    never a timeout, when the message may have been delivered already and a retry would send it twice.
+    """
+
+    def __init__(self, server_retries: int = 3, backoff: float = 0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.server_retries = server_retries
+        self.backoff = backoff
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        for attempt in range(self.server_retries + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except NetworkError as exc:
+                if type(exc) is not NetworkError or attempt == self.server_retries:
+                    raise
+                delay = self.backoff * 2 ** attempt
+                log.warning("Telegram answered %s to %s; retrying in %.1f s", exc.message, endpoint, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+# --- the bot -----------------------------------------------------------------------------------------
+
+KNOWN = {c.name for c in COMMANDS}
+FOR_THE_CORE = {"ask", "sources", "timeline"}  # commands that cost a search (and count against the rate limit)
+
+
+class TelegramBot:
+    """The handlers, holding the core and the bot's state; one per Application, no globals."""
+
+    def __init__(self, settings: Settings, core: NewsCore):
+        self.settings = settings
+        self.core = core
+        self.replies = ReplyStore()
+        self.rate = RateLimit(settings.rate_limit)
+        self.allowed = set(settings.telegram_allowed_chats)
+        self.refused: set[int] = set()  # chats told once that they are not allowed
+        self.slowed: set[int] = set()  # users told once that they are over the rate limit
+        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsbot-core")
+
+    # which messages are for us
+
+    def command_for(self, message: Message, username: str, bot_id: int) -> Command | None:
+        """The command a message gives the bot, or None when it is not meant for the bot."""
+        text = (message.text or "").strip()
+        private = message.chat.type == ChatType.PRIVATE
+        if text.startswith("/"):
+            command = parse(text, username)
+            if command.addressed_to_other_bot:
+                return None
+            to_us = re.match(rf"^/\w+@{re.escape(username)}\b", text, re.I) is not None
+            if command.name not in KNOWN and not (private or to_us):
+                return None  # another bot's command in a group
+            return command
+        if private:
+            return parse(text, username)
+        mentioned, rest = self.strip_mention(message, username, bot_id)
+        if mentioned:
+            return parse(rest, username)
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+            return parse(text, username)
+        return None
+
+    @staticmethod
+    def strip_mention(message: Message, username: str, bot_id: int) -> tuple[bool, str]:
+        """(whether the message mentions the bot, its text without the mention)."""
+        text = message.text or ""
+        mentioned = False
+        kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+        for entity, value in message.parse_entities(kinds).items():
+            if entity.type == MessageEntity.MENTION and value.lower() == f"@{username.lower()}":
+                mentioned = True
+                text = text.replace(value, " ")
+            elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+                mentioned = True
+                text = text.replace(value, " ")
+        return mentioned, " ".join(text.split())
+
+    # handlers
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+        if message is None or chat is None or user is None or user.is_bot or message.text is None:
+            return
+        bot = context.bot
+        command = self.command_for(message, bot.username, bot.id)
+        if command is None:
+            return
+        if not await self.admit(message):
+            return
+        if command.name in FOR_THE_CORE and command.arg or command.name == "timeline":
+            wait = self.rate.wait(user.id)
+            if wait:
+                if user.id not in self.slowed:
+                    self.slowed.add(user.id)
+                    await self.send(message, [Page(esc(
+                        f"You are asking faster than I can read. Please wait {max(1, round(wait))} seconds "
+                        "and ask again."))], answer=False)
+                return
+            self.slowed.discard(user.id)
+            try:
+                await bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=message.message_thread_id)
+            except TelegramError as exc:  # a missing typing indicator is not worth failing over
+                log.debug("typing action failed: %s", exc)
+        reply = await asyncio.get_running_loop().run_in_executor(self.executor, dispatch, self.core, command)
+        await self.send(message, pages_for(reply), answer=isinstance(reply, Answer))
+
+    async def admit(self, message: Message) -> bool:
+        """False (after one polite refusal per chat) when an allowlist is set and excludes this chat."""
+        if not self.allowed or message.chat.id in self.allowed:
+            return True
+        if message.chat.id not in self.refused:
+            self.refused.add(message.chat.id)
+            log.info("refused chat %s (not in TELEGRAM_ALLOWED_CHATS)", message.chat.id)
+            await message.reply_text("Sorry, I only answer in the chats I was set up for.",
+                                     do_quote=message.chat.type != ChatType.PRIVATE)
+        return False
+
+    async def send(self, message: Message, pages: list[Page], answer: bool) -> None:
+        key = self.replies.add(pages, answer) if len(pages) > 1 or pages[0].full else ""
+        await message.reply_text(
+            pages[0].text, reply_markup=keyboard(key, pages, 0, False, answer) if key else None,
+            do_quote=message.chat.type != ChatType.PRIVATE,
+        )
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        if query.message is not None and self.allowed and query.message.chat.id not in self.allowed:
+            await query.answer()
+            return
+        key, page, full = _parse_button(query.data or "")
+        stored = self.replies.get(key) if key else None
+        if stored is None or not 0 <= page < len(stored.pages) or query.message is None:
+            await query.answer(EXPIRED)
+            return
+        await query.answer()
+        shown = stored.pages[page]
+        text = shown.full if full and shown.full else shown.text
+        try:
+            await query.edit_message_text(text, reply_markup=keyboard(key, stored.pages, page, full, stored.answer))
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():  # a double tap edits to the same text
+                raise
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await context.bot.send_message(update.effective_chat.id, ERROR_TEXT, parse_mode=None)
+            except TelegramError:
+                log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+    # lifecycle
+
+    async def post_init(self, app: Application) -> None:
+        """Register the command menu and say who we are."""
+        await app.bot.set_my_commands([
+            BotCommand("ask", "Answer a question with quotes from the news"),
+            BotCommand("timeline", "Events in date order (optionally about a topic)"),
+            BotCommand("sources", "What I have read, or which outlets carry an answer"),
+            BotCommand("help", "What I can do"),
+            BotCommand("start", "Start here"),
+        ])
+        log.info("Telegram bot @%s ready: %d articles", app.bot.username, len(self.core.retriever.articles))
+
+    async def post_shutdown(self, app: Application) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.core.close()
+        log.info("Telegram bot stopped")
+
+
+def _parse_button(data: str) -> tuple[str, int, bool]:
+    try:
+        key, page, full = data.split(":")
+        return key, int(page), full == "1"
+    except ValueError:
+        return "", -1, False
+
+
+def build_application(settings: Settings, core: NewsCore) -> Application:
+    """The python-telegram-bot Application with our handlers; nothing is contacted until it starts."""
+    token = check_token(settings.telegram_token)
+    base_url, base_file_url = api_urls(settings.telegram_base_url)
+    bot = TelegramBot(settings, core)
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(PatientRateLimiter(max_retries=3))
+        .concurrent_updates(16)
+        .post_init(bot.post_init)
+        .post_shutdown(bot.post_shutdown)
+        .build()
+    )
+    app.bot_data["newsbot"] = bot
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, bot.on_message))
+    app.add_handler(CallbackQueryHandler(bot.on_button))
+    app.add_error_handler(bot.on_error)
+    return app
+
+
+def _not_a_token_traceback(record: logging.LogRecord) -> bool:
+    """Drop PTB's traceback for a rejected token: `run` reports it in one line."""
+    return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+def run(settings: Settings, core: NewsCore) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set."""
+    app = build_application(settings, core)
+    logging.getLogger("telegram.ext").addFilter(_not_a_token_traceback)  # PTB's retry loop logs there
+    try:
+        if settings.telegram_webhook_url:
+            url = settings.telegram_webhook_url
+            if urlsplit(url).scheme != "https":
+                raise ConfigError("TELEGRAM_WEBHOOK_URL must be an https:// URL (Telegram only calls https webhooks)")
+            secret = settings.telegram_webhook_secret
+            if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+                raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only hold letters, digits, _ and - (1-256 of them)")
+            app.run_webhook(listen="0.0.0.0", port=settings.telegram_webhook_port,
+                            url_path=urlsplit(url).path.lstrip("/"), webhook_url=url, secret_token=secret,
+                            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+    except InvalidToken:
+        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the current one "
+                          "from @BotFather") from None
+    except NetworkError as exc:
+        raise NewsbotError(f"could not reach the Telegram Bot API at {api_urls(settings.telegram_base_url)[0]}: "
+                           f"{exc.message}") from None

@@ -1,0 +1,401 @@
+"""The Telegram bot end to end: the real python-telegram-bot Application, polling a fake Bot API server
+on 127.0.0.1, answering from the tiny corpus (fake embedder). Assertions are on what would reach Telegram.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from html.parser import HTMLParser
+
+import pytest
+from unittest.mock import ANY
+
+from bot.answer import Answer, Result, Thresholds
+from bot.commands import TimelineReply
+from bot.config import ConfigError, Settings
+from bot.core import NewsCore
+from bot.logs import REDACTED, scrub_secrets
+from bot.pages import Page, utf16_len
+from bot.telegram import (ALLOWED_UPDATES, ERROR_TEXT, EXPIRED, RateLimit, ReplyStore, answer_pages, api_urls,
+                          build_application, check_token, timeline_pages)
+from bot.timeline import Event
+from index.build import build_index
+
+from .conftest import FakeEmbedder, write_corpus
+from .fake_telegram import ALICE, BOB, BOT, GROUP, PRIVATE, TOKEN, FakeTelegram, button, message
+
+SHRIMP = "Berapa kenaikan ekspor udang tahun ini?"
+ANTARA_SHRIMP = ("<blockquote>“Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik dua puluh "
+                 "persen tahun ini.”</blockquote>\n<b>ANTARA</b> · 2 Oct 2023 · via Reuters\n"
+                 "<i>also reported by TEMPO.CO</i>")
+MERAPI = "Gunung Merapi awan panas guguran"
+
+
+@pytest.fixture
+async def api():
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def start_bot(api, fake_core, caplog):
+    """Start the bot the way `run_polling` does (initialize, post_init, polling, start); stop it after."""
+    caplog.set_level(logging.DEBUG)
+    undo = scrub_secrets([TOKEN])
+    apps = []
+
+    async def start(core: NewsCore = fake_core, **overrides):
+        settings = dataclasses.replace(core.settings, telegram_token=TOKEN, telegram_base_url=api.url, **overrides)
+        app = build_application(settings, core)
+        await app.initialize()
+        await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+        await app.start()
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await app.post_shutdown(app)
+    undo()
+    assert TOKEN not in caplog.text
+
+
+class Tags(HTMLParser):
+    """Collects the tags of a Telegram HTML message and checks they nest."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.stack, self.text = [], [], ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag, f"unbalanced </{tag}>"
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def parse_html(text: str) -> Tags:
+    tags = Tags()
+    tags.feed(text)
+    tags.close()
+    assert not tags.stack
+    return tags
+
+
+def buttons(sent: dict) -> list[list[tuple[str, str]]]:
+    markup = sent.get("reply_markup") or {"inline_keyboard": []}
+    return [[(b["text"], b["callback_data"]) for b in row] for row in markup["inline_keyboard"]]
+
+
+async def test_startup_registers_the_command_menu(api, start_bot):
+    await start_bot()
+    [commands] = await api.wait_for("setMyCommands")
+    assert [c["command"] for c in commands["commands"]] == ["ask", "timeline", "sources", "help", "start"]
+
+
+async def test_private_question_gets_quote_outlet_date_and_buttons(api, start_bot):
+    await start_bot()
+    await api.push(message(SHRIMP))
+    [reply] = await api.wait_for("sendMessage")
+    assert [c.method for c in api.calls if c.method in ("sendChatAction", "sendMessage")] == \
+        ["sendChatAction", "sendMessage"]
+    assert api.of("sendChatAction")[0] == {"chat_id": PRIVATE["id"], "action": "typing"}
+    assert reply["chat_id"] == PRIVATE["id"]
+    assert reply["parse_mode"] == "HTML"
+    assert "reply_parameters" not in reply  # private chats are not threaded
+    assert reply["text"].startswith(ANTARA_SHRIMP)
+    assert parse_html(reply["text"]).tags == ["blockquote", "b", "i"] + (["i"] if "Result 1 of" in reply["text"] else [])
+
+
+async def test_group_mention_is_answered_in_a_thread(api, start_bot):
+    await start_bot()
+    await api.push(message(f"@{BOT['username']} {SHRIMP}", chat=GROUP, message_id=41))
+    [reply] = await api.wait_for("sendMessage")
+    assert reply["chat_id"] == GROUP["id"]
+    assert reply["reply_parameters"]["message_id"] == 41
+    assert reply["text"].startswith(ANTARA_SHRIMP)
+
+
+async def test_group_commands_for_us_are_answered_and_other_chatter_ignored(api, start_bot):
+    await start_bot()
+    await api.push(message("Ada yang tahu soal ekspor udang?", chat=GROUP, message_id=50))  # chatter
+    await api.push(message(f"/ask@other_bot {SHRIMP}", chat=GROUP, message_id=51))  # another bot's
+    await api.push(message("/weather Jakarta", chat=GROUP, message_id=52))  # a command we don't have
+    await api.push(message(f"@someone_else {SHRIMP}", chat=GROUP, message_id=53))  # someone else mentioned
+    await api.push(message(f"/ask@{BOT['username']} {SHRIMP}", chat=GROUP, message_id=54))
+    await api.push(message(f"/ask {MERAPI}", chat=GROUP, message_id=55))
+    replies = await api.wait_for("sendMessage", 2)
+    await api.quiet()
+    assert len(api.of("sendMessage")) == 2
+    assert [r["reply_parameters"]["message_id"] for r in sorted(replies, key=lambda r: r["reply_parameters"]["message_id"])] == [54, 55]
+    merapi = next(r for r in replies if r["reply_parameters"]["message_id"] == 55)
+    assert merapi["text"] == (
+        "<blockquote>“Gunung Merapi kembali meluncurkan awan panas guguran sejauh dua kilometer.”</blockquote>\n"
+        "<b>TEMPO.CO</b> · 3 Oct 2023")
+
+
+async def test_a_reply_to_the_bot_is_a_question(api, start_bot):
+    await start_bot()
+    earlier = {"message_id": 60, "date": 0, "chat": GROUP, "from": BOT, "text": "an earlier answer"}
+    await api.push(message(MERAPI, chat=GROUP, message_id=61, reply_to_message=earlier))
+    not_to_us = {**earlier, "message_id": 62, "from": BOB}
+    await api.push(message(SHRIMP, chat=GROUP, message_id=63, reply_to_message=not_to_us))
+    [reply] = await api.wait_for("sendMessage")
+    await api.quiet()
+    assert len(api.of("sendMessage")) == 1
+    assert reply["reply_parameters"]["message_id"] == 61
+    assert "Gunung Merapi" in reply["text"]
+
+
+CHILLI = {"e_cabai.txt": (
+    "Jakarta (ANTARA) - Harga cabai merah naik tajam di pasar induk Kramat Jati Jakarta pada Senin pagi. Para "
+    "pedagang menyebut pasokan dari Jawa Tengah berkurang karena musim kemarau panjang.\n"
+    "Harga cabai merah naik juga di pasar Wonokromo Surabaya sepanjang pekan ini. Dinas perdagangan kota memantau "
+    "harga bahan pokok setiap hari di semua pasar.\n"
+    "Harga cabai merah naik di Medan menurut laporan badan pusat statistik setempat. Pemerintah provinsi menyiapkan "
+    "operasi pasar untuk menekan harga dalam waktu dekat.\n")}
+
+
+def small_core(tmp_path, articles: dict[str, str]) -> NewsCore:
+    corpus = write_corpus(tmp_path / "small", articles)
+    embedder = FakeEmbedder()
+    settings = Settings(index_path=tmp_path / "small.db", corpus=corpus, min_relevance=0.1)
+    build_index(corpus, settings.index_path, embedder)
+    return NewsCore(settings, embedder)
+
+
+async def test_more_results_and_full_passage_edit_the_message(api, start_bot, tmp_path):
+    core = small_core(tmp_path, CHILLI)
+    core.thresholds = Thresholds(min_relevance=-1, secondary_ratio=0)  # results to page through
+    await start_bot(core)
+    await api.push(message("harga cabai merah naik"))
+    [reply] = await api.wait_for("sendMessage")
+    sent = api.sent[max(api.sent)]
+    assert reply["text"] == (
+        "<blockquote>“Harga cabai merah naik di Medan menurut laporan badan pusat statistik setempat.”</blockquote>\n"
+        "<b>ANTARA</b> · date unknown\n<i>Result 1 of 2</i>")
+    assert buttons(sent) == [[("More results »", ANY)], [("Full passage", ANY)]]
+
+    await api.push(button(buttons(sent)[0][0][1], sent))  # More results
+    [edit] = await api.wait_for("editMessageText")
+    assert (await api.wait_for("answerCallbackQuery"))[0].get("text") is None
+    assert edit["message_id"] == sent["message_id"]
+    assert edit["text"].startswith("<blockquote>“Harga cabai merah naik juga di pasar Wonokromo Surabaya")
+    assert edit["text"].endswith("<i>Result 2 of 2</i>")
+    page2 = api.sent[sent["message_id"]]
+    assert [[label for label, _ in row] for row in buttons(page2)] == [["« Previous"], ["Full passage"]]
+
+    await api.push(button(buttons(page2)[1][0][1], page2))  # Full passage
+    edits = await api.wait_for("editMessageText", 2)
+    assert edits[1]["text"] == (
+        "<blockquote>“Harga cabai merah naik juga di pasar Wonokromo Surabaya sepanjang pekan ini. Dinas "
+        "perdagangan kota memantau harga bahan pokok setiap hari di semua pasar.”</blockquote>\n"
+        "<b>ANTARA</b> · date unknown\n<i>Result 2 of 2</i>")
+    assert [[label for label, _ in row] for row in buttons(api.sent[sent["message_id"]])] == \
+        [["« Previous"], ["Quote only"]]
+
+
+async def test_an_unknown_or_expired_button_says_so(api, start_bot):
+    await start_bot()
+    sent = {"message_id": 9, "date": 0, "chat": PRIVATE, "from": BOT, "text": "old"}
+    await api.push(button("gone:1:0", sent))
+    await api.push(button("garbage", sent))
+    answers = await api.wait_for("answerCallbackQuery", 2)
+    assert [a["text"] for a in answers] == [EXPIRED, EXPIRED]
+    assert api.of("editMessageText") == []
+
+
+async def test_abstention_says_nothing_answers_and_points_to_sources(api, start_bot):
+    await start_bot()
+    await api.push(message("Siapa pemenang Piala Dunia sepak bola?"))
+    [reply] = await api.wait_for("sendMessage")
+    assert reply["text"] == ("Nothing in my sources answers that.\n"
+                             "Try other words, or see what I have read with /sources.")
+    assert "reply_markup" not in reply
+
+
+async def test_html_in_the_question_and_in_the_corpus_is_escaped(api, start_bot, tmp_path):
+    core = small_core(tmp_path, {"d_hostile.txt": (
+        "Jakarta (ANTARA) - Pedagang <b>beras</b> & gula di pasar </blockquote><a href='x'>melaporkan</a> "
+        "harga beras naik 5% <3 pada Senin (2/10/2023).\n")})
+    await start_bot(core)
+    await api.push(message("harga <b>beras</b> & gula </blockquote>"))
+    await api.push(message("/timeline <b>harga beras</b> & gula naik", message_id=2))
+    first, second = await api.wait_for("sendMessage", 2)
+    texts = sorted([first["text"], second["text"]], key=lambda t: t.startswith("<b>Timeline"))
+    answer_text, timeline_text = texts
+    assert answer_text.startswith(
+        "<blockquote>“Pedagang &lt;b&gt;beras&lt;/b&gt; &amp; gula di pasar &lt;/blockquote&gt;&lt;a "
+        "href='x'&gt;melaporkan&lt;/a&gt; harga beras naik 5% &lt;3 pada Senin (2/10/2023).”</blockquote>\n"
+        "<b>ANTARA</b> · 2 Oct 2023")
+    assert timeline_text.startswith("<b>Timeline: &lt;b&gt;harga beras&lt;/b&gt; &amp; gula naik</b>\n\n"
+                                    "<b>2 Oct 2023</b> · ANTARA\n<blockquote>“Pedagang &lt;b&gt;beras")
+    for text in texts:
+        assert set(parse_html(text).tags) <= {"b", "i", "blockquote"}
+
+
+async def test_rate_limit_answers_politely_once(api, start_bot):
+    await start_bot(rate_limit=2)
+    for n in range(4):
+        await api.push(message(SHRIMP, message_id=n + 1))
+    replies = await api.wait_for("sendMessage", 3)
+    await api.quiet()
+    assert len(api.of("sendMessage")) == 3
+    assert sorted(r["text"].startswith(ANTARA_SHRIMP) for r in replies) == [False, True, True]
+    [slow] = [r["text"] for r in replies if not r["text"].startswith(ANTARA_SHRIMP)]
+    assert slow.startswith("You are asking faster than I can read. Please wait ")
+    # another user is not slowed down by Alice
+    await api.push(message(SHRIMP, chat={"id": BOB["id"], "type": "private", "first_name": "Bob"}, user=BOB))
+    replies = await api.wait_for("sendMessage", 4)
+    assert replies[3]["text"].startswith(ANTARA_SHRIMP)
+
+
+async def test_allowlist_refuses_other_chats_once(api, start_bot):
+    await start_bot(telegram_allowed_chats=(GROUP["id"],))
+    await api.push(message(SHRIMP))
+    await api.push(message(SHRIMP, message_id=2))
+    [refusal] = await api.wait_for("sendMessage")
+    await api.quiet()
+    assert len(api.of("sendMessage")) == 1
+    assert refusal["text"] == "Sorry, I only answer in the chats I was set up for."
+    await api.push(message(f"/ask {SHRIMP}", chat=GROUP, message_id=3))
+    replies = await api.wait_for("sendMessage", 2)
+    assert replies[1]["chat_id"] == GROUP["id"] and replies[1]["text"].startswith(ANTARA_SHRIMP)
+
+
+@pytest.mark.parametrize("status, retry_after", [(429, 1), (500, None), (502, None)])
+async def test_a_failed_send_is_retried_until_it_succeeds(api, start_bot, status, retry_after):
+    await start_bot()
+    api.fail("sendMessage", status, retry_after=retry_after)
+    await api.push(message(SHRIMP))
+    attempts = await api.wait_for("sendMessage", 2)
+    assert attempts[0] == attempts[1]
+    assert len(api.sent) == 1  # delivered once
+    assert next(iter(api.sent.values()))["text"].startswith(ANTARA_SHRIMP)
+
+
+async def test_an_error_is_logged_answered_and_the_bot_keeps_going(api, start_bot, fake_core, monkeypatch, caplog):
+    real_ask = fake_core.ask
+    calls = []
+
+    def flaky(question, k=None):
+        calls.append(question)
+        if len(calls) == 1:
+            raise RuntimeError("index on fire")
+        return real_ask(question, k)
+
+    monkeypatch.setattr(fake_core, "ask", flaky)
+    await start_bot()
+    await api.push(message(SHRIMP))
+    [sorry] = await api.wait_for("sendMessage")
+    assert sorry["text"] == ERROR_TEXT
+    await api.push(message(SHRIMP, message_id=2))
+    replies = await api.wait_for("sendMessage", 2)
+    assert replies[1]["text"].startswith(ANTARA_SHRIMP)
+    assert "RuntimeError: index on fire" in caplog.text
+
+
+async def test_the_token_is_scrubbed_from_logs(api, start_bot, caplog):
+    await start_bot()
+    await api.push(message(SHRIMP))
+    await api.wait_for("sendMessage")
+    # PTB logs the API URL (with the token) at DEBUG; it must arrive scrubbed.
+    assert f"{api.url}{REDACTED}" in caplog.text
+    assert TOKEN not in caplog.text
+
+
+async def test_help_and_sources_with_a_question(api, start_bot):
+    await start_bot()
+    await api.push(message("/start"))
+    [help_reply] = await api.wait_for("sendMessage")
+    assert "/ask &lt;question&gt; — answer with verbatim quotes" in help_reply["text"]
+    parse_html(help_reply["text"])
+    await api.push(message(f"/sources {SHRIMP}", message_id=2))
+    replies = await api.wait_for("sendMessage", 2)
+    assert replies[1]["text"] == (
+        "<b>2 articles carry the answer</b>\n\n"
+        "<b>ANTARA</b> · 2 Oct 2023 · via Reuters\n<blockquote>“Menteri Perikanan mengumumkan pada Senin (2/10) "
+        "bahwa ekspor udang naik dua puluh persen tahun ini.”</blockquote>\n\n"
+        "<b>TEMPO.CO</b> · 3 Oct 2023\n<blockquote>“Menteri Perikanan mengumumkan bahwa ekspor udang naik dua puluh "
+        "persen tahun ini, menurut keterangan pers pada Selasa, 3 Oktober 2023.”</blockquote>")
+    await api.push(message("/sources", message_id=3))
+    replies = await api.wait_for("sendMessage", 3)
+    assert replies[2]["text"].startswith("<b>I have read 3 articles from 3 outlets</b>\n\n<b>ANTARA</b> · 2 Oct 2023")
+
+
+# --- the pieces, without a server --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token, problem", [
+    (None, "TELEGRAM_BOT_TOKEN is not set"),
+    ("", "TELEGRAM_BOT_TOKEN is not set"),
+    ("abc", "does not look like a bot token"),
+    ("123456789:short", "does not look like a bot token"),
+    ("123456789:AAH token with spaces in it 0123456789", "does not look like a bot token"),
+])
+def test_a_missing_or_malformed_token_is_one_clear_message(token, problem):
+    with pytest.raises(ConfigError, match=problem) as caught:
+        check_token(token)
+    assert (token or "<none>") not in str(caught.value) or not token
+
+
+def test_base_url_accepts_a_server_root_or_a_bot_url():
+    assert api_urls(None) == ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot")
+    assert api_urls("http://localhost:8081") == ("http://localhost:8081/bot", "http://localhost:8081/file/bot")
+    assert api_urls("http://localhost:8081/bot/") == ("http://localhost:8081/bot", "http://localhost:8081/file/bot")
+    with pytest.raises(ConfigError, match="not an http"):
+        api_urls("localhost:8081")
+
+
+def test_a_huge_passage_is_trimmed_at_a_sentence_under_4096():
+    sentence = "Kalimat panjang tentang <ekonomi> & harga yang terus berlanjut tanpa henti di pasar. "
+    passage = sentence * 120
+    answer = Answer("q", True, [Result(quote=sentence.strip(), passage=passage.strip(), outlet="A & B",
+                                        article="x", published="2023-09-14", score=1.0)])
+    [page] = answer_pages(answer)
+    assert page.text == ("<blockquote>“Kalimat panjang tentang &lt;ekonomi&gt; &amp; harga yang terus berlanjut tanpa "
+                         "henti di pasar.”</blockquote>\n<b>A &amp; B</b> · 14 Sep 2023")
+    assert utf16_len(page.full) <= 4096
+    body = parse_html(page.full).text
+    assert body.endswith("di pasar. …”\nA & B · 14 Sep 2023")
+
+
+def test_a_long_timeline_is_paged_within_the_limit():
+    events = [Event(date=f"2023-09-{d:02d}", precision="day", quote="Peristiwa penting terjadi hari itu. " * 20,
+                    outlet="ANTARA", article="a", published="2023-09-30") for d in range(1, 29)]
+    pages = timeline_pages(TimelineReply("Kim", events))
+    assert len(pages) == 6  # five ~780-character entries fill a page
+    assert all(utf16_len(p.text) <= 4096 for p in pages)
+    assert pages[0].text.startswith("<b>Timeline: Kim</b>\n\n<b>1 Sep 2023</b> · ANTARA\n<blockquote>")
+    assert pages[-1].text.endswith("<i>Page 6 of 6</i>")
+    assert [p.text.count("<blockquote>") for p in pages] == [5, 5, 5, 5, 5, 3]
+
+
+def test_reply_store_forgets_the_oldest():
+    store = ReplyStore(capacity=2)
+    keys = [store.add([Page(str(n))], answer=True) for n in range(3)]
+    assert store.get(keys[0]) is None
+    assert [store.get(k).pages[0].text for k in keys[1:]] == ["1", "2"]
+
+
+def test_rate_limit_window_slides():
+    now = [0.0]
+    limit = RateLimit(2, clock=lambda: now[0])
+    assert [limit.wait(1), limit.wait(1)] == [0.0, 0.0]
+    assert limit.wait(1) == 60.0
+    assert limit.wait(2) == 0.0
+    now[0] = 59.0
+    assert limit.wait(1) == 1.0
+    now[0] = 60.0
+    assert limit.wait(1) == 0.0

@@ -1,0 +1,70 @@
+"""`newsbot telegram` as a user runs it: a real process with the real default embedder on the seeds,
+polling the fake Bot API server, answering, and shutting down cleanly on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+import pytest
+
+from .fake_telegram import TOKEN, FakeTelegram, message
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture
+async def api():
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def bot_env(seed_settings, api: FakeTelegram, token: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "NEWSBOT_"))}
+    env.update(NEWSBOT_INDEX=str(seed_settings.index_path), NEWSBOT_CORPUS=str(seed_settings.corpus),
+               TELEGRAM_BOT_TOKEN=token, TELEGRAM_BASE_URL=api.url)
+    return env
+
+
+async def test_newsbot_telegram_answers_and_stops_on_sigterm(api, seed_settings, tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, TOKEN),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await api.wait_for("setMyCommands", timeout=60)
+        await api.push(message("Di mana Kim dan Putin bertemu?"))
+        [reply] = await api.wait_for("sendMessage", timeout=30)
+        assert reply["text"].startswith(
+            "<blockquote>“Kim dan Putin bertemu untuk pertama kalinya dalam lebih dari empat tahun di pusat "
+            "peluncuran roket ruang angkasa Vostochny Cosmodrome di wilayah Timur Jauh Rusia.”</blockquote>\n"
+            "<b>ANTARA</b> · 14 Sep 2023 · via Kyodo-OANA")
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = (await process.stderr.read()).decode()
+    assert code == 0, log
+    assert "Telegram bot @newsbot_test_bot ready: 5 articles" in log
+    assert "Telegram bot stopped" in log
+    assert TOKEN not in log
+
+
+async def test_a_token_telegram_rejects_is_one_line(api, seed_settings, tmp_path):
+    wrong = "987654321:AAHthisTokenWasRevokedLongAgo_0123456"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, wrong),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    lines = err.decode().strip().splitlines()
+    assert process.returncode == 1
+    assert lines[-1] == "Error: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the current one " \
+                        "from @BotFather"
+    assert "Traceback" not in err.decode()
+    assert wrong not in err.decode()
