@@ -17,7 +17,7 @@ from index.errors import NewsbotError
 from .answer import Answer
 from .commands import Command, SourcesReply, TimelineReply, dispatch, parse
 from .config import Settings
-from .core import NewsCore, make_embedder, open_core
+from .core import NewsCore, ensure_index, make_embedder, open_core
 from .evaluate import evaluate, load_cases, render_report
 from .logs import setup_logging
 from .render import quoted, render, render_answer
@@ -267,6 +267,32 @@ def telegram(ctx: Context) -> None:
     undo = setup_logging([settings.telegram_token, settings.telegram_webhook_secret])
     try:
         front.run(settings, ctx.core())
+    finally:
+        undo()
+
+
+@cli.command("discord")
+@click.option("--sync", is_flag=True, help="Sync the slash commands to Discord even if they did not change.")
+@pass_ctx
+def discord_command(ctx: Context, sync: bool) -> None:
+    """Run the Discord bot until Ctrl-C or SIGTERM.
+
+    Needs DISCORD_BOT_TOKEN, from the environment or .env, and `pip install '.[discord]'`. Slash commands
+    are synced when they change (instantly to DISCORD_GUILD_ID's server if set, else globally). Example:
+
+        DISCORD_BOT_TOKEN=... newsbot discord --sync
+    """
+    try:
+        from . import discord as front
+    except ImportError:
+        raise click.ClickException("the Discord bot needs discord.py: pip install 'newsbot[discord]' "
+                                   "(or pip install '.[discord]' in the repository)") from None
+    settings = ctx.settings
+    front.check_token(settings.discord_token)
+    undo = setup_logging([settings.discord_token])
+    try:
+        ensure_index(settings, make_embedder(settings))  # build it here, with progress, if it is missing
+        front.run(settings, force_sync=sync)
     finally:
         undo()
 

@@ -65,6 +65,11 @@ class UsageReply:
 Reply = Answer | Carriers | HelpReply | SourcesReply | TimelineReply | UsageReply
 
 
+def searches(command: Command) -> bool:
+    """True when a command makes the core work (what a rate limit counts); help and usage do not."""
+    return command.name in ("timeline", "sources") or (command.name == "ask" and bool(command.arg))
+
+
 def parse(text: str, bot_username: str | None = None) -> Command:
     """Parse a message: `/cmd[@bot] arg` or plain text (a question)."""
     text = (text or "").strip()

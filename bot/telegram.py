@@ -14,9 +14,7 @@ import html
 import logging
 import re
 import secrets
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -46,9 +44,11 @@ from telegram.ext import (
 from index.errors import NewsbotError
 
 from .answer import Answer, Carriers
-from .commands import COMMANDS, Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, dispatch, parse
+from .commands import (COMMANDS, Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, dispatch, parse,
+                       searches)
 from .config import ConfigError, Settings
 from .core import NewsCore
+from .limits import RateLimit, slow_down
 from .pages import Page, human_date, paginate, trim_escaped, utf16_len
 from .render import quoted
 
@@ -259,28 +259,6 @@ class ReplyStore:
         return stored
 
 
-class RateLimit:
-    """At most `per_minute` requests per user in any 60 seconds."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
-        self.per_minute = per_minute
-        self.clock = clock
-        self._seen: dict[int, deque[float]] = {}
-
-    def wait(self, user: int) -> float:
-        """0 when the user may go ahead (and counts the request); else the seconds until they may."""
-        if self.per_minute <= 0:
-            return 0.0
-        now = self.clock()
-        seen = self._seen.setdefault(user, deque())
-        while seen and now - seen[0] >= 60:
-            seen.popleft()
-        if len(seen) >= self.per_minute:
-            return 60 - (now - seen[0])
-        seen.append(now)
-        return 0.0
-
-
 class PatientRateLimiter(AIORateLimiter):
     """AIORateLimiter (Telegram's flood limits, RetryAfter) that also retries a request the server failed.
 
@@ -309,7 +287,6 @@ class PatientRateLimiter(AIORateLimiter):
 # --- the bot -----------------------------------------------------------------------------------------
 
 KNOWN = {c.name for c in COMMANDS}
-FOR_THE_CORE = {"ask", "sources", "timeline"}  # commands that cost a search (and count against the rate limit)
 
 
 class TelegramBot:
@@ -322,7 +299,6 @@ class TelegramBot:
         self.rate = RateLimit(settings.rate_limit)
         self.allowed = set(settings.telegram_allowed_chats)
         self.refused: set[int] = set()  # chats told once that they are not allowed
-        self.slowed: set[int] = set()  # users told once that they are over the rate limit
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsbot-core")
 
     # which messages are for us
@@ -376,16 +352,12 @@ class TelegramBot:
             return
         if not await self.admit(message):
             return
-        if command.name in FOR_THE_CORE and command.arg or command.name == "timeline":
+        if searches(command):
             wait = self.rate.wait(user.id)
             if wait:
-                if user.id not in self.slowed:
-                    self.slowed.add(user.id)
-                    await self.send(message, [Page(esc(
-                        f"You are asking faster than I can read. Please wait {max(1, round(wait))} seconds "
-                        "and ask again."))], answer=False)
+                if self.rate.first_refusal(user.id):
+                    await self.send(message, [Page(esc(slow_down(wait)))], answer=False)
                 return
-            self.slowed.discard(user.id)
             try:
                 await bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=message.message_thread_id)
             except TelegramError as exc:  # a missing typing indicator is not worth failing over

@@ -131,7 +131,7 @@ def test_python_dash_m_bot_runs_the_same_cli(tmp_path):
 
     out = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=True)
     assert "Answer questions about the news" in out.stdout
-    for command in ("index", "ask", "chat", "sources", "eval"):
+    for command in ("index", "ask", "chat", "sources", "timeline", "telegram", "discord", "eval"):
         assert command in out.stdout
 
 
@@ -143,3 +143,12 @@ def test_sources_with_a_question_names_the_carrying_outlets(run):
     data = json.loads(run("sources", "--json", "Berapa kenaikan ekspor udang tahun ini?").output)
     assert [(c["outlet"], c["article"]) for c in data["carriers"]] == [("ANTARA", "a_antara"), ("TEMPO.CO", "b_tempo")]
     assert "I found nothing on that in my sources." in run("sources", "resep kue bolu pandan").output
+
+
+@pytest.mark.parametrize("command, variable", [("telegram", "TELEGRAM_BOT_TOKEN"), ("discord", "DISCORD_BOT_TOKEN")])
+def test_a_bot_without_a_token_is_one_line(tmp_path, monkeypatch, command, variable):
+    monkeypatch.delenv(variable, raising=False)
+    result = CliRunner().invoke(cli, ["--env-file", str(tmp_path / "no.env"), command])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {variable} is not set")
+    assert len(result.output.strip().splitlines()) == 1

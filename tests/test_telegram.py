@@ -17,7 +17,8 @@ from bot.config import ConfigError, Settings
 from bot.core import NewsCore
 from bot.logs import REDACTED, scrub_secrets
 from bot.pages import Page, utf16_len
-from bot.telegram import (ALLOWED_UPDATES, ERROR_TEXT, EXPIRED, RateLimit, ReplyStore, answer_pages, api_urls,
+from bot.limits import RateLimit
+from bot.telegram import (ALLOWED_UPDATES, ERROR_TEXT, EXPIRED, ReplyStore, answer_pages, api_urls,
                           build_application, check_token, timeline_pages)
 from bot.timeline import Event
 from index.build import build_index

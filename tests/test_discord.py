@@ -1,0 +1,350 @@
+"""The Discord bot: the real CommandTree and command callbacks, run against recording interaction doubles
+over the tiny corpus (fake embedder); rendering within Discord's limits; syncing only on change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from types import SimpleNamespace
+
+import pytest
+
+discord = pytest.importorskip("discord")
+
+from bot.answer import Answer, Result, Thresholds  # noqa: E402
+from bot.commands import Command, TimelineReply  # noqa: E402
+from bot.config import ConfigError  # noqa: E402
+from bot.discord import (  # noqa: E402
+    ERROR_TEXT, NewsDiscord, Pager, answer_cards, check_token, esc, sync_commands, timeline_cards,
+)
+from bot.limits import slow_down  # noqa: E402
+from bot.timeline import Event  # noqa: E402
+
+from .test_telegram import CHILLI, SHRIMP, small_core  # noqa: E402
+
+ANTARA_SHRIMP = ("> “Menteri Perikanan mengumumkan pada Senin \\(2/10\\) bahwa ekspor udang naik dua puluh persen "
+                 "tahun ini.”\n**ANTARA** · 2 Oct 2023 · via Reuters")
+
+
+# --- doubles ------------------------------------------------------------------------------------------
+
+
+class Response:
+    def __init__(self, log):
+        self.log, self.done = log, False
+
+    def is_done(self):
+        return self.done
+
+    async def defer(self, **kwargs):
+        assert not self.done, "responded twice"
+        self.done = True
+        self.log.append(("defer", kwargs))
+
+    async def send_message(self, content=None, **kwargs):
+        assert not self.done, "responded twice"
+        self.done = True
+        self.log.append(("send_message", content, kwargs))
+
+    async def edit_message(self, **kwargs):
+        assert not self.done, "responded twice"
+        self.done = True
+        self.log.append(("edit_message", kwargs))
+
+
+class Followup:
+    def __init__(self, log, response):
+        self.log, self.response = log, response
+
+    async def send(self, content=None, **kwargs):
+        assert self.response.done, "a follow-up needs a deferred or answered interaction"
+        self.log.append(("followup", content, kwargs))
+        return SimpleNamespace(id=99, edit=None)
+
+
+class Interaction:
+    """Records what a command does with its interaction, in order."""
+
+    def __init__(self, user_id=1, log=None):
+        self.log = [] if log is None else log
+        self.user = SimpleNamespace(id=user_id)
+        self.response = Response(self.log)
+        self.followup = Followup(self.log, self.response)
+        self.command = None
+
+
+@pytest.fixture
+def client(fake_core):
+    client = NewsDiscord(dataclasses.replace(fake_core.settings, discord_token="x"), core=fake_core)
+    yield client
+    client.handlers.executor.shutdown(wait=False)
+
+
+async def run(client, name, **options):
+    interaction = Interaction()
+    await client.tree.get_command(name).callback(interaction, **options)
+    return interaction.log
+
+
+def embed_of(entry) -> discord.Embed:
+    return entry[-1]["embed"]
+
+
+# --- the command tree ---------------------------------------------------------------------------------
+
+
+def test_the_command_tree_has_the_documented_commands(client):
+    shapes = {
+        c["name"]: (c["description"], [(o["name"], o["required"], o.get("min_length"), o.get("max_length"))
+                                       for o in c["options"]])
+        for c in (command.to_dict(client.tree) for command in client.tree.get_commands())
+    }
+    assert shapes == {
+        "ask": ("Answer with verbatim quotes from the news, with outlet and date", [("question", True, 1, 1000)]),
+        "timeline": ("The events in date order, each with its sentence and outlet", [("topic", False, 0, 200)]),
+        "sources": ("The outlets and articles I have read, or which carry an answer", [("question", False, 0, 1000)]),
+        "help": ("What I can do", []),
+    }
+    assert [p.description for c in client.tree.get_commands() for p in c.parameters] == [
+        "What you want to know, in any language",
+        "Only the events about this (leave empty for everything)",
+        "Which outlets carry the answer to this question",
+    ]
+
+
+# --- commands against the double ----------------------------------------------------------------------
+
+
+async def test_ask_defers_then_follows_up_with_the_quote_embed(client):
+    log = await run(client, "ask", question=SHRIMP)
+    assert [entry[0] for entry in log] == ["defer", "followup"]
+    assert log[0][1] == {"thinking": True}
+    embed = embed_of(log[1])
+    assert embed.description == ANTARA_SHRIMP
+    assert [(f.name, f.value) for f in embed.fields] == [("Also reported by", "TEMPO.CO")]
+    assert "view" not in log[1][2]  # one result, one sentence: nothing to page
+
+
+async def test_abstention_is_an_honest_embed(client):
+    log = await run(client, "ask", question="Siapa pemenang Piala Dunia sepak bola?")
+    assert embed_of(log[1]).description == ("I found nothing on that in my sources.\n"
+                                            "Try other words, or see what I have read with /sources.")
+
+
+async def test_help_answers_at_once_and_privately(client):
+    log = await run(client, "help")
+    assert [entry[0] for entry in log] == ["send_message"]
+    assert log[0][2]["ephemeral"] is True
+    assert "`/ask <question>` answer with verbatim quotes" in embed_of(log[0]).description
+
+
+async def test_sources_and_timeline_commands(client):
+    log = await run(client, "sources", question=None)
+    embed = embed_of(log[1])
+    assert embed.title == "I have read 3 articles from 3 outlets"
+    assert embed.description.startswith("**ANTARA** · 2 Oct 2023 · via Reuters\nMenteri Perikanan")
+    log = await run(client, "sources", question=SHRIMP)
+    assert embed_of(log[1]).title == "2 articles carry the answer"
+    log = await run(client, "timeline", topic=None)
+    assert embed_of(log[1]).title == "Timeline"
+    assert embed_of(log[1]).description.startswith("**2023** · ANTARA *(also reported by TEMPO.CO)*\n> “Menteri")
+
+
+async def test_rate_limit_refuses_without_deferring(fake_core):
+    client = NewsDiscord(dataclasses.replace(fake_core.settings, rate_limit=1), core=fake_core)
+    first = await run(client, "ask", question=SHRIMP)
+    second = await run(client, "ask", question=SHRIMP)
+    assert [e[0] for e in first] == ["defer", "followup"]
+    assert second[0][0] == "send_message" and second[0][1].startswith(slow_down(60)[:40])
+    assert second[0][2] == {"ephemeral": True}
+
+
+async def test_markdown_in_corpus_and_question_cannot_break_the_embed(client, tmp_path):
+    core = small_core(tmp_path, {"d_md.txt": (
+        "Jakarta (ANTARA) - Pedagang **beras** dan _gula_ di [pasar](http://x.y) <@123> @everyone `kode` "
+        "||rahasia|| melaporkan harga beras naik pada Senin (2/10/2023).\n")})
+    client.handlers.core = core
+    log = await run(client, "ask", question="pedagang **beras** dan gula melaporkan harga beras naik")
+    assert embed_of(log[1]).description == (
+        "> “Pedagang \\*\\*beras\\*\\* dan \\_gula\\_ di \\[pasar\\]\\(http\\://x.y\\) \\<\\@123\\> \\@everyone "
+        "\\`kode\\` \\|\\|rahasia\\|\\| melaporkan harga beras naik pada Senin \\(2/10/2023\\).”\n"
+        "**ANTARA** · 2 Oct 2023")
+    log = await run(client, "timeline", topic="**harga** beras")
+    assert embed_of(log[1]).title == "Timeline: **harga** beras"  # titles are plain text in Discord
+
+
+async def test_more_results_and_full_passage_page_in_place(client, tmp_path):
+    core = small_core(tmp_path, CHILLI)
+    core.thresholds = Thresholds(min_relevance=-1, secondary_ratio=0)
+    client.handlers.core = core
+    log = await run(client, "ask", question="harga cabai merah naik")
+    pager = log[1][2]["view"]
+    assert isinstance(pager, Pager)
+    assert [b.label for b in pager.children] == ["More results »", "Full passage"]
+    assert embed_of(log[1]).footer.text == "Result 1 of 2"
+
+    press = Interaction()
+    await pager.next.callback(press)
+    [(kind, edit)] = press.log
+    assert kind == "edit_message"
+    assert edit["embed"].description.startswith("> “Harga cabai merah naik juga di pasar Wonokromo Surabaya")
+    assert edit["embed"].footer.text == "Result 2 of 2"
+    assert [b.label for b in pager.children] == ["« Previous", "Full passage"]
+
+    press = Interaction()
+    await pager.toggle.callback(press)
+    assert press.log[0][1]["embed"].description == (
+        "> “Harga cabai merah naik juga di pasar Wonokromo Surabaya sepanjang pekan ini. Dinas perdagangan kota "
+        "memantau harga bahan pokok setiap hari di semua pasar.”\n**ANTARA** · date unknown")
+    assert [b.label for b in pager.children] == ["« Previous", "Quote only"]
+
+
+async def test_an_error_is_logged_and_answered_politely(client, caplog):
+    interaction = Interaction()
+    await interaction.response.defer(thinking=True)
+    try:
+        raise RuntimeError("index on fire")
+    except RuntimeError as exc:
+        error = discord.app_commands.CommandInvokeError(client.tree.get_command("ask"), exc)
+    with caplog.at_level(logging.ERROR):
+        await client.handlers.on_command_error(interaction, error)
+    assert interaction.log[-1] == ("followup", ERROR_TEXT, {"ephemeral": True})
+    assert "RuntimeError: index on fire" in caplog.text
+    fresh = Interaction()
+    await client.handlers.on_command_error(fresh, error)
+    assert fresh.log == [("send_message", ERROR_TEXT, {"ephemeral": True})]
+
+
+# --- mentions and direct messages ---------------------------------------------------------------------
+
+
+class Channel:
+    def __init__(self, direct=False):
+        self.typed = 0
+        self.direct = direct
+
+    def typing(self):
+        channel = self
+
+        class Typing:
+            async def __aenter__(self):
+                channel.typed += 1
+
+            async def __aexit__(self, *exc):
+                return False
+
+        return Typing()
+
+
+class Message:
+    def __init__(self, content, mentions=(), bot=False, channel=None):
+        self.content, self.mentions = content, list(mentions)
+        self.author = SimpleNamespace(id=5, bot=bot)
+        self.channel = channel or Channel()
+        self.replies = []
+
+    async def reply(self, content=None, **kwargs):
+        self.replies.append((content, kwargs))
+
+
+async def test_a_mention_is_answered_and_other_messages_ignored(client):
+    me = SimpleNamespace(id=777)
+    mention = Message(f"<@777> {SHRIMP}", mentions=[me])
+    await client.handlers.message(mention, me)
+    [(content, kwargs)] = mention.replies
+    assert content is None and kwargs["embed"].description == ANTARA_SHRIMP
+    assert kwargs["mention_author"] is False
+    assert mention.channel.typed == 1
+    chatter = Message(SHRIMP)
+    from_a_bot = Message(f"<@777> {SHRIMP}", mentions=[me], bot=True)
+    for m in (chatter, from_a_bot):
+        await client.handlers.message(m, me)
+        assert m.replies == []
+
+
+# --- rendering limits ---------------------------------------------------------------------------------
+
+
+def test_escaping_keeps_text_readable_once_rendered():
+    assert esc("a*b_c [x](y) <@1> 1-2: #tag") == "a\\*b\\_c \\[x\\]\\(y\\) \\<\\@1\\> 1\\-2\\: \\#tag"
+
+
+def test_a_huge_passage_and_list_stay_within_discord_limits():
+    sentence = "Kalimat panjang tentang *ekonomi* dan harga yang terus berlanjut tanpa henti di pasar. "
+    outlets = [f"Outlet {n}" for n in range(300)]
+    answer = Answer("q", True, [Result(quote=sentence.strip(), passage=(sentence * 120).strip(), outlet="A",
+                                        article="x", published="2023-09-14", score=1.0, also_reported_by=outlets)])
+    [card] = answer_cards(answer)
+    assert len(card.full) <= 4096 and card.size(full=True) <= 6000
+    assert card.full.endswith("di pasar. …”\n**A** · 14 Sep 2023")
+    [(name, value)] = card.fields
+    assert len(value) <= 1024 and value.endswith("…")
+    events = [Event(date=f"2023-09-{d:02d}", precision="day", quote=sentence * 30, outlet="B", article="b",
+                    published="2023-09-30") for d in range(1, 29)]
+    cards = timeline_cards(TimelineReply(None, events))
+    assert all(len(c.description) <= 4096 and c.size() <= 6000 for c in cards)
+    assert [c.footer for c in cards][-1] == f"Page {len(cards)} of {len(cards)}"
+    assert sum(c.description.count("\n> ") + c.description.startswith("> ") for c in cards) == 28
+
+
+@pytest.mark.parametrize("token, problem", [(None, "is not set"), ("nope", "does not look like a bot token")])
+def test_a_missing_or_malformed_token_is_one_clear_message(token, problem):
+    with pytest.raises(ConfigError, match=problem):
+        check_token(token)
+
+
+# --- syncing --------------------------------------------------------------------------------------------
+
+
+async def test_commands_sync_only_when_they_change(client, tmp_path, monkeypatch):
+    synced = []
+
+    async def fake_sync(*, guild=None):
+        synced.append(guild.id if guild else None)
+        return client.tree.get_commands(guild=guild)
+
+    monkeypatch.setattr(client.tree, "sync", fake_sync)
+    state = tmp_path / "discord-commands.json"
+    assert await sync_commands(client.tree, state, 42, None) is True
+    assert await sync_commands(client.tree, state, 42, None) is False
+    assert await sync_commands(client.tree, state, 42, None, force=True) is True
+    assert await sync_commands(client.tree, state, 42, 1234) is True  # another scope: a server
+    assert await sync_commands(client.tree, state, 42, 1234) is False
+
+    @client.tree.command(name="extra", description="A new command")
+    async def extra(interaction: discord.Interaction) -> None:
+        pass
+
+    assert await sync_commands(client.tree, state, 42, None) is True
+    assert synced == [None, None, 1234, None]
+
+
+def test_a_token_discord_rejects_is_one_line(fake_core, monkeypatch):
+    """`run` against a local stand-in for Discord's API that answers 401 to the login."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bot.discord import run as run_bot
+
+    class Refuse(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'{"message": "401: Unauthorized", "code": 0}'
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{server.server_port}/api/v10")
+    token = "MTAxMjM0NTY3ODkwMTIzNDU2.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789"
+    try:
+        with pytest.raises(ConfigError, match="Discord rejected DISCORD_BOT_TOKEN"):
+            run_bot(dataclasses.replace(fake_core.settings, discord_token=token))
+    finally:
+        server.shutdown()
