@@ -87,6 +87,12 @@ class NewsCore:
     def close(self) -> None:
         self.retriever.close()
 
+    def __enter__(self) -> NewsCore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def open_core(settings: Settings, embedder: Embedder | None = None, progress: Progress | None = None) -> tuple[NewsCore, IndexReport | None]:
     """Open the core, building the index from the corpus first if it is missing."""

@@ -406,6 +406,10 @@ class TelegramBot:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
+        if isinstance(context.error, TelegramError):
+            # Telegram failed us (after the retries): the reply may have arrived anyway, and an apology
+            # would go the same broken way. Saying nothing is better than saying something twice.
+            return
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
                 await context.bot.send_message(update.effective_chat.id, ERROR_TEXT, parse_mode=None)
@@ -439,8 +443,11 @@ def _parse_button(data: str) -> tuple[str, int, bool]:
         return "", -1, False
 
 
-def build_application(settings: Settings, core: NewsCore) -> Application:
-    """The python-telegram-bot Application with our handlers; nothing is contacted until it starts."""
+def build_application(settings: Settings, core: NewsCore, http_timeout: float = 10.0) -> Application:
+    """The python-telegram-bot Application with our handlers; nothing is contacted until it starts.
+
+    `http_timeout` bounds each Bot API call (connect, write, read); getUpdates adds its long-poll time.
+    """
     token = check_token(settings.telegram_token)
     base_url, base_file_url = api_urls(settings.telegram_base_url)
     bot = TelegramBot(settings, core)
@@ -452,6 +459,8 @@ def build_application(settings: Settings, core: NewsCore) -> Application:
         .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(PatientRateLimiter(max_retries=3))
+        .connect_timeout(http_timeout).read_timeout(http_timeout).write_timeout(http_timeout)
+        .get_updates_connect_timeout(http_timeout).get_updates_read_timeout(http_timeout)
         .concurrent_updates(16)
         .post_init(bot.post_init)
         .post_shutdown(bot.post_shutdown)

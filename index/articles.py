@@ -82,7 +82,7 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
             raise CorpusFileError(
-                f"{path.name}: {size / 1e6:.1f} MB is larger than the {MAX_ARTICLE_BYTES // 2**20} MB limit "
+                f"{path.name}: {size / 2**20:.1f} MB is larger than the {MAX_ARTICLE_BYTES // 2**20} MB limit "
                 "for one article; split it into articles"
             )
         data = path.read_bytes()

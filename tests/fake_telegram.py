@@ -37,6 +37,7 @@ class FakeTelegram:
     faults: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
     chats: dict[int, dict] = field(default_factory=dict)
     sent: dict[int, dict] = field(default_factory=dict)  # message_id → the message as the bot sent it
+    delays: dict[str, list[float]] = field(default_factory=dict)  # method → seconds to sit on the next answers
 
     def __post_init__(self):
         self._ids = itertools.count(1)
@@ -72,13 +73,15 @@ class FakeTelegram:
             status, body = queued.pop(0)
             async with self._changed:
                 self._changed.notify_all()
+            if isinstance(body, str):  # a broken answer, e.g. an HTML error page from a proxy
+                return web.Response(text=body, status=status, content_type="text/html")
             return web.json_response(body, status=status)
         handler = getattr(self, f"_{method}", None)
-        if handler is None:
-            return web.json_response({"ok": True, "result": True})
-        result = await handler(params)
+        result = True if handler is None else await handler(params)
         async with self._changed:
             self._changed.notify_all()
+        if self.delays.get(method):  # the call took effect; the answer is late
+            await asyncio.sleep(self.delays[method].pop(0))
         return web.json_response({"ok": True, "result": result})
 
     async def _getMe(self, params):
@@ -122,6 +125,10 @@ class FakeTelegram:
             body["parameters"] = {"retry_after": retry_after}
             body["description"] = f"Too Many Requests: retry after {retry_after}"
         self.faults.setdefault(method, []).extend([(status, body)] * times)
+
+    def garble(self, method: str, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with something that is not JSON."""
+        self.faults.setdefault(method, []).extend([(200, "<html>502 Bad Gateway</html>")] * times)
 
     async def push(self, update: dict) -> dict:
         update = {"update_id": next(self._ids), **update}

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from bot.retrieve import Retriever
-from index import store
+from index import build, store
 from index.build import build_index
 from index.errors import EmbedderMismatch, IndexNotFound
 from index.migrations import MIGRATIONS, migrate
@@ -147,3 +147,35 @@ def test_a_rebuild_with_another_embedder_embeds_everything_before_readers_see_it
     assert seen and set(seen) == {("fake/hash-256", 256)}
     background = store.load_background(db)
     assert background.shape == (len(store.background_keys(db)), 128)
+
+
+def test_a_corpus_of_bad_luck_indexes_everything_good_with_one_message_per_bad_file(tmp_path, tiny_corpus, fake_embedder):
+    (tiny_corpus / "latin1.txt").write_bytes("Harga kopi di Café Batavia naik, kata pemilik.".encode("latin-1"))
+    (tiny_corpus / "empty.txt").write_text("  \n\n")
+    (tiny_corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    with open(tiny_corpus / "huge.txt", "wb") as f:  # 50 MB, sparse: refused by size before it is read
+        f.truncate(50 * 2**20)
+    (tiny_corpus / "copy_of_a.txt").write_text((tiny_corpus / "a_antara.txt").read_text())
+
+    vanishing = tiny_corpus / "vanishing.txt"
+    vanishing.write_text("Berita yang akan hilang sebelum dibaca.\n")
+    real_read = build.read_text
+
+    def read_after_deleting(path):
+        if path.name == "vanishing.txt" and path.exists():
+            path.unlink()  # the file goes between listing the folder and reading it
+        return real_read(path)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build, "read_text", read_after_deleting)
+        report = build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+
+    reasons = dict(report.skipped)
+    assert sorted(report.added) == ["a_antara", "b_tempo", "c_unknown"]
+    assert sorted(reasons) == ["copy_of_a.txt", "empty.txt", "huge.txt", "image.txt", "latin1.txt", "vanishing.txt"]
+    assert "not UTF-8" in reasons["latin1.txt"] and "iconv" in reasons["latin1.txt"]
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["image.txt"]
+    assert "50.0 MB is larger than the 5 MB limit" in reasons["huge.txt"]
+    assert reasons["copy_of_a.txt"] == "same text as a_antara; not indexed twice"
+    assert "disappeared" in reasons["vanishing.txt"]

@@ -48,9 +48,9 @@ async def start_bot(api, fake_core, caplog):
     undo = scrub_secrets([TOKEN])
     apps = []
 
-    async def start(core: NewsCore = fake_core, **overrides):
+    async def start(core: NewsCore = fake_core, http_timeout: float = 10.0, **overrides):
         settings = dataclasses.replace(core.settings, telegram_token=TOKEN, telegram_base_url=api.url, **overrides)
-        app = build_application(settings, core)
+        app = build_application(settings, core, http_timeout=http_timeout)
         await app.initialize()
         await app.post_init(app)
         await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
@@ -284,6 +284,35 @@ async def test_a_failed_send_is_retried_until_it_succeeds(api, start_bot, status
     assert attempts[0] == attempts[1]
     assert len(api.sent) == 1  # delivered once
     assert next(iter(api.sent.values()))["text"].startswith(ANTARA_SHRIMP)
+
+
+async def test_failing_get_updates_recovers_and_answers_once(api, start_bot):
+    await start_bot()
+    api.fail("getUpdates", 502, times=2)
+    api.garble("getUpdates")
+    await api.push(message(SHRIMP))
+    [reply] = await api.wait_for("sendMessage")
+    await api.quiet(1.0)
+    assert len(api.of("sendMessage")) == 1
+    assert reply["text"].startswith(ANTARA_SHRIMP)
+
+
+async def test_a_late_or_garbled_send_is_not_sent_twice_and_the_bot_keeps_going(api, start_bot, caplog):
+    await start_bot(http_timeout=0.5)
+    api.delays["sendMessage"] = [1.5]  # delivered, but the answer comes after PTB gave up: TimedOut
+    await api.push(message(SHRIMP))
+    await api.wait_for("sendMessage")
+    await api.quiet(2.0)
+    assert len(api.sent) == 1 and len(api.of("sendMessage")) == 1  # neither retried nor apologised
+    api.garble("sendMessage")  # a proxy's HTML page instead of JSON
+    await api.push(message(SHRIMP, message_id=2))
+    await api.wait_for("sendMessage", 2)
+    await api.quiet(1.0)
+    assert len(api.of("sendMessage")) == 2
+    await api.push(message(SHRIMP, message_id=3))
+    replies = await api.wait_for("sendMessage", 3)
+    assert replies[2]["text"].startswith(ANTARA_SHRIMP)
+    assert "TimedOut" in caplog.text and "Invalid server response" in caplog.text
 
 
 async def test_an_error_is_logged_answered_and_the_bot_keeps_going(api, start_bot, fake_core, monkeypatch, caplog):
