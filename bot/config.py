@@ -47,6 +47,7 @@ class Settings:
                                                 metadata={"env": "TELEGRAM_WEBHOOK_SECRET"})
     discord_token: str | None = field(default=None, repr=False, metadata={"env": "DISCORD_BOT_TOKEN"})
     discord_guild_id: int | None = field(default=None, metadata={"env": "DISCORD_GUILD_ID"})
+    discord_allowed_guilds: tuple[int, ...] = field(default=(), metadata={"env": "DISCORD_ALLOWED_GUILDS"})
     rate_limit: int = field(default=6, metadata={"env": "NEWSBOT_RATE_LIMIT"})  # questions per user per minute
 
     @classmethod

@@ -44,6 +44,7 @@ LIST_PAGE_ENTRIES = 6
 COLOUR = 0x2B6CB0
 PAGER_TIMEOUT = 15 * 60  # seconds a reply's buttons keep working
 ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
+NOT_HERE = "Sorry, I only answer in the servers I was set up for."
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]()<>#@:-])")
 
 
@@ -255,13 +256,22 @@ class Handlers:
         self.settings = settings
         self.core = core
         self.rate = RateLimit(settings.rate_limit)
+        self.allowed = set(settings.discord_allowed_guilds)
+        self.refused: set[int] = set()  # channels told once (mentions) that they are not allowed
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsbot-core")
+
+    def admits(self, guild_id: int | None) -> bool:
+        """True unless an allowlist is set and this server (or a DM, which has none) is not on it."""
+        return not self.allowed or guild_id in self.allowed
 
     async def reply_to(self, command: Command) -> Reply:
         return await asyncio.get_running_loop().run_in_executor(self.executor, dispatch, self.core, command)
 
     async def interaction(self, interaction: discord.Interaction, command: Command) -> None:
         """Answer a slash command: refuse politely over the rate limit, else defer, work, follow up."""
+        if not self.admits(interaction.guild_id):
+            await interaction.response.send_message(NOT_HERE, ephemeral=True)  # an interaction must be answered
+            return
         if not searches(command):
             cards = cards_for(await self.reply_to(command))
             await interaction.response.send_message(embed=to_embed(cards[0]), ephemeral=True)
@@ -285,6 +295,11 @@ class Handlers:
             return
         direct = isinstance(message.channel, discord.DMChannel)
         if not direct and me not in message.mentions:
+            return
+        if not self.admits(message.guild.id if message.guild else None):
+            if message.channel.id not in self.refused:
+                self.refused.add(message.channel.id)
+                await message.reply(NOT_HERE, mention_author=False)
             return
         text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
         command = parse(text)

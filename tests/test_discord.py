@@ -16,9 +16,10 @@ from bot.answer import Answer, Result, Thresholds  # noqa: E402
 from bot.commands import Command, TimelineReply  # noqa: E402
 from bot.config import ConfigError  # noqa: E402
 from bot.discord import (  # noqa: E402
-    ERROR_TEXT, NewsDiscord, Pager, answer_cards, check_token, esc, sync_commands, timeline_cards,
+    ERROR_TEXT, NOT_HERE, NewsDiscord, Pager, answer_cards, check_token, esc, sync_commands, timeline_cards,
 )
 from bot.limits import slow_down  # noqa: E402
+from bot.logs import scrub_secrets  # noqa: E402
 from bot.timeline import Event  # noqa: E402
 
 from .test_telegram import CHILLI, SHRIMP, small_core  # noqa: E402
@@ -66,8 +67,9 @@ class Followup:
 class Interaction:
     """Records what a command does with its interaction, in order."""
 
-    def __init__(self, user_id=1, log=None):
+    def __init__(self, user_id=1, log=None, guild_id=None):
         self.log = [] if log is None else log
+        self.guild_id = guild_id
         self.user = SimpleNamespace(id=user_id)
         self.response = Response(self.log)
         self.followup = Followup(self.log, self.response)
@@ -220,8 +222,9 @@ async def test_an_error_is_logged_and_answered_politely(client, caplog):
 
 
 class Channel:
-    def __init__(self, direct=False):
+    def __init__(self, direct=False, channel_id=10):
         self.typed = 0
+        self.id = channel_id
         self.direct = direct
 
     def typing(self):
@@ -238,8 +241,9 @@ class Channel:
 
 
 class Message:
-    def __init__(self, content, mentions=(), bot=False, channel=None):
+    def __init__(self, content, mentions=(), bot=False, channel=None, guild_id=None):
         self.content, self.mentions = content, list(mentions)
+        self.guild = SimpleNamespace(id=guild_id) if guild_id else None
         self.author = SimpleNamespace(id=5, bot=bot)
         self.channel = channel or Channel()
         self.replies = []
@@ -261,6 +265,37 @@ async def test_a_mention_is_answered_and_other_messages_ignored(client):
     for m in (chatter, from_a_bot):
         await client.handlers.message(m, me)
         assert m.replies == []
+
+
+async def test_allowlist_admits_listed_servers_only(fake_core):
+    client = NewsDiscord(dataclasses.replace(fake_core.settings, discord_allowed_guilds=(500,)), core=fake_core)
+    outside = Interaction(guild_id=600)
+    await client.tree.get_command("ask").callback(outside, question=SHRIMP)
+    assert outside.log == [("send_message", NOT_HERE, {"ephemeral": True})]
+    inside = Interaction(guild_id=500)
+    await client.tree.get_command("ask").callback(inside, question=SHRIMP)
+    assert [e[0] for e in inside.log] == ["defer", "followup"]
+    me = SimpleNamespace(id=777)
+    first, second = (Message(f"<@777> {SHRIMP}", mentions=[me], guild_id=600) for _ in range(2))
+    await client.handlers.message(first, me)
+    await client.handlers.message(second, me)
+    assert first.replies == [(NOT_HERE, {"mention_author": False})] and second.replies == []
+
+
+def test_the_discord_token_is_scrubbed_from_every_log_line(caplog):
+    token = "MTAxMjM0NTY3ODkwMTIzNDU2.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789"
+    undo = scrub_secrets([token])
+    try:
+        with caplog.at_level(logging.DEBUG):
+            logging.getLogger("discord.http").debug("POST /login with Bot %s", token)
+            try:
+                raise RuntimeError(f"bad auth header Bot {token}")
+            except RuntimeError:
+                logging.getLogger("discord.client").exception("failed")
+        assert token not in caplog.text
+        assert "Bot [redacted]" in caplog.text
+    finally:
+        undo()
 
 
 # --- rendering limits ---------------------------------------------------------------------------------

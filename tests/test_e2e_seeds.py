@@ -59,10 +59,19 @@ def test_misspelt_name_is_found(seed_core):
 
 
 @pytest.mark.parametrize("question", ["Siapa juara Liga Inggris?", "How do I bake bread?",
-                                      "Berapa harga emas hari ini?", "What is the capital of Australia?"])
+                                      "Berapa harga emas hari ini?", "What is the capital of Australia?",
+                                      "Привет, как дела?", "مرحبا " * 50])
 def test_off_topic_questions_are_refused(seed_core, question):
     answer = seed_core.ask(question)
     assert (answer.answered, answer.results) == (False, [])
+
+
+@pytest.mark.parametrize("question", ["Где встретились Ким и Путин?", "¿Dónde se reunieron Kim y Putin?",
+                                      "Kim và Putin gặp nhau ở đâu?"])
+def test_questions_in_other_languages_find_the_indonesian_passage(seed_core, question):
+    answer = seed_core.ask(question)
+    assert answer.answered
+    assert "Vostochny" in " ".join(r.quote for r in answer.results)
 
 
 def test_sources_lists_the_five_seeds(seed_core):
