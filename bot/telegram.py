@@ -478,21 +478,26 @@ def _not_a_token_traceback(record: logging.LogRecord) -> bool:
     return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
+def webhook_options(settings: Settings) -> dict:
+    """The webhook server's options from the settings (TELEGRAM_WEBHOOK_URL/_PORT/_SECRET), checked."""
+    url = settings.telegram_webhook_url or ""
+    if urlsplit(url).scheme != "https" or not urlsplit(url).netloc:
+        raise ConfigError("TELEGRAM_WEBHOOK_URL must be an https:// URL (Telegram only calls https webhooks)")
+    secret = settings.telegram_webhook_secret
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only hold letters, digits, _ and - (1-256 of them)")
+    return {"listen": "0.0.0.0", "port": settings.telegram_webhook_port, "url_path": urlsplit(url).path.lstrip("/"),
+            "webhook_url": url, "secret_token": secret, "allowed_updates": ALLOWED_UPDATES}
+
+
 def run(settings: Settings, core: NewsCore) -> None:
     """Run until SIGINT/SIGTERM: long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set."""
+    webhook = webhook_options(settings) if settings.telegram_webhook_url else None
     app = build_application(settings, core)
     logging.getLogger("telegram.ext").addFilter(_not_a_token_traceback)  # PTB's retry loop logs there
     try:
-        if settings.telegram_webhook_url:
-            url = settings.telegram_webhook_url
-            if urlsplit(url).scheme != "https":
-                raise ConfigError("TELEGRAM_WEBHOOK_URL must be an https:// URL (Telegram only calls https webhooks)")
-            secret = settings.telegram_webhook_secret
-            if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-                raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only hold letters, digits, _ and - (1-256 of them)")
-            app.run_webhook(listen="0.0.0.0", port=settings.telegram_webhook_port,
-                            url_path=urlsplit(url).path.lstrip("/"), webhook_url=url, secret_token=secret,
-                            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+        if webhook:
+            app.run_webhook(**webhook, bootstrap_retries=3)
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
     except InvalidToken:

@@ -19,7 +19,7 @@ from bot.logs import REDACTED, scrub_secrets
 from bot.pages import Page, utf16_len
 from bot.limits import RateLimit
 from bot.telegram import (ALLOWED_UPDATES, ERROR_TEXT, EXPIRED, ReplyStore, answer_pages, api_urls,
-                          build_application, check_token, timeline_pages)
+                          build_application, check_token, timeline_pages, webhook_options)
 from bot.timeline import Event
 from index.build import build_index
 
@@ -362,6 +362,50 @@ async def test_help_and_sources_with_a_question(api, start_bot):
     await api.push(message("/sources", message_id=3))
     replies = await api.wait_for("sendMessage", 3)
     assert replies[2]["text"].startswith("<b>I have read 3 articles from 3 outlets</b>\n\n<b>ANTARA</b> · 2 Oct 2023")
+
+
+async def test_webhook_mode_checks_the_secret_and_answers(api, fake_core):
+    import socket
+
+    import aiohttp
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = dataclasses.replace(
+        fake_core.settings, telegram_token=TOKEN, telegram_base_url=api.url, telegram_webhook_port=port,
+        telegram_webhook_url="https://bot.example.org/telegram/hook", telegram_webhook_secret="s3cret_-token")
+    options = webhook_options(settings)
+    assert options["url_path"] == "telegram/hook"
+    app = build_application(settings, fake_core)
+    await app.initialize()
+    await app.updater.start_webhook(**{**options, "listen": "127.0.0.1"})
+    await app.start()
+    try:
+        [hook] = await api.wait_for("setWebhook")
+        assert (hook["url"], hook["secret_token"]) == ("https://bot.example.org/telegram/hook", "s3cret_-token")
+        update = {"update_id": 1, **message(SHRIMP)}
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}/telegram/hook"
+            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+                assert r.status == 403
+            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_-token"}) as r:
+                assert r.status == 200
+        [reply] = await api.wait_for("sendMessage")
+        assert reply["text"].startswith(ANTARA_SHRIMP)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+@pytest.mark.parametrize("url, secret, problem", [
+    ("http://bot.example.org/hook", None, "must be an https"),
+    ("https://bot.example.org/hook", "has spaces", "may only hold"),
+])
+def test_webhook_settings_are_checked(fake_settings, url, secret, problem):
+    with pytest.raises(ConfigError, match=problem):
+        webhook_options(dataclasses.replace(fake_settings, telegram_webhook_url=url, telegram_webhook_secret=secret))
 
 
 # --- the pieces, without a server --------------------------------------------------------------------
