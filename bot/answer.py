@@ -125,12 +125,12 @@ def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[s
     """For each hit, the sentence(s) of its passage that best answer the question, verbatim."""
     multi = [h for h in hits if len(h.passage.sentences) > 1]
     sentences = [s for h in multi for s in h.passage.sentences]
-    sims = iter(retriever.embedder.embed_passages(sentences) @ query.vector if sentences else np.zeros(0))
+    sims = iter(retriever.sentence_vectors(sentences) @ query.vector if sentences else np.zeros(0))
     quotes = []
     for hit in hits:
         sents = hit.passage.sentences
-        if len(sents) == 1:
-            quotes.append(sents[0])
+        if len(sents) <= 1:
+            quotes.append(sents[0] if sents else hit.passage.text)
             continue
         scores = [float(next(sims)) + 0.1 * retriever.coverage(query, s) for s in sents]
         best = int(np.argmax(scores))

@@ -127,6 +127,16 @@ class Retriever:
             self.n_passages = max(len(passages), 1)
             self._generation = generation
 
+    def sentence_vectors(self, sentences: list[str]) -> np.ndarray:
+        """The sentences' vectors as stored by the indexer (embedded now only if an index lacks them)."""
+        name = self.embedder.name
+        keys = [store.vector_key(name, s) for s in sentences]
+        found = store.get_vectors(self._db(), keys, self.matrix.shape[1])
+        missing = [s for s, k in zip(sentences, keys) if k not in found]
+        if missing:
+            found.update(zip((store.vector_key(name, s) for s in missing), self.embedder.embed_passages(missing)))
+        return np.vstack([found[k] for k in keys]) if keys else np.zeros((0, self.matrix.shape[1]), np.float32)
+
     def refresh(self) -> None:
         """Reload if the index changed since it was loaded."""
         if store.generation(self._db()) != self._generation:

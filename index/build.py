@@ -9,11 +9,13 @@ articles and passages readers see change in one final transaction.
 from __future__ import annotations
 
 import hashlib
-from importlib.resources import files
 import time
+from importlib.resources import files
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from . import store
 from .articles import Article, article_files, article_id, content_hash, load_curated, parse_article, read_text
@@ -149,16 +151,30 @@ def _store_missing(db, embedder: Embedder, texts: list[str]) -> None:
 
 
 def _embed_missing(db, embedder: Embedder, changed, report: IndexReport, progress: Progress | None) -> None:
-    texts = {store.vector_key(embedder.name, p.text): p.text for _, passages in changed for p in passages}
-    missing = store.missing_vectors(db, list(texts))
-    report.reused = len(texts) - len(missing)
+    """Store a vector for every changed passage that has none: the mean of its sentences' vectors.
+
+    Only sentences never embedded before are embedded. Work goes in batches of passages, each batch's
+    sentence and passage vectors committed together, so an interrupted run keeps what it made.
+    """
+    name = embedder.name
+    passages = {store.passage_key(name, p.text): p for _, ps in changed for p in ps}
+    missing = store.missing_vectors(db, list(passages))
+    report.reused = len(passages) - len(missing)
     total = len(missing)
     if progress and total:
         progress(0, total)
     for start in range(0, total, EMBED_BATCH):
         keys = missing[start:start + EMBED_BATCH]
-        vectors = embedder.embed_passages([texts[k] for k in keys])
-        store.add_vectors(db, keys, vectors)
+        sentences = {store.vector_key(name, t): t for k in keys for t in store.passage_sentences(passages[k])}
+        known = store.get_vectors(db, list(sentences), embedder.dim) if sentences else {}
+        new = [k for k in sentences if k not in known]
+        if new:
+            known.update(zip(new, embedder.embed_passages([sentences[k] for k in new])))
+        means = [
+            store.mean_vector(np.vstack([known[store.vector_key(name, t)] for t in store.passage_sentences(passages[k])]))
+            for k in keys
+        ]
+        store.add_vectors(db, new + keys, np.vstack([known[k] for k in new] + means))
         report.embedded += len(keys)
         if progress:
             progress(report.embedded, total)

@@ -53,6 +53,13 @@ def m003_add_background(db: Database) -> None:
     db["background"].create({"hash": str, "text": str}, pk="hash")
 
 
+@migration
+def m004_add_sentence_hashes(db: Database) -> None:
+    # Each passage's sentences' vector keys (JSON list): a passage's vector is the mean of its sentences',
+    # and the answer's quote is chosen by the stored sentence vectors, with no embedding at question time.
+    db["passages"].add_column("sentence_hashes", str)
+
+
 def migrate(db: Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied."""
     if "_migrations" not in db.table_names():

@@ -54,8 +54,25 @@ class StoredPassage:
 
 
 def vector_key(embedder_name: str, text: str) -> str:
-    """The key a passage's vector is stored under: same embedder and text, same vector."""
+    """The key a text's vector is stored under: same embedder and text, same vector."""
     return hashlib.sha256(f"{embedder_name}\n{text}".encode()).hexdigest()
+
+
+def passage_key(embedder_name: str, text: str) -> str:
+    """The key of a passage's vector: the normalised mean of its sentences' vectors, not an embedding of
+    the whole text, so it has a key of its own."""
+    return vector_key(f"{embedder_name}\nmean of sentences", text)
+
+
+def passage_sentences(passage) -> list[str]:
+    """The sentences whose vectors make a passage's vector (the whole text if it has none)."""
+    return list(passage.sentences) or [passage.text]
+
+
+def mean_vector(vectors: np.ndarray) -> np.ndarray:
+    v = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
 
 
 def to_blob(vector: np.ndarray) -> bytes:
@@ -129,6 +146,18 @@ def missing_vectors(db: Database, keys: list[str]) -> list[str]:
     return [k for k in wanted if k not in present]
 
 
+def get_vectors(db: Database, keys: list[str], dim: int) -> dict[str, np.ndarray]:
+    """The stored vectors for these keys (missing ones are left out)."""
+    found: dict[str, np.ndarray] = {}
+    wanted = list(dict.fromkeys(keys))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for key, blob in db.execute(f"SELECT hash, embedding FROM vectors WHERE hash IN ({marks})", chunk):
+            found[key] = from_blob(blob, dim)
+    return found
+
+
 def add_vectors(db: Database, keys: list[str], vectors: np.ndarray) -> None:
     """Store a batch of vectors in its own transaction; readers cannot see them until passages refer to them."""
     with db.atomic():
@@ -173,7 +202,8 @@ def commit_changes(
                 {
                     "article": a.article, "position": p.position, "text": p.text,
                     "sentences": json.dumps(p.sentences, ensure_ascii=False),
-                    "hash": vector_key(embedder_name, p.text),
+                    "hash": passage_key(embedder_name, p.text),
+                    "sentence_hashes": json.dumps([vector_key(embedder_name, t) for t in passage_sentences(p)]),
                 }
                 for a, passages in changed
                 for p in passages
@@ -184,7 +214,8 @@ def commit_changes(
         db["background"].insert_all(({"hash": vector_key(embedder_name, t), "text": t} for t in background), pk="hash")
         # Vectors nothing refers to any more (removed text, or another embedder's).
         db.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM passages) "
-                   "AND hash NOT IN (SELECT hash FROM background)")
+                   "AND hash NOT IN (SELECT hash FROM background) "
+                   "AND hash NOT IN (SELECT j.value FROM passages p, json_each(p.sentence_hashes) j)")
         set_meta(db, embedder=embedder_name, embedder_dim=embedder_dim, generation=generation(db) + 1,
                  indexed_at=now)
 

@@ -1,5 +1,6 @@
 """The index on disk: migrations, incremental re-indexing, embedder mismatch, atomic visibility."""
 
+import json
 import sqlite3
 
 import pytest
@@ -16,7 +17,8 @@ from .conftest import FakeEmbedder
 def test_migrations_apply_in_order_once(tmp_path):
     db = store.open_index(tmp_path / "i.db", create=True)
     assert [r["name"] for r in db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
-    assert [m.__name__ for m in MIGRATIONS] == ["m001_create_tables", "m002_add_fts", "m003_add_background"]
+    assert [m.__name__ for m in MIGRATIONS] == ["m001_create_tables", "m002_add_fts", "m003_add_background",
+                                                 "m004_add_sentence_hashes"]
     assert migrate(db) == []
     assert {"articles", "passages", "vectors", "meta", "passages_fts", "background"} <= set(db.table_names())
 
@@ -77,8 +79,11 @@ def test_removed_article_leaves_the_index_and_its_vectors_go(tmp_path, tiny_corp
     assert db.execute("select count(*) from passages where article='c_unknown'").fetchone()[0] == 0
     assert db.execute("select count(*) from passages_fts where passages_fts match 'katak'").fetchone()[0] == 0
     orphans = db.execute("select count(*) from vectors where hash not in (select hash from passages) "
-                         "and hash not in (select hash from background)").fetchone()[0]
+                         "and hash not in (select hash from background) "
+                         "and hash not in (select j.value from passages p, json_each(p.sentence_hashes) j)"
+                         ).fetchone()[0]
     assert orphans == 0
+    assert "katak" not in " ".join(t for (t,) in db.execute("select text from passages"))
 
 
 def test_unreadable_file_keeps_its_previous_version(tmp_path, tiny_corpus, fake_embedder):
@@ -179,3 +184,23 @@ def test_a_corpus_of_bad_luck_indexes_everything_good_with_one_message_per_bad_f
     assert "50.0 MB is larger than the 5 MB limit" in reasons["huge.txt"]
     assert reasons["copy_of_a.txt"] == "same text as a_antara; not indexed twice"
     assert "disappeared" in reasons["vanishing.txt"]
+
+
+def test_passage_vectors_are_the_mean_of_stored_sentence_vectors(tmp_path, tiny_corpus, fake_embedder):
+    (tiny_corpus / "d_two.txt").write_text("Harga cabai naik di Jakarta. Pedagang menyebut pasokan berkurang.\n")
+    path = tmp_path / "i.db"
+    build_index(tiny_corpus, path, fake_embedder)
+    db = store.open_index(path)
+    text, sentences, key = db.execute(
+        "select text, sentences, hash from passages where article = 'd_two'").fetchone()
+    sentences = json.loads(sentences)
+    assert sentences == ["Harga cabai naik di Jakarta.", "Pedagang menyebut pasokan berkurang."]
+    stored = store.get_vectors(db, [key] + [store.vector_key(fake_embedder.name, s) for s in sentences], 256)
+    assert len(stored) == 3
+    expected = store.mean_vector(fake_embedder.embed_passages(sentences))
+    assert stored[key] == pytest.approx(expected, abs=1e-6)
+    # Re-indexing after an edit embeds only the sentence that is new.
+    fake_embedder.calls.clear()
+    (tiny_corpus / "d_two.txt").write_text("Harga cabai naik di Jakarta. Operasi pasar digelar besok.\n")
+    build_index(tiny_corpus, path, fake_embedder)
+    assert fake_embedder.calls == [1]
