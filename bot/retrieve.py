@@ -11,10 +11,12 @@ is rebuilt underneath a running bot, the next search notices (a generation count
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import threading
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from index.store import StoredArticle, StoredPassage
 RRF_K = 60
 CANDIDATES = 50
 MAX_QUERY_TERMS = 32
+COMMON_DOCS = 1000  # below this many passages, no word is too common to search for
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # Function words carry no topic; they are left out when measuring how much of a question a passage
@@ -97,6 +100,7 @@ class Retriever:
         self._lock = threading.RLock()
         self._generation = -1
         self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
         self.reload()
 
     # -- loading -------------------------------------------------------------------------------
@@ -151,7 +155,15 @@ class Retriever:
         if store.generation(self._db()) != self._generation:
             self.reload()
 
+    def _embedding_pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-embed")
+        return self._pool
+
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
@@ -177,16 +189,23 @@ class Retriever:
             self._expansions[term] = cached
         return cached
 
-    def prepare(self, question: str) -> Query:
-        """Truncate, tokenise, expand and embed a question."""
+    def clip(self, question: str) -> tuple[str, bool]:
+        """The question with its whitespace collapsed and cut to the maximum length; whether it was cut."""
         text = " ".join(question.split())
-        truncated = len(text) > self.max_question_chars
-        if truncated:
-            text = text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars]
+        if len(text) <= self.max_question_chars:
+            return text, False
+        return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.embedder.embed_query(text) if text.strip() else np.zeros(self.matrix.shape[1], np.float32)
+
+    def prepare(self, question: str, vector: np.ndarray | None = None) -> Query:
+        """Truncate, tokenise, expand and (unless given its vector) embed a question."""
+        text, truncated = self.clip(question)
         tokens = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
         content = {t: self.expand(t) for t in tokens if t not in STOPWORDS}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
-        vector = self.embedder.embed_query(text) if text.strip() else np.zeros(self.matrix.shape[1], np.float32)
+        vector = self.embed(text) if vector is None else vector
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated)
 
     # -- scoring ---------------------------------------------------------------------------------
@@ -203,11 +222,25 @@ class Retriever:
                 found += weight
         return found / total if total else 0.0
 
+    def match_terms(self, query: Query) -> list[str]:
+        """The terms BM25 searches for: the content words and their close matches.
+
+        Stopwords are left out. So are common words, those in over a tenth of the passages (and over
+        COMMON_DOCS of them), when the question has rarer ones: like Lucene's common-terms cutoff. Such a
+        word weighs little in BM25 but makes FTS5 score a large part of a big index (50 ms a question at
+        100k passages). The dense search and the coverage bonus still see it.
+        """
+        content = list(dict.fromkeys(v for variants in query.content_terms.values() for v in variants))
+        common = max(self.n_passages // 10, COMMON_DOCS)
+        rare = [t for t in content if self.vocab.get(t, 0) <= common]
+        return rare or content or query.terms
+
     def bm25(self, query: Query, limit: int = CANDIDATES) -> list[int]:
         """Passage ids ranked by FTS5 BM25 for any of the query's terms."""
-        if not query.terms:
+        terms = self.match_terms(query)
+        if not terms:
             return []
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in query.terms)
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         rows = self._db().execute(
             "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?",
             [match, limit],
@@ -228,8 +261,15 @@ class Retriever:
         """Fused candidates for a question, best first."""
         with self._lock:
             self.refresh()
-            query = question if isinstance(question, Query) else self.prepare(question)
-            lexical = self.bm25(query, limit)
+            if isinstance(question, Query):
+                query = question
+                lexical = self.bm25(query, limit)
+            else:
+                # The question's embedding runs beside the lexical search (both release the GIL).
+                pending = self._embedding_pool().submit(self.embed, self.clip(question)[0])
+                query = self.prepare(question, vector=np.zeros(0, np.float32))
+                lexical = self.bm25(query, limit)
+                query = dataclasses.replace(query, vector=pending.result())
             dense_ids, sims = self.dense(query, limit)
             fused: dict[int, float] = {}
             for rank, pid in enumerate(lexical):

@@ -42,15 +42,35 @@ class StoredArticle:
     passages: int = 0
 
 
-@dataclass(frozen=True)
 class StoredPassage:
-    """A passage row: its id, article, place in the article, text and sentences."""
+    """A passage row: its id, article, place in the article, text and sentences.
 
-    id: int
-    article: str
-    position: int
-    text: str
-    sentences: list[str]
+    The sentences are kept as stored (JSON) and parsed on first use: loading 100k passages then costs
+    no JSON parsing for the many that no question ever reaches.
+    """
+
+    __slots__ = ("id", "article", "position", "text", "_sentences")
+
+    def __init__(self, id: int, article: str, position: int, text: str, sentences: list[str] | str):
+        self.id, self.article, self.position, self.text = id, article, position, text
+        self._sentences = sentences
+
+    @property
+    def sentences(self) -> list[str]:
+        if isinstance(self._sentences, str):
+            self._sentences = json.loads(self._sentences)
+        return self._sentences
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StoredPassage) and (self.id, self.article, self.position, self.text,
+                                                     self.sentences) == (other.id, other.article, other.position,
+                                                                         other.text, other.sentences)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.article))
+
+    def __repr__(self) -> str:
+        return f"StoredPassage(id={self.id}, article={self.article!r}, position={self.position}, text={self.text!r})"
 
 
 def vector_key(embedder_name: str, text: str) -> str:
@@ -254,15 +274,14 @@ def load_passages(db: Database) -> tuple[list[StoredPassage], np.ndarray]:
     """All passages in id order and their vectors as one contiguous (n, dim) float32 matrix."""
     recorded = recorded_embedder(db)
     dim = recorded[1] if recorded else 0
-    rows = db.execute(
-        """SELECT p.id, p.article, p.position, p.text, p.sentences, v.embedding
-           FROM passages p JOIN vectors v ON v.hash = p.hash ORDER BY p.id"""
-    ).fetchall()
-    passages = [StoredPassage(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
-    matrix = np.empty((len(rows), dim), dtype=np.float32)
-    for i, r in enumerate(rows):
-        matrix[i] = from_blob(r[5], dim)
-    return passages, matrix
+    query = "FROM passages p JOIN vectors v ON v.hash = p.hash ORDER BY p.id"
+    passages = [StoredPassage(*r) for r in db.execute(f"SELECT p.id, p.article, p.position, p.text, p.sentences {query}")]
+    # The vectors stream straight into one contiguous buffer: no per-row arrays, no second copy.
+    width = dim * 4
+    buffer = bytearray(len(passages) * width)
+    for i, (blob,) in enumerate(db.execute(f"SELECT v.embedding {query}")):
+        buffer[i * width:(i + 1) * width] = blob
+    return passages, np.frombuffer(buffer, dtype="<f4").reshape(len(passages), dim)
 
 
 def vocabulary(db: Database) -> dict[str, int]:
