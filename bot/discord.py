@@ -25,13 +25,13 @@ import discord
 from discord import app_commands
 
 from .answer import Answer, Carriers
-from .commands import (COMMANDS, Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, dispatch, parse,
+from .commands import (Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, dispatch, parse,
                        searches)
 from .config import ConfigError, Settings
 from .core import NewsCore, open_core
 from .limits import RateLimit, slow_down
 from .pages import human_date, paginate, trim_escaped
-from .render import NOTHING_FOUND, NOTHING_HINT, quoted
+from .render import HELP_INTRO, NO_ARTICLES, NOTHING_FOUND, NOTHING_HINT, SOURCES_HINT, no_events, quoted
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ ENTRY = 1500  # one list entry at most, so a page always holds a few
 
 def carriers_cards(reply: Carriers) -> list[Card]:
     if not reply.answered:
-        return [Card(f"{esc(NOTHING_FOUND)}\n{esc('See everything I have read with /sources.')}")]
+        return [Card(f"{esc(NOTHING_FOUND)}\n{esc(SOURCES_HINT)}")]
     blocks = []
     for c in reply.carriers:
         head = credit(c.outlet, c.published, c.wire)
@@ -135,7 +135,7 @@ def sources_cards(reply: SourcesReply) -> list[Card]:
         blocks.append(f"{credit(a.outlet, a.published, a.wire)}\n{title} *({a.passages} passages)*")
     outlets = len({a.outlet for a in reply.articles})
     return list_cards(f"I have read {len(reply.articles)} articles from {outlets} outlets", blocks,
-                      "I have not read any articles yet.")
+                      esc(NO_ARTICLES))
 
 
 def timeline_cards(reply: TimelineReply) -> list[Card]:
@@ -145,13 +145,12 @@ def timeline_cards(reply: TimelineReply) -> list[Card]:
         if e.also_reported_by:
             head += f" *(also reported by {esc(', '.join(e.also_reported_by))})*"
         blocks.append(f"{head}\n{blockquote(e.quote, ENTRY - len(head))}")
-    about = f" about {reply.topic}" if reply.topic else ""
     title = f"Timeline: {' '.join(reply.topic.split())}" if reply.topic else "Timeline"
-    return list_cards(title, blocks, esc(f"I found no dated events{about} in my sources."))
+    return list_cards(title, blocks, esc(no_events(reply.topic)))
 
 
 def help_card(reply: HelpReply) -> Card:
-    lines = ["Ask me about the news: I answer with the articles' own sentences, their outlet and date.", ""]
+    lines = [esc(HELP_INTRO), ""]
     lines += [f"`{c.usage}` {esc(c.description)}" for c in reply.commands]
     lines += ["", "You can also mention me with a question, or send me a direct message."]
     return Card("\n".join(lines), title="newsbot")

@@ -9,6 +9,14 @@ from .commands import HelpReply, Reply, SourcesReply, TimelineReply, UsageReply
 
 NOTHING_FOUND = "I found nothing on that in my sources."
 NOTHING_HINT = "Try other words, or see what I have read with /sources."
+HELP_INTRO = "Ask me about the news: I answer with the articles' own sentences, their outlet and date."
+SOURCES_HINT = "See everything I have read with /sources."
+NO_ARTICLES = "I have not read any articles yet."
+
+
+def no_events(topic: str | None) -> str:
+    """What a timeline with no dated events says."""
+    return f"I found no dated events{f' about {topic}' if topic else ''} in my sources."
 
 
 def attribution(result: Result) -> str:
@@ -51,7 +59,7 @@ def render_answer(answer: Answer, full: bool = False, width: int = 100) -> str:
 
 def render_sources(reply: SourcesReply) -> str:
     if not reply.articles:
-        return "I have not read any articles yet. Index a folder with: newsbot index FOLDER"
+        return f"{NO_ARTICLES} Index a folder with: newsbot index FOLDER"
     lines = []
     outlet = object()
     for a in reply.articles:
@@ -68,7 +76,7 @@ def render_sources(reply: SourcesReply) -> str:
 
 def render_carriers(reply: Carriers, width: int = 100) -> str:
     if not reply.answered:
-        lines = [NOTHING_FOUND, "See everything I have read with /sources."]
+        lines = [NOTHING_FOUND, SOURCES_HINT]
     else:
         n = len(reply.carriers)
         lines = [f"{n} {'article carries' if n == 1 else 'articles carry'} the answer:"]
@@ -83,8 +91,7 @@ def render_carriers(reply: Carriers, width: int = 100) -> str:
 
 def render_timeline(reply: TimelineReply, width: int = 100) -> str:
     if not reply.events:
-        about = f" about {reply.topic}" if reply.topic else ""
-        return f"I found no dated events{about} in my sources."
+        return no_events(reply.topic)
     lines = []
     for event in reply.events:
         source = f"{event.outlet or 'unknown outlet'}"
@@ -96,7 +103,7 @@ def render_timeline(reply: TimelineReply, width: int = 100) -> str:
 
 
 def render_help(reply: HelpReply) -> str:
-    lines = ["Ask me about the news; I answer with the articles' own sentences, outlet and date."]
+    lines = [HELP_INTRO]
     lines += [f"  {c.usage:<20} {c.description}" for c in reply.commands]
     lines.append("  /full N               (chat) show the whole passage of result N")
     lines.append("Anything that is not a command is a question.")

@@ -50,7 +50,7 @@ from .config import ConfigError, Settings
 from .core import NewsCore
 from .limits import RateLimit, slow_down
 from .pages import Page, human_date, paginate, trim_escaped, utf16_len
-from .render import quoted
+from .render import HELP_INTRO, NO_ARTICLES, SOURCES_HINT, no_events, quoted
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ TOKEN_FORMAT = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,80}$")
 OFFICIAL_API = "https://api.telegram.org"
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted after the HTML is parsed; we count the HTML itself
 LIST_PAGE_ENTRIES = 6  # sources, carriers and timeline entries per page
+ENTRY_ROOM = LIMIT - 400  # one list entry at most: a page always holds one with its title and footer
 STORED_REPLIES = 2000  # replies whose pages stay reachable from their buttons
 NOTHING = "Nothing in my sources answers that."
 NOTHING_HINT = "Try other words, or see what I have read with /sources."
@@ -151,18 +152,13 @@ def list_pages(title: str, blocks: list[str], empty: str) -> list[Page]:
     return pages
 
 
-def entry_room() -> int:
-    """How long one list entry may be: a page must hold at least one entry with its title and footer."""
-    return LIMIT - 400
-
-
 def carriers_pages(reply: Carriers) -> list[Page]:
     if not reply.answered:
-        return [Page(f"{NOTHING}\n{esc('See everything I have read with /sources.')}")]
+        return [Page(f"{NOTHING}\n{esc(SOURCES_HINT)}")]
     blocks = []
     for c in reply.carriers:
         head = credit(c.outlet, c.published, c.wire)
-        blocks.append(f"{head}\n{blockquote(c.quote, entry_room() - utf16_len(head))}")
+        blocks.append(f"{head}\n{blockquote(c.quote, ENTRY_ROOM - utf16_len(head))}")
     n = len(reply.carriers)
     title = f"{n} {'article carries' if n == 1 else 'articles carry'} the answer"
     return list_pages(esc(title), blocks, NOTHING)
@@ -176,7 +172,7 @@ def sources_pages(reply: SourcesReply) -> list[Page]:
         blocks.append(f"{line}\n{title} <i>({a.passages} passages)</i>")
     outlets = len({a.outlet for a in reply.articles})
     title = f"I have read {len(reply.articles)} articles from {outlets} outlets"
-    return list_pages(esc(title), blocks, "I have not read any articles yet.")
+    return list_pages(esc(title), blocks, esc(NO_ARTICLES))
 
 
 def timeline_pages(reply: TimelineReply) -> list[Page]:
@@ -185,14 +181,13 @@ def timeline_pages(reply: TimelineReply) -> list[Page]:
         head = f"<b>{esc(human_date(e.date))}</b> · {esc(e.outlet or 'unknown outlet')}"
         if e.also_reported_by:
             head += f" <i>(also reported by {esc(', '.join(e.also_reported_by))})</i>"
-        blocks.append(f"{head}\n{blockquote(e.quote, entry_room() - utf16_len(head))}")
+        blocks.append(f"{head}\n{blockquote(e.quote, ENTRY_ROOM - utf16_len(head))}")
     title = f"Timeline: {reply.topic}" if reply.topic else "Timeline"
-    about = f" about {reply.topic}" if reply.topic else ""
-    return list_pages(esc(title[:200]), blocks, esc(f"I found no dated events{about} in my sources."))
+    return list_pages(esc(title[:200]), blocks, esc(no_events(reply.topic)))
 
 
 def help_page(reply: HelpReply) -> Page:
-    lines = ["Ask me about the news: I answer with the articles' own sentences, their outlet and date.", ""]
+    lines = [esc(HELP_INTRO), ""]
     lines += [f"{esc(c.usage)} — {esc(c.description)}" for c in reply.commands]
     lines += ["", "In a private chat, just type a question. In a group, use /ask, mention me, or reply to me."]
     return Page("\n".join(lines))

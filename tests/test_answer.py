@@ -1,6 +1,6 @@
 """Answers: quotes, duplicates across outlets, abstention, truncation (fake embedder, tiny corpus)."""
 
-from bot.answer import Answer, Carrier, Carriers, Result, Source, collapse, same_report
+from bot.answer import Answer, Carrier, Carriers, collapse, same_report
 
 
 def test_answer_quotes_the_sentence_with_outlet_date_and_also_reported_by(fake_core):

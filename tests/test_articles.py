@@ -1,7 +1,6 @@
 """Reading articles: datelines, wires, titles, dates, the curated metadata file, and bad files."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 

@@ -13,7 +13,7 @@ import pytest
 discord = pytest.importorskip("discord")
 
 from bot.answer import Answer, Result, Thresholds  # noqa: E402
-from bot.commands import Command, TimelineReply  # noqa: E402
+from bot.commands import TimelineReply  # noqa: E402
 from bot.config import ConfigError  # noqa: E402
 from bot.discord import (  # noqa: E402
     ERROR_TEXT, NOT_HERE, NewsDiscord, Pager, answer_cards, check_token, esc, sync_commands, timeline_cards,

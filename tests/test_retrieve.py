@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.retrieve import RRF_K, Retriever, words
+from bot.retrieve import RRF_K, words
 
 
 @pytest.fixture

@@ -24,21 +24,13 @@ from bot.timeline import Event
 from index.build import build_index
 
 from .conftest import FakeEmbedder, write_corpus
-from .fake_telegram import ALICE, BOB, BOT, GROUP, PRIVATE, TOKEN, FakeTelegram, button, message
+from .fake_telegram import BOB, BOT, GROUP, PRIVATE, TOKEN, button, message
 
 SHRIMP = "Berapa kenaikan ekspor udang tahun ini?"
 ANTARA_SHRIMP = ("<blockquote>“Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik dua puluh "
                  "persen tahun ini.”</blockquote>\n<b>ANTARA</b> · 2 Oct 2023 · via Reuters\n"
                  "<i>also reported by TEMPO.CO</i>")
 MERAPI = "Gunung Merapi awan panas guguran"
-
-
-@pytest.fixture
-async def api():
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture

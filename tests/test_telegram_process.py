@@ -16,14 +16,6 @@ from .fake_telegram import TOKEN, FakeTelegram, message
 pytestmark = pytest.mark.model
 
 
-@pytest.fixture
-async def api():
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
 def bot_env(seed_settings, api: FakeTelegram, token: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "NEWSBOT_"))}
     env.update(NEWSBOT_INDEX=str(seed_settings.index_path), NEWSBOT_CORPUS=str(seed_settings.corpus),
