@@ -2,17 +2,26 @@
 
 An answer is a list of results, each the verbatim sentence(s) of a passage that answer the question,
 with the outlet and date of the article. The same report carried by several outlets (a KCNA quote
-that three articles repeat) is one result, "also reported by" the others. When nothing retrieved is
-close enough to the question, the answer says so instead of quoting something unrelated.
+that three articles repeat) is one result, "also reported by" the others.
+
+Candidates are ranked by one relevance score (`relevance`), whose weights and thresholds are chosen
+by cross-validation over the evaluation questions (`newsbot eval --cv`, stored in `data/ranking.json`).
+The best candidate's relevance decides the confidence: high (answered), low ("the closest I found,
+may not answer your question") or none (refused).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
+from functools import lru_cache
+from importlib.resources import files
 
 import numpy as np
 from rapidfuzz import fuzz
+
+from index.dates import DAY, date_mentions
 
 from .retrieve import Hit, Query, Retriever, fold
 
@@ -31,6 +40,15 @@ class Source:
 
 
 @dataclass(frozen=True)
+class QuoteDate:
+    """A relative time in a quote ("Selasa pagi", "Oktober lalu") and the date it stands for."""
+
+    text: str
+    date: str  # 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'
+    precision: str  # "day", "month" or "year"
+
+
+@dataclass(frozen=True)
 class Result:
     """One quoted result. `quote` is the answering sentence(s); `passage` the whole paragraph."""
 
@@ -44,39 +62,95 @@ class Result:
     also_reported_in: list[Source] = field(default_factory=list)  # …and their articles
     wire: str | None = None
     similarity: float = 0.0
+    dates: list[QuoteDate] = field(default_factory=list)  # relative times in the quote, resolved
+
+
+HIGH, LOW = "high", "low"
 
 
 @dataclass(frozen=True)
 class Answer:
-    """The reply to one question. `answered` is False when the sources have nothing on it."""
+    """The reply to one question. `answered` is False when the sources have nothing on it; when they
+    have something, `confidence` is "high", or "low" for the closest passages that may not answer."""
 
     question: str
     answered: bool
     results: list[Result]
     note: str | None = None
+    confidence: str | None = None
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When a passage counts as answering (see `relevance`)."""
+    """How candidates are scored and when they count as answering (see `relevance`).
 
-    min_relevance: float = -0.005
+    The shipped values are those `newsbot eval --cv K --write` chose on the evaluation questions
+    (`bot/data/ranking.json`); the dataclass defaults are only the fallback when that file is absent.
+    """
+
+    passage_weight: float = 0.5  # whole-passage cosine; the best sentence's cosine gets the rest
     coverage_weight: float = 0.05
+    time_weight: float = 0.05
+    number_weight: float = 0.0  # penalty for a passage with no number, when the question asks how many
+    names_weight: float = 0.0  # penalty by the share of the question's names the index never mentions
+    min_relevance: float = -0.005  # below this the answer is refused
+    high_relevance: float = 0.02  # from this on the answer is confident; between the two it is "low"
     # A further result is shown only if it is at least this fraction as relevant as the best one, so a
     # strong answer is not padded with passages that merely share the topic.
     secondary_ratio: float = 0.5
+
+    @classmethod
+    def tuned(cls, **overrides) -> Thresholds:
+        """The values chosen by cross-validation, with any given overrides."""
+        return replace(_tuned(), **{k: v for k, v in overrides.items() if v is not None})
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2) + "\n"
+
+
+@lru_cache(maxsize=1)
+def _tuned() -> Thresholds:
+    try:
+        values = json.loads(files("bot").joinpath("data/ranking.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Thresholds()
+    known = {f.name for f in fields(Thresholds)}
+    return Thresholds(**{k: float(v) for k, v in values.items() if k in known})
 
 
 def relevance(hit: Hit, thresholds: Thresholds) -> float:
     """How much better a passage fits the question than generic text does.
 
-    The question's cosine with the passage minus its best cosine with the bundled background
-    sentences (everyday topics in Indonesian and English), plus a small bonus for the share of the
-    question's content words the passage contains. An off-topic question fits some background
-    sentence about as well as any passage, so its relevance is negative; this holds whatever the
-    corpus is about, which a fixed cosine threshold would not.
+    The question's cosine with the passage (a mix of the whole passage's and its best sentence's)
+    minus its best cosine with the bundled background sentences (everyday topics in Indonesian and
+    English), plus a bonus for the share of the question's content words the passage contains, plus
+    or minus a bonus when the passage's dates agree or disagree with a time the question names, less a
+    penalty when a "how many" question meets a passage with no number, and one for the question's
+    names that the index never mentions (names survive translation, so an unknown one is telling). An
+    off-topic question fits some background sentence about as well as any passage, so its relevance
+    is negative; this holds whatever the corpus is about, which a fixed cosine threshold would not.
     """
-    return hit.similarity - hit.background + thresholds.coverage_weight * hit.coverage
+    w = thresholds.passage_weight
+    dense = w * hit.similarity + (1 - w) * hit.sentence
+    return (dense - hit.background + thresholds.coverage_weight * hit.coverage + thresholds.time_weight * hit.time
+            + thresholds.number_weight * hit.number - thresholds.names_weight * hit.unknown_names)
+
+
+def rank(hits: list[Hit], thresholds: Thresholds) -> list[Hit]:
+    """Candidates, most relevant first."""
+    return sorted(hits, key=lambda h: (-relevance(h, thresholds), h.passage.id))
+
+
+def confidence(best: Hit, thresholds: Thresholds) -> str | None:
+    """"high", "low" or None (refuse) for the best candidate.
+
+    Its relevance decides, except that a "how many" question whose best passage states no number is
+    at most "closest I found": the passage cannot hold the answer it asks for.
+    """
+    score = relevance(best, thresholds)
+    if score >= thresholds.high_relevance and best.number >= 0:
+        return HIGH
+    return LOW if score >= thresholds.min_relevance else None
 
 
 def relevant(hit: Hit, thresholds: Thresholds) -> bool:
@@ -121,6 +195,16 @@ def collapse(hits: list[Hit]) -> list[tuple[Hit, list[Hit]]]:
     return groups
 
 
+def quote_dates(quote: str, published) -> list[QuoteDate]:
+    """The relative times in a quote with the dates they stand for; a date the quote states in full
+    ("14 September 2023") needs no gloss."""
+    found = []
+    for mention in date_mentions(quote, published):
+        if not re.search(r"\d{4}", mention.text):
+            found.append(QuoteDate(mention.text, mention.label(), mention.precision))
+    return found
+
+
 def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[str]:
     """For each hit, the sentence(s) of its passage that best answer the question, verbatim."""
     multi = [h for h in hits if len(h.passage.sentences) > 1]
@@ -132,7 +216,8 @@ def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[s
         if len(sents) <= 1:
             quotes.append(sents[0] if sents else hit.passage.text)
             continue
-        scores = [float(next(sims)) + 0.1 * retriever.coverage(query, s) for s in sents]
+        language = hit.article.language
+        scores = [float(next(sims)) + 0.1 * retriever.coverage(query, s, language) for s in sents]
         best = int(np.argmax(scores))
         chosen = [best]
         if len(sents[best]) < SHORT_QUOTE_CHARS and best + 1 < len(sents):
@@ -163,12 +248,14 @@ class Carriers:
 
 
 def answer_groups(
-    retriever: Retriever, question: str, k: int, thresholds: Thresholds
+    retriever: Retriever, question: str, k: int, thresholds: Thresholds, searched=None,
 ) -> tuple[Query, list[tuple[Hit, list[Hit]]], str | None]:
-    """The up-to-k relevant reports for a question, each with the other articles carrying it, and a note."""
-    query, hits = retriever.search(question)
+    """The up-to-k relevant reports for a question, each with the other articles carrying it, and a note.
+    `searched` is the question's search already made (evaluation ranks one search many ways)."""
+    query, hits = searched or retriever.search(question)
+    hits = rank(hits, thresholds)
     note = _long_note(query)
-    if not query.text.strip() or not any(relevant(h, thresholds) for h in hits[: max(k, 3)]):
+    if not query.text.strip() or not hits or not relevant(hits[0], thresholds):
         return query, [], note
     groups = [g for g in collapse(hits[: 4 * k + 4]) if relevant(g[0], thresholds)]
     if not groups:
@@ -177,10 +264,11 @@ def answer_groups(
     return query, [g for g in groups if relevance(g[0], thresholds) >= floor][:k], note
 
 
-def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Thresholds | None = None) -> Answer:
+def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Thresholds | None = None,
+           searched=None) -> Answer:
     """Answer a question with up to k quoted results, or abstain."""
-    thresholds = thresholds or Thresholds()
-    query, groups, note = answer_groups(retriever, question, k, thresholds)
+    thresholds = thresholds or Thresholds.tuned()
+    query, groups, note = answer_groups(retriever, question, k, thresholds, searched)
     if not groups:
         return Answer(question=question, answered=False, results=[], note=note)
     quotes = choose_quotes(retriever, query, [lead for lead, _ in groups])
@@ -191,21 +279,24 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
         results.append(
             Result(
                 quote=quote, passage=lead.passage.text, outlet=article.outlet, article=article.article,
-                published=_iso(article.published), score=round(lead.score, 6),
+                published=_iso(article.published), score=round(relevance(lead, thresholds), 6),
                 also_reported_by=list(dict.fromkeys(s.outlet for s in also if s.outlet and s.outlet != article.outlet)),
                 also_reported_in=also, wire=_wire(article), similarity=round(lead.similarity, 4),
+                dates=quote_dates(quote, article.published),
             )
         )
-    return Answer(question=question, answered=True, results=results, note=note)
+    level = confidence(groups[0][0], thresholds)
+    return Answer(question=question, answered=True, results=results, note=note, confidence=level)
 
 
 def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None = None) -> Carriers:
     """Every article with a passage that answers the question as well as an answer's results must, once
     each, most relevant first, with its own best sentence."""
-    thresholds = thresholds or Thresholds()
+    thresholds = thresholds or Thresholds.tuned()
     query, hits = retriever.search(question)
+    hits = rank(hits, thresholds)
     note = _long_note(query)
-    if not query.text.strip() or not any(relevant(h, thresholds) for h in hits[:3]):
+    if not query.text.strip() or not hits or not relevant(hits[0], thresholds):
         return Carriers(question=question, answered=False, carriers=[], note=note)
     scored = sorted(((relevance(h, thresholds), h) for h in hits), key=lambda item: -item[0])
     floor = _floor(scored[0][0], thresholds)

@@ -18,7 +18,7 @@ from .answer import Answer
 from .commands import Command, SourcesReply, TimelineReply, dispatch, parse
 from .config import Settings
 from .core import NewsCore, ensure_index, make_embedder, open_core
-from .evaluate import evaluate, load_cases, render_report
+from .evaluate import cross_validate, evaluate, load_cases, render_cross_validation, render_report
 from .logs import setup_logging
 from .render import quoted, render, render_answer
 
@@ -298,16 +298,33 @@ def discord_command(ctx: Context, sync: bool) -> None:
 
 
 @cli.command("eval")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-k", type=click.IntRange(1, 20), default=3, show_default=True, help="Results that count as a hit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option("--cv", "folds", type=click.IntRange(2, 20), default=None,
+              help="Cross-validate: choose weights and thresholds on K-1 folds, score the fold left out.")
+@click.option("--write", is_flag=True, help="With --cv: store what fitting on all the questions chose as the shipped ranking.")
 @pass_ctx
-def eval_command(ctx: Context, file: Path, k: int, as_json: bool) -> None:
-    """Measure answers on a question file: hit@1, hit@3, MRR per language, abstention.
+def eval_command(ctx: Context, files: tuple[Path, ...], k: int, as_json: bool, folds: int | None, write: bool) -> None:
+    """Measure answers on question files: hit@1, hit@3, MRR and confidence per language group.
 
-    Example: newsbot eval ../shared/eval/dev.jsonl
+    Example: newsbot eval ../shared/eval/dev.jsonl ../shared/eval/dev2.jsonl --cv 5
     """
-    report = evaluate(ctx.core(), load_cases(file), k=k)
+    cases = [case for file in files for case in load_cases(file)]
+    if len({c.id for c in cases}) != len(cases):
+        raise click.ClickException("question ids repeat across the files; each question needs its own id")
+    if write and not folds:
+        raise click.ClickException("--write goes with --cv K")
+    if folds:
+        result = cross_validate(ctx.core(), cases, k=folds, n=k)
+        if write:
+            target = Path(__file__).parent / "data" / "ranking.json"
+            target.write_text(result.fitted.to_json(), encoding="utf-8")
+            click.echo(f"wrote {target}", err=True)
+        click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2, default=str)
+                   if as_json else render_cross_validation(result))
+        return
+    report = evaluate(ctx.core(), cases, k=k)
     click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2) if as_json else render_report(report))
 
 

@@ -35,7 +35,7 @@ class Settings:
     threads: int | None = field(default=None, metadata={"env": "NEWSBOT_THREADS"})
     k: int = field(default=3, metadata={"env": "NEWSBOT_K"})
     # Abstention: answer only when a passage beats generic background text by this much (bot/answer.py).
-    min_relevance: float = field(default=-0.005, metadata={"env": "NEWSBOT_MIN_RELEVANCE"})
+    min_relevance: float | None = field(default=None, metadata={"env": "NEWSBOT_MIN_RELEVANCE"})
     max_question_chars: int = field(default=500, metadata={"env": "NEWSBOT_MAX_QUESTION_CHARS"})
     # Front ends
     telegram_token: str | None = field(default=None, repr=False, metadata={"env": "TELEGRAM_BOT_TOKEN"})

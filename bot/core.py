@@ -54,7 +54,7 @@ class NewsCore:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
         self.retriever = Retriever(settings.index_path, self.embedder, settings.max_question_chars)
-        self.thresholds = Thresholds(min_relevance=settings.min_relevance)
+        self.thresholds = Thresholds.tuned(min_relevance=settings.min_relevance)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Quoted answers to a question, or an abstention."""

@@ -31,7 +31,8 @@ from .config import ConfigError, Settings
 from .core import NewsCore, open_core
 from .limits import RateLimit, slow_down
 from .pages import human_date, paginate, trim_escaped
-from .render import HELP_INTRO, NO_ARTICLES, NOTHING_FOUND, NOTHING_HINT, SOURCES_HINT, no_events, quoted
+from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOTHING_FOUND, NOTHING_HINT, SOURCES_HINT, dates_line,
+                     low_confidence, no_events, quoted)
 
 log = logging.getLogger(__name__)
 
@@ -90,17 +91,20 @@ def answer_cards(answer: Answer) -> list[Card]:
         return [Card(f"{esc(NOTHING_FOUND)}\n{esc(NOTHING_HINT)}", footer=note)]
     cards = []
     total = len(answer.results)
+    head = f"*{esc(LOW_CONFIDENCE)}*\n" if low_confidence(answer) else ""
     for n, r in enumerate(answer.results, 1):
         line = credit(r.outlet, r.published, r.wire)
+        if when := dates_line(r):
+            line = f"{line}\n*{esc(when)}*"
         fields = ()
         if r.also_reported_by:
             fields = (("Also reported by", trim_escaped(", ".join(r.also_reported_by), FIELD, esc)),)
         footer = " · ".join(x for x in (f"Result {n} of {total}" if total > 1 else None, note) if x) or None
-        room = DESCRIPTION - len(line) - 1
+        room = DESCRIPTION - len(line) - len(head) - 1
         full = None
         if r.passage.strip() != r.quote.strip():
-            full = f"{blockquote(r.passage, room)}\n{line}"
-        cards.append(Card(f"{blockquote(r.quote, room)}\n{line}", fields=fields, footer=footer, full=full))
+            full = f"{head}{blockquote(r.passage, room)}\n{line}"
+        cards.append(Card(f"{head}{blockquote(r.quote, room)}\n{line}", fields=fields, footer=footer, full=full))
     return cards
 
 

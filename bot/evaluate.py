@@ -1,21 +1,41 @@
-"""Measuring retrieval on a question file (`../shared/eval/dev.jsonl` format): one JSON object per line
-with `id`, `lang`, `q` and `gold` (strings of which one must be in a returned passage; an empty list
-means the bot must abstain). Reports hit@1, hit@3 and MRR per language, and abstention right/wrong.
+"""Measuring answers on question files (`../shared/eval/dev.jsonl` format), and choosing the ranking's
+weights and thresholds by cross-validation.
+
+A question file has one JSON object per line with `id`, `lang`, `q` and `gold` (strings of which one
+must be in a returned passage; an empty list means the sources do not answer it). `lang` groups the
+questions: `id`, `en`, `xx` (other languages), `kw` (keywords), `tmp` (the time named decides), `neg`
+(near-topic but unanswered) and `off` (off-topic).
+
+The report gives hit@1, hit@3 and MRR for every group of answerable questions, and for every group the
+confidence outcomes: answered with high confidence, "closest I found" (low), or refused. An
+answerable question should be high; a near-topic unanswered one must not be high; an off-topic one
+should be refused.
+
+`cross_validate` splits the questions into k folds (each group spread evenly over them), chooses the
+weights and thresholds (`fit`) on k-1 folds and scores the fold left out, so the numbers it reports
+are for questions the choice never saw. Each question is searched once; only the ranking is redone.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from dataclasses import dataclass, field
+import statistics
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.errors import NewsbotError
 
+from .answer import HIGH, LOW, Thresholds, answer_groups, confidence, rank, relevance
 from .core import NewsCore
 
 
 class EvalFileError(NewsbotError):
     """The question file cannot be read."""
+
+
+NEAR_TOPIC, OFF_TOPIC = "neg", "off"
+REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -24,6 +44,17 @@ class Case:
     lang: str
     q: str
     gold: list[str]
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold)
+
+    @property
+    def kind(self) -> str:
+        """'answer', 'neg' (near-topic, must not be confident) or 'off' (must be refused)."""
+        if self.gold:
+            return "answer"
+        return NEAR_TOPIC if self.lang == NEAR_TOPIC else OFF_TOPIC
 
 
 @dataclass(frozen=True)
@@ -35,6 +66,7 @@ class CaseResult:
     answered: bool
     rank: int | None  # 1-based rank of the first result whose passage holds a gold string
     correct: bool
+    confidence: str = REFUSED  # "high", "low" or "refused"
 
 
 @dataclass(frozen=True)
@@ -46,15 +78,43 @@ class LanguageScore:
     mrr: float
 
 
+@dataclass(frozen=True)
+class Outcomes:
+    """How a group's questions were answered: confidently, as "closest I found", or refused."""
+
+    lang: str
+    questions: int
+    high: int
+    low: int
+    refused: int
+
+
 @dataclass
 class EvalReport:
     k: int
     languages: list[LanguageScore]
     overall: LanguageScore | None
-    abstain_right: int
-    abstain_wrong: int  # off-topic questions that got an answer
+    abstain_right: int  # unanswerable questions refused
+    abstain_wrong: int  # unanswerable questions that got an answer
     wrongly_abstained: int  # answerable questions that got none
+    outcomes: list[Outcomes] = field(default_factory=list)
     cases: list[CaseResult] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        """The headline rates the issue's targets are stated in."""
+        by_kind: dict[str, list[CaseResult]] = {}
+        for c in self.cases:
+            kind = "answer" if c.expected == "answer" else (NEAR_TOPIC if c.lang == NEAR_TOPIC else OFF_TOPIC)
+            by_kind.setdefault(kind, []).append(c)
+        answerable, neg, off = by_kind.get("answer", []), by_kind.get(NEAR_TOPIC, []), by_kind.get(OFF_TOPIC, [])
+        rate = lambda xs, pred: sum(1 for x in xs if pred(x)) / len(xs) if xs else 0.0  # noqa: E731
+        return {
+            "hit@1": self.overall.hit_at_1 if self.overall else 0.0,
+            "hit@3": self.overall.hit_at_3 if self.overall else 0.0,
+            "answerable low or refused": rate(answerable, lambda c: c.confidence != HIGH),
+            "neg high": rate(neg, lambda c: c.confidence == HIGH),
+            "off refused": rate(off, lambda c: c.confidence == REFUSED),
+        }
 
 
 def load_cases(path: Path | str) -> list[Case]:
@@ -88,17 +148,32 @@ def _score(lang: str, results: list[CaseResult]) -> LanguageScore:
     )
 
 
-def evaluate(core: NewsCore, cases: list[Case], k: int = 3) -> EvalReport:
-    """Ask every question and score the answers."""
-    results = []
-    for case in cases:
-        answer = core.ask(case.q, k=max(k, 3))
-        rank = next(
-            (i for i, r in enumerate(answer.results, 1) if any(g in r.passage for g in case.gold)), None
-        )
-        expected = "answer" if case.gold else "abstain"
-        correct = (rank is not None and rank <= k) if case.gold else not answer.answered
-        results.append(CaseResult(case.id, case.lang, case.q, expected, answer.answered, rank, correct))
+def _outcomes(lang: str, results: list[CaseResult]) -> Outcomes:
+    count = lambda level: sum(1 for r in results if r.confidence == level)  # noqa: E731
+    return Outcomes(lang, len(results), count(HIGH), count(LOW), count(REFUSED))
+
+
+Searched = dict[str, tuple]  # case id -> the retriever's (query, hits) for its question
+
+
+def search_all(core: NewsCore, cases: list[Case]) -> Searched:
+    """Search every question once; the ranking can then be redone with any thresholds."""
+    return {case.id: core.retriever.search(case.q) for case in cases}
+
+
+def judge(core: NewsCore, case: Case, thresholds: Thresholds, k: int, searched=None) -> CaseResult:
+    """One question's outcome under these thresholds (from its search, when given)."""
+    query, groups, _ = answer_groups(core.retriever, case.q, max(k, 3), thresholds, searched)
+    rank = next(
+        (i for i, (lead, _) in enumerate(groups, 1) if any(g in lead.passage.text for g in case.gold)), None
+    )
+    level = (confidence(groups[0][0], thresholds) if groups else None) or REFUSED
+    expected = "answer" if case.gold else "abstain"
+    correct = (rank is not None and rank <= k) if case.gold else not groups
+    return CaseResult(case.id, case.lang, case.q, expected, bool(groups), rank, correct, level)
+
+
+def report(results: list[CaseResult], k: int) -> EvalReport:
     answerable = [r for r in results if r.expected == "answer"]
     languages = sorted({r.lang for r in answerable})
     return EvalReport(
@@ -108,22 +183,163 @@ def evaluate(core: NewsCore, cases: list[Case], k: int = 3) -> EvalReport:
         abstain_right=sum(1 for r in results if r.expected == "abstain" and not r.answered),
         abstain_wrong=sum(1 for r in results if r.expected == "abstain" and r.answered),
         wrongly_abstained=sum(1 for r in answerable if not r.answered),
+        outcomes=[_outcomes(lang, [r for r in results if r.lang == lang])
+                  for lang in sorted({r.lang for r in results})],
         cases=results,
     )
 
 
-def render_report(report: EvalReport) -> str:
+def evaluate(core: NewsCore, cases: list[Case], k: int = 3, thresholds: Thresholds | None = None,
+             searched: Searched | None = None) -> EvalReport:
+    """Ask every question and score the answers."""
+    thresholds = thresholds or core.thresholds
+    searched = searched or {}
+    return report([judge(core, c, thresholds, k, searched.get(c.id)) for c in cases], k)
+
+
+# -- choosing weights and thresholds -----------------------------------------------------------
+
+# The ranking's weights are searched on this grid; thresholds on the best relevances seen.
+RANKING_GRID = {
+    "passage_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
+    "coverage_weight": (0.0, 0.025, 0.05, 0.075, 0.1, 0.15),
+    "time_weight": (0.0, 0.025, 0.05, 0.1, 0.2),
+    "number_weight": (0.0, 0.01, 0.02, 0.04),
+}
+NAMES_GRID = (0.0, 0.02, 0.04, 0.08)  # chosen with the thresholds: it changes confidence, not order
+# What a wrong outcome costs when thresholds are chosen: refusing an answerable question is worst,
+# a confident quote for an off-topic or unanswered question next, "closest I found" for an answerable
+# one least.
+COSTS = {("answer", REFUSED): 2.0, ("answer", LOW): 0.5, (NEAR_TOPIC, HIGH): 1.5,
+         (OFF_TOPIC, HIGH): 2.0, (OFF_TOPIC, LOW): 0.5}
+
+
+def _ranking_quality(core: NewsCore, cases: list[Case], searched: Searched, thresholds: Thresholds) -> tuple:
+    """Mean reciprocal rank and hit@1 over the answerable questions, nothing refused."""
+    loose = replace(thresholds, min_relevance=-10.0, high_relevance=-10.0)
+    ranks = [judge(core, c, loose, 3, searched[c.id]).rank for c in cases if c.answerable]
+    return (round(sum(1 / r for r in ranks if r) / max(len(ranks), 1), 9), sum(1 for r in ranks if r == 1))
+
+
+def _thresholds(tops: list[tuple[str, float, bool]]) -> tuple[float, float, float]:
+    """The (cost, refuse-below, high-from) that cost least for these (kind, best relevance, may be
+    confident) triples."""
+    cuts = sorted({round(t, 4) for _, t, _ in tops})
+    points = [-1.0] + [(a + b) / 2 for a, b in zip(cuts, cuts[1:])] + [1.0]
+
+    def cost(low: float, high: float) -> float:
+        total = 0.0
+        for kind, top, may_be_high in tops:
+            level = HIGH if top >= high and may_be_high else LOW if top >= low else REFUSED
+            total += COSTS.get((kind, level), 0.0)
+        return total
+
+    return min((cost(lo, hi), lo, hi) for lo in points for hi in points if hi >= lo)
+
+
+def fit(core: NewsCore, cases: list[Case], searched: Searched, start: Thresholds | None = None) -> Thresholds:
+    """The weights that rank these questions best (coordinate ascent over a grid, from the shipped
+    values), then the names penalty and thresholds whose outcomes cost least on them."""
+    best = replace(start or core.thresholds, names_weight=0.0)
+    quality = _ranking_quality(core, cases, searched, best)
+    for _ in range(2):
+        for name, values in RANKING_GRID.items():
+            for value in values:
+                candidate = replace(best, **{name: value})
+                q = _ranking_quality(core, cases, searched, candidate)
+                if q > quality:
+                    best, quality = candidate, q
+    choices = []
+    for names_weight in NAMES_GRID:
+        weighted = replace(best, names_weight=names_weight)
+        tops = []
+        for case in cases:
+            ranked = rank(searched[case.id][1], weighted)
+            tops.append((case.kind, relevance(ranked[0], weighted), ranked[0].number >= 0) if ranked
+                        else (case.kind, -1.0, False))
+        cost, low, high = _thresholds(tops)
+        choices.append((cost, names_weight, low, high))
+    _, names_weight, low, high = min(choices)
+    return replace(best, names_weight=names_weight, min_relevance=round(low, 4), high_relevance=round(high, 4))
+
+
+def folds(cases: list[Case], k: int) -> list[list[Case]]:
+    """k folds with every group spread evenly over them (deterministic: by group, then id)."""
+    out: list[list[Case]] = [[] for _ in range(k)]
+    i = 0
+    for case in sorted(cases, key=lambda c: (c.kind, c.lang, c.id)):
+        out[i % k].append(case)
+        i += 1
+    return out
+
+
+@dataclass
+class CrossValidation:
+    k: int
+    out_of_fold: EvalReport  # every question scored by the thresholds fitted without it
+    folds: list[dict[str, float]]  # each fold's headline rates
+    in_sample: EvalReport  # fitted and scored on all questions
+    fitted: Thresholds  # what fitting on all questions chose
+
+
+def cross_validate(core: NewsCore, cases: list[Case], k: int = 5, n: int = 3) -> CrossValidation:
+    """Out-of-fold scores for the fitting procedure, beside in-sample ones."""
+    searched = search_all(core, cases)
+    parts = folds(cases, k)
+    results: list[CaseResult] = []
+    per_fold = []
+    for i, test in enumerate(parts):
+        train = [c for j, part in enumerate(parts) if j != i for c in part]
+        chosen = fit(core, train, searched)
+        fold_results = [judge(core, c, chosen, n, searched[c.id]) for c in test]
+        results += fold_results
+        per_fold.append(report(fold_results, n).summary())
+    fitted = fit(core, cases, searched)
+    in_sample = evaluate(core, cases, n, fitted, searched)
+    order = {c.id: i for i, c in enumerate(cases)}
+    results.sort(key=lambda r: order[r.id])
+    return CrossValidation(k, report(results, n), per_fold, in_sample, fitted)
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+def render_report(report: EvalReport, misses: bool = True) -> str:
     lines = [f"{'lang':<6} {'n':>3} {'hit@1':>6} {'hit@3':>6} {'MRR':>6}"]
     for s in report.languages + ([report.overall] if report.overall else []):
         lines.append(f"{s.lang:<6} {s.questions:>3} {s.hit_at_1:>6.2f} {s.hit_at_3:>6.2f} {s.mrr:>6.2f}")
+    lines.append("")
+    lines.append(f"{'lang':<6} {'n':>3} {'high':>5} {'low':>5} {'refused':>8}   (confidence of the answer)")
+    for o in report.outcomes:
+        lines.append(f"{o.lang:<6} {o.questions:>3} {o.high:>5} {o.low:>5} {o.refused:>8}")
     lines.append(
-        f"abstention: {report.abstain_right} right, {report.abstain_wrong} wrong (answered off-topic); "
-        f"{report.wrongly_abstained} answerable question(s) refused"
+        f"abstention: {report.abstain_right} right, {report.abstain_wrong} wrong (answered an unanswerable "
+        f"question); {report.wrongly_abstained} answerable question(s) refused"
     )
-    misses = [c for c in report.cases if not c.correct or (c.expected == "answer" and c.rank != 1)]
-    for c in misses:
-        where = "refused" if not c.answered else (f"gold at rank {c.rank}" if c.rank else "gold not in results")
-        if c.expected == "abstain":
-            where = "answered, should abstain"
-        lines.append(f"  {c.id}: {where} — {c.question}")
+    if misses:
+        for c in report.cases:
+            if c.expected == "answer" and c.rank == 1 and c.confidence == HIGH:
+                continue
+            if c.expected == "abstain" and (c.confidence == REFUSED or (c.lang == NEAR_TOPIC and c.confidence == LOW)):
+                continue
+            if c.expected == "abstain":
+                where = f"answered ({c.confidence}), should {'not be confident' if c.lang == NEAR_TOPIC else 'abstain'}"
+            elif not c.answered:
+                where = "refused"
+            else:
+                where = (f"gold at rank {c.rank}" if c.rank else "gold not in results") + f", {c.confidence}"
+            lines.append(f"  {c.id}: {where} — {c.question}")
+    return "\n".join(lines)
+
+
+def render_cross_validation(cv: CrossValidation) -> str:
+    keys = list(cv.folds[0]) if cv.folds else []
+    lines = [f"Out of fold ({cv.k} folds; each question scored by weights and thresholds chosen without it):",
+             render_report(cv.out_of_fold, misses=False), "",
+             f"{'':28} {'out of fold':>12} {'fold mean':>10} {'± sd':>6} {'in sample':>10}"]
+    oof, ins = cv.out_of_fold.summary(), cv.in_sample.summary()
+    for key in keys:
+        values = [f[key] for f in cv.folds]
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        lines.append(f"{key:<28} {oof[key]:>12.2f} {statistics.mean(values):>10.2f} {sd:>6.2f} {ins[key]:>10.2f}")
+    lines += ["", "Chosen on all questions (bot/data/ranking.json holds the shipped values):", cv.fitted.to_json().strip()]
     return "\n".join(lines)

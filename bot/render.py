@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import textwrap
 
-from .answer import Answer, Carriers, Result
+from .answer import LOW, Answer, Carriers, Result
 from .commands import HelpReply, Reply, SourcesReply, TimelineReply, UsageReply
+from .pages import human_date
 
 NOTHING_FOUND = "I found nothing on that in my sources."
 NOTHING_HINT = "Try other words, or see what I have read with /sources."
 HELP_INTRO = "Ask me about the news: I answer with the articles' own sentences, their outlet and date."
 SOURCES_HINT = "See everything I have read with /sources."
 NO_ARTICLES = "I have not read any articles yet."
+LOW_CONFIDENCE = "The closest I found — it may not answer your question:"
+
+
+def low_confidence(answer: Answer) -> bool:
+    """True when the answer's quotes are only the closest passages found."""
+    return answer.answered and answer.confidence == LOW
+
+
+def dates_line(result: Result) -> str | None:
+    """'Rabu = 13 Sep 2023; Oktober lalu = Oct 2024': the relative times of a quote, resolved."""
+    if not result.dates:
+        return None
+    return "; ".join(f"{d.text} = {human_date(d.date)}" for d in result.dates)
 
 
 def no_events(topic: str | None) -> str:
@@ -42,11 +56,13 @@ def render_answer(answer: Answer, full: bool = False, width: int = 100) -> str:
     if not answer.answered:
         lines = [NOTHING_FOUND, NOTHING_HINT]
     else:
-        lines = []
+        lines = [LOW_CONFIDENCE] if low_confidence(answer) else []
         for n, result in enumerate(answer.results, 1):
             body = result.passage if full else result.quote
             wrapped = textwrap.fill(quoted(body), width=width, initial_indent=f"{n}. ", subsequent_indent="   ")
             lines.append(wrapped)
+            if when := dates_line(result):
+                lines.append(f"   ({when})")
             lines.append(f"   — {attribution(result)}")
             if also := also_line(result):
                 lines.append(f"   {also}")

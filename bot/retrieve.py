@@ -1,5 +1,9 @@
-"""Hybrid retrieval over the index: SQLite FTS5 (BM25) and dense cosine similarity, fused by
-reciprocal rank.
+"""Hybrid retrieval over the index: candidates from SQLite FTS5 (BM25 over stems) and from dense
+cosine similarity, each described by the evidence `bot.answer` ranks them with.
+
+A candidate's evidence: the question's cosine with the whole passage and with its best sentence, the
+IDF-weighted share of the question's words it contains (matched as stems, informal Indonesian read as
+standard), and whether its dates agree with a time the question names ("pada 2025").
 
 The user's words never reach FTS5 as syntax: the question is cut into word tokens and each is quoted,
 so quotes, `*`, `AND`, `NEAR(` or column filters are just words. Words the index does not contain are
@@ -12,10 +16,10 @@ is rebuilt underneath a running bot, the next search notices (a generation count
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
-import re
 import threading
-import unicodedata
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,29 +28,18 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from index import store
+from index.dates import Period, passage_dates, question_periods, time_agreement
 from index.embed import Embedder
 from index.errors import IndexNotFound
 from index.store import StoredArticle, StoredPassage
+from index.terms import STOPWORDS, asks_quantity, fold, has_number, names, standardise, stems, variants, words
 
-RRF_K = 60
+__all__ = ["Hit", "Query", "Retriever", "fold", "words", "STOPWORDS"]
+
 CANDIDATES = 50
 MAX_QUERY_TERMS = 32
 COMMON_DOCS = 1000  # below this many passages, no word is too common to search for
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-# Function words carry no topic; they are left out when measuring how much of a question a passage
-# covers (they still go to BM25, whose IDF weighs them down anyway).
-STOPWORDS = frozenset(
-    """
-    a an and are as at be by did do does for from had has have how i in is it its of on or that the this
-    to was were what when where which who whom whose why will with would can could should about into
-    me my you your we our they their he she his her them us there than then so if not no
-    apa apakah siapa siapakah kapan mengapa kenapa bagaimana berapa dimana di mana mana ke dari dan atau
-    yang ini itu tersebut untuk dengan pada dalam oleh akan telah sudah sedang adalah ialah juga tidak
-    bukan ada saja soal tentang kepada bagi para sebuah seorang kah pun lah nya sebagai serta karena
-    saat ketika bisa dapat harus mau ingin kami kita saya anda dia mereka ia
-    """.split()
-)
+PASSAGE_CACHE = 4096  # passages whose stems and dates are kept between questions
 
 
 @dataclass(frozen=True)
@@ -55,9 +48,12 @@ class Hit:
 
     passage: StoredPassage
     article: StoredArticle
-    score: float  # fused reciprocal-rank score
-    similarity: float  # cosine between question and passage
+    similarity: float  # cosine between the question and the whole passage
+    sentence: float  # the question's best cosine with one of the passage's sentences
     coverage: float  # IDF-weighted share of the question's content words found in the passage
+    time: float  # +1 the passage's dates agree with a time the question names, -1 they don't, 0 no time
+    number: float  # -1 when the question asks "how many" and the passage states no number, else 0
+    unknown_names: float  # share of the question's names (capitalised words) the index never mentions
     background: float  # the question's best cosine with the generic background sentences
     bm25_rank: int | None
     dense_rank: int | None
@@ -69,34 +65,23 @@ class Query:
 
     text: str
     terms: list[str]
-    content_terms: dict[str, list[str]]  # question word -> itself and close index terms
+    content_terms: dict[str, list[str]]  # question word -> the index terms (stems) it may appear as
     vector: np.ndarray
     truncated: bool
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics, the way the FTS5 tokenizer sees words."""
-    lowered = text.lower()
-    if lowered.isascii():  # most news text: nothing to decompose
-        return lowered
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    if decomposed.isascii():  # Latin letters with diacritics
-        return decomposed
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def words(text: str) -> list[str]:
-    """The folded word tokens of a text."""
-    return _WORD.findall(fold(text))
+    periods: list[Period] = dataclasses.field(default_factory=list)  # times the question names
+    quantity: bool = False  # it asks "how many" / "berapa"
+    unknown_names: float = 0.0  # share of its names the index never mentions
 
 
 class Retriever:
     """Searches one index with one embedder; safe to share between threads."""
 
-    def __init__(self, index_path: Path | str, embedder: Embedder, max_question_chars: int = 500):
+    def __init__(self, index_path: Path | str, embedder: Embedder, max_question_chars: int = 500,
+                 today: dt.date | None = None):
         self.index_path = Path(index_path)
         self.embedder = embedder
         self.max_question_chars = max_question_chars
+        self.today = today  # what relative times in questions count from (None: the real today)
         self._lock = threading.RLock()
         self._generation = -1
         self._local = threading.local()
@@ -137,6 +122,7 @@ class Retriever:
                 if term.isalpha():
                     self.terms_by_length.setdefault(len(term), []).append(term)
             self._expansions: dict[str, list[str]] = {}
+            self._evidence: OrderedDict[int, tuple[frozenset[str], list[dt.date]]] = OrderedDict()
             self.n_passages = max(len(passages), 1)
             self._generation = generation
 
@@ -174,9 +160,14 @@ class Retriever:
         df = self.vocab.get(term, 0)
         return math.log(1 + (self.n_passages - df + 0.5) / (df + 0.5))
 
-    def expand(self, term: str) -> list[str]:
-        """The term itself if the index has it, else the close index terms (typo tolerance)."""
-        if term in self.vocab or len(term) < 4 or term.isdigit():
+    def expand(self, word: str) -> list[str]:
+        """The index terms a question word may appear as: its stems and standard forms the index has,
+        else the close index terms (typo tolerance); the word itself when there are none."""
+        known = [v for v in variants(word) if v in self.vocab]
+        if known:
+            return known
+        term = word
+        if len(term) < 4 or term.isdigit():
             return [term]
         cached = self._expansions.get(term)
         if cached is None:
@@ -197,6 +188,8 @@ class Retriever:
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
 
     def embed(self, text: str) -> np.ndarray:
+        """The question's vector: embedded with its informal Indonesian words in their standard form."""
+        text = standardise(text)
         return self.embedder.embed_query(text) if text.strip() else np.zeros(self.matrix.shape[1], np.float32)
 
     def prepare(self, question: str, vector: np.ndarray | None = None) -> Query:
@@ -206,14 +199,31 @@ class Retriever:
         content = {t: self.expand(t) for t in tokens if t not in STOPWORDS}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
         vector = self.embed(text) if vector is None else vector
-        return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated)
+        periods = question_periods(text, self.today or dt.date.today())
+        named = names(text)
+        unknown = sum(1 for n in named if not any(v in self.vocab for v in self.expand(n))) / len(named) if named else 0.0
+        return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
+                     periods=periods, quantity=asks_quantity(text), unknown_names=unknown)
 
     # -- scoring ---------------------------------------------------------------------------------
-    def coverage(self, query: Query, passage_text: str) -> float:
-        """IDF-weighted share of the question's content words (or their close matches) in a text."""
+    def evidence(self, passage: StoredPassage) -> tuple[frozenset[str], list[dt.date]]:
+        """A passage's stems and dates, worked out on first use and kept for the next questions."""
+        found = self._evidence.get(passage.id)
+        if found is None:
+            article = self.articles[passage.article]
+            found = (frozenset(stems(passage.text, article.language).split()),
+                     passage_dates(passage.sentences, article.published))
+            self._evidence[passage.id] = found
+            if len(self._evidence) > PASSAGE_CACHE:
+                self._evidence.popitem(last=False)
+        return found
+
+    def coverage(self, query: Query, text: str | frozenset[str], language: str | None = None) -> float:
+        """IDF-weighted share of the question's content words (as any of their index terms) in a text
+        (or in a set of stems already made)."""
         if not query.content_terms:
             return 0.0
-        present = set(words(passage_text))
+        present = text if isinstance(text, frozenset) else frozenset(stems(text, language).split())
         total = found = 0.0
         for term, variants in query.content_terms.items():
             weight = max(self.idf(v) for v in variants) if any(v in self.vocab for v in variants) else self.idf(term)
@@ -258,7 +268,8 @@ class Retriever:
         return [self.passages[i].id for i in top], sims
 
     def search(self, question: str | Query, limit: int = CANDIDATES) -> tuple[Query, list[Hit]]:
-        """Fused candidates for a question, best first."""
+        """The candidates for a question (the lexical and the dense search's best), with their evidence;
+        `bot.answer.rank` orders them."""
         with self._lock:
             self.refresh()
             if isinstance(question, Query):
@@ -271,22 +282,25 @@ class Retriever:
                 lexical = self.bm25(query, limit)
                 query = dataclasses.replace(query, vector=pending.result())
             dense_ids, sims = self.dense(query, limit)
-            fused: dict[int, float] = {}
-            for rank, pid in enumerate(lexical):
-                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
-            for rank, pid in enumerate(dense_ids):
-                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            candidates = list(dict.fromkeys(dense_ids + lexical))
+            rows = [self.row_of[pid] for pid in candidates]
+            sentences = [s for r in rows for s in self.passages[r].sentences]
+            sentence_sims = iter(self.sentence_vectors(sentences) @ query.vector if sentences else ())
             background = float((self.background @ query.vector).max()) if len(self.background) else 0.0
             bm25_rank = {pid: r for r, pid in enumerate(lexical)}
             dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
             hits = []
-            for pid, score in sorted(fused.items(), key=lambda item: (-item[1], item[0])):
-                passage = self.passages[self.row_of[pid]]
+            for pid, row in zip(candidates, rows):
+                passage = self.passages[row]
+                terms, dates = self.evidence(passage)
+                best = max((float(next(sentence_sims)) for _ in passage.sentences), default=float(sims[row]))
                 hits.append(
                     Hit(
-                        passage=passage, article=self.articles[passage.article], score=score,
-                        similarity=float(sims[self.row_of[pid]]), coverage=self.coverage(query, passage.text),
-                        background=background,
+                        passage=passage, article=self.articles[passage.article],
+                        similarity=float(sims[row]), sentence=best, coverage=self.coverage(query, terms),
+                        time=time_agreement(query.periods, dates),
+                        number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
+                        unknown_names=query.unknown_names, background=background,
                         bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),
                     )
                 )

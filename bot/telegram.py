@@ -50,7 +50,8 @@ from .config import ConfigError, Settings
 from .core import NewsCore
 from .limits import RateLimit, slow_down
 from .pages import Page, human_date, paginate, trim_escaped, utf16_len
-from .render import HELP_INTRO, NO_ARTICLES, SOURCES_HINT, no_events, quoted
+from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, SOURCES_HINT, dates_line, low_confidence, no_events,
+                     quoted)
 
 log = logging.getLogger(__name__)
 
@@ -122,18 +123,21 @@ def answer_pages(answer: Answer) -> list[Page]:
         return [Page(f"{NOTHING}\n{esc(NOTHING_HINT)}{note}")]
     pages = []
     total = len(answer.results)
+    head = f"<i>{esc(LOW_CONFIDENCE)}</i>\n" if low_confidence(answer) else ""
     for n, result in enumerate(answer.results, 1):
         tail = [credit(result.outlet, result.published, result.wire)]
+        if when := dates_line(result):
+            tail.append(f"<i>{esc(when)}</i>")
         if result.also_reported_by:
             tail.append(f"<i>also reported by {esc(', '.join(result.also_reported_by))}</i>")
         if total > 1:
             tail.append(f"<i>Result {n} of {total}</i>")
         footer = "\n".join(tail) + note
-        room = LIMIT - utf16_len(footer) - 1
-        text = f"{blockquote(result.quote, room)}\n{footer}"
+        room = LIMIT - utf16_len(footer) - utf16_len(head) - 1
+        text = f"{head}{blockquote(result.quote, room)}\n{footer}"
         full = None
         if result.passage.strip() != result.quote.strip():
-            full = f"{blockquote(result.passage, room)}\n{footer}"
+            full = f"{head}{blockquote(result.passage, room)}\n{footer}"
         pages.append(Page(text, full))
     return pages
 

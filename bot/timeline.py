@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from index.dates import DAY, MONTH, YEAR, date_mentions
 from index.store import StoredArticle, StoredPassage
 
-from .answer import Source, Thresholds, relevant, same_report
+from .answer import Source, Thresholds, rank, relevant, same_report
 from .retrieve import Retriever
 
 _PRECISION_ORDER = {YEAR: 0, MONTH: 1, DAY: 2}
@@ -72,11 +72,11 @@ def merge_duplicates(events: list[Event]) -> list[Event]:
 
 def timeline(retriever: Retriever, topic: str | None = None, thresholds: Thresholds | None = None) -> list[Event]:
     """The corpus's events in chronological order; with a topic, only those in passages about it."""
-    thresholds = thresholds or Thresholds()
+    thresholds = thresholds or Thresholds.tuned()
     retriever.refresh()
     if topic and topic.strip():
         _, hits = retriever.search(topic)
-        chosen = [(h.passage, h.article) for h in hits[:TOPIC_PASSAGES] if relevant(h, thresholds)]
+        chosen = [(h.passage, h.article) for h in rank(hits, thresholds)[:TOPIC_PASSAGES] if relevant(h, thresholds)]
     else:
         chosen = [(p, retriever.articles[p.article]) for p in retriever.passages]
     keyed = [item for passage, article in chosen for item in passage_events(passage, article)]

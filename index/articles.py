@@ -22,7 +22,7 @@ METADATA_FILE = "sources.toml"
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 # Bump when reading or cleaning changes, so every article is processed again (vectors are reused
 # by content hash, so this costs no embedding for unchanged passages).
-PIPELINE_VERSION = "2"  # 2: passage vectors are the mean of sentence vectors
+PIPELINE_VERSION = "3"  # 2: sentence vectors stored; 3: whole-passage vectors, stemmed lexical terms
 
 _DASH = r"\s*[-–—]{1,2}\s*"
 # "Beijing (ANTARA) -", "WASHINGTON, Sept 14 (Reuters) -"

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from . import store
 from .articles import Article, article_files, article_id, content_hash, load_curated, parse_article, read_text
 from .embed import Embedder
@@ -151,30 +149,36 @@ def _store_missing(db, embedder: Embedder, texts: list[str]) -> None:
 
 
 def _embed_missing(db, embedder: Embedder, changed, report: IndexReport, progress: Progress | None) -> None:
-    """Store a vector for every changed passage that has none: the mean of its sentences' vectors.
+    """Store a vector for every changed passage that has none: the embedding of its whole text, and
+    one for each of its sentences (answers are quoted, and partly ranked, by sentence).
 
-    Only sentences never embedded before are embedded. Work goes in batches of passages, each batch's
-    sentence and passage vectors committed together, so an interrupted run keeps what it made.
+    Only texts never embedded before are embedded. Work goes in batches of passages, each batch's
+    vectors committed together, so an interrupted run keeps what it made.
     """
     name = embedder.name
     passages = {store.passage_key(name, p.text): p for _, ps in changed for p in ps}
-    missing = store.missing_vectors(db, list(passages))
+    sentence_keys = {store.vector_key(name, t): t for p in passages.values() for t in store.passage_sentences(p)}
+    missing = set(store.missing_vectors(db, list(passages)))
+    missing_sentences = set(store.missing_vectors(db, list(sentence_keys)))
     report.reused = len(passages) - len(missing)
-    total = len(missing)
+    todo = [k for k, p in passages.items() if k in missing
+            or any(store.vector_key(name, t) in missing_sentences for t in store.passage_sentences(p))]
+    total = len(todo)
     if progress and total:
         progress(0, total)
+    done = 0
     for start in range(0, total, EMBED_BATCH):
-        keys = missing[start:start + EMBED_BATCH]
-        sentences = {store.vector_key(name, t): t for k in keys for t in store.passage_sentences(passages[k])}
-        known = store.get_vectors(db, list(sentences), embedder.dim) if sentences else {}
-        new = [k for k in sentences if k not in known]
-        if new:
-            known.update(zip(new, embedder.embed_passages([sentences[k] for k in new])))
-        means = [
-            store.mean_vector(np.vstack([known[store.vector_key(name, t)] for t in store.passage_sentences(passages[k])]))
-            for k in keys
-        ]
-        store.add_vectors(db, new + keys, np.vstack([known[k] for k in new] + means))
-        report.embedded += len(keys)
+        keys = todo[start:start + EMBED_BATCH]
+        texts = {k: passages[k].text for k in keys if k in missing}
+        for k in keys:
+            for t in store.passage_sentences(passages[k]):
+                key = store.vector_key(name, t)
+                if key in missing_sentences:
+                    texts[key] = t
+                    missing_sentences.discard(key)
+        if texts:
+            store.add_vectors(db, list(texts), embedder.embed_passages(list(texts.values())))
+        done += len(keys)
+        report.embedded += sum(1 for k in keys if k in missing)
         if progress:
-            progress(report.embedded, total)
+            progress(done, total)

@@ -140,7 +140,7 @@ DAY, MONTH, YEAR = "day", "month", "year"
 # Weekday names count only capitalised, as Indonesian and English write them: lower-case "minggu" is
 # "week", not Sunday.
 _WEEKDAY_CAP = "|".join(sorted((re.escape(w.capitalize()) for w in WEEKDAYS), key=len, reverse=True))
-WEEKDAY_MENTION = re.compile(rf"\b(?P<wd>{_WEEKDAY_CAP})\b")
+WEEKDAY_MENTION = re.compile(rf"\b(?P<wd>{_WEEKDAY_CAP})(?:\s+(?:pagi|siang|sore|malam|morning|afternoon|evening|night))?\b")
 DAY_MONTH = re.compile(rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{MONTH_RE})\b(?!\.?\s+\d{{4}})", re.I)
 MONTH_YEAR = re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?P<y>(?:19|20)\d{{2}})\b", re.I)
 MONTH_AGO = re.compile(rf"\b(?P<m>{MONTH_RE})\s+(?:lalu|kemarin)\b|\blast\s+(?P<m2>{MONTH_RE})\b", re.I)
@@ -247,3 +247,61 @@ def date_mentions(sentence: str, published: dt.date | None) -> list[DateMention]
     for m in YEAR_MENTION.finditer(sentence):
         add(m, dt.date(int(m["y"]), 1, 1), YEAR)
     return sorted(found, key=lambda d: d.start)
+
+
+# --- Time named in a question ------------------------------------------------------------------
+
+_ANY_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")  # any script's digits: "2025", "２０２５", "٢٠٢٥"
+_WEEKDAY_ONLY = re.compile(rf"^(?:{_WEEKDAY_CAP})\b")
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    """A stretch of time a question names ("pada 2025", "bulan lalu", "September 2023")."""
+
+    text: str
+    start: dt.date
+    end: dt.date  # inclusive
+
+    def holds(self, date: dt.date) -> bool:
+        return self.start <= date <= self.end
+
+
+def _period(mention: DateMention) -> Period:
+    start = mention.date
+    if mention.precision == YEAR:
+        end = dt.date(start.year, 12, 31)
+    elif mention.precision == MONTH:
+        end = _shift_month(start, 1) - dt.timedelta(days=1)
+    else:
+        end = start
+    return Period(mention.text, start, end)
+
+
+def question_periods(question: str, today: dt.date) -> list[Period]:
+    """The periods a question restricts itself to: dates, months and years it names, and relative
+    times ("kemarin", "bulan lalu", "last year") counted from today. A bare weekday is left out: in a
+    question it rarely means the latest such day."""
+    periods = [_period(m) for m in date_mentions(question, today) if not _WEEKDAY_ONLY.match(m.text)]
+    covered = " ".join(p.text for p in periods)
+    for m in _ANY_YEAR.finditer(question):
+        year = int(m.group(1))
+        if 1900 <= year <= 2100 and str(year) not in covered:
+            periods.append(Period(m.group(1), dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    return periods
+
+
+def passage_dates(sentences: list[str], published: dt.date | None) -> list[dt.date]:
+    """The dates a passage is about: its article's publication date and every date its sentences state."""
+    found = [published] if published else []
+    for sentence in sentences:
+        found += [m.date for m in date_mentions(sentence, published)]
+    return found
+
+
+def time_agreement(periods: list[Period], dates: list[dt.date]) -> float:
+    """+1 when a passage's dates fall in a period the question names, -1 when it has dates and none
+    does, 0 when the question names no time or the passage has no date."""
+    if not periods or not dates:
+        return 0.0
+    return 1.0 if any(p.holds(d) for p in periods for d in dates) else -1.0

@@ -60,6 +60,25 @@ def m004_add_sentence_hashes(db: Database) -> None:
     db["passages"].add_column("sentence_hashes", str)
 
 
+@migration
+def m005_stemmed_fts(db: Database) -> None:
+    # Lexical search matches stems (index/terms.py): each passage keeps its text's stems in `terms`, and
+    # the FTS index covers that column instead of the raw text. Existing rows get their stems here, so
+    # an old index searches correctly before it is re-indexed.
+    from index.terms import stems
+
+    db["passages"].add_column("terms", str)
+    languages = {r[0]: r[1] for r in db.execute("SELECT id, language FROM articles")}
+    rows = db.execute("SELECT id, article, text FROM passages").fetchall()
+    for pid, article, text in rows:
+        db.execute("UPDATE passages SET terms = ? WHERE id = ?", [stems(text, languages.get(article)), pid])
+    db.execute("DROP TABLE IF EXISTS passages_fts_vocab")
+    db["passages"].disable_fts()
+    db["passages"].enable_fts(["terms"], fts_version="FTS5", create_triggers=True,
+                              tokenize="unicode61 remove_diacritics 2")
+    db.execute("CREATE VIRTUAL TABLE passages_fts_vocab USING fts5vocab(passages_fts, 'row')")
+
+
 def migrate(db: Database) -> list[str]:
     """Apply every migration not yet recorded; return the names applied."""
     if "_migrations" not in db.table_names():

@@ -23,6 +23,7 @@ from .articles import Article
 from .errors import EmbedderMismatch, IndexNotFound
 from .migrations import migrate
 from .passages import PassageText
+from .terms import stems
 
 
 @dataclass(frozen=True)
@@ -79,20 +80,14 @@ def vector_key(embedder_name: str, text: str) -> str:
 
 
 def passage_key(embedder_name: str, text: str) -> str:
-    """The key of a passage's vector: the normalised mean of its sentences' vectors, not an embedding of
-    the whole text, so it has a key of its own."""
-    return vector_key(f"{embedder_name}\nmean of sentences", text)
+    """The key of a passage's vector: the embedding of its whole text (so a one-sentence passage shares
+    its sentence's vector)."""
+    return vector_key(embedder_name, text)
 
 
 def passage_sentences(passage) -> list[str]:
-    """The sentences whose vectors make a passage's vector (the whole text if it has none)."""
+    """The sentences a passage is quoted from (the whole text if it has none)."""
     return list(passage.sentences) or [passage.text]
-
-
-def mean_vector(vectors: np.ndarray) -> np.ndarray:
-    v = np.asarray(vectors, dtype=np.float32).mean(axis=0)
-    norm = float(np.linalg.norm(v))
-    return v / norm if norm else v
 
 
 def to_blob(vector: np.ndarray) -> bytes:
@@ -218,6 +213,7 @@ def commit_changes(
                 {
                     "article": a.article, "position": p.position, "text": p.text,
                     "sentences": json.dumps(p.sentences, ensure_ascii=False),
+                    "terms": stems(p.text, a.language),
                     "hash": passage_key(embedder_name, p.text),
                     "sentence_hashes": json.dumps([vector_key(embedder_name, t) for t in passage_sentences(p)]),
                 }
@@ -281,5 +277,5 @@ def load_passages(db: Database) -> tuple[list[StoredPassage], np.ndarray]:
 
 
 def vocabulary(db: Database) -> dict[str, int]:
-    """Every FTS term with the number of passages it occurs in."""
+    """Every FTS term (a stem) with the number of passages it occurs in."""
     return {term: docs for term, docs in db.execute("SELECT term, doc FROM passages_fts_vocab")}

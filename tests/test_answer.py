@@ -63,8 +63,10 @@ def test_results_serialise_to_the_documented_json_shape(fake_core):
     import json
 
     data = json.loads(json.dumps(dataclasses.asdict(fake_core.ask("ekspor udang"))))
-    assert set(data) == {"question", "answered", "results", "note"}
-    assert {"quote", "passage", "outlet", "article", "published", "score", "also_reported_by"} <= set(data["results"][0])
+    assert set(data) == {"question", "answered", "results", "note", "confidence"}
+    assert data["confidence"] in ("high", "low")
+    assert {"quote", "passage", "outlet", "article", "published", "score", "also_reported_by", "dates"} <= \
+        set(data["results"][0])
 
 
 def test_carriers_name_every_outlet_with_its_own_sentence(fake_core):

@@ -26,7 +26,7 @@ THU = dt.date(2023, 9, 14)  # a Thursday
         # day-of-week forms: the most recent such weekday on or before publication, or the stated day/month
         ("acara pada Rabu (13/9) untuk menyambut", THU, [("Rabu (13/9)", "2023-09-13", "day")]),
         ("bertemu di Vostochny pada hari Rabu.", THU, [("Rabu", "2023-09-13", "day")]),
-        ("Kim tiba pada Selasa pagi dengan kereta", THU, [("Selasa", "2023-09-12", "day")]),
+        ("Kim tiba pada Selasa pagi dengan kereta", THU, [("Selasa pagi", "2023-09-12", "day")]),
         ("KCNA mengumumkan Kamis, menurut", THU, [("Kamis", "2023-09-14", "day")]),
         ("the Kremlin said on Monday", THU, [("Monday", "2023-09-11", "day")]),
         # relative, at their precision

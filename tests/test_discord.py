@@ -25,7 +25,7 @@ from bot.timeline import Event  # noqa: E402
 from .test_telegram import CHILLI, SHRIMP, small_core  # noqa: E402
 
 ANTARA_SHRIMP = ("> “Menteri Perikanan mengumumkan pada Senin \\(2/10\\) bahwa ekspor udang naik dua puluh persen "
-                 "tahun ini.”\n**ANTARA** · 2 Oct 2023 · via Reuters")
+                 "tahun ini.”\n**ANTARA** · 2 Oct 2023 · via Reuters\n*Senin \\(2/10\\) = 2 Oct 2023; tahun ini = 2023*")
 
 
 # --- doubles ------------------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ async def test_markdown_in_corpus_and_question_cannot_break_the_embed(client, tm
 
 async def test_more_results_and_full_passage_page_in_place(client, tmp_path):
     core = small_core(tmp_path, CHILLI)
-    core.thresholds = Thresholds(min_relevance=-1, secondary_ratio=0)
+    core.thresholds = Thresholds(min_relevance=-1, secondary_ratio=0.5)
     client.handlers.core = core
     log = await run(client, "ask", question="harga cabai merah naik")
     pager = log[1][2]["view"]

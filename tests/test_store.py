@@ -18,7 +18,7 @@ def test_migrations_apply_in_order_once(tmp_path):
     db = store.open_index(tmp_path / "i.db", create=True)
     assert [r["name"] for r in db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
     assert [m.__name__ for m in MIGRATIONS] == ["m001_create_tables", "m002_add_fts", "m003_add_background",
-                                                 "m004_add_sentence_hashes"]
+                                                 "m004_add_sentence_hashes", "m005_stemmed_fts"]
     assert migrate(db) == []
     assert {"articles", "passages", "vectors", "meta", "passages_fts", "background"} <= set(db.table_names())
 
@@ -186,21 +186,21 @@ def test_a_corpus_of_bad_luck_indexes_everything_good_with_one_message_per_bad_f
     assert "disappeared" in reasons["vanishing.txt"]
 
 
-def test_passage_vectors_are_the_mean_of_stored_sentence_vectors(tmp_path, tiny_corpus, fake_embedder):
+def test_passages_store_their_whole_text_vector_and_their_sentences(tmp_path, tiny_corpus, fake_embedder):
     (tiny_corpus / "d_two.txt").write_text("Harga cabai naik di Jakarta. Pedagang menyebut pasokan berkurang.\n")
     path = tmp_path / "i.db"
     build_index(tiny_corpus, path, fake_embedder)
     db = store.open_index(path)
-    text, sentences, key = db.execute(
-        "select text, sentences, hash from passages where article = 'd_two'").fetchone()
+    text, sentences, key, terms = db.execute(
+        "select text, sentences, hash, terms from passages where article = 'd_two'").fetchone()
     sentences = json.loads(sentences)
     assert sentences == ["Harga cabai naik di Jakarta.", "Pedagang menyebut pasokan berkurang."]
+    assert terms == "harga cabai naik di jakarta dagang pedagang sebut menyebut pasok pasokan kurang berkurang"
     stored = store.get_vectors(db, [key] + [store.vector_key(fake_embedder.name, s) for s in sentences], 256)
     assert len(stored) == 3
-    expected = store.mean_vector(fake_embedder.embed_passages(sentences))
-    assert stored[key] == pytest.approx(expected, abs=1e-6)
-    # Re-indexing after an edit embeds only the sentence that is new.
+    assert stored[key] == pytest.approx(fake_embedder.embed_passages([text])[0], abs=1e-6)
+    # Re-indexing after an edit embeds only the new passage text and the sentence that is new.
     fake_embedder.calls.clear()
     (tiny_corpus / "d_two.txt").write_text("Harga cabai naik di Jakarta. Operasi pasar digelar besok.\n")
     build_index(tiny_corpus, path, fake_embedder)
-    assert fake_embedder.calls == [1]
+    assert fake_embedder.calls == [2]

@@ -29,6 +29,7 @@ from .fake_telegram import BOB, BOT, GROUP, PRIVATE, TOKEN, button, message
 SHRIMP = "Berapa kenaikan ekspor udang tahun ini?"
 ANTARA_SHRIMP = ("<blockquote>“Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik dua puluh "
                  "persen tahun ini.”</blockquote>\n<b>ANTARA</b> · 2 Oct 2023 · via Reuters\n"
+                 "<i>Senin (2/10) = 2 Oct 2023; tahun ini = 2023</i>\n"  # relative times, resolved
                  "<i>also reported by TEMPO.CO</i>")
 MERAPI = "Gunung Merapi awan panas guguran"
 
@@ -108,7 +109,7 @@ async def test_private_question_gets_quote_outlet_date_and_buttons(api, start_bo
     assert reply["parse_mode"] == "HTML"
     assert "reply_parameters" not in reply  # private chats are not threaded
     assert reply["text"].startswith(ANTARA_SHRIMP)
-    assert parse_html(reply["text"]).tags == ["blockquote", "b", "i"] + (["i"] if "Result 1 of" in reply["text"] else [])
+    assert parse_html(reply["text"]).tags == ["blockquote", "b", "i", "i"] + (["i"] if "Result 1 of" in reply["text"] else [])
 
 
 async def test_group_mention_is_answered_in_a_thread(api, start_bot):
@@ -170,7 +171,7 @@ def small_core(tmp_path, articles: dict[str, str]) -> NewsCore:
 
 async def test_more_results_and_full_passage_edit_the_message(api, start_bot, tmp_path):
     core = small_core(tmp_path, CHILLI)
-    core.thresholds = Thresholds(min_relevance=-1, secondary_ratio=0)  # results to page through
+    core.thresholds = Thresholds(min_relevance=-1, secondary_ratio=0.5)  # results to page through
     await start_bot(core)
     await api.push(message("harga cabai merah naik"))
     [reply] = await api.wait_for("sendMessage")

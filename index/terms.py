@@ -1,0 +1,195 @@
+"""The words lexical search sees: folded tokens, stems, and informal Indonesian read as standard.
+
+Passages are indexed by the stems of their words (and the words themselves) (Sastrawi, a dictionary-based Indonesian stemmer,
+for Indonesian text; Snowball's English stemmer for English), so "bertemu", "pertemuan" and "temu" meet, as do "kunjungan" and
+"mengunjungi". A question's word is looked up as itself, its stem in either language, the standard
+form of an informal word (`data/colloquial-id.tsv`: "udah" is "sudah", "Korut" is "Korea Utara") and,
+for colloquial verb forms ("ngirim", "ngebahas", "dijadwalin"), the root the index has.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib.resources import files
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Function words carry no topic: they are left out of lexical search and of coverage.
+STOPWORDS = frozenset(
+    """
+    a an and are as at be by did do does for from had has have how i in is it its of on or that the this
+    to was were what when where which who whom whose why will with would can could should about into
+    me my you your we our they their he she his her them us there than then so if not no any much many
+    apa apakah siapa siapakah kapan mengapa kenapa bagaimana berapa dimana di mana mana ke dari dan atau
+    yang ini itu tersebut untuk dengan pada dalam oleh akan telah sudah sedang adalah ialah juga tidak
+    bukan ada saja soal tentang kepada bagi para sebuah seorang kah pun lah nya sebagai serta karena
+    saat ketika bisa dapat harus mau ingin kami kita saya anda dia mereka ia
+    sih deh dong kok loh lho nih tuh kan ya yah aja doang gitu gini gimana emang nggak gak ga enggak udah
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics, the way the FTS5 tokenizer sees words."""
+    lowered = text.lower()
+    if lowered.isascii():  # most news text: nothing to decompose
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    if decomposed.isascii():  # Latin letters with diacritics
+        return decomposed
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """The folded word tokens of a text."""
+    return _WORD.findall(fold(text))
+
+
+def stemmer_language(language: str | None) -> str:
+    """The stemmer for an article's language: English for English, Indonesian otherwise."""
+    return "en" if language == "en" else "id"
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str):
+    if language == "en":
+        import Stemmer
+
+        return Stemmer.Stemmer("english").stemWord
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer().stem
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str = "id") -> str:
+    """A word's stem in one language (numbers and very short words stay as they are)."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return _stemmer(language)(word) or word
+
+
+_NASAL_PREFIX = re.compile(r"^(?:meng|meny|mem|men|peng|peny|pem|pen)")
+
+
+def _nasal_variants(word: str, root: str) -> list[str]:
+    """Indonesian drops a root's first k/p/t/s after meN-/peN- ("mengunjungi" is "kunjung" with its k
+    gone, which a stemmer cannot always restore): the root with that letter put back, after such a
+    prefix, or taken away otherwise, so either spelling of the root in the index is found."""
+    if len(root) < 4 or root == word:
+        return []
+    if _NASAL_PREFIX.match(word):
+        return [c + root for c in "kpts"] if root[0] in "aeiou" else []
+    return [root[1:]] if root[0] in "kpts" and root[1] in "aeiou" else []
+
+
+def stems(text: str, language: str | None) -> str:
+    """A text as its words' stems, each followed by the word itself where that differs: what the
+    index's lexical search matches. Keeping the surface form protects names a stemmer would mangle
+    ("Merapi" is not "rapi") and lets typos be matched against real words."""
+    lang = stemmer_language(language)
+    out = []
+    for w in words(text):
+        root = stem(w, lang)
+        out += [root, w] if root != w else [w]
+    return " ".join(out)
+
+
+@lru_cache(maxsize=1)
+def colloquial() -> dict[str, tuple[str, ...]]:
+    """Informal Indonesian word -> the standard words it stands for (bundled, general, small)."""
+    text = files("index").joinpath("data/colloquial-id.tsv").read_text(encoding="utf-8")
+    table: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        informal, standard = line.split("\t", 1)
+        informal, standard = fold(informal.strip()), tuple(words(standard))
+        if informal and standard != (informal,):
+            table.setdefault(informal, standard)
+    return table
+
+
+def colloquial_roots(word: str) -> list[str]:
+    """Roots an informal verb form may stand for: ng-/nge-/ny- prefixes and the -in suffix.
+
+    "ngirim" -> kirim/irim, "ngebahas" -> bahas, "nyebut" -> sebut, "dijadwalin" -> dijadwal.
+    Candidates only: the caller keeps those the index knows.
+    """
+    out: list[str] = []
+    base = word
+    if len(base) > 5 and base.endswith("in"):
+        base = base[:-2]
+        out.append(base)
+    if base.startswith("nge") and len(base) > 5:
+        out.append(base[3:])
+    elif base.startswith("ny") and len(base) > 4 and base[2] in "aeiou":
+        out.append("s" + base[2:])
+    elif base.startswith("ng") and len(base) > 4 and base[2] in "aeiou":
+        out += ["k" + base[2:], base[2:]]
+    elif base.startswith("di") and base != word and len(base) > 4:
+        out.append(base[2:])
+    return out
+
+
+def variants(word: str) -> list[str]:
+    """What a question's (folded) word may appear as in the index's stems, itself first."""
+    found = [word]
+    standard = colloquial().get(word, ())
+    for w in (word, *standard, *colloquial_roots(word)):
+        if w in STOPWORDS and w != word:
+            continue
+        root = stem(w, "id")
+        found += [w, root, *_nasal_variants(w, root), stem(w, "en")]
+    return list(dict.fromkeys(f for f in found if f))
+
+
+def standardise(text: str) -> str:
+    """A question with its informal Indonesian words replaced by standard ones ("udah ketemu" ->
+    "sudah bertemu"), other words and punctuation as they were: what the question is embedded as."""
+    table = colloquial()
+
+    def replace(match: re.Match) -> str:
+        standard = table.get(fold(match.group(0)))
+        return match.group(0) if standard is None else " ".join(standard)  # particles ("sih") go
+
+    return " ".join(_WORD.sub(replace, text).split())
+
+
+# A question asking for a quantity wants a number in its answer.
+_QUANTITY = re.compile(
+    r"\b(?:berapa|brp|how\s+many|how\s+much|how\s+long|cu[aá]nt[oa]s?|combien|quant[io]|wie\s*viele?)\b"
+    r"|сколько|多少|几|幾|몇|얼마",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|belas|puluh(?:an)?|"
+    r"ratus(?:an)?|ribu(?:an)?|juta(?:an)?|miliar|triliun|se(?:puluh|ratus|ribu|juta)|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"millions?|billions?)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"“‘'(]*$")
+
+
+def asks_quantity(question: str) -> bool:
+    """True for "berapa …", "how many …" and their kind in other languages."""
+    return bool(_QUANTITY.search(question))
+
+
+def has_number(text: str) -> bool:
+    """True when a text states a number, in digits or in words."""
+    return bool(_NUMBER.search(text))
+
+
+def names(question: str) -> list[str]:
+    """The capitalised words inside a question (names, acronyms), folded: these survive translation."""
+    found = []
+    for m in _WORD.finditer(question):
+        word = m.group(0)
+        first = _SENTENCE_START.search(question[:m.start()]) is not None
+        if word[0].isupper() and (not first or (len(word) > 1 and word.isupper())) and fold(word) not in STOPWORDS:
+            found.append(fold(word))
+    return list(dict.fromkeys(found))
