@@ -19,6 +19,7 @@ from index.build import build_index
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+DEV2_SET = ROOT.parent / "shared" / "eval" / "dev2.jsonl"
 
 
 class FakeEmbedder:

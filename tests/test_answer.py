@@ -86,3 +86,27 @@ def test_carriers_name_every_outlet_with_its_own_sentence(fake_core):
 def test_carriers_abstain_like_answers(fake_core):
     assert fake_core.carriers("Siapa pemenang Piala Dunia sepak bola?") == Carriers(
         question="Siapa pemenang Piala Dunia sepak bola?", answered=False, carriers=[], note=None)
+
+
+def test_a_how_many_question_whose_passage_has_no_number_is_only_the_closest_found(fake_core):
+    answer = fake_core.ask("Berapa banyak katak hijau di hutan Kalimantan?")
+    assert answer.answered and answer.confidence == "low"
+    assert fake_core.ask("Katak hijau di hutan Kalimantan").confidence == "high"
+
+
+def test_relative_times_in_a_quote_carry_their_date(fake_core):
+    from bot.answer import QuoteDate
+
+    lead = fake_core.ask("ekspor udang naik menurut menteri", k=1).results[0]
+    if lead.article == "a_antara":
+        assert lead.dates == [QuoteDate("Senin (2/10)", "2023-10-02", "day"), QuoteDate("tahun ini", "2023", "year")]
+    else:  # TEMPO's sentence states its date in full: nothing to resolve but "tahun ini"
+        assert lead.dates == [QuoteDate("tahun ini", "2023", "year")]
+
+
+def test_low_confidence_is_marked_in_plain_text(fake_core):
+    from bot.render import LOW_CONFIDENCE, render_answer
+
+    low = fake_core.ask("Berapa banyak katak hijau di hutan Kalimantan?")
+    assert render_answer(low).startswith(LOW_CONFIDENCE + "\n1. “")
+    assert LOW_CONFIDENCE not in render_answer(fake_core.ask("Katak hijau di hutan Kalimantan"))

@@ -54,3 +54,27 @@ def test_date_mentions(sentence, published, expected):
 def test_several_dates_in_one_sentence_in_order():
     got = [m.label() for m in date_mentions("Dari 1 Mei 2023 hingga kemarin, sejak 2020", dt.date(2023, 9, 14))]
     assert got == ["2023-05-01", "2023-09-13", "2020"]
+
+
+def test_question_periods_years_months_and_relative_times():
+    from index.dates import question_periods
+
+    today = dt.date(2026, 11, 21)
+    spans = lambda q: [(p.start.isoformat(), p.end.isoformat()) for p in question_periods(q, today)]  # noqa: E731
+    assert spans("Di kota mana Kim dan Putin bertemu pada 2025?") == [("2025-01-01", "2025-12-31")]
+    assert spans("金正恩2025年说了什么") == [("2025-01-01", "2025-12-31")]
+    assert spans("What happened in September 2023?") == [("2023-09-01", "2023-09-30")]
+    assert spans("Apa yang terjadi bulan lalu?") == [("2026-10-01", "2026-10-31")]
+    assert spans("kemarin ada apa") == [("2026-11-20", "2026-11-20")]
+    assert spans("Apa kata Kim pada Rabu?") == []  # a bare weekday in a question is not a period
+    assert spans("Berapa tentara dikirim?") == []
+
+
+def test_time_agreement():
+    from index.dates import Period, time_agreement
+
+    p2025 = [Period("2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31))]
+    assert time_agreement(p2025, [dt.date(2025, 9, 4)]) == 1.0
+    assert time_agreement(p2025, [dt.date(2023, 9, 14), dt.date(2023, 9, 13)]) == -1.0
+    assert time_agreement(p2025, []) == 0.0
+    assert time_agreement([], [dt.date(2025, 9, 4)]) == 0.0

@@ -1,0 +1,86 @@
+"""Evaluation: groups, confidence outcomes, folds and cross-validation (fake embedder, tiny corpus)."""
+
+import json
+
+from click.testing import CliRunner
+
+from bot.answer import HIGH, Thresholds
+from bot.cli import cli
+from bot.evaluate import Case, cross_validate, evaluate, fit, folds, render_cross_validation, render_report, search_all
+
+CASES = [
+    Case("a1", "id", "Berapa kenaikan ekspor udang tahun ini?", ["ekspor udang naik"]),
+    Case("a2", "id", "Gunung Merapi awan panas guguran", ["Gunung Merapi"]),
+    Case("a3", "kw", "katak hijau", ["Katak itu berwarna hijau"]),
+    Case("a4", "kw", "spesies katak baru Kalimantan", ["spesies katak baru"]),
+    Case("a5", "id", "permintaan udang dari Jepang", ["permintaan dari Jepang"]),
+    Case("a6", "kw", "awan panas Merapi", ["Gunung Merapi"]),
+    Case("o1", "off", "Siapa pemenang Piala Dunia sepak bola?", []),
+    Case("o2", "off", "Resep rendang daging sapi empuk", []),
+    Case("n1", "neg", "Berapa ton udang diekspor ke Jepang?", []),
+]
+
+
+def test_folds_spread_each_group_evenly_and_lose_nothing():
+    parts = folds(CASES, 3)
+    assert sorted(c.id for part in parts for c in part) == sorted(c.id for c in CASES)
+    for part in parts:
+        assert sum(1 for c in part if c.kind == "off") <= 1
+        assert sum(1 for c in part if c.lang == "kw") == 1
+
+
+def test_report_has_every_group_and_confidence_outcomes(fake_core):
+    report = evaluate(fake_core, CASES, k=3, thresholds=Thresholds(min_relevance=0.1, high_relevance=0.2))
+    assert [s.lang for s in report.languages] == ["id", "kw"]
+    assert {o.lang for o in report.outcomes} == {"id", "kw", "off", "neg"}
+    assert sum(o.questions for o in report.outcomes) == len(CASES)
+    assert all(o.high + o.low + o.refused == o.questions for o in report.outcomes)
+    assert report.overall.hit_at_1 == 1.0
+    off = next(o for o in report.outcomes if o.lang == "off")
+    assert off.refused == 2
+    text = render_report(report)
+    assert "high   low  refused" in text and "off" in text
+
+
+def test_a_search_is_ranked_again_without_searching_again(fake_core):
+    searched = search_all(fake_core, CASES)
+    a = evaluate(fake_core, CASES, 3, Thresholds(min_relevance=0.1), searched)
+    b = evaluate(fake_core, CASES, 3, Thresholds(min_relevance=0.1))
+    assert a.cases == b.cases
+
+
+def test_fit_chooses_thresholds_that_refuse_off_topic_and_keep_answers(fake_core):
+    searched = search_all(fake_core, CASES)
+    chosen = fit(fake_core, CASES, searched, Thresholds())
+    report = evaluate(fake_core, CASES, 3, chosen, searched)
+    assert report.abstain_wrong == 0 or next(o for o in report.outcomes if o.lang == "off").high == 0
+    assert report.wrongly_abstained == 0
+    assert all(c.confidence == HIGH for c in report.cases if c.expected == "answer")
+
+
+def test_cross_validation_scores_each_question_once_out_of_fold(fake_core):
+    cv = cross_validate(fake_core, CASES, k=3)
+    assert [c.id for c in cv.out_of_fold.cases] == [c.id for c in CASES]
+    assert len(cv.folds) == 3 and set(cv.folds[0]) == {"hit@1", "hit@3", "answerable low or refused",
+                                                       "neg high", "off refused"}
+    text = render_cross_validation(cv)
+    assert "out of fold" in text and "in sample" in text and '"min_relevance"' in text
+
+
+def test_cli_eval_takes_several_files_and_cross_validates(fake_core, fake_settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSBOT_INDEX", str(fake_settings.index_path))
+    monkeypatch.setenv("NEWSBOT_MIN_RELEVANCE", "0.1")
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    rows = [{"id": c.id, "lang": c.lang, "q": c.q, "gold": c.gold} for c in CASES]
+    first.write_text("\n".join(json.dumps(r) for r in rows[:5]))
+    second.write_text("\n".join(json.dumps(r) for r in rows[5:]))
+    import bot.cli as cli_module
+
+    monkeypatch.setattr(cli_module.Context, "core", lambda self: fake_core)
+    result = CliRunner().invoke(cli, ["--env-file", str(tmp_path / "none"), "eval", str(first), str(second), "--cv", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Out of fold (3 folds" in result.output
+    again = CliRunner().invoke(cli, ["--env-file", str(tmp_path / "none"), "eval", str(first), str(first)])
+    assert again.exit_code != 0 and "ids repeat" in again.output
+    lone = CliRunner().invoke(cli, ["--env-file", str(tmp_path / "none"), "eval", str(first), "--write"])
+    assert lone.exit_code != 0 and "--write goes with --cv" in lone.output

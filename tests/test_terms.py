@@ -1,0 +1,60 @@
+"""What lexical search sees: stems, informal Indonesian, question cues (no model, no index)."""
+
+import pytest
+
+from index.terms import asks_quantity, colloquial, has_number, names, standardise, stem, stems, variants, words
+
+
+def test_words_fold_case_and_diacritics():
+    assert words("Café «Ekspor» UDANG-windu!") == ["cafe", "ekspor", "udang", "windu"]
+
+
+@pytest.mark.parametrize("a, b", [("bertemu", "pertemuan"), ("dikirim", "mengirim"), ("kunjungan", "berkunjung")])
+def test_indonesian_forms_of_a_word_share_a_stem(a, b):
+    assert stem(a) == stem(b)
+
+
+def test_passage_terms_keep_the_word_beside_its_stem():
+    # The surface form stays searchable, so a name a stemmer would cut ("Merapi" -> "rapi") is still found.
+    assert stems("Gunung Merapi meluncurkan awan", "id").split() == ["gunung", "rapi", "merapi", "luncur",
+                                                                    "meluncurkan", "awan"]
+    assert stems("The leaders were meeting", "en").split() == ["the", "leader", "leaders", "were", "meet", "meeting"]
+
+
+def test_a_question_word_is_looked_up_as_its_stems_and_standard_forms():
+    assert "temu" in variants("ketemu")  # informal -> bertemu -> temu
+    assert {"korea", "utara"} <= set(variants("korut"))
+    assert "kirim" in variants("ngirim")  # ng- prefix of informal verbs
+    assert "kunjung" in variants("mengunjungi")  # the k a nasal prefix swallowed, put back
+
+
+def test_standardise_rewrites_informal_words_and_drops_particles():
+    assert standardise("Udah ketemu sih, Kim sama Putin nggak?") == "sudah bertemu , Kim dengan Putin tidak?"
+    assert standardise("Where did they meet?") == "Where did they meet?"
+
+
+def test_the_lexicon_is_general_and_well_formed():
+    table = colloquial()
+    assert len(table) > 200
+    assert all(k == k.lower() and k.strip() == k for k in table)
+    assert table["gak"] == ("tidak",) and table["sih"] == ()
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Berapa tentara yang dikirim?", True), ("How many troops were sent?", True), ("Сколько солдат?", True),
+    ("派了多少士兵？", True), ("몇 명이 갔나요?", True), ("Di mana mereka bertemu?", False), ("Who met whom?", False),
+])
+def test_quantity_questions(question, expected):
+    assert asks_quantity(question) is expected
+
+
+def test_numbers_in_digits_or_words():
+    assert has_number("sekitar 13.000 tentara") and has_number("dua jam") and has_number("dozens of troops")
+    assert not has_number("Kim tiba dengan kereta khusus")
+
+
+def test_names_are_capitalised_words_after_the_first():
+    assert names("Kim Yo Jong ikut ke Rusia nggak?") == ["yo", "jong", "rusia"]
+    assert names("Who won the 2023 NBA Finals?") == ["nba", "finals"]
+    assert names("NBA finals") == ["nba"]  # an acronym counts even first
+    assert names("apa kabar") == []
