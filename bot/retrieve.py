@@ -206,16 +206,19 @@ class Retriever:
                      periods=periods, quantity=asks_quantity(text), unknown_names=unknown)
 
     # -- scoring ---------------------------------------------------------------------------------
-    def evidence(self, passage: StoredPassage) -> tuple[frozenset[str], list[dt.date]]:
-        """A passage's stems and dates, worked out on first use and kept for the next questions."""
-        found = self._evidence.get(passage.id)
-        if found is None:
+    def evidence(self, passages: list[StoredPassage]) -> list[tuple[frozenset[str], list[dt.date]]]:
+        """The passages' terms (as the indexer stored them) and dates, kept for the next questions."""
+        new = [p.id for p in passages if p.id not in self._evidence]
+        stored = store.passage_terms(self._db(), new) if new else {}
+        for passage in passages:
+            if passage.id in self._evidence:
+                continue
             article = self.articles[passage.article]
-            found = (frozenset(stems(passage.text, article.language).split()),
-                     passage_dates(passage.sentences, article.published))
-            self._evidence[passage.id] = found
-            if len(self._evidence) > PASSAGE_CACHE:
-                self._evidence.popitem(last=False)
+            terms = stored.get(passage.id) or stems(passage.text, article.language)
+            self._evidence[passage.id] = (frozenset(terms.split()), passage_dates(passage.sentences, article.published))
+        found = [self._evidence[p.id] for p in passages]
+        while len(self._evidence) > PASSAGE_CACHE:
+            self._evidence.popitem(last=False)
         return found
 
     def coverage(self, query: Query, text: str | frozenset[str], language: str | None = None) -> float:
@@ -290,9 +293,9 @@ class Retriever:
             bm25_rank = {pid: r for r, pid in enumerate(lexical)}
             dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
             hits = []
-            for pid, row in zip(candidates, rows):
+            evidence = self.evidence([self.passages[row] for row in rows])
+            for pid, row, (terms, dates) in zip(candidates, rows, evidence):
                 passage = self.passages[row]
-                terms, dates = self.evidence(passage)
                 best = max((float(next(sentence_sims)) for _ in passage.sentences), default=float(sims[row]))
                 hits.append(
                     Hit(

@@ -276,6 +276,15 @@ def load_passages(db: Database) -> tuple[list[StoredPassage], np.ndarray]:
     return passages, np.frombuffer(buffer, dtype="<f4").reshape(len(passages), dim)
 
 
+def passage_terms(db: Database, ids: list[int]) -> dict[int, str]:
+    """The stored lexical terms (stems and words) of these passages."""
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(db.execute(f"SELECT id, terms FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+    return found
+
+
 def vocabulary(db: Database) -> dict[str, int]:
     """Every FTS term (a stem) with the number of passages it occurs in."""
     return {term: docs for term, docs in db.execute("SELECT term, doc FROM passages_fts_vocab")}
