@@ -114,6 +114,10 @@ class Retriever:
             self.passages = passages
             self.matrix = matrix
             self.row_of = {p.id: i for i, p in enumerate(passages)}
+            languages = {a.language for a in articles.values()}
+            code = {lang: n for n, lang in enumerate(sorted(languages, key=str))}
+            self.language_rows = np.array([code[articles[p.article].language] for p in passages], dtype=np.int64)
+            self.language_sizes = np.bincount(self.language_rows, minlength=len(code)).astype(np.float32)
             self.articles = articles
             self.vocab = vocab
             self.background = background
@@ -261,10 +265,21 @@ class Retriever:
         return [r[0] for r in rows if r[0] in self.row_of]
 
     def dense(self, query: Query, limit: int = CANDIDATES) -> tuple[list[int], np.ndarray]:
-        """Passage ids ranked by cosine similarity, and every passage's similarity."""
+        """Passage ids ranked by cosine similarity, and every passage's similarity, each less how far its
+        language's passages sit above the index's average for this question.
+
+        The embedder rates any text in the question's own language closer than text in another: an
+        English question is nearer every English passage than most Indonesian ones, answer or not.
+        Measuring each passage against the other passages of its language removes that pull; in an
+        index of one language it changes nothing.
+        """
         if not len(self.passages):
             return [], np.zeros(0, np.float32)
         sims = self.matrix @ query.vector
+        if len(self.language_sizes) > 1:
+            means = np.bincount(self.language_rows, weights=sims, minlength=len(self.language_sizes))
+            means = means / np.maximum(self.language_sizes, 1)
+            sims = sims - (means - float(sims.mean())).astype(np.float32)[self.language_rows]
         limit = min(limit, len(sims))
         top = np.argpartition(-sims, limit - 1)[:limit]
         top = top[np.argsort(-sims[top], kind="stable")]
@@ -285,6 +300,7 @@ class Retriever:
                 lexical = self.bm25(query, limit)
                 query = dataclasses.replace(query, vector=pending.result())
             dense_ids, sims = self.dense(query, limit)
+            shift = sims - self.matrix @ query.vector if len(self.language_sizes) > 1 else None
             candidates = list(dict.fromkeys(dense_ids + lexical))
             rows = [self.row_of[pid] for pid in candidates]
             sentences = [s for r in rows for s in self.passages[r].sentences]
@@ -297,6 +313,8 @@ class Retriever:
             for pid, row, (terms, dates) in zip(candidates, rows, evidence):
                 passage = self.passages[row]
                 best = max((float(next(sentence_sims)) for _ in passage.sentences), default=float(sims[row]))
+                if shift is not None and passage.sentences:
+                    best += float(shift[row])  # the same language correction as the passage's
                 hits.append(
                     Hit(
                         passage=passage, article=self.articles[passage.article],
