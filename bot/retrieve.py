@@ -114,10 +114,12 @@ class Retriever:
             self.passages = passages
             self.matrix = matrix
             self.row_of = {p.id: i for i, p in enumerate(passages)}
-            languages = {a.language for a in articles.values()}
-            code = {lang: n for n, lang in enumerate(sorted(languages, key=str))}
-            self.language_rows = np.array([code[articles[p.article].language] for p in passages], dtype=np.int64)
-            self.language_sizes = np.bincount(self.language_rows, minlength=len(code)).astype(np.float32)
+            # Passages by language (the last group: language unknown, never corrected; see `dense`).
+            known = sorted({a.language for a in articles.values() if a.language})
+            code = {lang: n for n, lang in enumerate(known)}
+            self.language_rows = np.array([code.get(articles[p.article].language, len(known)) for p in passages],
+                                          dtype=np.int64)
+            self.language_sizes = np.bincount(self.language_rows, minlength=len(known) + 1).astype(np.float32)
             self.articles = articles
             self.vocab = vocab
             self.background = background
@@ -129,6 +131,11 @@ class Retriever:
             self._evidence: OrderedDict[int, tuple[frozenset[str], list[dt.date]]] = OrderedDict()
             self.n_passages = max(len(passages), 1)
             self._generation = generation
+
+    @property
+    def mixed_languages(self) -> bool:
+        """True when the index holds passages in two or more known languages."""
+        return int((self.language_sizes[:-1] > 0).sum()) > 1
 
     def sentence_vectors(self, sentences: list[str]) -> np.ndarray:
         """The sentences' vectors as stored by the indexer (embedded now only if an index lacks them)."""
@@ -276,10 +283,13 @@ class Retriever:
         if not len(self.passages):
             return [], np.zeros(0, np.float32)
         sims = self.matrix @ query.vector
-        if len(self.language_sizes) > 1:
+        if self.mixed_languages:
             means = np.bincount(self.language_rows, weights=sims, minlength=len(self.language_sizes))
             means = means / np.maximum(self.language_sizes, 1)
-            sims = sims - (means - float(sims.mean())).astype(np.float32)[self.language_rows]
+            known = self.language_rows < len(self.language_sizes) - 1
+            offset = (means - float(sims[known].mean())).astype(np.float32)
+            offset[-1] = 0.0  # passages of unknown language stay as they are
+            sims = sims - offset[self.language_rows]
         limit = min(limit, len(sims))
         top = np.argpartition(-sims, limit - 1)[:limit]
         top = top[np.argsort(-sims[top], kind="stable")]
@@ -300,7 +310,7 @@ class Retriever:
                 lexical = self.bm25(query, limit)
                 query = dataclasses.replace(query, vector=pending.result())
             dense_ids, sims = self.dense(query, limit)
-            shift = sims - self.matrix @ query.vector if len(self.language_sizes) > 1 else None
+            shift = sims - self.matrix @ query.vector if self.mixed_languages else None
             candidates = list(dict.fromkeys(dense_ids + lexical))
             rows = [self.row_of[pid] for pid in candidates]
             sentences = [s for r in rows for s in self.passages[r].sentences]

@@ -75,3 +75,31 @@ def test_retriever_notices_a_rebuilt_index(fake_core, fake_settings, fake_embedd
     build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
     query, hits = retriever.search("harimau sumatra")
     assert hits[0].passage.article == "d_new"
+
+
+def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_path, fake_embedder):
+    import numpy as np
+
+    from bot.retrieve import Retriever
+    from index.build import build_index
+
+    from .conftest import write_corpus
+
+    corpus = write_corpus(tmp_path / "mixed", {
+        "id1.txt": "Harga cabai merah naik di pasar induk Jakarta.\nPedagang menyebut pasokan berkurang.\n",
+        "en1.txt": "Chili prices rose at the main market in Jakarta.\nTraders said supply had fallen.\n",
+        "en2.txt": "The weather was sunny in London this week.\n",
+    })
+    (corpus / "sources.toml").write_text('["id1.txt"]\nlanguage = "id"\n["en1.txt"]\nlanguage = "en"\n'
+                                        '["en2.txt"]\nlanguage = "en"\n')
+    build_index(corpus, tmp_path / "m.db", fake_embedder)
+    retriever = Retriever(tmp_path / "m.db", fake_embedder)
+    assert retriever.mixed_languages
+    query = retriever.prepare("chili prices in Jakarta")
+    _, sims = retriever.dense(query)
+    raw = retriever.matrix @ query.vector
+    rows = retriever.language_rows
+    for group in set(rows.tolist()):
+        assert float(sims[rows == group].mean()) == pytest.approx(float(raw.mean()), abs=1e-5)
+    assert not np.allclose(sims, raw)
+    retriever.close()
