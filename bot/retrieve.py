@@ -128,7 +128,7 @@ class Retriever:
                 if term.isalpha():
                     self.terms_by_length.setdefault(len(term), []).append(term)
             self._expansions: dict[str, list[str]] = {}
-            self._evidence: OrderedDict[int, tuple[frozenset[str], list[dt.date]]] = OrderedDict()
+            self._evidence: OrderedDict[int, tuple[frozenset[str], list[dt.date] | None]] = OrderedDict()
             self.n_passages = max(len(passages), 1)
             self._generation = generation
 
@@ -217,16 +217,20 @@ class Retriever:
                      periods=periods, quantity=asks_quantity(text), unknown_names=unknown)
 
     # -- scoring ---------------------------------------------------------------------------------
-    def evidence(self, passages: list[StoredPassage]) -> list[tuple[frozenset[str], list[dt.date]]]:
-        """The passages' terms (as the indexer stored them) and dates, kept for the next questions."""
+    def evidence(self, passages: list[StoredPassage], dated: bool) -> list[tuple[frozenset[str], list[dt.date]]]:
+        """The passages' terms (as the indexer stored them) and, when `dated`, their dates; kept for
+        the next questions."""
         new = [p.id for p in passages if p.id not in self._evidence]
         stored = store.passage_terms(self._db(), new) if new else {}
         for passage in passages:
-            if passage.id in self._evidence:
-                continue
-            article = self.articles[passage.article]
-            terms = stored.get(passage.id) or stems(passage.text, article.language)
-            self._evidence[passage.id] = (frozenset(terms.split()), passage_dates(passage.sentences, article.published))
+            if passage.id not in self._evidence:
+                article = self.articles[passage.article]
+                terms = stored.get(passage.id) or stems(passage.text, article.language)
+                self._evidence[passage.id] = (frozenset(terms.split()), None)
+            terms, dates = self._evidence[passage.id]
+            if dated and dates is None:
+                article = self.articles[passage.article]
+                self._evidence[passage.id] = (terms, passage_dates(passage.sentences, article.published))
         found = [self._evidence[p.id] for p in passages]
         while len(self._evidence) > PASSAGE_CACHE:
             self._evidence.popitem(last=False)
@@ -313,23 +317,26 @@ class Retriever:
             shift = sims - self.matrix @ query.vector if self.mixed_languages else None
             candidates = list(dict.fromkeys(dense_ids + lexical))
             rows = [self.row_of[pid] for pid in candidates]
-            sentences = [s for r in rows for s in self.passages[r].sentences]
+            # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
+            sentences = [s for r in rows if len(self.passages[r].sentences) > 1 for s in self.passages[r].sentences]
             sentence_sims = iter(self.sentence_vectors(sentences) @ query.vector if sentences else ())
             background = float((self.background @ query.vector).max()) if len(self.background) else 0.0
             bm25_rank = {pid: r for r, pid in enumerate(lexical)}
             dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
             hits = []
-            evidence = self.evidence([self.passages[row] for row in rows])
+            evidence = self.evidence([self.passages[row] for row in rows], dated=bool(query.periods))
             for pid, row, (terms, dates) in zip(candidates, rows, evidence):
                 passage = self.passages[row]
-                best = max((float(next(sentence_sims)) for _ in passage.sentences), default=float(sims[row]))
-                if shift is not None and passage.sentences:
-                    best += float(shift[row])  # the same language correction as the passage's
+                best = float(sims[row])
+                if len(passage.sentences) > 1:
+                    best = max(float(next(sentence_sims)) for _ in passage.sentences)
+                    if shift is not None:
+                        best += float(shift[row])  # the same language correction as the passage's
                 hits.append(
                     Hit(
                         passage=passage, article=self.articles[passage.article],
                         similarity=float(sims[row]), sentence=best, coverage=self.coverage(query, terms),
-                        time=time_agreement(query.periods, dates),
+                        time=time_agreement(query.periods, dates or []),
                         number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
                         unknown_names=query.unknown_names, background=background,
                         bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),
