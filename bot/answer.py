@@ -21,9 +21,10 @@ from importlib.resources import files
 import numpy as np
 from rapidfuzz import fuzz
 
-from index.dates import DAY, date_mentions
+from index.dates import date_mentions
+from index.terms import fold
 
-from .retrieve import Hit, Query, Retriever, fold
+from .retrieve import Hit, Query, Retriever
 
 MIN_DUPLICATE_WORDS = 6
 _QUOTATION = re.compile(r"[“\"]([^”\"]{40,})[”\"]")

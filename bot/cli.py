@@ -34,7 +34,7 @@ def _progress():
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, desc="embedding passages", unit="passage", file=sys.stderr)
+            bar = tqdm(total=total, desc="embedding", unit="text", file=sys.stderr)
         bar.n = done
         bar.refresh()
         if done >= total:

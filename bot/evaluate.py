@@ -18,7 +18,6 @@ are for questions the choice never saw. Each question is searched once; only the
 
 from __future__ import annotations
 
-import itertools
 import json
 import statistics
 from dataclasses import dataclass, field, replace

@@ -32,9 +32,7 @@ from index.dates import Period, passage_dates, question_periods, time_agreement
 from index.embed import Embedder
 from index.errors import IndexNotFound
 from index.store import StoredArticle, StoredPassage
-from index.terms import STOPWORDS, asks_quantity, fold, has_number, names, standardise, stems, variants, words
-
-__all__ = ["Hit", "Query", "Retriever", "fold", "words", "STOPWORDS"]
+from index.terms import STOPWORDS, asks_quantity, has_number, names, standardise, stems, variants, words
 
 CANDIDATES = 50
 MAX_QUERY_TERMS = 32
@@ -175,20 +173,17 @@ class Retriever:
         """The index terms a question word may appear as: its stems and standard forms the index has,
         else the close index terms (typo tolerance); the word itself when there are none."""
         known = [v for v in variants(word) if v in self.vocab]
-        if known:
-            return known
-        term = word
-        if len(term) < 4 or term.isdigit():
-            return [term]
-        cached = self._expansions.get(term)
+        if known or len(word) < 4 or word.isdigit():
+            return known or [word]
+        cached = self._expansions.get(word)
         if cached is None:
             # Only terms within two letters of its length can match; compare with those alone.
-            candidates = [w for n in range(len(term) - 2, len(term) + 3) for w in self.terms_by_length.get(n, ())]
-            matches = process.extract(term, candidates, scorer=fuzz.ratio, score_cutoff=80, limit=3)
-            cached = [term] + [m[0] for m in matches]
+            candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.terms_by_length.get(n, ())]
+            matches = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=80, limit=3)
+            cached = [word] + [m[0] for m in matches]
             if len(self._expansions) > 10_000:
                 self._expansions.clear()
-            self._expansions[term] = cached
+            self._expansions[word] = cached
         return cached
 
     def clip(self, question: str) -> tuple[str, bool]:
@@ -224,9 +219,7 @@ class Retriever:
         stored = store.passage_terms(self._db(), new) if new else {}
         for passage in passages:
             if passage.id not in self._evidence:
-                article = self.articles[passage.article]
-                terms = stored.get(passage.id) or stems(passage.text, article.language)
-                self._evidence[passage.id] = (frozenset(terms.split()), None)
+                self._evidence[passage.id] = (frozenset((stored.get(passage.id) or "").split()), None)
             terms, dates = self._evidence[passage.id]
             if dated and dates is None:
                 article = self.articles[passage.article]
@@ -243,10 +236,10 @@ class Retriever:
             return 0.0
         present = text if isinstance(text, frozenset) else frozenset(stems(text, language).split())
         total = found = 0.0
-        for term, variants in query.content_terms.items():
-            weight = max(self.idf(v) for v in variants) if any(v in self.vocab for v in variants) else self.idf(term)
+        for term, forms in query.content_terms.items():
+            weight = max(self.idf(v) for v in forms) if any(v in self.vocab for v in forms) else self.idf(term)
             total += weight
-            if any(v in present for v in variants):
+            if any(v in present for v in forms):
                 found += weight
         return found / total if total else 0.0
 
@@ -314,7 +307,6 @@ class Retriever:
                 lexical = self.bm25(query, limit)
                 query = dataclasses.replace(query, vector=pending.result())
             dense_ids, sims = self.dense(query, limit)
-            shift = sims - self.matrix @ query.vector if self.mixed_languages else None
             candidates = list(dict.fromkeys(dense_ids + lexical))
             rows = [self.row_of[pid] for pid in candidates]
             # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
@@ -329,9 +321,9 @@ class Retriever:
                 passage = self.passages[row]
                 best = float(sims[row])
                 if len(passage.sentences) > 1:
-                    best = max(float(next(sentence_sims)) for _ in passage.sentences)
-                    if shift is not None:
-                        best += float(shift[row])  # the same language correction as the passage's
+                    # The same language correction as the passage's own cosine got in `dense`.
+                    shift = best - float(self.matrix[row] @ query.vector)
+                    best = max(float(next(sentence_sims)) for _ in passage.sentences) + shift
                 hits.append(
                     Hit(
                         passage=passage, article=self.articles[passage.article],

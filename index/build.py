@@ -149,36 +149,25 @@ def _store_missing(db, embedder: Embedder, texts: list[str]) -> None:
 
 
 def _embed_missing(db, embedder: Embedder, changed, report: IndexReport, progress: Progress | None) -> None:
-    """Store a vector for every changed passage that has none: the embedding of its whole text, and
-    one for each of its sentences (answers are quoted, and partly ranked, by sentence).
+    """Store a vector for every changed passage's whole text and for each of its sentences (answers are
+    quoted, and partly ranked, by sentence), embedding only texts never embedded before.
 
-    Only texts never embedded before are embedded. Work goes in batches of passages, each batch's
-    vectors committed together, so an interrupted run keeps what it made.
+    New vectors are committed in batches as they are made, so an interrupted run keeps its work;
+    readers see none of them until the passages that refer to them are committed.
     """
     name = embedder.name
-    passages = {store.passage_key(name, p.text): p for _, ps in changed for p in ps}
-    sentence_keys = {store.vector_key(name, t): t for p in passages.values() for t in store.passage_sentences(p)}
-    missing = set(store.missing_vectors(db, list(passages)))
-    missing_sentences = set(store.missing_vectors(db, list(sentence_keys)))
+    passages = {store.passage_key(name, p.text): p.text for _, ps in changed for p in ps}
+    sentences = {store.vector_key(name, t): t for _, ps in changed for p in ps for t in store.passage_sentences(p)}
+    missing = store.missing_vectors(db, list(passages))
     report.reused = len(passages) - len(missing)
-    todo = [k for k, p in passages.items() if k in missing
-            or any(store.vector_key(name, t) in missing_sentences for t in store.passage_sentences(p))]
-    total = len(todo)
-    if progress and total:
-        progress(0, total)
-    done = 0
-    for start in range(0, total, EMBED_BATCH):
-        keys = todo[start:start + EMBED_BATCH]
-        texts = {k: passages[k].text for k in keys if k in missing}
-        for k in keys:
-            for t in store.passage_sentences(passages[k]):
-                key = store.vector_key(name, t)
-                if key in missing_sentences:
-                    texts[key] = t
-                    missing_sentences.discard(key)
-        if texts:
-            store.add_vectors(db, list(texts), embedder.embed_passages(list(texts.values())))
-        done += len(keys)
-        report.embedded += sum(1 for k in keys if k in missing)
+    report.embedded = len(missing)
+    todo = {k: passages[k] for k in missing}
+    todo.update((k, sentences[k]) for k in store.missing_vectors(db, list(sentences)) if k not in todo)
+    keys = list(todo)
+    if progress and keys:
+        progress(0, len(keys))
+    for start in range(0, len(keys), EMBED_BATCH):
+        batch = keys[start:start + EMBED_BATCH]
+        store.add_vectors(db, batch, embedder.embed_passages([todo[k] for k in batch]))
         if progress:
-            progress(done, total)
+            progress(start + len(batch), len(keys))

@@ -150,12 +150,18 @@ def article_hashes(db: Database) -> dict[str, str]:
     return {row[0]: row[1] for row in db.execute("SELECT id, content_hash FROM articles")}
 
 
-def _vector_rows(db: Database, columns: str, keys: list[str]):
-    """Rows of `vectors` for these keys, queried in chunks that stay under SQLite's parameter limit."""
+def _rows_in(db: Database, select: str, column: str, keys: list):
+    """Rows of `select` whose `column` is one of these keys, queried in chunks that stay under SQLite's
+    parameter limit."""
     wanted = list(dict.fromkeys(keys))
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        yield from db.execute(f"SELECT {columns} FROM vectors WHERE hash IN ({','.join('?' * len(chunk))})", chunk)
+        yield from db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def _vector_rows(db: Database, columns: str, keys: list[str]):
+    """Rows of `vectors` for these keys."""
+    return _rows_in(db, f"SELECT {columns} FROM vectors", "hash", keys)
 
 
 def missing_vectors(db: Database, keys: list[str]) -> list[str]:
@@ -278,11 +284,7 @@ def load_passages(db: Database) -> tuple[list[StoredPassage], np.ndarray]:
 
 def passage_terms(db: Database, ids: list[int]) -> dict[int, str]:
     """The stored lexical terms (stems and words) of these passages."""
-    found: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        found.update(db.execute(f"SELECT id, terms FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk))
-    return found
+    return dict(_rows_in(db, "SELECT id, terms FROM passages", "id", ids))
 
 
 def vocabulary(db: Database) -> dict[str, int]:

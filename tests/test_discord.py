@@ -386,12 +386,10 @@ def test_a_token_discord_rejects_is_one_line(fake_core, monkeypatch):
 
 
 def test_low_confidence_and_resolved_dates_show_in_the_embed():
-    from bot.answer import QuoteDate
     from bot.discord import answer_cards
 
-    result = Result(quote="Kim tiba pada Selasa pagi.", passage="Kim tiba pada Selasa pagi.", outlet="TEMPO.CO",
-                    article="001", published="2023-09-14", score=0.1,
-                    dates=[QuoteDate("Selasa pagi", "2023-09-12", "day")])
-    [card] = answer_cards(Answer("Kapan Kim tiba?", True, [result], confidence="low"))
+    from .test_telegram import arrival
+
+    [card] = answer_cards(arrival("low"))
     assert card.description == ("*The closest I found — it may not answer your question\\:*\n"
                                 "> “Kim tiba pada Selasa pagi.”\n**TEMPO.CO** · 14 Sep 2023\n*Selasa pagi = 12 Sep 2023*")

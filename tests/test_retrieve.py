@@ -2,7 +2,6 @@
 
 import pytest
 
-from bot.retrieve import words
 
 
 @pytest.fixture
@@ -21,10 +20,6 @@ def test_fts_syntax_in_questions_is_just_text(retriever, hostile):
     assert isinstance(hits, list)
     if "udang" in hostile:
         assert retriever.bm25(query)  # the word still finds its passages
-
-
-def test_words_fold_case_and_diacritics():
-    assert words("Café «Ekspor» UDANG-windu!") == ["cafe", "ekspor", "udang", "windu"]
 
 
 def test_bm25_ranks_the_passage_with_the_rare_words_first(retriever):

@@ -468,16 +468,22 @@ def test_rate_limit_window_slides():
     assert limit.wait(1) == 0.0
 
 
-def test_low_confidence_and_resolved_dates_show_in_the_reply():
+def arrival(confidence: str) -> Answer:
+    """An answer whose quote names a relative day, at the given confidence (for both bots' tests)."""
     from bot.answer import QuoteDate
-    from bot.telegram import answer_pages
 
     result = Result(quote="Kim tiba pada Selasa pagi.", passage="Kim tiba pada Selasa pagi.", outlet="TEMPO.CO",
                     article="001", published="2023-09-14", score=0.1,
                     dates=[QuoteDate("Selasa pagi", "2023-09-12", "day")])
-    [page] = answer_pages(Answer("Kapan Kim tiba?", True, [result], confidence="low"))
+    return Answer("Kapan Kim tiba?", True, [result], confidence=confidence)
+
+
+def test_low_confidence_and_resolved_dates_show_in_the_reply():
+    from bot.telegram import answer_pages
+
+    [page] = answer_pages(arrival("low"))
     assert page.text == ("<i>The closest I found — it may not answer your question:</i>\n"
                          "<blockquote>“Kim tiba pada Selasa pagi.”</blockquote>\n<b>TEMPO.CO</b> · 14 Sep 2023\n"
                          "<i>Selasa pagi = 12 Sep 2023</i>")
-    [page] = answer_pages(Answer("Kapan Kim tiba?", True, [result], confidence="high"))
+    [page] = answer_pages(arrival("high"))
     assert not page.text.startswith("<i>The closest")
