@@ -145,11 +145,13 @@ def rank(hits: list[Hit], thresholds: Thresholds) -> list[Hit]:
 def confidence(best: Hit, thresholds: Thresholds) -> str | None:
     """"high", "low" or None (refuse) for the best candidate.
 
-    Its relevance decides, except that a "how many" question whose best passage states no number is
-    at most "closest I found": the passage cannot hold the answer it asks for.
+    Its relevance decides, except that two kinds of passage are at most "closest I found": one that
+    states no number for a "how many" question (it cannot hold the answer asked for), and one from an
+    article in the question's language that never mentions a name the question asks about ("Liga
+    Inggris" answered from an article on another league). Neither depends on what else the index holds.
     """
     score = relevance(best, thresholds)
-    if score >= thresholds.high_relevance and best.number >= 0:
+    if score >= thresholds.high_relevance and best.number >= 0 and not best.absent_names:
         return HIGH
     return LOW if score >= thresholds.min_relevance else None
 

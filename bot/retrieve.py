@@ -32,12 +32,14 @@ from index.dates import Period, passage_dates, question_periods, time_agreement
 from index.embed import Embedder
 from index.errors import IndexNotFound
 from index.store import StoredArticle, StoredPassage
-from index.terms import STOPWORDS, asks_quantity, has_number, names, standardise, stems, variants, words
+from index.terms import (STOPWORDS, asks_quantity, has_number, names, question_language, standardise, stems,
+                         variants, words)
 
 CANDIDATES = 50
 MAX_QUERY_TERMS = 32
 COMMON_DOCS = 1000  # below this many passages, no word is too common to search for
 PASSAGE_CACHE = 4096  # passages whose stems and dates are kept between questions
+ARTICLE_CACHE = 512  # articles whose terms are kept between questions
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Hit:
     number: float  # -1 when the question asks "how many" and the passage states no number, else 0
     unknown_names: float  # share of the question's names (capitalised words) the index never mentions
     background: float  # the question's best cosine with the generic background sentences
+    absent_names: int  # the question's names its article never mentions (when both share a language)
     bm25_rank: int | None
     dense_rank: int | None
 
@@ -69,6 +72,8 @@ class Query:
     periods: list[Period] = dataclasses.field(default_factory=list)  # times the question names
     quantity: bool = False  # it asks "how many" / "berapa"
     unknown_names: float = 0.0  # share of its names the index never mentions
+    known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
+    language: str | None = None  # 'id' or 'en' when its function words tell
 
 
 class Retriever:
@@ -112,6 +117,9 @@ class Retriever:
             self.passages = passages
             self.matrix = matrix
             self.row_of = {p.id: i for i, p in enumerate(passages)}
+            self.passages_of: dict[str, list[int]] = {}
+            for p in passages:
+                self.passages_of.setdefault(p.article, []).append(p.id)
             # Passages by language (the last group: language unknown, never corrected; see `dense`).
             known = sorted({a.language for a in articles.values() if a.language})
             code = {lang: n for n, lang in enumerate(known)}
@@ -127,6 +135,7 @@ class Retriever:
                     self.terms_by_length.setdefault(len(term), []).append(term)
             self._expansions: dict[str, list[str]] = {}
             self._evidence: OrderedDict[int, tuple[frozenset[str], list[dt.date] | None]] = OrderedDict()
+            self._article_terms: OrderedDict[str, frozenset[str]] = OrderedDict()
             self.n_passages = max(len(passages), 1)
             self._generation = generation
 
@@ -206,10 +215,12 @@ class Retriever:
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
         vector = self.embed(text) if vector is None else vector
         periods = question_periods(text, self.today or dt.date.today())
-        named = names(text)
-        unknown = sum(1 for n in named if not any(v in self.vocab for v in self.expand(n))) / len(named) if named else 0.0
+        named = {n: [v for v in self.expand(n) if v in self.vocab] for n in names(text)}
+        known = {n: forms for n, forms in named.items() if forms}
+        unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
-                     periods=periods, quantity=asks_quantity(text), unknown_names=unknown)
+                     periods=periods, quantity=asks_quantity(text), unknown_names=unknown, known_names=known,
+                     language=question_language(text))
 
     # -- scoring ---------------------------------------------------------------------------------
     def evidence(self, passages: list[StoredPassage], dated: bool) -> list[tuple[frozenset[str], list[dt.date]]]:
@@ -228,6 +239,29 @@ class Retriever:
         while len(self._evidence) > PASSAGE_CACHE:
             self._evidence.popitem(last=False)
         return found
+
+    def article_terms(self, article: str) -> frozenset[str]:
+        """Every term (stem and word) of an article's passages; kept for the next questions."""
+        found = self._article_terms.get(article)
+        if found is None:
+            stored = store.passage_terms(self._db(), self.passages_of.get(article, []))
+            found = frozenset(t for terms in stored.values() for t in (terms or "").split())
+            self._article_terms[article] = found
+            while len(self._article_terms) > ARTICLE_CACHE:
+                self._article_terms.popitem(last=False)
+        else:
+            self._article_terms.move_to_end(article)
+        return found
+
+    def absent_names(self, query: Query, article: StoredArticle) -> int:
+        """How many of the question's names (those the index knows) the article never mentions, when
+        the question and the article are in the same language: there a name is written the same way,
+        and an article that never names what the question asks about is about something else. Across
+        languages it says nothing ("North Korea" / "Korea Utara") and counts 0."""
+        if not query.known_names or query.language is None or query.language != article.language:
+            return 0
+        terms = self.article_terms(article.article)
+        return sum(1 for forms in query.known_names.values() if not any(f in terms for f in forms))
 
     def coverage(self, query: Query, text: str | frozenset[str], language: str | None = None) -> float:
         """IDF-weighted share of the question's content words (as any of their index terms) in a text
@@ -331,6 +365,7 @@ class Retriever:
                         time=time_agreement(query.periods, dates or []),
                         number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
                         unknown_names=query.unknown_names, background=background,
+                        absent_names=self.absent_names(query, self.articles[passage.article]),
                         bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),
                     )
                 )

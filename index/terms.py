@@ -17,11 +17,15 @@ from importlib.resources import files
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # Function words carry no topic: they are left out of lexical search and of coverage.
-STOPWORDS = frozenset(
+_EN_STOPWORDS = frozenset(
     """
     a an and are as at be by did do does for from had has have how i in is it its of on or that the this
     to was were what when where which who whom whose why will with would can could should about into
     me my you your we our they their he she his her them us there than then so if not no any much many
+    """.split()
+)
+_ID_STOPWORDS = frozenset(
+    """
     apa apakah siapa siapakah kapan mengapa kenapa bagaimana berapa dimana di mana mana ke dari dan atau
     yang ini itu tersebut untuk dengan pada dalam oleh akan telah sudah sedang adalah ialah juga tidak
     bukan ada saja soal tentang kepada bagi para sebuah seorang kah pun lah nya sebagai serta karena
@@ -29,6 +33,18 @@ STOPWORDS = frozenset(
     sih deh dong kok loh lho nih tuh kan ya yah aja doang gitu gini gimana emang nggak gak ga enggak udah
     """.split()
 )
+STOPWORDS = _EN_STOPWORDS | _ID_STOPWORDS
+
+
+def question_language(question: str) -> str | None:
+    """'id' or 'en' by the question's function words ("siapa", "yang" / "who", "the"); None when it
+    has neither more of one than of the other, as in a question in another language."""
+    tokens = words(question)
+    id_count = sum(1 for t in tokens if t in _ID_STOPWORDS)
+    en_count = sum(1 for t in tokens if t in _EN_STOPWORDS)
+    if id_count == en_count:
+        return None
+    return "id" if id_count > en_count else "en"
 
 
 def fold(text: str) -> str:

@@ -110,3 +110,19 @@ def test_low_confidence_is_marked_in_plain_text(fake_core):
     low = fake_core.ask("Berapa banyak katak hijau di hutan Kalimantan?")
     assert render_answer(low).startswith(LOW_CONFIDENCE + "\n1. “")
     assert LOW_CONFIDENCE not in render_answer(fake_core.ask("Katak hijau di hutan Kalimantan"))
+
+
+def test_an_article_that_never_names_what_is_asked_about_is_at_most_low(fake_core):
+    import dataclasses
+
+    from bot.answer import HIGH, LOW, Thresholds, confidence, rank
+
+    thresholds = Thresholds(min_relevance=-1.0, high_relevance=-0.5)  # anything found would be "high"
+    _, hits = fake_core.retriever.search("Apa kata Menteri Perikanan tentang ekspor udang?")
+    best = rank(hits, thresholds)[0]
+    assert best.absent_names == 0 and confidence(best, thresholds) == HIGH
+    assert confidence(dataclasses.replace(best, absent_names=1), thresholds) == LOW
+    # The same holds through the whole answer: the frog article never names the minister.
+    _, hits = fake_core.retriever.search("Apa kata Menteri Perikanan tentang katak Kalimantan?")
+    frog = next(h for h in hits if h.passage.article == "c_unknown")
+    assert frog.absent_names == 2 and confidence(frog, thresholds) == LOW

@@ -98,3 +98,17 @@ def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_pat
         assert float(sims[rows == group].mean()) == pytest.approx(float(raw.mean()), abs=1e-5)
     assert not np.allclose(sims, raw)
     retriever.close()
+
+
+def test_names_an_article_never_mentions_are_counted_in_the_questions_language(retriever):
+    query, hits = retriever.search("Apa kata Menteri Perikanan tentang Kalimantan?")
+    assert query.language == "id" and set(query.known_names) == {"menteri", "perikanan", "kalimantan"}
+    absent = {h.passage.article: h.absent_names for h in hits}
+    assert absent["a_antara"] == 1  # names the minister, never Kalimantan
+    assert absent["c_unknown"] == 2  # names Kalimantan, never the minister
+    # Across languages a name may be written otherwise ("Fisheries Minister"): nothing is counted.
+    query, hits = retriever.search("What did the Fisheries Minister say about Kalimantan?")
+    assert query.language == "en" and {h.absent_names for h in hits} == {0}
+    # A name the index never mentions is an unknown name, not an absent one.
+    query, hits = retriever.search("Apa kata Menteri tentang Sulawesi?")
+    assert "sulawesi" not in query.known_names and query.unknown_names == 0.5

@@ -2,7 +2,8 @@
 
 import pytest
 
-from index.terms import asks_quantity, colloquial, has_number, names, standardise, stem, stems, variants, words
+from index.terms import (asks_quantity, colloquial, has_number, names, question_language, standardise, stem,
+                         stems, variants, words)
 
 
 def test_words_fold_case_and_diacritics():
@@ -58,3 +59,14 @@ def test_names_are_capitalised_words_after_the_first():
     assert names("Who won the 2023 NBA Finals?") == ["nba", "finals"]
     assert names("NBA finals") == ["nba"]  # an acronym counts even first
     assert names("apa kabar") == []
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Siapa juara liga musim lalu?", "id"),
+    ("Kim udah ketemu Putin belum sih?", "id"),
+    ("Who won the league last season?", "en"),
+    ("Что Кремль сказал?", None),
+    ("Kim Putin Vostochny", None),
+])
+def test_question_language_by_function_words(question, expected):
+    assert question_language(question) == expected
