@@ -42,6 +42,9 @@ class Settings:
     telegram_base_url: str | None = field(default=None, metadata={"env": "TELEGRAM_BASE_URL"})
     telegram_allowed_chats: tuple[int, ...] = field(default=(), metadata={"env": "TELEGRAM_ALLOWED_CHATS"})
     telegram_webhook_url: str | None = field(default=None, metadata={"env": "TELEGRAM_WEBHOOK_URL"})
+    # The webhook server's address: loopback behind a reverse proxy (the usual set-up); 0.0.0.0 to take
+    # Telegram's calls directly.
+    telegram_webhook_listen: str = field(default="127.0.0.1", metadata={"env": "TELEGRAM_WEBHOOK_LISTEN"})
     telegram_webhook_port: int = field(default=8443, metadata={"env": "TELEGRAM_WEBHOOK_PORT"})
     telegram_webhook_secret: str | None = field(default=None, repr=False,
                                                 metadata={"env": "TELEGRAM_WEBHOOK_SECRET"})

@@ -478,15 +478,23 @@ def _not_a_token_traceback(record: logging.LogRecord) -> bool:
 
 
 def webhook_options(settings: Settings) -> dict:
-    """The webhook server's options from the settings (TELEGRAM_WEBHOOK_URL/_PORT/_SECRET), checked."""
+    """The webhook server's options from the settings (TELEGRAM_WEBHOOK_URL/_LISTEN/_PORT/_SECRET), checked.
+
+    The server never runs without a secret: Telegram sends it with every update and the server turns
+    away any request without it, so whoever reaches the port cannot forge updates. When
+    TELEGRAM_WEBHOOK_SECRET is unset a random one is made for this run (registering the webhook
+    tells Telegram); set it only to keep the same one across restarts.
+    """
     url = settings.telegram_webhook_url or ""
     if urlsplit(url).scheme != "https" or not urlsplit(url).netloc:
         raise ConfigError("TELEGRAM_WEBHOOK_URL must be an https:// URL (Telegram only calls https webhooks)")
     secret = settings.telegram_webhook_secret
-    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-        raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only hold letters, digits, _ and - (1-256 of them)")
-    return {"listen": "0.0.0.0", "port": settings.telegram_webhook_port, "url_path": urlsplit(url).path.lstrip("/"),
-            "webhook_url": url, "secret_token": secret, "allowed_updates": ALLOWED_UPDATES}
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only hold letters, digits, _ and - (16-256 of them); "
+                          "leave it unset to have a random one made at each start")
+    return {"listen": settings.telegram_webhook_listen, "port": settings.telegram_webhook_port,
+            "url_path": urlsplit(url).path.lstrip("/"), "webhook_url": url,
+            "secret_token": secret or secrets.token_urlsafe(32), "allowed_updates": ALLOWED_UPDATES}
 
 
 def run(settings: Settings, core: NewsCore) -> None:

@@ -357,7 +357,8 @@ async def test_help_and_sources_with_a_question(api, start_bot):
     assert replies[2]["text"].startswith("<b>I have read 3 articles from 3 outlets</b>\n\n<b>ANTARA</b> · 2 Oct 2023")
 
 
-async def test_webhook_mode_checks_the_secret_and_answers(api, fake_core):
+@pytest.mark.parametrize("configured", ["s3cret_-token-0123", None])
+async def test_webhook_mode_checks_the_secret_and_answers(api, fake_core, configured):
     import socket
 
     import aiohttp
@@ -367,25 +368,37 @@ async def test_webhook_mode_checks_the_secret_and_answers(api, fake_core):
         port = sock.getsockname()[1]
     settings = dataclasses.replace(
         fake_core.settings, telegram_token=TOKEN, telegram_base_url=api.url, telegram_webhook_port=port,
-        telegram_webhook_url="https://bot.example.org/telegram/hook", telegram_webhook_secret="s3cret_-token")
+        telegram_webhook_url="https://bot.example.org/telegram/hook", telegram_webhook_secret=configured)
     options = webhook_options(settings)
-    assert options["url_path"] == "telegram/hook"
+    assert options["url_path"] == "telegram/hook" and options["listen"] == "127.0.0.1"
+    secret = options["secret_token"]
+    if configured is None:  # none set: a random one for this run, never the same twice
+        assert len(secret) >= 32 and secret != webhook_options(settings)["secret_token"]
+    else:
+        assert secret == configured
     app = build_application(settings, fake_core)
     await app.initialize()
-    await app.updater.start_webhook(**{**options, "listen": "127.0.0.1"})
+    await app.updater.start_webhook(**options)
     await app.start()
     try:
         [hook] = await api.wait_for("setWebhook")
-        assert (hook["url"], hook["secret_token"]) == ("https://bot.example.org/telegram/hook", "s3cret_-token")
-        update = {"update_id": 1, **message(SHRIMP)}
+        assert (hook["url"], hook["secret_token"]) == ("https://bot.example.org/telegram/hook", secret)
         async with aiohttp.ClientSession() as http:
             url = f"http://127.0.0.1:{port}/telegram/hook"
-            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
-                assert r.status == 403
-            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_-token"}) as r:
+            # Forged updates, from users who made them up: without the secret, none is taken.
+            for n, headers in enumerate([{}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+                                         {"X-Telegram-Bot-Api-Secret-Token": ""}]):
+                user = {"id": 900 + n, "is_bot": False, "first_name": f"Mallory{n}"}
+                forged = {"update_id": 10 + n, **message(SHRIMP, user=user)}
+                async with http.post(url, json=forged, headers=headers) as r:
+                    assert r.status == 403
+            update = {"update_id": 1, **message(SHRIMP)}
+            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as r:
                 assert r.status == 200
         [reply] = await api.wait_for("sendMessage")
         assert reply["text"].startswith(ANTARA_SHRIMP)
+        await api.quiet()
+        assert len(api.of("sendMessage")) == 1  # only the real update was answered
     finally:
         await app.updater.stop()
         await app.stop()
@@ -394,7 +407,8 @@ async def test_webhook_mode_checks_the_secret_and_answers(api, fake_core):
 
 @pytest.mark.parametrize("url, secret, problem", [
     ("http://bot.example.org/hook", None, "must be an https"),
-    ("https://bot.example.org/hook", "has spaces", "may only hold"),
+    ("https://bot.example.org/hook", "has spaces but is long", "may only hold"),
+    ("https://bot.example.org/hook", "short", "16-256"),
 ])
 def test_webhook_settings_are_checked(fake_settings, url, secret, problem):
     with pytest.raises(ConfigError, match=problem):
