@@ -22,7 +22,8 @@ METADATA_FILE = "sources.toml"
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 # Bump when reading or cleaning changes, so every article is processed again (vectors are reused
 # by content hash, so this costs no embedding for unchanged passages).
-PIPELINE_VERSION = "3"  # 2: sentence vectors stored; 3: whole-passage vectors, stemmed lexical terms
+PIPELINE_VERSION = "4"  # 2: sentence vectors stored; 3: whole-passage vectors, stemmed lexical terms;
+# 4: a passage is the slice its sentences span (a repeated sentence no longer stretches it)
 
 _DASH = r"\s*[-–—]{1,2}\s*"
 # "Beijing (ANTARA) -", "WASHINGTON, Sept 14 (Reuters) -"

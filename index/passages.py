@@ -43,6 +43,7 @@ _ABBREVIATIONS = {
     "rep", "gov", "lt", "col", "sgt", "inc", "ltd", "co", "corp", "a.s", "p.m", "a.m",
 }
 _WORD_BEFORE_DOT = re.compile(r"([\w.]+)\.$")
+_LONGEST_ABBREVIATION = max(len(a) for a in _ABBREVIATIONS) + 2  # "x." plus the dot before it
 _MAX_QUOTED_SENTENCE = 400
 
 
@@ -121,13 +122,10 @@ def clean(lines: list[str]) -> Cleaned:
     return Cleaned(paragraphs=kept, removed=removed, wires=wires)
 
 
-def _inside_quote(chunk: str) -> bool:
-    """True while a quotation opened in chunk is still open (a speaker's several sentences stay one)."""
-    return chunk.count("“") > chunk.count("”") or chunk.count('"') % 2 == 1
-
-
-def _ends_with_abbreviation(chunk: str) -> bool:
-    match = _WORD_BEFORE_DOT.search(chunk)
+def _ends_with_abbreviation(paragraph: str, start: int, end: int) -> bool:
+    """True when paragraph[start:end] ends in an initial ("J.") or a known short form ("Dr.")."""
+    # A word is short: looking at the last few characters keeps splitting linear in the paragraph.
+    match = _WORD_BEFORE_DOT.search(paragraph, max(start, end - _LONGEST_ABBREVIATION), end)
     if not match:
         return False
     word = match.group(1).lower()
@@ -135,43 +133,79 @@ def _ends_with_abbreviation(chunk: str) -> bool:
     return len(word) == 1 or word in _ABBREVIATIONS
 
 
-def split_sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences, each a verbatim slice of it."""
-    pieces: list[str] = []
-    start = 0
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """Where a paragraph's sentences are: (start, end) offsets, each slice stripped of spaces.
+
+    One pass over the paragraph: a speaker's several sentences inside an open quotation stay one
+    (up to _MAX_QUOTED_SENTENCE characters), and so do sentences after an initial or an abbreviation.
+    """
+    spans: list[tuple[int, int]] = []
+    start = counted = 0
+    curly_open = curly_close = straight = 0  # quotation marks in paragraph[start:counted]
     for match in _SENTENCE_END.finditer(paragraph):
         end = match.start()
         # Keep closing quotes/brackets with the sentence they close.
-        head = paragraph[start:match.end()].rstrip()
-        chunk = paragraph[start:end]
-        if _ends_with_abbreviation(chunk) or (_inside_quote(head) and len(chunk) < _MAX_QUOTED_SENTENCE):
+        head_end = end + len(paragraph[end:match.end()].rstrip())
+        segment = paragraph[counted:head_end]
+        curly_open += segment.count("“")
+        curly_close += segment.count("”")
+        straight += segment.count('"')
+        counted = head_end
+        inside_quote = curly_open > curly_close or straight % 2 == 1
+        if _ends_with_abbreviation(paragraph, start, end) or (inside_quote and end - start < _MAX_QUOTED_SENTENCE):
             continue
-        pieces.append(head)
-        start = match.end()
-    tail = paragraph[start:].strip()
-    if tail:
-        pieces.append(tail)
-    return [p for p in (piece.strip() for piece in pieces) if p]
+        spans.append((start, head_end))
+        start = counted = match.end()
+        curly_open = curly_close = straight = 0
+    spans.append((start, len(paragraph)))
+    stripped = []
+    for a, b in spans:
+        piece = paragraph[a:b]
+        a, b = a + (len(piece) - len(piece.lstrip())), b - (len(piece) - len(piece.rstrip()))
+        if a < b:
+            stripped.append((a, b))
+    return stripped
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences, each a verbatim slice of it."""
+    return [paragraph[a:b] for a, b in sentence_spans(paragraph)]
+
+
+def _cut(paragraph: str, span: tuple[int, int], max_chars: int) -> list[tuple[int, int]]:
+    """A sentence longer than max_chars in pieces of at most max_chars, cut between words where it can."""
+    a, b = span
+    pieces = []
+    while b - a > max_chars:
+        cut = paragraph.rfind(" ", a + max_chars // 2, a + max_chars)
+        cut = cut if cut > a else a + max_chars
+        pieces.append((a, cut))
+        a = cut
+        while a < b and paragraph[a].isspace():
+            a += 1
+    if a < b:
+        pieces.append((a, b))
+    return pieces
 
 
 def split_passages(paragraphs: list[str], max_chars: int = 700) -> list[PassageText]:
-    """Turn paragraphs into passages; a paragraph longer than max_chars is cut between sentences."""
+    """Turn paragraphs into passages; a paragraph longer than max_chars is cut between sentences (and a
+    sentence longer than that between words). A passage is the paragraph's slice from its first
+    sentence to its last, so it never holds more than its sentences and the spaces between them."""
     passages: list[PassageText] = []
     for paragraph in paragraphs:
-        sentences = split_sentences(paragraph)
-        group: list[str] = []
-        for sentence in sentences:
-            if group and len(" ".join(group)) + 1 + len(sentence) > max_chars:
+        spans = [piece for span in sentence_spans(paragraph) for piece in _cut(paragraph, span, max_chars)]
+        group: list[tuple[int, int]] = []
+        for span in spans:
+            if group and span[1] - group[0][0] > max_chars:
                 passages.append(_passage(len(passages), paragraph, group))
                 group = []
-            group.append(sentence)
+            group.append(span)
         if group:
             passages.append(_passage(len(passages), paragraph, group))
     return passages
 
 
-def _passage(position: int, paragraph: str, sentences: list[str]) -> PassageText:
-    first = paragraph.find(sentences[0])
-    last = paragraph.find(sentences[-1], first)
-    text = paragraph[first:last + len(sentences[-1])] if first >= 0 and last >= 0 else " ".join(sentences)
-    return PassageText(position=position, text=text, sentences=list(sentences))
+def _passage(position: int, paragraph: str, spans: list[tuple[int, int]]) -> PassageText:
+    return PassageText(position=position, text=paragraph[spans[0][0]:spans[-1][1]],
+                       sentences=[paragraph[a:b] for a, b in spans])

@@ -66,3 +66,44 @@ def test_passages_are_paragraphs_and_long_ones_are_cut_between_sentences():
     assert " ".join(p.text for p in passages[1:]) == long_paragraph  # nothing lost, nothing rewritten
     for p in passages:
         assert " ".join(p.sentences) == p.text
+
+
+def test_a_repeated_sentence_does_not_stretch_a_passage():
+    # The audit's case: a passage was located from the first copy of its first sentence, so a long
+    # paragraph repeating one sentence stored passages running back to the start (0.28 MB -> 70 MB).
+    sentence = "Harga beras naik lagi di pasar induk pada pekan ini."
+    paragraph = " ".join([sentence] * 2000)  # ~100 KB, one line
+    passages = split_passages([paragraph], max_chars=700)
+    assert all(len(p.text) <= 700 for p in passages)
+    assert sum(len(p.text) for p in passages) <= len(paragraph)
+    assert " ".join(p.text for p in passages) == paragraph
+    for p in passages:
+        assert p.text == " ".join(p.sentences)
+
+
+def test_a_sentence_longer_than_a_passage_is_cut_between_words():
+    endless = " ".join(f"kata{i}" for i in range(3000))  # 26 KB and not one full stop
+    passages = split_passages([endless], max_chars=700)
+    assert all(0 < len(p.text) <= 700 for p in passages)
+    assert " ".join(p.text for p in passages) == endless
+    unbroken = "x" * 2000
+    assert [len(p.text) for p in split_passages([unbroken], max_chars=700)] == [700, 700, 600]
+
+
+def _split_seconds(text: str) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        split_passages([text])
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_sentence_splitting_is_linear_around_initials_and_quotes():
+    # The audit's cases: "A. Budiman dan " repeated took 1.9 s at 30 KB and 31 s at 120 KB (quadratic).
+    # Four times the text must take about four times as long, not sixteen.
+    for unit in ("A. Budiman dan ", "“Kata dia. Lalu ", "Dr. Budi. "):
+        small, large = _split_seconds(unit * 2000), _split_seconds(unit * 8000)
+        assert large < 8 * small + 0.05, (unit, small, large)

@@ -204,3 +204,17 @@ def test_passages_store_their_whole_text_vector_and_their_sentences(tmp_path, ti
     (tiny_corpus / "d_two.txt").write_text("Harga cabai naik di Jakarta. Operasi pasar digelar besok.\n")
     build_index(tiny_corpus, path, fake_embedder)
     assert fake_embedder.calls == [2]
+
+
+def test_a_one_line_article_of_repeated_sentences_keeps_the_index_small(tmp_path, fake_embedder):
+    # The audit's case: 0.28 MB on one line made a 70 MB index (passages stretched back to the first copy).
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    line = " ".join(["Harga beras naik lagi di pasar induk pada pekan ini, kata pedagang."] * 4000)
+    (corpus / "long.txt").write_text(line + "\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "i.db", fake_embedder)
+    db = store.open_index(tmp_path / "i.db")
+    texts = [r[0] for r in db.execute("SELECT text FROM passages")]
+    assert max(map(len, texts)) <= 700 and sum(map(len, texts)) <= len(line)
+    db.close()
+    assert (tmp_path / "i.db").stat().st_size < 10 * len(line.encode())
