@@ -105,11 +105,25 @@ def read_text(path: Path) -> str:
     return text
 
 
+def resolves_inside(path: Path, folder: Path) -> bool:
+    """True when a corpus file, links followed, is inside the corpus folder.
+
+    A link out of the folder (`notes.txt -> ../.env`) would put whatever it points at into the index,
+    and from there into answers: only what is in the folder is the corpus.
+    """
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
 def load_curated(folder: Path) -> dict[str, Curated]:
     """Read `sources.toml` from the corpus folder: one table per article file name (or stem)."""
     path = folder / METADATA_FILE
     if not path.exists():
         return {}
+    if not resolves_inside(path, folder):
+        raise MetadataError(f"{path} is a link to a file outside the corpus folder; copy the file in instead")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import store
-from .articles import Article, article_files, article_id, content_hash, load_curated, parse_article, read_text
+from .articles import (Article, article_files, article_id, content_hash, load_curated, parse_article, read_text,
+                       resolves_inside)
 from .embed import Embedder
 from .errors import CorpusFileError
 from .passages import PassageText, normalise, split_passages
@@ -79,6 +80,10 @@ def build_index(
         present: set[str] = set()
         for path in files:
             ident = article_id(path, folder)
+            if not resolves_inside(path, folder):  # and what it brought in before goes too
+                report.skipped.append((str(path.relative_to(folder)),
+                                       "a link to a file outside the corpus folder; not indexed"))
+                continue
             try:
                 raw = read_text(path)
             except CorpusFileError as exc:

@@ -218,3 +218,37 @@ def test_a_one_line_article_of_repeated_sentences_keeps_the_index_small(tmp_path
     assert max(map(len, texts)) <= 700 and sum(map(len, texts)) <= len(line)
     db.close()
     assert (tmp_path / "i.db").stat().st_size < 10 * len(line.encode())
+
+
+def test_links_out_of_the_corpus_folder_are_not_indexed_and_leave_the_index(tmp_path, tiny_corpus, fake_embedder):
+    from bot.config import Settings
+    from bot.core import NewsCore
+    from index.errors import MetadataError
+
+    secret = tmp_path / ".env"
+    secret.write_text("TELEGRAM_BOT_TOKEN=123456:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ is the token of the bot.\n")
+    (tiny_corpus / "inside.txt").symlink_to(tiny_corpus / "a_antara.txt")  # a link within the folder is fine
+    (tiny_corpus / "notes.txt").write_text("Catatan rapat redaksi tentang harga cabai di Jakarta.\n")
+    report = build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+    assert "notes" in report.added
+    # The file is swapped for a link to the secrets: the next run drops it rather than keep its old text.
+    (tiny_corpus / "notes.txt").unlink()
+    (tiny_corpus / "notes.txt").symlink_to(secret)
+    (tiny_corpus / "sub").mkdir()
+    (tiny_corpus / "sub" / "env.md").symlink_to(secret)
+    (tiny_corpus / "loop.txt").symlink_to(tiny_corpus / "loop.txt")
+    report = build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+    reasons = dict(report.skipped)
+    assert reasons["notes.txt"] == reasons["sub/env.md"] == "a link to a file outside the corpus folder; not indexed"
+    assert "notes" in report.removed
+    settings = Settings(index_path=tmp_path / "i.db", corpus=tiny_corpus)
+    core = NewsCore(settings, fake_embedder)
+    answer = core.ask("TELEGRAM_BOT_TOKEN")
+    assert all("AAbbCC" not in r.passage for r in answer.results)
+    db = store.open_index(tmp_path / "i.db")
+    assert not [r for r in db.execute("SELECT text FROM passages WHERE text LIKE '%AAbbCC%'")]
+    db.close()
+    core.retriever.close()
+    (tiny_corpus / "sources.toml").symlink_to(secret)
+    with pytest.raises(MetadataError, match="outside the corpus folder"):
+        build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
