@@ -5,8 +5,9 @@ Add a change as a new `mNNN_…` function at the end; never edit one that has sh
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
 
@@ -79,17 +80,52 @@ def m005_stemmed_fts(db: Database) -> None:
     db.execute("CREATE VIRTUAL TABLE passages_fts_vocab USING fts5vocab(passages_fts, 'row')")
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply every migration not yet recorded; return the names applied."""
+def _done(db: Database) -> set[str]:
     if "_migrations" not in db.table_names():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in db["_migrations"].rows}
+        return set()
+    return {row["name"] for row in db["_migrations"].rows}
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied.
+
+    Under an immediate (write) lock taken before looking: when several processes open a new index at
+    once, one migrates and the others wait for it (the busy timeout), then find nothing left to do.
+    """
+    if all(fn.__name__ in _done(db) for fn in MIGRATIONS):
+        return []
     applied = []
-    for fn in MIGRATIONS:
-        if fn.__name__ in done:
-            continue
-        with db.atomic():
-            fn(db)
-            db["_migrations"].insert({"name": fn.__name__, "applied_at": dt.datetime.now(dt.UTC).isoformat()})
-        applied.append(fn.__name__)
+    with writing(db):
+        if "_migrations" not in db.table_names():
+            db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+        done = _done(db)
+        for fn in MIGRATIONS:
+            if fn.__name__ in done:
+                continue
+            with db.atomic():  # a savepoint inside the lock's transaction
+                fn(db)
+                db["_migrations"].insert({"name": fn.__name__, "applied_at": dt.datetime.now(dt.UTC).isoformat()})
+            applied.append(fn.__name__)
     return applied
+
+
+@contextlib.contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """A write transaction that takes SQLite's write lock when it begins (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes cannot wait for another writer: SQLite fails
+    it at once with "database is locked". Taking the lock first makes it wait (the busy timeout)
+    like any other. Inside a transaction already, it is a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from .articles import Article
 from .errors import EmbedderMismatch, IndexNotFound
-from .migrations import migrate
+from .migrations import migrate, writing
 from .passages import PassageText
 from .terms import stems
 
@@ -177,7 +177,7 @@ def get_vectors(db: Database, keys: list[str], dim: int) -> dict[str, np.ndarray
 
 def add_vectors(db: Database, keys: list[str], vectors: np.ndarray) -> None:
     """Store a batch of vectors in its own transaction; readers cannot see them until passages refer to them."""
-    with db.atomic():
+    with writing(db):
         db["vectors"].insert_all(
             ({"hash": k, "embedding": to_blob(v)} for k, v in zip(keys, vectors)), pk="hash", replace=True
         )
@@ -194,7 +194,7 @@ def commit_changes(
     """Replace the changed articles' rows, drop removed ones and set the background sentences, all in
     one transaction (their vectors must already be stored)."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with db.atomic():
+    with writing(db):
         gone = removed + [article.article for article, _ in changed]
         for start in range(0, len(gone), 500):
             chunk = gone[start:start + 500]

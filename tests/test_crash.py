@@ -124,3 +124,35 @@ def test_questions_during_reindexing_never_fail(tmp_path, tiny_corpus):
     core.close()
     assert errors == []
     assert answers and all(answers)
+
+
+RACER = """
+import sys, time
+from pathlib import Path
+from index.build import build_index
+from tests.conftest import FakeEmbedder
+corpus, index, go = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.001)
+build_index(corpus, index, FakeEmbedder())
+"""
+
+
+def test_indexers_racing_on_a_new_index_all_finish(tmp_path, tiny_corpus):
+    # The audit's case: two `newsbot index` runs on a new index crashed in the migrations ("database is
+    # locked") in 2 of 3 rounds. Now one migrates while the others wait for it.
+    from index import store
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for round_ in range(3):
+        index, go = tmp_path / f"race{round_}.db", tmp_path / f"go{round_}"
+        racers = [subprocess.Popen([sys.executable, "-c", RACER, str(tiny_corpus), str(index), str(go)], cwd=root,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        time.sleep(1.0)  # every racer imported and waiting
+        go.touch()
+        for racer in racers:
+            out, err = racer.communicate(timeout=120)
+            assert racer.returncode == 0, err
+        db = store.open_index(index)
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+        db.close()
