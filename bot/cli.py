@@ -51,6 +51,8 @@ def _print_report(report: IndexReport) -> None:
         f"{len(report.removed)} removed, {report.unchanged} unchanged; {report.embedded} passages embedded, "
         f"{report.reused} reused) in {report.seconds:.2f}s"
     )
+    if report.set_aside:
+        echo(f"  the damaged index file was moved to {report.set_aside}")
     for name, why in report.skipped:
         echo(f"  skipped {name}: {why}")
     if report.unknown_outlet:

@@ -101,7 +101,7 @@ class Retriever:
 
     def reload(self) -> None:
         """(Re)load passages, vectors, articles and vocabulary from the index."""
-        with self._lock:
+        with self._lock, store.sqlite_errors(self.index_path):
             db = self._db()
             recorded = store.recorded_embedder(db)
             if recorded is None:
@@ -329,7 +329,7 @@ class Retriever:
     def search(self, question: str | Query, limit: int = CANDIDATES) -> tuple[Query, list[Hit]]:
         """The candidates for a question (the lexical and the dense search's best), with their evidence;
         `bot.answer.rank` orders them."""
-        with self._lock:
+        with self._lock, store.sqlite_errors(self.index_path):
             self.refresh()
             if isinstance(question, Query):
                 query = question

@@ -27,3 +27,11 @@ class CorpusError(NewsbotError):
 
 class MetadataError(NewsbotError):
     """The curated metadata file beside the articles is malformed."""
+
+
+class IndexDamaged(NewsbotError):
+    """The index file is not a usable SQLite database (damaged, truncated, or something else)."""
+
+
+class IndexUnwritable(NewsbotError):
+    """The index could not be written: disk full, read-only, or locked by another writer."""

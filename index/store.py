@@ -10,9 +10,12 @@ reading the index while it is rebuilt sees either the old index or the new one, 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +23,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from .articles import Article
-from .errors import EmbedderMismatch, IndexNotFound
+from .errors import EmbedderMismatch, IndexDamaged, IndexNotFound, IndexUnwritable, NewsbotError
 from .migrations import migrate, writing
 from .passages import PassageText
 from .terms import stems
@@ -98,21 +101,85 @@ def from_blob(blob: bytes, dim: int) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4", count=dim)
 
 
+def explain(exc: sqlite3.DatabaseError, path: Path | str) -> NewsbotError:
+    """A SQLite error as one line that says what happened to the index and what to do."""
+    message = str(exc)
+    lowered = message.lower()
+    if any(s in lowered for s in ("not a database", "malformed", "file is encrypted", "corrupt")):
+        return IndexDamaged(f"the index at {path} is damaged or is not a newsbot index ({message}); rebuild it "
+                            "with: newsbot index --rebuild FOLDER (the damaged file is kept beside it)")
+    if "disk is full" in lowered or "disk i/o" in lowered:
+        return IndexUnwritable(f"could not write the index at {path} ({message}); free some disk space and run "
+                               "newsbot index again: the index is as it was before this run")
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+        return IndexUnwritable(f"cannot write the index at {path} ({message}); check the permissions of the "
+                               "file and its folder")
+    if "locked" in lowered or "busy" in lowered:
+        return IndexUnwritable(f"the index at {path} is busy: another newsbot is writing it; try again when it "
+                               "has finished")
+    return IndexDamaged(f"the index at {path} could not be used ({message})")
+
+
+@contextlib.contextmanager
+def sqlite_errors(path: Path | str) -> Iterator[None]:
+    """Raise SQLite's errors as the one-line domain errors of `explain`."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise explain(exc, path) from None
+
+
+def check_integrity(db: Database, path: Path | str) -> None:
+    """Raise IndexDamaged unless SQLite's quick check finds the file sound (reads every page)."""
+    with sqlite_errors(path):
+        result = db.execute("PRAGMA quick_check").fetchone()[0]
+    if result != "ok":
+        raise IndexDamaged(f"the index at {path} is damaged ({result}); rebuild it with: newsbot index --rebuild "
+                           "FOLDER (the damaged file is kept beside it)")
+
+
+def set_aside(path: Path | str) -> Path:
+    """Move a damaged index file (and its WAL/SHM companions) aside, so a new one can be built; return
+    where it went. Nothing is deleted."""
+    path = Path(path)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    return target
+
+
 def open_index(path: Path | str, create: bool = False) -> Database:
-    """Open (and migrate) the index; without create, a missing file is IndexNotFound."""
+    """Open (and migrate) the index; without create, a missing file is IndexNotFound. A file that is
+    not a usable index is IndexDamaged; one that cannot be written, IndexUnwritable."""
     path = Path(path)
     if not path.exists() and not create:
         raise IndexNotFound(f"no index at {path}; build it with: newsbot index FOLDER")
+    if path.exists() and not path.is_file():
+        raise IndexDamaged(f"the index path {path} is not a file; point NEWSBOT_INDEX at a file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path)
-    db.conn.execute("PRAGMA busy_timeout = 10000")
-    if create:
-        db.enable_wal()
-        migrate(db)
-    elif "_migrations" not in db.table_names():
-        raise IndexNotFound(f"{path} is not a newsbot index; build one with: newsbot index FOLDER")
-    else:
-        migrate(db)
+    with sqlite_errors(path):
+        db = Database(path)
+        try:
+            db.conn.execute("PRAGMA busy_timeout = 10000")
+            tables = db.table_names()
+            if tables and "_migrations" not in tables:  # another program's database: never write into it
+                if create:
+                    raise IndexDamaged(f"{path} is a database of something else, not a newsbot index; choose another "
+                                       "NEWSBOT_INDEX, or replace it with: newsbot index --rebuild FOLDER (the file "
+                                       "is kept beside it)")
+                raise IndexNotFound(f"{path} is not a newsbot index; build one with: newsbot index FOLDER")
+            if create:
+                db.enable_wal()
+            elif not tables:
+                raise IndexNotFound(f"{path} is not a newsbot index; build one with: newsbot index FOLDER")
+            migrate(db)
+        except BaseException:
+            db.close()
+            raise
     return db
 
 

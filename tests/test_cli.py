@@ -152,3 +152,80 @@ def test_a_bot_without_a_token_is_one_line(tmp_path, monkeypatch, command, varia
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {variable} is not set")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def _one_line_error(result, *parts):
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    for part in parts:
+        assert part in lines[0], lines[0]
+    return lines[0]
+
+
+def test_a_file_that_is_not_an_index_is_one_line_and_rebuild_replaces_it(run, tmp_path, tiny_corpus):
+    index = tmp_path / "idx" / "index.db"
+    index.parent.mkdir()
+    index.write_bytes(b"these are my notes, not a database\n" * 200)
+    _one_line_error(run("ask", "ekspor udang"), "damaged or is not a newsbot index", "--rebuild")
+    _one_line_error(run("index", str(tiny_corpus)), "--rebuild")
+    rebuilt = run("index", "--rebuild", str(tiny_corpus))
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "the damaged index file was moved to" in rebuilt.output
+    [kept] = index.parent.glob("index.db.damaged-*")
+    assert kept.read_bytes().startswith(b"these are my notes")  # nothing lost
+    assert run("ask", "ekspor udang naik berapa persen?").exit_code == 0
+
+
+def test_a_damaged_index_is_one_line_and_rebuild_replaces_it(run, tmp_path, tiny_corpus):
+    assert run("index", str(tiny_corpus)).exit_code == 0
+    index = tmp_path / "idx" / "index.db"
+    data = bytearray(index.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page * 2:] = b"\xa5" * (len(data) - page * 2)  # every page after the first two is garbage
+    index.write_bytes(bytes(data))
+    for name in ("index.db-wal", "index.db-shm"):
+        (index.parent / name).unlink(missing_ok=True)
+    _one_line_error(run("ask", "ekspor udang"), "is damaged", "--rebuild", str(index))
+    rebuilt = run("index", "--rebuild", str(tiny_corpus))
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "moved to" in rebuilt.output and "3 articles" in rebuilt.output
+
+
+def test_another_programs_database_is_never_written_into(run, tmp_path, tiny_corpus):
+    import sqlite3
+
+    index = tmp_path / "idx" / "index.db"
+    index.parent.mkdir()
+    with sqlite3.connect(index) as conn:
+        conn.execute("CREATE TABLE users (name TEXT)")
+        conn.execute("INSERT INTO users VALUES ('ada')")
+    conn.close()
+    _one_line_error(run("index", str(tiny_corpus)), "database of something else")
+    with sqlite3.connect(index) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["users"]
+    conn.close()
+    assert run("index", "--rebuild", str(tiny_corpus)).exit_code == 0
+
+
+def test_a_full_disk_is_one_line_and_the_index_stays_as_it_was(run, tmp_path, tiny_corpus, monkeypatch):
+    from index import build, store
+
+    assert run("index", str(tiny_corpus)).exit_code == 0
+    (tiny_corpus / "d_big.txt").write_text("\n".join(
+        f"Paragraf {i} tentang panen padi di Karawang yang melimpah tahun ini, kata petani setempat." for i in range(400)))
+    real_open = store.open_index
+
+    def open_on_a_full_disk(path, create=False):
+        db = real_open(path, create)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite's own "database or disk is full"
+        return db
+
+    monkeypatch.setattr(build.store, "open_index", open_on_a_full_disk)
+    _one_line_error(run("index", str(tiny_corpus)), "free some disk space", "as it was before")
+    monkeypatch.setattr(build.store, "open_index", real_open)
+    result = run("ask", "ekspor udang naik berapa persen?")
+    assert result.exit_code == 0 and "Menteri Perikanan" in result.output
+    again = run("index", str(tiny_corpus))
+    assert again.exit_code == 0 and "1 added" in again.output
