@@ -22,12 +22,28 @@ class RateLimit:
         self.clock = clock
         self._seen: dict[int, deque[float]] = {}
         self._told: set[int] = set()
+        self._swept = clock()
+
+    def __len__(self) -> int:
+        """Users whose requests are still remembered."""
+        return len(self._seen)
+
+    def _sweep(self, now: float) -> None:
+        """Forget users with no request in the last window, once a window: the state holds only the
+        users of the last minute or two, however many strangers came and went."""
+        if now - self._swept < WINDOW:
+            return
+        self._swept = now
+        for user in [u for u, seen in self._seen.items() if not seen or now - seen[-1] >= WINDOW]:
+            del self._seen[user]
+            self._told.discard(user)
 
     def wait(self, user: int) -> float:
         """0 when the user may go ahead (and counts the request); else the seconds until they may."""
         if self.per_minute <= 0:
             return 0.0
         now = self.clock()
+        self._sweep(now)
         seen = self._seen.setdefault(user, deque())
         while seen and now - seen[0] >= WINDOW:
             seen.popleft()

@@ -8,6 +8,7 @@ and handler, including ones added later (pytest's, a user's file handler).
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from collections.abc import Callable, Iterable
 
@@ -18,15 +19,16 @@ CHATTY = ("httpx", "httpcore", "aiohttp.access")
 
 def scrub_secrets(secrets: Iterable[str | None]) -> Callable[[], None]:
     """Replace each secret with [redacted] in every log record's message and traceback; returns an undo."""
-    found = [s for s in secrets if s]
+    found = sorted({s for s in secrets if s}, key=len, reverse=True)
     previous = logging.getLogRecordFactory()
     if not found:
         return lambda: None
+    # Case-insensitively: an API's error message may have lower-cased the text that held the token
+    # (Telegram's "Bad Request: chat not found" style messages do).
+    pattern = re.compile("|".join(re.escape(s) for s in found), re.IGNORECASE)
 
     def scrub(text: str) -> str:
-        for secret in found:
-            text = text.replace(secret, REDACTED)
-        return text
+        return pattern.sub(REDACTED, text)
 
     def factory(*args, **kwargs) -> logging.LogRecord:
         record = previous(*args, **kwargs)
@@ -34,11 +36,11 @@ def scrub_secrets(secrets: Iterable[str | None]) -> Callable[[], None]:
             message = record.getMessage()
         except Exception:  # a broken format string is the logging module's business, not ours
             return record
-        if any(s in message for s in found):
+        if pattern.search(message):
             record.msg, record.args = scrub(message), None
         if record.exc_info and record.exc_info[1] is not None:
             text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-            if any(s in text for s in found):
+            if pattern.search(text):
                 record.exc_text = scrub(text)  # formatters use exc_text when it is set
         return record
 

@@ -93,10 +93,16 @@ class Retriever:
 
     # -- loading -------------------------------------------------------------------------------
     def _db(self):
+        """This thread's connection to the index file that is at the path now: a connection to a file
+        since deleted or replaced (a rebuild elsewhere, a restored backup) is closed and opened anew."""
         db = getattr(self._local, "db", None)
+        current = store.file_identity(self.index_path)
+        if db is not None and getattr(self._local, "identity", None) != current:
+            db.close()
+            db = None
         if db is None:
             db = store.open_index(self.index_path)
-            self._local.db = db
+            self._local.db, self._local.identity = db, current
         return db
 
     def reload(self) -> None:
@@ -138,6 +144,7 @@ class Retriever:
             self._article_terms: OrderedDict[str, frozenset[str]] = OrderedDict()
             self.n_passages = max(len(passages), 1)
             self._generation = generation
+            self._loaded_identity = self._local.identity
 
     @property
     def mixed_languages(self) -> bool:
@@ -155,8 +162,9 @@ class Retriever:
         return np.vstack([found[k] for k in keys]) if keys else np.zeros((0, self.matrix.shape[1]), np.float32)
 
     def refresh(self) -> None:
-        """Reload if the index changed since it was loaded."""
-        if store.generation(self._db()) != self._generation:
+        """Reload if the index changed since it was loaded, or another file took its place."""
+        db = self._db()
+        if store.generation(db) != self._generation or self._local.identity != self._loaded_identity:
             self.reload()
 
     def _embedding_pool(self) -> ThreadPoolExecutor:

@@ -138,6 +138,16 @@ def check_integrity(db: Database, path: Path | str) -> None:
                            "FOLDER (the damaged file is kept beside it)")
 
 
+def file_identity(path: Path | str) -> tuple[int, int] | None:
+    """Which file is at the path now (device, inode), None when there is none: a connection opened
+    on a file that was since deleted or replaced keeps reading the old one."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def set_aside(path: Path | str) -> Path:
     """Move a damaged index file (and its WAL/SHM companions) aside, so a new one can be built; return
     where it went. Nothing is deleted."""

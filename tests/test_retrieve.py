@@ -112,3 +112,19 @@ def test_names_an_article_never_mentions_are_counted_in_the_questions_language(r
     # A name the index never mentions is an unknown name, not an absent one.
     query, hits = retriever.search("Apa kata Menteri tentang Sulawesi?")
     assert "sulawesi" not in query.known_names and query.unknown_names == 0.5
+
+
+def test_retriever_notices_an_index_deleted_and_built_anew(fake_core, fake_settings, fake_embedder):
+    # The audit's case: the bot kept serving the deleted file (it watched a counter in the unlinked file).
+    from index.build import build_index
+
+    retriever = fake_core.retriever
+    assert retriever.search("harimau sumatra")[1][0].passage.article != "d_new"
+    for name in ("", "-wal", "-shm"):
+        fake_settings.index_path.with_name(fake_settings.index_path.name + name).unlink(missing_ok=True)
+    (fake_settings.corpus / "a_antara.txt").unlink()
+    (fake_settings.corpus / "d_new.txt").write_text("Harimau sumatra terlihat di perkebunan sawit.\n")
+    build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
+    _, hits = retriever.search("harimau sumatra")
+    assert hits[0].passage.article == "d_new"
+    assert "a_antara" not in retriever.articles
