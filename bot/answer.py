@@ -258,7 +258,8 @@ def answer_groups(
     query, hits = searched or retriever.search(question)
     hits = rank(hits, thresholds)
     note = _long_note(query)
-    if not query.text.strip() or not hits or not relevant(hits[0], thresholds):
+    # A question of punctuation or function words alone ("??? !!!", "apa itu?") names nothing to look for.
+    if not query.content_terms or not hits or not relevant(hits[0], thresholds):
         return query, [], note
     groups = [g for g in collapse(hits[: 4 * k + 4]) if relevant(g[0], thresholds)]
     if not groups:

@@ -91,9 +91,15 @@ def test_off_topic_questions_are_refused(seed_core, question):
     assert (answer.answered, answer.results) == (False, [])
 
 
-@pytest.mark.parametrize("question", ["مرحبا " * 50, "asdf qwer zxcv", "lalu lalu lalu"])
+@pytest.mark.parametrize("question", ["مرحبا " * 50, "asdf qwer zxcv", "lalu lalu lalu", "1111111111111111",
+                                      "1111 1111 1111", "qwertyuiop"])
 def test_nonsense_is_never_answered_with_confidence(seed_core, question):
     assert seed_core.ask(question).confidence != "high"
+
+
+@pytest.mark.parametrize("question", ["??? !!!", "a a a a", "apa itu?", "who is it?", "…"])
+def test_a_question_that_names_nothing_is_refused(seed_core, question):
+    assert not seed_core.ask(question).answered
 
 
 @pytest.mark.parametrize("question", ["Где встретились Ким и Путин?", "¿Dónde se reunieron Kim y Putin?",
