@@ -61,6 +61,9 @@ LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted after the HTML is parsed; 
 LIST_PAGE_ENTRIES = 6  # sources, carriers and timeline entries per page
 ENTRY_ROOM = LIMIT - 400  # one list entry at most: a page always holds one with its title and footer
 STORED_REPLIES = 2000  # replies whose pages stay reachable from their buttons
+STORED_CHARS = 8_000_000  # …and the characters they may hold together
+LIGHT_ACTIONS = 4  # help, usage and button presses a user may make per question the rate limit allows
+PENDING_PER_CHAT = 5  # replies waiting for Telegram's flood limit in one chat; more are not sent
 NOTHING = "Nothing in my sources answers that."
 NOTHING_HINT = "Try other words, or see what I have read with /sources."
 ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
@@ -231,30 +234,52 @@ def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool) -
 # --- state: pages behind buttons, rate limits ------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Stored:
     pages: list[Page]
     answer: bool
+    size: int  # characters held, what the store's budget counts
+    chat: int | None = None  # the message its buttons are under, once sent: a key works only there
+    message: int | None = None
 
 
 class ReplyStore:
-    """The pages of recent replies, so their buttons can page without asking the core again (LRU)."""
+    """The pages of recent replies, so their buttons can page without asking the core again (LRU).
 
-    def __init__(self, capacity: int = STORED_REPLIES):
+    Bounded by count and by the characters held: one long timeline must not crowd memory.
+    """
+
+    def __init__(self, capacity: int = STORED_REPLIES, max_chars: int = STORED_CHARS):
         self.capacity = capacity
+        self.max_chars = max_chars
+        self.chars = 0
         self._items: OrderedDict[str, Stored] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def add(self, pages: list[Page], answer: bool) -> str:
         key = secrets.token_urlsafe(6)  # random, so a button from before a restart never opens a newer reply
-        self._items[key] = Stored(pages, answer)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+        size = sum(len(p.text) + len(p.full or "") for p in pages)
+        self._items[key] = Stored(pages, answer, size)
+        self.chars += size
+        while len(self._items) > 1 and (len(self._items) > self.capacity or self.chars > self.max_chars):
+            _, gone = self._items.popitem(last=False)
+            self.chars -= gone.size
         return key
 
-    def get(self, key: str) -> Stored | None:
+    def sent(self, key: str, chat: int, message: int) -> None:
+        """Tie a reply's key to the message its buttons are under."""
         stored = self._items.get(key)
         if stored is not None:
-            self._items.move_to_end(key)
+            stored.chat, stored.message = chat, message
+
+    def get(self, key: str, chat: int | None = None, message: int | None = None) -> Stored | None:
+        """The reply behind a key, if it is still held and (when given) belongs under this message."""
+        stored = self._items.get(key)
+        if stored is None or (chat is not None and (stored.chat, stored.message) != (chat, message)):
+            return None
+        self._items.move_to_end(key)
         return stored
 
 
@@ -295,7 +320,10 @@ class TelegramBot:
         self.settings = settings
         self.core = core
         self.replies = ReplyStore()
-        self.rate = RateLimit(settings.rate_limit)
+        self.rate = RateLimit(settings.rate_limit)  # questions, timelines, sources: what makes the core work
+        # Everything else a user can make the bot send (help, usage, button presses): more, but not unbounded.
+        self.light = RateLimit(settings.rate_limit * LIGHT_ACTIONS)
+        self.pending: dict[int, int] = {}  # chat -> replies waiting to be sent or edited in
         self.allowed = set(settings.telegram_allowed_chats)
         self.refused: set[int] = set()  # chats told once that they are not allowed
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsbot-core")
@@ -351,18 +379,21 @@ class TelegramBot:
             return
         if not await self.admit(message):
             return
-        if searches(command):
-            wait = self.rate.wait(user.id)
-            if wait:
-                if self.rate.first_refusal(user.id):
-                    await self.send(message, [Page(esc(slow_down(wait)))], answer=False)
-                return
+        costly = searches(command)
+        wait = (self.rate if costly else self.light).wait(user.id)
+        if wait:
+            if self.rate.first_refusal(user.id):
+                self.deliver(context, update, [Page(esc(slow_down(wait)))], answer=False)
+            return
+        if costly:
             try:
                 await bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=message.message_thread_id)
             except TelegramError as exc:  # a missing typing indicator is not worth failing over
                 log.debug("typing action failed: %s", exc)
-        reply = await asyncio.get_running_loop().run_in_executor(self.executor, dispatch, self.core, command)
-        await self.send(message, pages_for(reply), answer=isinstance(reply, Answer))
+            reply = await asyncio.get_running_loop().run_in_executor(self.executor, dispatch, self.core, command)
+        else:
+            reply = dispatch(self.core, command)  # help and usage: no core work, never behind a busy executor
+        self.deliver(context, update, pages_for(reply), answer=isinstance(reply, Answer))
 
     async def admit(self, message: Message) -> bool:
         """False (after one polite refusal per chat) when an allowlist is set and excludes this chat."""
@@ -375,12 +406,43 @@ class TelegramBot:
                                      do_quote=message.chat.type != ChatType.PRIVATE)
         return False
 
+    def later(self, context: ContextTypes.DEFAULT_TYPE, update: Update, chat: int, coroutine) -> None:
+        """Run a send or an edit apart from the update that asked for it.
+
+        Telegram holds a busy group to about 20 messages a minute, and the rate limiter waits for
+        that; waiting inside the handler would keep one of the concurrent-update slots, and a flood
+        in one group would hold up every other chat. At most PENDING_PER_CHAT replies wait per chat;
+        beyond that they are dropped (they could not arrive in useful time anyway).
+        """
+        if self.pending.get(chat, 0) >= PENDING_PER_CHAT:
+            coroutine.close()
+            log.info("chat %s already has %d replies waiting for Telegram's flood limit; one more dropped",
+                     chat, PENDING_PER_CHAT)
+            return
+        self.pending[chat] = self.pending.get(chat, 0) + 1
+
+        async def run() -> None:
+            try:
+                await coroutine
+            finally:
+                self.pending[chat] -= 1
+                if not self.pending[chat]:
+                    del self.pending[chat]
+
+        context.application.create_task(run(), update=update)  # its errors reach on_error with the update
+
+    def deliver(self, context: ContextTypes.DEFAULT_TYPE, update: Update, pages: list[Page], answer: bool) -> None:
+        message = update.effective_message
+        self.later(context, update, message.chat.id, self.send(message, pages, answer))
+
     async def send(self, message: Message, pages: list[Page], answer: bool) -> None:
         key = self.replies.add(pages, answer) if len(pages) > 1 or pages[0].full else ""
-        await message.reply_text(
+        sent = await message.reply_text(
             pages[0].text, reply_markup=keyboard(key, pages, 0, False, answer) if key else None,
             do_quote=message.chat.type != ChatType.PRIVATE,
         )
+        if key and sent is not None:
+            self.replies.sent(key, sent.chat.id, sent.message_id)  # its buttons work under this message only
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -389,16 +451,27 @@ class TelegramBot:
         if query.message is not None and self.allowed and query.message.chat.id not in self.allowed:
             await query.answer()
             return
+        user = update.effective_user
+        wait = self.light.wait(user.id) if user is not None else 0.0
+        if wait:
+            await query.answer(slow_down(wait))
+            return
         key, page, full = _parse_button(query.data or "")
-        stored = self.replies.get(key) if key else None
-        if stored is None or not 0 <= page < len(stored.pages) or query.message is None:
+        message = query.message
+        stored = self.replies.get(key, message.chat.id, message.message_id) if key and message is not None else None
+        if stored is None or not 0 <= page < len(stored.pages):
             await query.answer(EXPIRED)
             return
         await query.answer()
         shown = stored.pages[page]
         text = shown.full if full and shown.full else shown.text
+        markup = keyboard(key, stored.pages, page, full, stored.answer)
+        self.later(context, update, message.chat.id, self.edit(query, text, markup))
+
+    @staticmethod
+    async def edit(query, text: str, markup: InlineKeyboardMarkup | None) -> None:
         try:
-            await query.edit_message_text(text, reply_markup=keyboard(key, stored.pages, page, full, stored.answer))
+            await query.edit_message_text(text, reply_markup=markup)
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():  # a double tap edits to the same text
                 raise

@@ -255,6 +255,45 @@ async def test_rate_limit_answers_politely_once(api, start_bot):
     assert replies[3]["text"].startswith(ANTARA_SHRIMP)
 
 
+async def test_a_flood_of_help_in_a_group_does_not_hold_up_other_chats(api, start_bot):
+    # The audit's case: after 50 `/help@bot` in a group, another user's private question took 45 s:
+    # help skipped the rate limit and every reply waited for the group's flood limit inside its slot.
+    import time
+
+    await start_bot(rate_limit=6)
+    for n in range(50):
+        await api.push(message(f"/help@{BOT['username']}", chat=GROUP, message_id=n + 1))
+    started = time.monotonic()
+    await api.push(message(SHRIMP, chat={"id": BOB["id"], "type": "private", "first_name": "Bob"}, user=BOB,
+                           message_id=99))
+    while not any(r["chat_id"] == BOB["id"] for r in api.of("sendMessage")):
+        await api.quiet(0.1)
+        assert time.monotonic() - started < 10, "Bob waited behind the group's flood"
+    await api.quiet(1.0)
+    to_group = [r for r in api.of("sendMessage") if r["chat_id"] == GROUP["id"]]
+    assert len(to_group) <= 6 * 4 + 1  # Alice's help replies within her budget, and one "slow down"
+
+
+async def test_button_presses_count_against_the_limit_and_only_work_under_their_message(api, start_bot, tmp_path):
+    core = small_core(tmp_path, CHILLI)
+    core.thresholds = Thresholds(min_relevance=-1, secondary_ratio=0.5)  # results to page through
+    await start_bot(core, rate_limit=1)  # one question a minute, so four light actions
+    await api.push(message("harga cabai merah naik"))
+    [sent] = await api.wait_for("sendMessage")
+    [next_page] = [row[0] for row in buttons(sent) if row[0][0].startswith("More")]
+    sent_message = api.sent[max(api.sent)]
+    elsewhere = dict(sent_message, message_id=sent_message["message_id"] + 100)
+    await api.push(button(next_page[1], elsewhere))  # the same key under another message
+    [refused] = await api.wait_for("answerCallbackQuery")
+    assert refused["text"] == EXPIRED
+    for _ in range(6):
+        await api.push(button(next_page[1], sent_message))
+    answers = await api.wait_for("answerCallbackQuery", 7)
+    await api.quiet()
+    assert sum(1 for a in answers if (a.get("text") or "").startswith("You are asking faster")) == 3
+    assert len(api.of("editMessageText")) == 3
+
+
 async def test_allowlist_refuses_other_chats_once(api, start_bot):
     await start_bot(telegram_allowed_chats=(GROUP["id"],))
     await api.push(message(SHRIMP))
@@ -470,16 +509,23 @@ def test_reply_store_forgets_the_oldest():
     assert [store.get(k).pages[0].text for k in keys[1:]] == ["1", "2"]
 
 
-def test_rate_limit_window_slides():
-    now = [0.0]
-    limit = RateLimit(2, clock=lambda: now[0])
-    assert [limit.wait(1), limit.wait(1)] == [0.0, 0.0]
-    assert limit.wait(1) == 60.0
-    assert limit.wait(2) == 0.0
-    now[0] = 59.0
-    assert limit.wait(1) == 1.0
-    now[0] = 60.0
-    assert limit.wait(1) == 0.0
+def test_reply_store_is_bounded_by_what_it_holds_not_only_by_count():
+    # The audit's case: one timeline reply held 0.9 MB, and 2000 of them would have been kept.
+    store = ReplyStore(capacity=2000, max_chars=2_000_000)
+    big = [Page("x" * 4000, full="y" * 4000) for _ in range(110)]  # ~0.9 MB
+    keys = [store.add(big, answer=False) for _ in range(20)]
+    assert store.chars <= 2_000_000 and len(store) == 2
+    assert store.get(keys[-1]) is not None and store.get(keys[0]) is None
+    huge = store.add([Page("z" * 3_000_000)], answer=False)  # the newest is kept even when alone too big
+    assert store.get(huge) is not None and len(store) == 1
+
+
+def test_a_reply_key_works_only_under_its_own_message():
+    store = ReplyStore()
+    key = store.add([Page("1"), Page("2")], answer=True)
+    store.sent(key, chat=-100, message=5)
+    assert store.get(key, -100, 5) is not None
+    assert store.get(key, -100, 6) is None and store.get(key, -200, 5) is None
 
 
 def arrival(confidence: str) -> Answer:
