@@ -146,6 +146,16 @@ class Retriever:
             self._generation = generation
             self._loaded_identity = self._local.identity
 
+    def corpus(self) -> tuple[int, list[StoredPassage], dict[str, StoredArticle]]:
+        """The loaded index's version, passages and articles, read together (a reload swaps them)."""
+        with self._lock:
+            return self._generation, self.passages, self.articles
+
+    @property
+    def generation(self) -> int:
+        """The version of the index that is loaded (it changes with every re-index)."""
+        return self._generation
+
     @property
     def mixed_languages(self) -> bool:
         """True when the index holds passages in two or more known languages."""

@@ -9,6 +9,8 @@ states in full; nothing gets an invented date.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass, field
 
 from index.dates import DAY, MONTH, YEAR, date_mentions
@@ -52,11 +54,16 @@ def passage_events(passage: StoredPassage, article: StoredArticle) -> list[tuple
 
 
 def merge_duplicates(events: list[Event]) -> list[Event]:
-    """One event per (date, report): later copies from other articles become 'also reported by'."""
+    """One event per (date, report): later copies from other articles become 'also reported by'.
+
+    Only events of the same date can be one report, so each is compared with those alone."""
     merged: list[Event] = []
+    by_date: dict[str, list[int]] = {}
     for event in events:
-        for i, kept in enumerate(merged):
-            if kept.date == event.date and kept.article != event.article \
+        same_date = by_date.setdefault(event.date, [])
+        for i in same_date:
+            kept = merged[i]
+            if kept.article != event.article \
                     and event.article not in {s.article for s in kept.also_reported_in} \
                     and same_report([kept.quote], [event.quote]):
                 also = kept.also_reported_in + [Source(event.outlet, event.article, event.published)]
@@ -66,8 +73,32 @@ def merge_duplicates(events: list[Event]) -> list[Event]:
                                   kept.published, outlets, also)
                 break
         else:
+            same_date.append(len(merged))
             merged.append(event)
     return merged
+
+
+_cache: weakref.WeakKeyDictionary[Retriever, tuple[int, list[Event]]] = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def corpus_events(retriever: Retriever) -> list[Event]:
+    """Every event of the corpus in order: worked out once per version of the index (a timeline of a
+    large corpus takes seconds, and asking for it again must not cost that again)."""
+    with _cache_lock:  # several askers at once: one works it out, the others wait for it
+        generation, passages, articles = retriever.corpus()
+        cached = _cache.get(retriever)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        events = _ordered([(p, articles[p.article]) for p in passages])
+        _cache[retriever] = (generation, events)
+        return events
+
+
+def _ordered(chosen) -> list[Event]:
+    keyed = [item for passage, article in chosen for item in passage_events(passage, article)]
+    keyed.sort(key=lambda item: item[0])
+    return merge_duplicates([event for _, event in keyed])
 
 
 def timeline(retriever: Retriever, topic: str | None = None, thresholds: Thresholds | None = None) -> list[Event]:
@@ -76,9 +107,6 @@ def timeline(retriever: Retriever, topic: str | None = None, thresholds: Thresho
     retriever.refresh()
     if topic and topic.strip():
         _, hits = retriever.search(topic)
-        chosen = [(h.passage, h.article) for h in rank(hits, thresholds)[:TOPIC_PASSAGES] if relevant(h, thresholds)]
-    else:
-        chosen = [(p, retriever.articles[p.article]) for p in retriever.passages]
-    keyed = [item for passage, article in chosen for item in passage_events(passage, article)]
-    keyed.sort(key=lambda item: item[0])
-    return merge_duplicates([event for _, event in keyed])
+        return _ordered([(h.passage, h.article) for h in rank(hits, thresholds)[:TOPIC_PASSAGES]
+                         if relevant(h, thresholds)])
+    return corpus_events(retriever)
