@@ -46,6 +46,8 @@ COLOUR = 0x2B6CB0
 PAGER_TIMEOUT = 15 * 60  # seconds a reply's buttons keep working
 ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 NOT_HERE = "Sorry, I only answer in the servers I was set up for."
+NOT_YOURS = "Only the person who asked can page through this reply; ask me yourself with /ask."
+LIGHT_ACTIONS = 4  # help and usage replies a user may get per question the rate limit allows
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]()<>#@:-])")
 
 
@@ -194,10 +196,11 @@ def to_embed(card: Card, full: bool = False) -> discord.Embed:
 class Pager(discord.ui.View):
     """Buttons under a reply: « Previous, More results » (Next » for lists) and Full passage / Quote only."""
 
-    def __init__(self, cards: list[Card], answer: bool, timeout: float = PAGER_TIMEOUT):
+    def __init__(self, cards: list[Card], answer: bool, owner: int | None = None, timeout: float = PAGER_TIMEOUT):
         super().__init__(timeout=timeout)
         self.cards = cards
         self.answer = answer
+        self.owner = owner  # who asked: only they page their reply (None: anyone)
         self.page = 0
         self.full = False
         self.message: discord.Message | discord.WebhookMessage | None = None
@@ -221,6 +224,13 @@ class Pager(discord.ui.View):
 
     def embed(self) -> discord.Embed:
         return to_embed(self.cards[self.page], self.full)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Only the person who asked pages the reply; anyone else is told so, privately."""
+        if self.owner is None or interaction.user.id == self.owner:
+            return True
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+        return False
 
     async def show(self, interaction: discord.Interaction) -> None:
         self.refresh()
@@ -258,7 +268,8 @@ class Handlers:
     def __init__(self, settings: Settings, core: NewsCore | None = None):
         self.settings = settings
         self.core = core
-        self.rate = RateLimit(settings.rate_limit)
+        self.rate = RateLimit(settings.rate_limit)  # what makes the core work
+        self.light = RateLimit(settings.rate_limit * LIGHT_ACTIONS)  # help and usage: more, not unbounded
         self.allowed = set(settings.discord_allowed_guilds)
         self.refused: set[int] = set()  # channels told once (mentions) that they are not allowed
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsbot-core")
@@ -268,6 +279,10 @@ class Handlers:
         return not self.allowed or guild_id in self.allowed
 
     async def reply_to(self, command: Command) -> Reply:
+        """The reply to a command: core work off the event loop; help and usage at once (no core work,
+        never behind a busy executor, so a slash command answers within Discord's 3 seconds)."""
+        if not searches(command):
+            return dispatch(self.core, command)
         return await asyncio.get_running_loop().run_in_executor(self.executor, dispatch, self.core, command)
 
     async def interaction(self, interaction: discord.Interaction, command: Command) -> None:
@@ -275,19 +290,20 @@ class Handlers:
         if not self.admits(interaction.guild_id):
             await interaction.response.send_message(NOT_HERE, ephemeral=True)  # an interaction must be answered
             return
-        if not searches(command):
-            cards = cards_for(await self.reply_to(command))
-            await interaction.response.send_message(embed=to_embed(cards[0]), ephemeral=True)
-            return
-        wait = self.rate.wait(interaction.user.id)
+        costly = searches(command)
+        wait = (self.rate if costly else self.light).wait(interaction.user.id)
         if wait:
             await interaction.response.send_message(slow_down(wait), ephemeral=True)
+            return
+        if not costly:
+            cards = cards_for(await self.reply_to(command))
+            await interaction.response.send_message(embed=to_embed(cards[0]), ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
         reply = await self.reply_to(command)
         cards = cards_for(reply)
         if Pager.needed(cards):
-            pager = Pager(cards, answer=isinstance(reply, Answer))
+            pager = Pager(cards, answer=isinstance(reply, Answer), owner=interaction.user.id)
             pager.message = await interaction.followup.send(embed=pager.embed(), view=pager, wait=True)
         else:
             await interaction.followup.send(embed=to_embed(cards[0]))
@@ -306,17 +322,16 @@ class Handlers:
             return
         text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
         command = parse(text)
-        if searches(command):
-            wait = self.rate.wait(message.author.id)
-            if wait:
-                if self.rate.first_refusal(message.author.id):
-                    await message.reply(slow_down(wait), mention_author=False)
-                return
+        wait = (self.rate if searches(command) else self.light).wait(message.author.id)
+        if wait:
+            if self.rate.first_refusal(message.author.id):
+                await message.reply(slow_down(wait), mention_author=False)
+            return
         async with message.channel.typing():
             reply = await self.reply_to(command)
         cards = cards_for(reply)
         if Pager.needed(cards):
-            pager = Pager(cards, answer=isinstance(reply, Answer))
+            pager = Pager(cards, answer=isinstance(reply, Answer), owner=message.author.id)
             pager.message = await message.reply(embed=pager.embed(), view=pager, mention_author=False)
         else:
             await message.reply(embed=to_embed(cards[0]), mention_author=False)

@@ -393,3 +393,46 @@ def test_low_confidence_and_resolved_dates_show_in_the_embed():
     [card] = answer_cards(arrival("low"))
     assert card.description == ("*The closest I found — it may not answer your question\\:*\n"
                                 "> “Kim tiba pada Selasa pagi.”\n**TEMPO.CO** · 14 Sep 2023\n*Selasa pagi = 12 Sep 2023*")
+
+
+async def test_only_the_asker_pages_their_reply(client, tmp_path):
+    from bot.discord import NOT_YOURS
+
+    core = small_core(tmp_path, CHILLI)
+    core.thresholds = Thresholds(min_relevance=-1, secondary_ratio=0.5)
+    client.handlers.core = core
+    log = await run(client, "ask", question="harga cabai merah naik")  # asked by user 1
+    pager = log[1][2]["view"]
+    stranger = Interaction(user_id=2)
+    assert await pager.interaction_check(stranger) is False
+    assert stranger.log == [("send_message", NOT_YOURS, {"ephemeral": True})]
+    assert pager.page == 0
+    asker = Interaction(user_id=1)
+    assert await pager.interaction_check(asker) is True and asker.log == []
+
+
+async def test_help_answers_even_while_the_executor_is_busy(client):
+    # The audit's case: /help went through the executor and missed Discord's 3 s while timelines ran.
+    import asyncio
+    import threading
+    import time
+
+    release = threading.Event()
+    busy = [client.handlers.executor.submit(release.wait, 30) for _ in range(8)]
+    try:
+        started = time.monotonic()
+        log = await asyncio.wait_for(run(client, "help"), timeout=3)
+        assert log[0][0] == "send_message" and time.monotonic() - started < 3
+    finally:
+        release.set()
+        for future in busy:
+            future.result()
+
+
+async def test_help_counts_against_a_generous_limit(fake_core):
+    client = NewsDiscord(dataclasses.replace(fake_core.settings, rate_limit=1), core=fake_core)
+    logs = [await run(client, "help") for _ in range(5)]
+    assert [log[0][0] for log in logs] == ["send_message"] * 5
+    assert [bool(log[0][1]) for log in logs] == [False] * 4 + [True]  # the fifth is "slow down" text
+    assert logs[4][0][1].startswith("You are asking faster")
+    client.handlers.executor.shutdown(wait=False)
