@@ -17,15 +17,25 @@ REDACTED = "[redacted]"
 CHATTY = ("httpx", "httpcore", "aiohttp.access")
 
 
+def _pattern(secrets: Iterable[str | None]) -> re.Pattern | None:
+    found = sorted({s for s in secrets if s}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(s) for s in found), re.IGNORECASE) if found else None
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """The text with each secret, in any case, replaced by [redacted] (for messages that are not logs)."""
+    pattern = _pattern(secrets)
+    return pattern.sub(REDACTED, text) if pattern else text
+
+
 def scrub_secrets(secrets: Iterable[str | None]) -> Callable[[], None]:
     """Replace each secret with [redacted] in every log record's message and traceback; returns an undo."""
-    found = sorted({s for s in secrets if s}, key=len, reverse=True)
     previous = logging.getLogRecordFactory()
-    if not found:
-        return lambda: None
     # Case-insensitively: an API's error message may have lower-cased the text that held the token
     # (Telegram's "Bad Request: chat not found" style messages do).
-    pattern = re.compile("|".join(re.escape(s) for s in found), re.IGNORECASE)
+    pattern = _pattern(secrets)
+    if pattern is None:
+        return lambda: None
 
     def scrub(text: str) -> str:
         return pattern.sub(REDACTED, text)

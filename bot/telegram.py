@@ -29,7 +29,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, MessageLimit, ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -49,6 +49,7 @@ from .commands import (COMMANDS, Command, HelpReply, Reply, SourcesReply, Timeli
 from .config import ConfigError, Settings
 from .core import NewsCore
 from .limits import RateLimit, slow_down
+from .logs import redact
 from .pages import Page, human_date, paginate, trim_escaped, utf16_len
 from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, SOURCES_HINT, dates_line, low_confidence, no_events,
                      quoted)
@@ -583,6 +584,12 @@ def run(settings: Settings, core: NewsCore) -> None:
     except InvalidToken:
         raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the current one "
                           "from @BotFather") from None
+    except (BadRequest, Forbidden) as exc:  # subclasses of NetworkError, but Telegram did answer
+        raise NewsbotError(f"Telegram refused a request while starting: "
+                           f"{redact(exc.message, [settings.telegram_token])}") from None
     except NetworkError as exc:
         raise NewsbotError(f"could not reach the Telegram Bot API at {api_urls(settings.telegram_base_url)[0]}: "
-                           f"{exc.message}") from None
+                           f"{redact(exc.message, [settings.telegram_token])}") from None
+    except TelegramError as exc:  # anything else Telegram said while starting: one line, never the token
+        raise NewsbotError(f"Telegram refused a request while starting: "
+                           f"{redact(exc.message, [settings.telegram_token])}") from None

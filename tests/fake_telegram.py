@@ -118,9 +118,10 @@ class FakeTelegram:
 
     # --- what tests use ---------------------------------------------------------------------------
 
-    def fail(self, method: str, status: int, retry_after: int | None = None, times: int = 1) -> None:
+    def fail(self, method: str, status: int, retry_after: int | None = None, times: int = 1,
+             description: str | None = None) -> None:
         """Answer the next `times` calls of `method` with an error status."""
-        body = {"ok": False, "error_code": status, "description": f"error {status}"}
+        body = {"ok": False, "error_code": status, "description": description or f"error {status}"}
         if retry_after is not None:
             body["parameters"] = {"retry_after": retry_after}
             body["description"] = f"Too Many Requests: retry after {retry_after}"

@@ -25,3 +25,10 @@ def test_a_token_is_scrubbed_from_messages_and_tracebacks_in_any_case(caplog):
         assert text.count(REDACTED) >= 4
     finally:
         undo()
+
+
+def test_redact_for_messages_that_are_not_logs():
+    from bot.logs import redact
+
+    assert redact(f"Bad Request: bot{TOKEN.lower()} not found", [TOKEN]) == f"Bad Request: bot{REDACTED} not found"
+    assert redact("nothing secret", [None, ""]) == "nothing secret"

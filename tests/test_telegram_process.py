@@ -60,3 +60,18 @@ async def test_a_token_telegram_rejects_is_one_line(api, seed_settings, tmp_path
                         "from @BotFather"
     assert "Traceback" not in err.decode()
     assert wrong not in err.decode()
+
+
+async def test_a_bad_request_while_starting_is_one_line_without_the_token(api, seed_settings, tmp_path):
+    # The audit's case: Telegram lower-cases parts of its error texts, and a "Bad Request" carrying the
+    # token that way reached stderr (scrubbing was case-sensitive).
+    api.fail("setMyCommands", 400, description=f"Bad Request: can't parse bot{TOKEN.lower()} commands")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, TOKEN),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(process.communicate(), 90)
+    text = err.decode()
+    assert process.returncode == 1, text
+    assert text.strip().splitlines()[-1].startswith("Error: Telegram refused a request while starting: Can't parse bot[redacted]")
+    assert "Traceback" not in text
+    assert TOKEN.lower() not in text.lower()
