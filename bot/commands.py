@@ -4,7 +4,9 @@ message into a `Command`, hand it to `dispatch`, and render the typed reply for 
 
 from __future__ import annotations
 
+import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .answer import Answer, Carriers
@@ -68,6 +70,31 @@ Reply = Answer | Carriers | HelpReply | SourcesReply | TimelineReply | UsageRepl
 def searches(command: Command) -> bool:
     """True when a command makes the core work (what a rate limit counts); help and usage do not."""
     return command.name in ("timeline", "sources") or (command.name == "ask" and bool(command.arg))
+
+
+def whole_corpus(command: Command) -> bool:
+    """True when a command may read the whole corpus (a timeline; the list of sources): seconds on a
+    large index the first time after it changes."""
+    return command.name == "timeline" or (command.name == "sources" and not command.arg)
+
+
+class Workers:
+    """Where the bots run commands, off their event loop: questions on a pool of their own, whole-corpus
+    commands on one thread apart, so timelines never keep a question waiting; help and usage at once."""
+
+    def __init__(self, questions: int = 4):
+        self.questions = ThreadPoolExecutor(max_workers=questions, thread_name_prefix="newsbot-core")
+        self.corpus = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-corpus")
+
+    async def reply(self, core: NewsCore, command: Command) -> Reply:
+        if not searches(command):
+            return dispatch(core, command)
+        pool = self.corpus if whole_corpus(command) else self.questions
+        return await asyncio.get_running_loop().run_in_executor(pool, dispatch, core, command)
+
+    def shutdown(self, wait: bool = True) -> None:
+        for pool in (self.questions, self.corpus):
+            pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def parse(text: str, bot_username: str | None = None) -> Command:

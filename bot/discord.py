@@ -17,7 +17,6 @@ import json
 import logging
 import re
 import signal
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import discord
 from discord import app_commands
 
 from .answer import Answer, Carriers
-from .commands import (Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, dispatch, parse,
+from .commands import (Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, parse,
                        searches)
 from .config import ConfigError, Settings
 from .core import NewsCore, open_core
@@ -272,7 +271,7 @@ class Handlers:
         self.light = RateLimit(settings.rate_limit * LIGHT_ACTIONS)  # help and usage: more, not unbounded
         self.allowed = set(settings.discord_allowed_guilds)
         self.refused: set[int] = set()  # channels told once (mentions) that they are not allowed
-        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsbot-core")
+        self.workers = Workers()
 
     def admits(self, guild_id: int | None) -> bool:
         """True unless an allowlist is set and this server (or a DM, which has none) is not on it."""
@@ -280,10 +279,8 @@ class Handlers:
 
     async def reply_to(self, command: Command) -> Reply:
         """The reply to a command: core work off the event loop; help and usage at once (no core work,
-        never behind a busy executor, so a slash command answers within Discord's 3 seconds)."""
-        if not searches(command):
-            return dispatch(self.core, command)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, dispatch, self.core, command)
+        never behind busy workers, so a slash command answers within Discord's 3 seconds)."""
+        return await self.workers.reply(self.core, command)
 
     async def interaction(self, interaction: discord.Interaction, command: Command) -> None:
         """Answer a slash command: refuse politely over the rate limit, else defer, work, follow up."""
@@ -441,7 +438,7 @@ class NewsDiscord(discord.Client):
 
     async def close(self) -> None:
         await super().close()
-        self.handlers.executor.shutdown(wait=True, cancel_futures=True)
+        self.handlers.workers.shutdown()
         if self.handlers.core is not None:
             self.handlers.core.close()
         log.info("Discord bot stopped")

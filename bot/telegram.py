@@ -15,7 +15,6 @@ import logging
 import re
 import secrets
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -44,7 +43,7 @@ from telegram.ext import (
 from index.errors import NewsbotError
 
 from .answer import Answer, Carriers
-from .commands import (COMMANDS, Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, dispatch, parse,
+from .commands import (COMMANDS, Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, parse,
                        searches)
 from .config import ConfigError, Settings
 from .core import NewsCore
@@ -327,7 +326,7 @@ class TelegramBot:
         self.pending: dict[int, int] = {}  # chat -> replies waiting to be sent or edited in
         self.allowed = set(settings.telegram_allowed_chats)
         self.refused: set[int] = set()  # chats told once that they are not allowed
-        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsbot-core")
+        self.workers = Workers()
 
     # which messages are for us
 
@@ -391,9 +390,7 @@ class TelegramBot:
                 await bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=message.message_thread_id)
             except TelegramError as exc:  # a missing typing indicator is not worth failing over
                 log.debug("typing action failed: %s", exc)
-            reply = await asyncio.get_running_loop().run_in_executor(self.executor, dispatch, self.core, command)
-        else:
-            reply = dispatch(self.core, command)  # help and usage: no core work, never behind a busy executor
+        reply = await self.workers.reply(self.core, command)  # help and usage at once, never behind busy workers
         self.deliver(context, update, pages_for(reply), answer=isinstance(reply, Answer))
 
     async def admit(self, message: Message) -> bool:
@@ -503,7 +500,7 @@ class TelegramBot:
         log.info("Telegram bot @%s ready: %d articles", app.bot.username, len(self.core.retriever.articles))
 
     async def post_shutdown(self, app: Application) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.workers.shutdown()
         self.core.close()
         log.info("Telegram bot stopped")
 

@@ -80,7 +80,7 @@ class Interaction:
 def client(fake_core):
     client = NewsDiscord(dataclasses.replace(fake_core.settings, discord_token="x"), core=fake_core)
     yield client
-    client.handlers.executor.shutdown(wait=False)
+    client.handlers.workers.shutdown(wait=False)
 
 
 async def run(client, name, **options):
@@ -411,14 +411,15 @@ async def test_only_the_asker_pages_their_reply(client, tmp_path):
     assert await pager.interaction_check(asker) is True and asker.log == []
 
 
-async def test_help_answers_even_while_the_executor_is_busy(client):
+async def test_help_answers_even_while_the_workers_are_busy(client):
     # The audit's case: /help went through the executor and missed Discord's 3 s while timelines ran.
     import asyncio
     import threading
     import time
 
     release = threading.Event()
-    busy = [client.handlers.executor.submit(release.wait, 30) for _ in range(8)]
+    workers = client.handlers.workers
+    busy = [pool.submit(release.wait, 30) for pool in (workers.questions, workers.corpus) for _ in range(4)]
     try:
         started = time.monotonic()
         log = await asyncio.wait_for(run(client, "help"), timeout=3)
@@ -435,4 +436,4 @@ async def test_help_counts_against_a_generous_limit(fake_core):
     assert [log[0][0] for log in logs] == ["send_message"] * 5
     assert [bool(log[0][1]) for log in logs] == [False] * 4 + [True]  # the fifth is "slow down" text
     assert logs[4][0][1].startswith("You are asking faster")
-    client.handlers.executor.shutdown(wait=False)
+    client.handlers.workers.shutdown(wait=False)
