@@ -59,8 +59,8 @@ def pct(values: list[float], q: float) -> float:
 
 def prepare_tier(passages: int, fresh: bool) -> tuple[Path, Path, dict]:
     """The tier's corpus folder and index (built with the composed embedder), reused when present."""
-    from index.build import build_index
-    from index.embed import LazyEmbedder
+    from newsbot.index.build import build_index
+    from newsbot.index.embed import LazyEmbedder
 
     from .corpus import ComposedEmbedder, write_corpus
 
@@ -83,8 +83,8 @@ def prepare_tier(passages: int, fresh: bool) -> tuple[Path, Path, dict]:
 
 def query_tier(index: Path, repeat: int) -> dict:
     """Run in a fresh process: load the core, then time ask and the floor on the same questions."""
-    from bot.config import Settings
-    from bot.core import NewsCore
+    from newsbot.bot.config import Settings
+    from newsbot.bot.core import NewsCore
 
     started = time.perf_counter()
     core = NewsCore(Settings(index_path=index))
@@ -121,15 +121,15 @@ def cold_start(index: Path, runs: int = 3) -> float:
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bot", "--env-file", os.devnull, "ask", COLD_QUESTION], env=env,
+        subprocess.run([sys.executable, "-m", "newsbot.bot", "--env-file", os.devnull, "ask", COLD_QUESTION], env=env,
                        cwd=ROOT, check=True, capture_output=True)
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
 
 def unchanged_reindex(corpus: Path, index: Path, runs: int = 3) -> float:
-    from index.build import build_index
-    from index.embed import LazyEmbedder
+    from newsbot.index.build import build_index
+    from newsbot.index.embed import LazyEmbedder
 
     times = []
     for _ in range(runs):
@@ -141,9 +141,9 @@ def unchanged_reindex(corpus: Path, index: Path, runs: int = 3) -> float:
 
 def throughput(passages: int = 500) -> dict:
     """Passages/s through build_index with the real embedder vs the raw embedder on the same texts."""
-    from index import store
-    from index.build import build_index
-    from index.embed import LazyEmbedder
+    from newsbot.index import store
+    from newsbot.index.build import build_index
+    from newsbot.index.embed import LazyEmbedder
 
     from .corpus import write_corpus
 

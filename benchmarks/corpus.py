@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.passages import split_sentences
+from newsbot.index.passages import split_sentences
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 OUTLETS = [("Jakarta (ANTARA) - ", "ANTARA"), ("TEMPO.CO, Jakarta - ", "TEMPO.CO"),

@@ -1,4 +1,4 @@
-"""`python -m bot` runs the same command line as `newsbot`."""
+"""`python -m newsbot.bot` runs the same command line as `newsbot`."""
 
 from .cli import main
 

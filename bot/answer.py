@@ -21,8 +21,8 @@ from importlib.resources import files
 import numpy as np
 from rapidfuzz import fuzz
 
-from index.dates import date_mentions
-from index.terms import fold
+from ..index.dates import date_mentions
+from ..index.terms import fold
 
 from .retrieve import Hit, Query, Retriever
 
@@ -112,7 +112,7 @@ class Thresholds:
 @lru_cache(maxsize=1)
 def _tuned() -> Thresholds:
     try:
-        values = json.loads(files("bot").joinpath("data/ranking.json").read_text(encoding="utf-8"))
+        values = json.loads(files(__package__).joinpath("data/ranking.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Thresholds()
     known = {f.name for f in fields(Thresholds)}

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from index.build import IndexReport, build_index
-from index.errors import NewsbotError
+from ..index.build import IndexReport, build_index
+from ..index.errors import NewsbotError
 
 from .answer import Answer
 from .commands import Command, SourcesReply, TimelineReply, dispatch, parse

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from index.errors import NewsbotError
+from ..index.errors import NewsbotError
 
 
 class ConfigError(NewsbotError):

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.build import IndexReport, Progress, build_index
-from index.embed import Embedder, LazyEmbedder
-from index.errors import CorpusError
+from ..index.build import IndexReport, Progress, build_index
+from ..index.embed import Embedder, LazyEmbedder
+from ..index.errors import CorpusError
 
 from .answer import Answer, Carriers, Thresholds, answer, carriers
 from .config import Settings

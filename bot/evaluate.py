@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.errors import NewsbotError
+from ..index.errors import NewsbotError
 
 from .answer import HIGH, LOW, Thresholds, answer_groups, confidence, rank, relevance
 from .core import NewsCore

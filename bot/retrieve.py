@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from index import store
-from index.dates import Period, passage_dates, question_periods, time_agreement
-from index.embed import Embedder
-from index.errors import IndexNotFound
-from index.store import StoredArticle, StoredPassage
-from index.terms import (STOPWORDS, asks_quantity, has_number, names, question_language, standardise, stems,
+from ..index import store
+from ..index.dates import Period, passage_dates, question_periods, time_agreement
+from ..index.embed import Embedder
+from ..index.errors import IndexNotFound
+from ..index.store import StoredArticle, StoredPassage
+from ..index.terms import (STOPWORDS, asks_quantity, has_number, names, question_language, standardise, stems,
                          variants, words)
 
 CANDIDATES = 50

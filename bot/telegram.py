@@ -40,7 +40,7 @@ from telegram.ext import (
     filters,
 )
 
-from index.errors import NewsbotError
+from ..index.errors import NewsbotError
 
 from .answer import Answer, Carriers
 from .commands import (COMMANDS, Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, parse,

@@ -13,8 +13,8 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 
-from index.dates import DAY, MONTH, YEAR, date_mentions
-from index.store import StoredArticle, StoredPassage
+from ..index.dates import DAY, MONTH, YEAR, date_mentions
+from ..index.store import StoredArticle, StoredPassage
 
 from .answer import Source, Thresholds, rank, relevant, same_report
 from .retrieve import Retriever

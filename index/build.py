@@ -157,7 +157,7 @@ def _reason(exc: Exception, path: Path) -> str:
 
 def background_sentences() -> list[str]:
     """The bundled generic sentences that abstention compares a question against."""
-    text = files("index").joinpath("data/background.txt").read_text(encoding="utf-8")
+    text = files(__package__).joinpath("data/background.txt").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 

@@ -66,7 +66,7 @@ def m005_stemmed_fts(db: Database) -> None:
     # Lexical search matches stems (index/terms.py): each passage keeps its text's stems in `terms`, and
     # the FTS index covers that column instead of the raw text. Existing rows get their stems here, so
     # an old index searches correctly before it is re-indexed.
-    from index.terms import stems
+    from .terms import stems
 
     db["passages"].add_column("terms", str)
     languages = {r[0]: r[1] for r in db.execute("SELECT id, language FROM articles")}

@@ -116,7 +116,7 @@ def stems(text: str, language: str | None) -> str:
 @lru_cache(maxsize=1)
 def colloquial() -> dict[str, tuple[str, ...]]:
     """Informal Indonesian word -> the standard words it stands for (bundled, general, small)."""
-    text = files("index").joinpath("data/colloquial-id.tsv").read_text(encoding="utf-8")
+    text = files(__package__).joinpath("data/colloquial-id.tsv").read_text(encoding="utf-8")
     table: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#") or "\t" not in line:

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.config import Settings
-from bot.core import NewsCore
-from index.build import build_index
+from newsbot.bot.config import Settings
+from newsbot.bot.core import NewsCore
+from newsbot.index.build import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -124,7 +124,7 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     corpus = folder / "seeds"
     shutil.copytree(SEEDS, corpus)
     settings = dataclasses.replace(Settings(), index_path=folder / "index.db", corpus=corpus)
-    from bot.core import make_embedder
+    from newsbot.bot.core import make_embedder
 
     build_index(corpus, settings.index_path, make_embedder(settings))
     return settings

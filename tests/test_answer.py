@@ -1,6 +1,6 @@
 """Answers: quotes, duplicates across outlets, abstention, truncation (fake embedder, tiny corpus)."""
 
-from bot.answer import Answer, Carrier, Carriers, collapse, same_report
+from newsbot.bot.answer import Answer, Carrier, Carriers, collapse, same_report
 
 
 def test_answer_quotes_the_sentence_with_outlet_date_and_also_reported_by(fake_core):
@@ -95,7 +95,7 @@ def test_a_how_many_question_whose_passage_has_no_number_is_only_the_closest_fou
 
 
 def test_relative_times_in_a_quote_carry_their_date(fake_core):
-    from bot.answer import QuoteDate
+    from newsbot.bot.answer import QuoteDate
 
     lead = fake_core.ask("ekspor udang naik menurut menteri", k=1).results[0]
     if lead.article == "a_antara":
@@ -105,7 +105,7 @@ def test_relative_times_in_a_quote_carry_their_date(fake_core):
 
 
 def test_low_confidence_is_marked_in_plain_text(fake_core):
-    from bot.render import LOW_CONFIDENCE, render_answer
+    from newsbot.bot.render import LOW_CONFIDENCE, render_answer
 
     low = fake_core.ask("Berapa banyak katak hijau di hutan Kalimantan?")
     assert render_answer(low).startswith(LOW_CONFIDENCE + "\n1. “")
@@ -115,7 +115,7 @@ def test_low_confidence_is_marked_in_plain_text(fake_core):
 def test_an_article_that_never_names_what_is_asked_about_is_at_most_low(fake_core):
     import dataclasses
 
-    from bot.answer import HIGH, LOW, Thresholds, confidence, rank
+    from newsbot.bot.answer import HIGH, LOW, Thresholds, confidence, rank
 
     thresholds = Thresholds(min_relevance=-1.0, high_relevance=-0.5)  # anything found would be "high"
     _, hits = fake_core.retriever.search("Apa kata Menteri Perikanan tentang ekspor udang?")

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from index.articles import article_files, load_curated, parse_article, read_article, read_text
-from index.dates import infer_published
-from index.errors import CorpusError, CorpusFileError, MetadataError
+from newsbot.index.articles import article_files, load_curated, parse_article, read_article, read_text
+from newsbot.index.dates import infer_published
+from newsbot.index.errors import CorpusError, CorpusFileError, MetadataError
 
 from .conftest import SEEDS
 
@@ -23,7 +23,7 @@ from .conftest import SEEDS
     ],
 )
 def test_datelines(line, outlet, place, rest):
-    from index.articles import parse_dateline
+    from newsbot.index.articles import parse_dateline
 
     assert parse_dateline(line) == (outlet, place, rest)
 

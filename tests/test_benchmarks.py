@@ -8,8 +8,8 @@ import numpy as np
 
 from benchmarks.bench import table
 from benchmarks.corpus import ComposedEmbedder, write_corpus
-from index import store
-from index.build import background_sentences, build_index
+from newsbot.index import store
+from newsbot.index.build import background_sentences, build_index
 
 from .conftest import FakeEmbedder
 

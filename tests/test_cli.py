@@ -5,9 +5,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from bot import cli as cli_module
-from bot import core as core_module
-from bot.cli import cli
+from newsbot.bot import cli as cli_module
+from newsbot.bot import core as core_module
+from newsbot.bot.cli import cli
 
 from .conftest import FakeEmbedder
 
@@ -129,7 +129,7 @@ def test_python_dash_m_bot_runs_the_same_cli(tmp_path):
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "newsbot.bot", "--help"], capture_output=True, text=True, check=True)
     assert "Answer questions about the news" in out.stdout
     for command in ("index", "ask", "chat", "sources", "timeline", "telegram", "discord", "eval"):
         assert command in out.stdout
@@ -209,7 +209,7 @@ def test_another_programs_database_is_never_written_into(run, tmp_path, tiny_cor
 
 
 def test_a_full_disk_is_one_line_and_the_index_stays_as_it_was(run, tmp_path, tiny_corpus, monkeypatch):
-    from index import build, store
+    from newsbot.index import build, store
 
     assert run("index", str(tiny_corpus)).exit_code == 0
     (tiny_corpus / "d_big.txt").write_text("\n".join(

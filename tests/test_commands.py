@@ -3,7 +3,7 @@
 import asyncio
 import threading
 
-from bot.commands import Workers, parse, searches, whole_corpus
+from newsbot.bot.commands import Workers, parse, searches, whole_corpus
 
 
 def test_what_counts_as_work_and_what_reads_the_whole_corpus():

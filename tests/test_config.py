@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings
+from newsbot.bot.config import ConfigError, Settings
 
 
 def test_env_file_is_read_and_the_environment_wins(tmp_path):

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from bot.core import NewsCore
-from index.build import EMBED_BATCH, build_index
+from newsbot.bot.core import NewsCore
+from newsbot.index.build import EMBED_BATCH, build_index
 
 from .conftest import SEEDS, FakeEmbedder
 
@@ -59,7 +59,7 @@ def test_kill_9_mid_embedding_keeps_the_previous_index(seed_settings, tmp_path):
 
     many_articles(corpus, 15)
     env = {**os.environ, "NEWSBOT_INDEX": str(index)}
-    process = subprocess.Popen([sys.executable, "-m", "bot", "index", str(corpus)], cwd=tmp_path, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "newsbot.bot", "index", str(corpus)], cwd=tmp_path, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -80,7 +80,7 @@ def test_kill_9_mid_embedding_keeps_the_previous_index(seed_settings, tmp_path):
         assert core.ask(QUESTION) == before
         assert len(core.articles()) == articles
 
-    done = subprocess.run([sys.executable, "-m", "bot", "index", str(corpus)], cwd=tmp_path, env=env,
+    done = subprocess.run([sys.executable, "-m", "newsbot.bot", "index", str(corpus)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     report = done.stdout + done.stderr
@@ -93,7 +93,7 @@ def test_questions_during_reindexing_never_fail(tmp_path, tiny_corpus):
     embedder = FakeEmbedder()
     index = tmp_path / "index.db"
     build_index(tiny_corpus, index, embedder)
-    from bot.config import Settings
+    from newsbot.bot.config import Settings
 
     core = NewsCore(Settings(index_path=index, corpus=tiny_corpus, min_relevance=0.1), embedder)
     errors, answers = [], []
@@ -129,7 +129,7 @@ def test_questions_during_reindexing_never_fail(tmp_path, tiny_corpus):
 RACER = """
 import sys, time
 from pathlib import Path
-from index.build import build_index
+from newsbot.index.build import build_index
 from tests.conftest import FakeEmbedder
 corpus, index, go = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 while not go.exists():
@@ -141,7 +141,7 @@ build_index(corpus, index, FakeEmbedder())
 def test_indexers_racing_on_a_new_index_all_finish(tmp_path, tiny_corpus):
     # The audit's case: two `newsbot index` runs on a new index crashed in the migrations ("database is
     # locked") in 2 of 3 rounds. Now one migrates while the others wait for it.
-    from index import store
+    from newsbot.index import store
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for round_ in range(3):

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from index.dates import date_mentions
+from newsbot.index.dates import date_mentions
 
 THU = dt.date(2023, 9, 14)  # a Thursday
 
@@ -57,7 +57,7 @@ def test_several_dates_in_one_sentence_in_order():
 
 
 def test_question_periods_years_months_and_relative_times():
-    from index.dates import question_periods
+    from newsbot.index.dates import question_periods
 
     today = dt.date(2026, 11, 21)
     spans = lambda q: [(p.start.isoformat(), p.end.isoformat()) for p in question_periods(q, today)]  # noqa: E731
@@ -71,7 +71,7 @@ def test_question_periods_years_months_and_relative_times():
 
 
 def test_time_agreement():
-    from index.dates import Period, time_agreement
+    from newsbot.index.dates import Period, time_agreement
 
     p2025 = [Period("2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31))]
     assert time_agreement(p2025, [dt.date(2025, 9, 4)]) == 1.0

@@ -12,15 +12,15 @@ import pytest
 
 discord = pytest.importorskip("discord")
 
-from bot.answer import Answer, Result, Thresholds  # noqa: E402
-from bot.commands import TimelineReply  # noqa: E402
-from bot.config import ConfigError  # noqa: E402
-from bot.discord import (  # noqa: E402
+from newsbot.bot.answer import Answer, Result, Thresholds  # noqa: E402
+from newsbot.bot.commands import TimelineReply  # noqa: E402
+from newsbot.bot.config import ConfigError  # noqa: E402
+from newsbot.bot.discord import (  # noqa: E402
     ERROR_TEXT, NOT_HERE, NewsDiscord, Pager, answer_cards, check_token, esc, sync_commands, timeline_cards,
 )
-from bot.limits import slow_down  # noqa: E402
-from bot.logs import scrub_secrets  # noqa: E402
-from bot.timeline import Event  # noqa: E402
+from newsbot.bot.limits import slow_down  # noqa: E402
+from newsbot.bot.logs import scrub_secrets  # noqa: E402
+from newsbot.bot.timeline import Event  # noqa: E402
 
 from .test_telegram import CHILLI, SHRIMP, small_core  # noqa: E402
 
@@ -360,7 +360,7 @@ def test_a_token_discord_rejects_is_one_line(fake_core, monkeypatch):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from bot.discord import run as run_bot
+    from newsbot.bot.discord import run as run_bot
 
     class Refuse(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -386,7 +386,7 @@ def test_a_token_discord_rejects_is_one_line(fake_core, monkeypatch):
 
 
 def test_low_confidence_and_resolved_dates_show_in_the_embed():
-    from bot.discord import answer_cards
+    from newsbot.bot.discord import answer_cards
 
     from .test_telegram import arrival
 
@@ -396,7 +396,7 @@ def test_low_confidence_and_resolved_dates_show_in_the_embed():
 
 
 async def test_only_the_asker_pages_their_reply(client, tmp_path):
-    from bot.discord import NOT_YOURS
+    from newsbot.bot.discord import NOT_YOURS
 
     core = small_core(tmp_path, CHILLI)
     core.thresholds = Thresholds(min_relevance=-1, secondary_ratio=0.5)

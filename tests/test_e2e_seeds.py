@@ -5,8 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import cli
-from bot.evaluate import evaluate, load_cases
+from newsbot.bot.cli import cli
+from newsbot.bot.evaluate import evaluate, load_cases
 
 from .conftest import DEV2_SET, DEV_SET
 
@@ -44,7 +44,7 @@ def test_chat_style_indonesian_finds_the_answer(seed_core):
 
 
 def test_a_relative_day_in_a_quote_carries_its_date(seed_core):
-    from bot.answer import QuoteDate
+    from newsbot.bot.answer import QuoteDate
 
     answer = seed_core.ask("Kapan Kim tiba di Timur Jauh Rusia?")
     lead = answer.results[0]

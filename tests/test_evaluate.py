@@ -4,9 +4,9 @@ import json
 
 from click.testing import CliRunner
 
-from bot.answer import HIGH, Thresholds
-from bot.cli import cli
-from bot.evaluate import Case, cross_validate, evaluate, fit, folds, render_cross_validation, render_report, search_all
+from newsbot.bot.answer import HIGH, Thresholds
+from newsbot.bot.cli import cli
+from newsbot.bot.evaluate import Case, cross_validate, evaluate, fit, folds, render_cross_validation, render_report, search_all
 
 CASES = [
     Case("a1", "id", "Berapa kenaikan ekspor udang tahun ini?", ["ekspor udang naik"]),
@@ -74,7 +74,7 @@ def test_cli_eval_takes_several_files_and_cross_validates(fake_core, fake_settin
     rows = [{"id": c.id, "lang": c.lang, "q": c.q, "gold": c.gold} for c in CASES]
     first.write_text("\n".join(json.dumps(r) for r in rows[:5]))
     second.write_text("\n".join(json.dumps(r) for r in rows[5:]))
-    import bot.cli as cli_module
+    import newsbot.bot.cli as cli_module
 
     monkeypatch.setattr(cli_module.Context, "core", lambda self: fake_core)
     result = CliRunner().invoke(cli, ["--env-file", str(tmp_path / "none"), "eval", str(first), str(second), "--cv", "3"])

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Answer, Carriers, Result
-from bot.commands import TimelineReply, dispatch, parse
-from bot.config import Settings
-from bot.core import NewsCore
-from bot.pages import utf16_len
-from bot.telegram import pages_for
-from bot.timeline import Event
-from index.build import build_index
+from newsbot.bot.answer import Answer, Carriers, Result
+from newsbot.bot.commands import TimelineReply, dispatch, parse
+from newsbot.bot.config import Settings
+from newsbot.bot.core import NewsCore
+from newsbot.bot.pages import utf16_len
+from newsbot.bot.telegram import pages_for
+from newsbot.bot.timeline import Event
+from newsbot.index.build import build_index
 
 from .conftest import FakeEmbedder, write_corpus
 
@@ -117,7 +117,7 @@ discord = pytest.importorskip("discord")
 @given(quote=CORPUS_TEXT, passage=st.text(max_size=20000), outlet=st.text(max_size=80),
        also=st.lists(st.text(max_size=40), max_size=80), note=st.none() | st.text(max_size=300))
 def test_any_article_text_fits_discord_and_cannot_add_markdown(quote, passage, outlet, also, note):
-    from bot.discord import cards_for
+    from newsbot.bot.discord import cards_for
 
     result = Result(quote=quote, passage=passage + quote, outlet=outlet or None, article="a", published="2023-09-14",
                     score=1.0, also_reported_by=also)

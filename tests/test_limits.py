@@ -1,6 +1,6 @@
 """The per-user rate limit: the window, the single refusal notice, and memory that stays bounded."""
 
-from bot.limits import WINDOW, RateLimit
+from newsbot.bot.limits import WINDOW, RateLimit
 
 
 def test_the_window_slides_and_a_user_is_told_once():

@@ -2,7 +2,7 @@
 
 import logging
 
-from bot.logs import REDACTED, scrub_secrets
+from newsbot.bot.logs import REDACTED, scrub_secrets
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -28,7 +28,7 @@ def test_a_token_is_scrubbed_from_messages_and_tracebacks_in_any_case(caplog):
 
 
 def test_redact_for_messages_that_are_not_logs():
-    from bot.logs import redact
+    from newsbot.bot.logs import redact
 
     assert redact(f"Bad Request: bot{TOKEN.lower()} not found", [TOKEN]) == f"Bad Request: bot{REDACTED} not found"
     assert redact("nothing secret", [None, ""]) == "nothing secret"

@@ -4,7 +4,7 @@ import html
 
 import pytest
 
-from bot.pages import human_date, paginate, trim, trim_escaped, utf16_len
+from newsbot.bot.pages import human_date, paginate, trim, trim_escaped, utf16_len
 
 TEXT = "Satu dua tiga. Empat lima enam tujuh. Delapan sembilan sepuluh sebelas dua belas."
 

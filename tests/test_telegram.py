@@ -11,17 +11,17 @@ from html.parser import HTMLParser
 import pytest
 from unittest.mock import ANY
 
-from bot.answer import Answer, Result, Thresholds
-from bot.commands import TimelineReply
-from bot.config import ConfigError, Settings
-from bot.core import NewsCore
-from bot.logs import REDACTED, scrub_secrets
-from bot.pages import Page, utf16_len
-from bot.limits import RateLimit
-from bot.telegram import (ALLOWED_UPDATES, ERROR_TEXT, EXPIRED, ReplyStore, answer_pages, api_urls,
+from newsbot.bot.answer import Answer, Result, Thresholds
+from newsbot.bot.commands import TimelineReply
+from newsbot.bot.config import ConfigError, Settings
+from newsbot.bot.core import NewsCore
+from newsbot.bot.logs import REDACTED, scrub_secrets
+from newsbot.bot.pages import Page, utf16_len
+from newsbot.bot.limits import RateLimit
+from newsbot.bot.telegram import (ALLOWED_UPDATES, ERROR_TEXT, EXPIRED, ReplyStore, answer_pages, api_urls,
                           build_application, check_token, timeline_pages, webhook_options)
-from bot.timeline import Event
-from index.build import build_index
+from newsbot.bot.timeline import Event
+from newsbot.index.build import build_index
 
 from .conftest import FakeEmbedder, write_corpus
 from .fake_telegram import BOB, BOT, GROUP, PRIVATE, TOKEN, button, message
@@ -530,7 +530,7 @@ def test_a_reply_key_works_only_under_its_own_message():
 
 def arrival(confidence: str) -> Answer:
     """An answer whose quote names a relative day, at the given confidence (for both bots' tests)."""
-    from bot.answer import QuoteDate
+    from newsbot.bot.answer import QuoteDate
 
     result = Result(quote="Kim tiba pada Selasa pagi.", passage="Kim tiba pada Selasa pagi.", outlet="TEMPO.CO",
                     article="001", published="2023-09-14", score=0.1,
@@ -539,7 +539,7 @@ def arrival(confidence: str) -> Answer:
 
 
 def test_low_confidence_and_resolved_dates_show_in_the_reply():
-    from bot.telegram import answer_pages
+    from newsbot.bot.telegram import answer_pages
 
     [page] = answer_pages(arrival("low"))
     assert page.text == ("<i>The closest I found — it may not answer your question:</i>\n"

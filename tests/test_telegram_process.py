@@ -25,7 +25,7 @@ def bot_env(seed_settings, api: FakeTelegram, token: str) -> dict[str, str]:
 
 async def test_newsbot_telegram_answers_and_stops_on_sigterm(api, seed_settings, tmp_path):
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, TOKEN),
+        sys.executable, "-m", "newsbot.bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, TOKEN),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         await api.wait_for("setMyCommands", timeout=60)
@@ -51,7 +51,7 @@ async def test_newsbot_telegram_answers_and_stops_on_sigterm(api, seed_settings,
 async def test_a_token_telegram_rejects_is_one_line(api, seed_settings, tmp_path):
     wrong = "987654321:AAHthisTokenWasRevokedLongAgo_0123456"
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, wrong),
+        sys.executable, "-m", "newsbot.bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, wrong),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     _, err = await asyncio.wait_for(process.communicate(), 60)
     lines = err.decode().strip().splitlines()
@@ -67,7 +67,7 @@ async def test_a_bad_request_while_starting_is_one_line_without_the_token(api, s
     # token that way reached stderr (scrubbing was case-sensitive).
     api.fail("setMyCommands", 400, description=f"Bad Request: can't parse bot{TOKEN.lower()} commands")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, TOKEN),
+        sys.executable, "-m", "newsbot.bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, TOKEN),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     _, err = await asyncio.wait_for(process.communicate(), 90)
     text = err.decode()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.terms import (asks_quantity, colloquial, has_number, names, question_language, standardise, stem,
+from newsbot.index.terms import (asks_quantity, colloquial, has_number, names, question_language, standardise, stem,
                          stems, variants, words)
 
 

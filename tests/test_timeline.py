@@ -7,12 +7,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from bot.answer import Source
-from bot.cli import cli
-from bot.commands import TimelineReply
-from bot.render import render
-from bot.timeline import Event, merge_duplicates, passage_events
-from index.store import StoredArticle, StoredPassage
+from newsbot.bot.answer import Source
+from newsbot.bot.cli import cli
+from newsbot.bot.commands import TimelineReply
+from newsbot.bot.render import render
+from newsbot.bot.timeline import Event, merge_duplicates, passage_events
+from newsbot.index.store import StoredArticle, StoredPassage
 
 from .conftest import DEV_SET
 
@@ -95,8 +95,8 @@ def test_timeline_json_cli(seed_settings, monkeypatch, tmp_path):
 def test_the_whole_corpus_timeline_is_worked_out_once_per_index_version(fake_core, fake_settings, fake_embedder,
                                                                           monkeypatch):
     # The audit's case: /timeline recomputed the whole corpus each time (15 s at 20k passages).
-    from bot import timeline as timeline_module
-    from index.build import build_index
+    from newsbot.bot import timeline as timeline_module
+    from newsbot.index.build import build_index
 
     calls = []
     real = timeline_module.passage_events
