@@ -50,8 +50,8 @@ from .core import NewsCore
 from .limits import RateLimit, slow_down
 from .logs import redact
 from .pages import Page, human_date, paginate, trim_escaped, utf16_len
-from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, SOURCES_HINT, dates_line, low_confidence, no_events,
-                     quoted)
+from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOTHING_FOUND, NOTHING_HINT, SOURCES_HINT, dates_line,
+                     low_confidence, no_events, quoted)
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,6 @@ STORED_REPLIES = 2000  # replies whose pages stay reachable from their buttons
 STORED_CHARS = 8_000_000  # …and the characters they may hold together
 LIGHT_ACTIONS = 4  # help, usage and button presses a user may make per question the rate limit allows
 PENDING_PER_CHAT = 5  # replies waiting for Telegram's flood limit in one chat; more are not sent
-NOTHING = "Nothing in my sources answers that."
-NOTHING_HINT = "Try other words, or see what I have read with /sources."
 ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 EXPIRED = "This reply is too old to page through; please ask again."
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -123,7 +121,7 @@ def answer_pages(answer: Answer) -> list[Page]:
     """One page per result: the quote (or the whole passage) with its outlet, date and other outlets."""
     note = f"\n<i>{esc(answer.note)}</i>" if answer.note else ""
     if not answer.answered:
-        return [Page(f"{NOTHING}\n{esc(NOTHING_HINT)}{note}")]
+        return [Page(f"{esc(NOTHING_FOUND)}\n{esc(NOTHING_HINT)}{note}")]
     pages = []
     total = len(answer.results)
     head = f"<i>{esc(LOW_CONFIDENCE)}</i>\n" if low_confidence(answer) else ""
@@ -161,14 +159,14 @@ def list_pages(title: str, blocks: list[str], empty: str) -> list[Page]:
 
 def carriers_pages(reply: Carriers) -> list[Page]:
     if not reply.answered:
-        return [Page(f"{NOTHING}\n{esc(SOURCES_HINT)}")]
+        return [Page(f"{esc(NOTHING_FOUND)}\n{esc(SOURCES_HINT)}")]
     blocks = []
     for c in reply.carriers:
         head = credit(c.outlet, c.published, c.wire)
         blocks.append(f"{head}\n{blockquote(c.quote, ENTRY_ROOM - utf16_len(head))}")
     n = len(reply.carriers)
     title = f"{n} {'article carries' if n == 1 else 'articles carry'} the answer"
-    return list_pages(esc(title), blocks, NOTHING)
+    return list_pages(esc(title), blocks, esc(NOTHING_FOUND))
 
 
 def sources_pages(reply: SourcesReply) -> list[Page]:

@@ -214,7 +214,7 @@ async def test_abstention_says_nothing_answers_and_points_to_sources(api, start_
     await start_bot()
     await api.push(message("Siapa pemenang Piala Dunia sepak bola?"))
     [reply] = await api.wait_for("sendMessage")
-    assert reply["text"] == ("Nothing in my sources answers that.\n"
+    assert reply["text"] == ("I found nothing on that in my sources.\n"
                              "Try other words, or see what I have read with /sources.")
     assert "reply_markup" not in reply
 
