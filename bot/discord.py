@@ -319,9 +319,10 @@ class Handlers:
             return
         text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
         command = parse(text)
-        wait = (self.rate if searches(command) else self.light).wait(message.author.id)
+        limit = self.rate if searches(command) else self.light
+        wait = limit.wait(message.author.id)
         if wait:
-            if self.rate.first_refusal(message.author.id):
+            if limit.first_refusal(message.author.id):
                 await message.reply(slow_down(wait), mention_author=False)
             return
         async with message.channel.typing():

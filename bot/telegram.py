@@ -378,9 +378,10 @@ class TelegramBot:
         if not await self.admit(message):
             return
         costly = searches(command)
-        wait = (self.rate if costly else self.light).wait(user.id)
+        limit = self.rate if costly else self.light
+        wait = limit.wait(user.id)
         if wait:
-            if self.rate.first_refusal(user.id):
+            if limit.first_refusal(user.id):
                 self.deliver(context, update, [Page(esc(slow_down(wait)))], answer=False)
             return
         if costly:
