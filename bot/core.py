@@ -71,11 +71,12 @@ class NewsCore:
     def articles(self) -> list[ArticleInfo]:
         """Every article in the index, by outlet then date."""
         self.retriever.refresh()
+        _, passages, articles = self.retriever.corpus()  # one consistent snapshot
         first: dict[str, str] = {}
-        for p in sorted(self.retriever.passages, key=lambda p: p.position, reverse=True):
+        for p in sorted(passages, key=lambda p: p.position, reverse=True):
             first[p.article] = p.sentences[0]  # the lowest position wins
         infos = []
-        for a in self.retriever.articles.values():
+        for a in articles.values():
             infos.append(
                 ArticleInfo(
                     article=a.article, outlet=a.outlet, published=a.published.isoformat() if a.published else None,
