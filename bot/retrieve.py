@@ -152,11 +152,6 @@ class Retriever:
             return self._generation, self.passages, self.articles
 
     @property
-    def generation(self) -> int:
-        """The version of the index that is loaded (it changes with every re-index)."""
-        return self._generation
-
-    @property
     def mixed_languages(self) -> bool:
         """True when the index holds passages in two or more known languages."""
         return int((self.language_sizes[:-1] > 0).sum()) > 1

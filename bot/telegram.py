@@ -272,10 +272,10 @@ class ReplyStore:
         if stored is not None:
             stored.chat, stored.message = chat, message
 
-    def get(self, key: str, chat: int | None = None, message: int | None = None) -> Stored | None:
-        """The reply behind a key, if it is still held and (when given) belongs under this message."""
+    def get(self, key: str, chat: int, message: int) -> Stored | None:
+        """The reply behind a key, if it is still held and belongs under this message."""
         stored = self._items.get(key)
-        if stored is None or (chat is not None and (stored.chat, stored.message) != (chat, message)):
+        if stored is None or (stored.chat, stored.message) != (chat, message):
             return None
         self._items.move_to_end(key)
         return stored
@@ -580,12 +580,10 @@ def run(settings: Settings, core: NewsCore) -> None:
     except InvalidToken:
         raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get the current one "
                           "from @BotFather") from None
-    except (BadRequest, Forbidden) as exc:  # subclasses of NetworkError, but Telegram did answer
-        raise NewsbotError(f"Telegram refused a request while starting: "
-                           f"{redact(exc.message, [settings.telegram_token])}") from None
-    except NetworkError as exc:
-        raise NewsbotError(f"could not reach the Telegram Bot API at {api_urls(settings.telegram_base_url)[0]}: "
-                           f"{redact(exc.message, [settings.telegram_token])}") from None
-    except TelegramError as exc:  # anything else Telegram said while starting: one line, never the token
-        raise NewsbotError(f"Telegram refused a request while starting: "
-                           f"{redact(exc.message, [settings.telegram_token])}") from None
+    except TelegramError as exc:  # one line, never the token
+        message = redact(exc.message, [settings.telegram_token])
+        # BadRequest and Forbidden are NetworkErrors too, but there Telegram did answer.
+        if isinstance(exc, NetworkError) and not isinstance(exc, (BadRequest, Forbidden)):
+            raise NewsbotError(f"could not reach the Telegram Bot API at {api_urls(settings.telegram_base_url)[0]}: "
+                               f"{message}") from None
+        raise NewsbotError(f"Telegram refused a request while starting: {message}") from None

@@ -19,7 +19,7 @@ from . import store
 from .articles import (Article, article_files, article_id, content_hash, load_curated, parse_article, read_text,
                        resolves_inside)
 from .embed import Embedder
-from .errors import CorpusFileError, IndexDamaged
+from .errors import CorpusFileError
 from .passages import PassageText, normalise, split_passages
 
 EMBED_BATCH = 32
@@ -67,88 +67,81 @@ def build_index(
     folder, index_path = Path(folder), Path(index_path)
     files = article_files(folder)
     curated = load_curated(folder)
-    aside = None
+    db, aside = store.open_to_write(index_path, replace_damaged=rebuild)
     try:
-        db = store.open_index(index_path, create=True)
-        if rebuild:
-            try:
-                store.check_integrity(db, index_path)
-            except IndexDamaged:
-                db.close()
-                raise
-    except IndexDamaged:
-        if not rebuild:
-            raise
-        aside = store.set_aside(index_path)  # kept, not deleted: it may hold what someone wants back
-        db = store.open_index(index_path, create=True)
-    try:
+        report = IndexReport(folder=str(folder), index=str(index_path), embedder=embedder.name,
+                             set_aside=str(aside) if aside else None)
         with store.sqlite_errors(index_path):
-            report = IndexReport(folder=str(folder), index=str(index_path), embedder=embedder.name,
-                                 set_aside=str(aside) if aside else None)
-            recorded = store.recorded_embedder(db)
-            if recorded and recorded[0] != embedder.name and not rebuild:
-                store.check_embedder(db, embedder.name, embedder.dim)
-            indexed = store.article_hashes(db)
-            known = {} if rebuild else indexed  # a rebuild processes every article again
-
-            seen: dict[str, str] = {}  # body digest -> article id, to skip the same article under two names
-            changed: list[tuple[Article, list[PassageText]]] = []
-            present: set[str] = set()
-            for path in files:
-                ident = article_id(path, folder)
-                if not resolves_inside(path, folder):  # and what it brought in before goes too
-                    report.skipped.append((str(path.relative_to(folder)),
-                                           "a link to a file outside the corpus folder; not indexed"))
-                    continue
-                try:
-                    raw = read_text(path)
-                except CorpusFileError as exc:
-                    report.skipped.append((str(path.relative_to(folder)), _reason(exc, path)))
-                    if ident in indexed:
-                        present.add(ident)  # keep what was indexed before rather than lose it
-                    continue
-                digest = hashlib.sha256(" ".join(normalise(raw).split()).encode()).hexdigest()
-                if digest in seen:
-                    report.skipped.append((str(path.relative_to(folder)), f"same text as {seen[digest]}; not indexed twice"))
-                    continue
-                seen[digest] = ident
-                present.add(ident)
-                entry = curated.get(ident) or curated.get(path.stem)
-                if known.get(ident) == content_hash(raw, entry):
-                    report.unchanged += 1
-                    continue
-                try:
-                    article = parse_article(path, raw, entry, ident)
-                except CorpusFileError as exc:
-                    report.skipped.append((str(path.relative_to(folder)), _reason(exc, path)))
-                    present.discard(ident)
-                    continue
-                passages = split_passages(article.paragraphs, max_chars=max_chars)
-                changed.append((article, passages))
-                (report.updated if ident in indexed else report.added).append(ident)
-
-            report.removed = sorted(set(indexed) - present)
-
-            background = background_sentences()
-            background_changed = set(store.background_keys(db)) != {store.vector_key(embedder.name, t) for t in background}
-            # Everything is embedded before anything readers see changes.
-            _embed_missing(db, embedder, changed, report, progress)
-            if background_changed:
-                _store_missing(db, embedder, background)
-            if changed or report.removed or recorded is None or rebuild or background_changed:
-                store.commit_changes(db, changed, report.removed, embedder.name, embedder.dim, background)
-
-            for art in store.load_articles(db):
-                report.articles += 1
-                report.passages += art.passages
-                if not art.outlet:
-                    report.unknown_outlet.append(art.article)
-                if not art.published:
-                    report.unknown_date.append(art.article)
-            report.seconds = time.perf_counter() - started
-            return report
+            _update(db, folder, files, curated, embedder, report, rebuild, progress, max_chars)
     finally:
         db.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update(db, folder: Path, files: list[Path], curated: dict, embedder: Embedder, report: IndexReport,
+            rebuild: bool, progress: Progress | None, max_chars: int) -> None:
+    """The work of `build_index` on an open index: process what changed, embed, commit, and count."""
+    recorded = store.recorded_embedder(db)
+    if recorded and recorded[0] != embedder.name and not rebuild:
+        store.check_embedder(db, embedder.name, embedder.dim)
+    indexed = store.article_hashes(db)
+    known = {} if rebuild else indexed  # a rebuild processes every article again
+
+    seen: dict[str, str] = {}  # body digest -> article id, to skip the same article under two names
+    changed: list[tuple[Article, list[PassageText]]] = []
+    present: set[str] = set()
+    for path in files:
+        ident = article_id(path, folder)
+        if not resolves_inside(path, folder):  # and what it brought in before goes too
+            report.skipped.append((str(path.relative_to(folder)),
+                                   "a link to a file outside the corpus folder; not indexed"))
+            continue
+        try:
+            raw = read_text(path)
+        except CorpusFileError as exc:
+            report.skipped.append((str(path.relative_to(folder)), _reason(exc, path)))
+            if ident in indexed:
+                present.add(ident)  # keep what was indexed before rather than lose it
+            continue
+        digest = hashlib.sha256(" ".join(normalise(raw).split()).encode()).hexdigest()
+        if digest in seen:
+            report.skipped.append((str(path.relative_to(folder)), f"same text as {seen[digest]}; not indexed twice"))
+            continue
+        seen[digest] = ident
+        present.add(ident)
+        entry = curated.get(ident) or curated.get(path.stem)
+        if known.get(ident) == content_hash(raw, entry):
+            report.unchanged += 1
+            continue
+        try:
+            article = parse_article(path, raw, entry, ident)
+        except CorpusFileError as exc:
+            report.skipped.append((str(path.relative_to(folder)), _reason(exc, path)))
+            present.discard(ident)
+            continue
+        passages = split_passages(article.paragraphs, max_chars=max_chars)
+        changed.append((article, passages))
+        (report.updated if ident in indexed else report.added).append(ident)
+
+    report.removed = sorted(set(indexed) - present)
+
+    background = background_sentences()
+    background_changed = set(store.background_keys(db)) != {store.vector_key(embedder.name, t) for t in background}
+    # Everything is embedded before anything readers see changes.
+    _embed_missing(db, embedder, changed, report, progress)
+    if background_changed:
+        _store_missing(db, embedder, background)
+    if changed or report.removed or recorded is None or rebuild or background_changed:
+        store.commit_changes(db, changed, report.removed, embedder.name, embedder.dim, background)
+
+    for art in store.load_articles(db):
+        report.articles += 1
+        report.passages += art.passages
+        if not art.outlet:
+            report.unknown_outlet.append(art.article)
+        if not art.published:
+            report.unknown_date.append(art.article)
 
 
 def _reason(exc: Exception, path: Path) -> str:

@@ -148,6 +148,25 @@ def file_identity(path: Path | str) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def open_to_write(path: Path | str, replace_damaged: bool = False) -> tuple[Database, Path | None]:
+    """Open (or create) the index for writing; with replace_damaged, a file that fails SQLite's quick
+    check or is not a newsbot index is first moved aside (returned: where it went) and a new one made."""
+    try:
+        db = open_index(path, create=True)
+        if replace_damaged:
+            try:
+                check_integrity(db, path)
+            except IndexDamaged:
+                db.close()
+                raise
+        return db, None
+    except IndexDamaged:
+        if not replace_damaged:
+            raise
+        aside = set_aside(path)  # kept, not deleted: it may hold what someone wants back
+        return open_index(path, create=True), aside
+
+
 def set_aside(path: Path | str) -> Path:
     """Move a damaged index file (and its WAL/SHM companions) aside, so a new one can be built; return
     where it went. Nothing is deleted."""

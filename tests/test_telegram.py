@@ -502,22 +502,29 @@ def test_a_long_timeline_is_paged_within_the_limit():
     assert [p.text.count("<blockquote>") for p in pages] == [5, 5, 5, 5, 5, 3]
 
 
+def _kept(store: ReplyStore, pages: list[Page], message: int) -> str:
+    """Add a reply and send it as message `message` in chat 1."""
+    key = store.add(pages, answer=True)
+    store.sent(key, 1, message)
+    return key
+
+
 def test_reply_store_forgets_the_oldest():
     store = ReplyStore(capacity=2)
-    keys = [store.add([Page(str(n))], answer=True) for n in range(3)]
-    assert store.get(keys[0]) is None
-    assert [store.get(k).pages[0].text for k in keys[1:]] == ["1", "2"]
+    keys = [_kept(store, [Page(str(n))], n) for n in range(3)]
+    assert store.get(keys[0], 1, 0) is None
+    assert [store.get(k, 1, n).pages[0].text for n, k in enumerate(keys) if n] == ["1", "2"]
 
 
 def test_reply_store_is_bounded_by_what_it_holds_not_only_by_count():
     # The audit's case: one timeline reply held 0.9 MB, and 2000 of them would have been kept.
     store = ReplyStore(capacity=2000, max_chars=2_000_000)
     big = [Page("x" * 4000, full="y" * 4000) for _ in range(110)]  # ~0.9 MB
-    keys = [store.add(big, answer=False) for _ in range(20)]
+    keys = [_kept(store, big, n) for n in range(20)]
     assert store.chars <= 2_000_000 and len(store) == 2
-    assert store.get(keys[-1]) is not None and store.get(keys[0]) is None
-    huge = store.add([Page("z" * 3_000_000)], answer=False)  # the newest is kept even when alone too big
-    assert store.get(huge) is not None and len(store) == 1
+    assert store.get(keys[-1], 1, 19) is not None and store.get(keys[0], 1, 0) is None
+    huge = _kept(store, [Page("z" * 3_000_000)], 20)  # the newest is kept even when alone too big
+    assert store.get(huge, 1, 20) is not None and len(store) == 1
 
 
 def test_a_reply_key_works_only_under_its_own_message():
