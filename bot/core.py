@@ -10,6 +10,7 @@ from pathlib import Path
 from ..index.build import IndexReport, Progress, build_index
 from ..index.embed import Embedder, LazyEmbedder
 from ..index.errors import CorpusError
+from ..index.store import index_exists, local_folder
 
 from .answer import Answer, Carriers, Thresholds, answer, carriers
 from .config import Settings
@@ -37,7 +38,7 @@ def make_embedder(settings: Settings) -> Embedder:
 
 def ensure_index(settings: Settings, embedder: Embedder, progress: Progress | None = None) -> IndexReport | None:
     """Build the index from the configured corpus when there is none yet; None when it already exists."""
-    if Path(settings.index_path).exists():
+    if index_exists(settings.index_path):
         return None
     if not Path(settings.corpus).is_dir():
         raise CorpusError(
@@ -70,13 +71,15 @@ class NewsCore:
 
     def articles(self) -> list[ArticleInfo]:
         """Every article in the index, by outlet then date."""
-        self.retriever.refresh()
-        _, passages, articles = self.retriever.corpus()  # one consistent snapshot
+        corpus = self.retriever.current()  # one consistent version of the index
         first: dict[str, str] = {}
-        for p in sorted(passages, key=lambda p: p.position, reverse=True):
-            first[p.article] = p.sentences[0]  # the lowest position wins
+        for a in corpus.articles.values():
+            if not a.title and corpus.passages_of.get(a.article):  # untitled: named by its first sentence
+                lead = min((corpus.passages[corpus.row_of[i]] for i in corpus.passages_of[a.article]),
+                           key=lambda p: p.position)
+                first[a.article] = (lead.sentences or [lead.text])[0]
         infos = []
-        for a in articles.values():
+        for a in corpus.articles.values():
             infos.append(
                 ArticleInfo(
                     article=a.article, outlet=a.outlet, published=a.published.isoformat() if a.published else None,
@@ -84,6 +87,11 @@ class NewsCore:
                 )
             )
         return sorted(infos, key=lambda i: (i.outlet or "~", i.published or "~", i.article))
+
+    @property
+    def state_folder(self) -> Path:
+        """A folder of this machine for a front end's own state: beside the index when it is a file."""
+        return local_folder(self.settings.index_path)
 
     def close(self) -> None:
         self.retriever.close()

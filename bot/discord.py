@@ -417,12 +417,12 @@ class NewsDiscord(discord.Client):
         if self.handlers.core is None:
             loop = asyncio.get_running_loop()
             self.handlers.core = (await loop.run_in_executor(None, open_core, self.settings))[0]
-        state = Path(self.settings.index_path).parent / "discord-commands.json"
+        state = self.handlers.core.state_folder / "discord-commands.json"
         await sync_commands(self.tree, state, self.application_id, self.settings.discord_guild_id, self.force_sync)
 
     async def on_ready(self) -> None:
         log.info("Discord bot %s ready in %d servers: %d articles", self.user, len(self.guilds),
-                 len(self.handlers.core.retriever.articles))
+                 len(self.handlers.core.articles()))
 
     async def on_message(self, message: discord.Message) -> None:
         if self.user is not None:

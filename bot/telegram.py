@@ -496,7 +496,7 @@ class TelegramBot:
             BotCommand("help", "What I can do"),
             BotCommand("start", "Start here"),
         ])
-        log.info("Telegram bot @%s ready: %d articles", app.bot.username, len(self.core.retriever.articles))
+        log.info("Telegram bot @%s ready: %d articles", app.bot.username, len(self.core.articles()))
 
     async def post_shutdown(self, app: Application) -> None:
         self.workers.shutdown()

@@ -1,7 +1,8 @@
 """Timelines: the dated statements of the articles, in chronological order.
 
 Each event is one sentence quoted verbatim with the date it states or implies, resolved against its
-article's publication date (`index.dates.date_mentions`) and kept at its precision: an event known
+article's publication date when the passage was indexed (`index.dates.date_mentions`, stored as the
+index's mentions) and kept at its precision: an event known
 only to the month is a month. The same event reported by several outlets appears once, "also
 reported by" the others. An article whose publication date is unknown contributes only the dates it
 states in full; nothing gets an invented date.
@@ -13,10 +14,11 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 
-from ..index.dates import DAY, MONTH, YEAR, date_mentions
-from ..index.store import StoredArticle, StoredPassage
+from ..index.dates import DAY, MONTH, YEAR
+from ..index.model import Article, Mention, Passage
 
 from .answer import Source, Thresholds, rank, relevant, same_report
+from .corpus import Corpus
 from .retrieve import Retriever
 
 _PRECISION_ORDER = {YEAR: 0, MONTH: 1, DAY: 2}
@@ -37,19 +39,20 @@ class Event:
     also_reported_in: list[Source] = field(default_factory=list)
 
 
-def passage_events(passage: StoredPassage, article: StoredArticle) -> list[tuple[tuple, Event]]:
-    """The events of one passage, each with a sort key (date, precision, article, position, sentence)."""
-    events = []
-    for number, sentence in enumerate(passage.sentences):
-        labels = {}
-        for mention in date_mentions(sentence, article.published):
-            labels.setdefault(mention.label(), mention)
-        for label, mention in labels.items():
-            key = (mention.date, _PRECISION_ORDER[mention.precision], article.article, passage.position, number)
-            events.append((key, Event(
-                date=label, precision=mention.precision, quote=sentence, outlet=article.outlet,
-                article=article.article, published=article.published.isoformat() if article.published else None,
-            )))
+def passage_events(passage: Passage, article: Article, mentions: list[Mention]) -> list[tuple[tuple, Event]]:
+    """The events of one passage (from its stored date mentions), each with a sort key (date,
+    precision, article, position, sentence). A sentence naming one date twice is one event."""
+    events, seen = [], set()
+    for mention in mentions:
+        label = mention.label()
+        if (mention.sentence, label) in seen or mention.sentence >= len(passage.sentences):
+            continue
+        seen.add((mention.sentence, label))
+        key = (mention.date, _PRECISION_ORDER[mention.precision], article.article, passage.position, mention.sentence)
+        events.append((key, Event(
+            date=label, precision=mention.precision, quote=passage.sentences[mention.sentence], outlet=article.outlet,
+            article=article.article, published=article.published.isoformat() if article.published else None,
+        )))
     return events
 
 
@@ -78,25 +81,22 @@ def merge_duplicates(events: list[Event]) -> list[Event]:
     return merged
 
 
-_cache: weakref.WeakKeyDictionary[Retriever, tuple[int, list[Event]]] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Corpus, list[Event]] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
-def corpus_events(retriever: Retriever) -> list[Event]:
-    """Every event of the corpus in order: worked out once per version of the index (a timeline of a
-    large corpus takes seconds, and asking for it again must not cost that again)."""
+def corpus_events(corpus: Corpus) -> list[Event]:
+    """Every event of the corpus in order: worked out once per version of the index."""
     with _cache_lock:  # several askers at once: one works it out, the others wait for it
-        generation, passages, articles = retriever.corpus()
-        cached = _cache.get(retriever)
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-        events = _ordered([(p, articles[p.article]) for p in passages])
-        _cache[retriever] = (generation, events)
+        events = _cache.get(corpus)
+        if events is None:
+            events = _cache[corpus] = _ordered(corpus, corpus.passages)
         return events
 
 
-def _ordered(chosen) -> list[Event]:
-    keyed = [item for passage, article in chosen for item in passage_events(passage, article)]
+def _ordered(corpus: Corpus, passages: list[Passage]) -> list[Event]:
+    keyed = [item for p in passages
+             for item in passage_events(p, corpus.articles[p.article], corpus.mentions_of.get(p.id, []))]
     keyed.sort(key=lambda item: item[0])
     return merge_duplicates([event for _, event in keyed])
 
@@ -104,9 +104,9 @@ def _ordered(chosen) -> list[Event]:
 def timeline(retriever: Retriever, topic: str | None = None, thresholds: Thresholds | None = None) -> list[Event]:
     """The corpus's events in chronological order; with a topic, only those in passages about it."""
     thresholds = thresholds or Thresholds.tuned()
-    retriever.refresh()
+    corpus = retriever.current()
     if topic and topic.strip():
-        _, hits = retriever.search(topic)
-        return _ordered([(h.passage, h.article) for h in rank(hits, thresholds)[:TOPIC_PASSAGES]
-                         if relevant(h, thresholds)])
-    return corpus_events(retriever)
+        query = retriever.prepare(topic, corpus=corpus)
+        _, hits = retriever.search(query)
+        return _ordered(corpus, [h.passage for h in rank(hits, thresholds)[:TOPIC_PASSAGES] if relevant(h, thresholds)])
+    return corpus_events(corpus)

@@ -56,7 +56,7 @@ class Curated:
 
 
 @dataclass
-class Article:
+class ParsedArticle:
     """An article as read from disk: metadata plus its body paragraphs, boilerplate removed."""
 
     article: str  # file stem, the article's id
@@ -188,8 +188,8 @@ def content_hash(raw: str, curated: Curated | None) -> str:
     return digest.hexdigest()
 
 
-def parse_article(path: Path, raw: str, curated: Curated | None = None, article_id: str | None = None) -> Article:
-    """Turn an article's text into an Article: dateline, title, wires, date, cleaned paragraphs."""
+def parse_article(path: Path, raw: str, curated: Curated | None = None, article_id: str | None = None) -> ParsedArticle:
+    """Turn an article's text into a ParsedArticle: dateline, title, wires, date, cleaned paragraphs."""
     text = normalise(raw)
     front, text = split_front_matter(text)
     lines = [line.strip() for line in text.split("\n")]
@@ -245,7 +245,7 @@ def parse_article(path: Path, raw: str, curated: Curated | None = None, article_
         warnings.append("outlet unknown")
     if not published:
         warnings.append("publication date unknown")
-    return Article(
+    return ParsedArticle(
         article=article_id or path.stem, path=path, outlet=outlet, outlet_from=outlet_from, published=published,
         published_from=published_from, wires=wires, title=title, url=url, language=language, note=note,
         place=place, paragraphs=cleaned.paragraphs, removed=cleaned.removed,
@@ -274,7 +274,7 @@ def article_id(path: Path, folder: Path) -> str:
         return path.stem
 
 
-def read_article(path: Path, folder: Path, curated: dict[str, Curated]) -> Article:
+def read_article(path: Path, folder: Path, curated: dict[str, Curated]) -> ParsedArticle:
     """Read and parse one article file (raises CorpusFileError with the reason)."""
     ident = article_id(path, folder)
     entry = curated.get(ident) or curated.get(path.stem)

@@ -15,12 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import store
-from .articles import (Article, article_files, article_id, content_hash, load_curated, parse_article, read_text,
+from .articles import (article_files, article_id, content_hash, load_curated, parse_article, read_text,
                        resolves_inside)
+from .dates import sentence_dates
 from .embed import Embedder
 from .errors import CorpusFileError
-from .passages import PassageText, normalise, split_passages
+from .passages import normalise, split_passages
+from .store import (ChangedArticle, ChangeSet, IndexStore, check_embedder, open_store, passage_key,
+                    passage_sentences, vector_key)
 
 EMBED_BATCH = 32
 
@@ -56,40 +58,38 @@ class IndexReport:
 
 def build_index(
     folder: Path | str,
-    index_path: Path | str,
+    index: Path | str,
     embedder: Embedder,
     rebuild: bool = False,
     progress: Progress | None = None,
     max_chars: int = 700,
 ) -> IndexReport:
-    """Bring the index at index_path in line with the articles in folder."""
+    """Bring the index (a path or location, see index.store) in line with the articles in folder."""
     started = time.perf_counter()
-    folder, index_path = Path(folder), Path(index_path)
+    folder = Path(folder)
     files = article_files(folder)
     curated = load_curated(folder)
-    db, aside = store.open_to_write(index_path, replace_damaged=rebuild)
+    store = open_store(index, create=True, replace_damaged=rebuild)
     try:
-        report = IndexReport(folder=str(folder), index=str(index_path), embedder=embedder.name,
-                             set_aside=str(aside) if aside else None)
-        with store.sqlite_errors(index_path):
-            _update(db, folder, files, curated, embedder, report, rebuild, progress, max_chars)
+        report = IndexReport(folder=str(folder), index=str(index), embedder=embedder.name, set_aside=store.replaced)
+        _update(store, folder, files, curated, embedder, report, rebuild, progress, max_chars)
     finally:
-        db.close()
+        store.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _update(db, folder: Path, files: list[Path], curated: dict, embedder: Embedder, report: IndexReport,
+def _update(store: IndexStore, folder: Path, files: list[Path], curated: dict, embedder: Embedder, report: IndexReport,
             rebuild: bool, progress: Progress | None, max_chars: int) -> None:
     """The work of `build_index` on an open index: process what changed, embed, commit, and count."""
-    recorded = store.recorded_embedder(db)
+    recorded = store.recorded_embedder()
     if recorded and recorded[0] != embedder.name and not rebuild:
-        store.check_embedder(db, embedder.name, embedder.dim)
-    indexed = store.article_hashes(db)
+        check_embedder(recorded, embedder.name, embedder.dim)
+    indexed = store.article_hashes()
     known = {} if rebuild else indexed  # a rebuild processes every article again
 
     seen: dict[str, str] = {}  # body digest -> article id, to skip the same article under two names
-    changed: list[tuple[Article, list[PassageText]]] = []
+    changed: list[ChangedArticle] = []
     present: set[str] = set()
     for path in files:
         ident = article_id(path, folder)
@@ -121,21 +121,22 @@ def _update(db, folder: Path, files: list[Path], curated: dict, embedder: Embedd
             present.discard(ident)
             continue
         passages = split_passages(article.paragraphs, max_chars=max_chars)
-        changed.append((article, passages))
+        mentions = [sentence_dates(p.sentences, article.published) for p in passages]
+        changed.append(ChangedArticle(article, passages, mentions))
         (report.updated if ident in indexed else report.added).append(ident)
 
     report.removed = sorted(set(indexed) - present)
 
     background = background_sentences()
-    background_changed = set(store.background_keys(db)) != {store.vector_key(embedder.name, t) for t in background}
+    background_changed = store.background_keys() != {vector_key(embedder.name, t) for t in background}
     # Everything is embedded before anything readers see changes.
-    _embed_missing(db, embedder, changed, report, progress)
+    _embed_missing(store, embedder, changed, report, progress)
     if background_changed:
-        _store_missing(db, embedder, background)
+        _store_missing(store, embedder, background)
     if changed or report.removed or recorded is None or rebuild or background_changed:
-        store.commit_changes(db, changed, report.removed, embedder.name, embedder.dim, background)
+        store.commit(ChangeSet(changed, report.removed, embedder.name, embedder.dim, background))
 
-    for art in store.load_articles(db):
+    for art in store.articles():
         report.articles += 1
         report.passages += art.passages
         if not art.outlet:
@@ -154,15 +155,15 @@ def background_sentences() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def _store_missing(db, embedder: Embedder, texts: list[str]) -> None:
+def _store_missing(store: IndexStore, embedder: Embedder, texts: list[str]) -> None:
     """Embed and store the texts that have no vector yet (one batch: the background is small)."""
-    keys = {store.vector_key(embedder.name, t): t for t in texts}
-    missing = store.missing_vectors(db, list(keys))
+    keys = {vector_key(embedder.name, t): t for t in texts}
+    missing = store.missing_vectors(list(keys))
     if missing:
-        store.add_vectors(db, missing, embedder.embed_passages([keys[k] for k in missing]))
+        store.add_vectors(missing, embedder.embed_passages([keys[k] for k in missing]))
 
 
-def _embed_missing(db, embedder: Embedder, changed, report: IndexReport, progress: Progress | None) -> None:
+def _embed_missing(store: IndexStore, embedder: Embedder, changed: list[ChangedArticle], report: IndexReport, progress: Progress | None) -> None:
     """Store a vector for every changed passage's whole text and for each of its sentences (answers are
     quoted, and partly ranked, by sentence), embedding only texts never embedded before.
 
@@ -170,18 +171,18 @@ def _embed_missing(db, embedder: Embedder, changed, report: IndexReport, progres
     readers see none of them until the passages that refer to them are committed.
     """
     name = embedder.name
-    passages = {store.passage_key(name, p.text): p.text for _, ps in changed for p in ps}
-    sentences = {store.vector_key(name, t): t for _, ps in changed for p in ps for t in store.passage_sentences(p)}
-    missing = store.missing_vectors(db, list(passages))
+    passages = {passage_key(name, p.text): p.text for c in changed for p in c.passages}
+    sentences = {vector_key(name, t): t for c in changed for p in c.passages for t in passage_sentences(p)}
+    missing = store.missing_vectors(list(passages))
     report.reused = len(passages) - len(missing)
     report.embedded = len(missing)
     todo = {k: passages[k] for k in missing}
-    todo.update((k, sentences[k]) for k in store.missing_vectors(db, list(sentences)) if k not in todo)
+    todo.update((k, sentences[k]) for k in store.missing_vectors(list(sentences)) if k not in todo)
     keys = list(todo)
     if progress and keys:
         progress(0, len(keys))
     for start in range(0, len(keys), EMBED_BATCH):
         batch = keys[start:start + EMBED_BATCH]
-        store.add_vectors(db, batch, embedder.embed_passages([todo[k] for k in batch]))
+        store.add_vectors(batch, embedder.embed_passages([todo[k] for k in batch]))
         if progress:
             progress(start + len(batch), len(keys))

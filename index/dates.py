@@ -169,11 +169,16 @@ class DateMention:
 
     def label(self) -> str:
         """'2023-09-13', '2023-09' or '2023', as precise as the text allows."""
-        if self.precision == DAY:
-            return self.date.isoformat()
-        if self.precision == MONTH:
-            return self.date.strftime("%Y-%m")
-        return str(self.date.year)
+        return date_label(self.date, self.precision)
+
+
+def date_label(date: dt.date, precision: str) -> str:
+    """'2023-09-13', '2023-09' or '2023' for a date known to the day, month or year."""
+    if precision == DAY:
+        return date.isoformat()
+    if precision == MONTH:
+        return date.strftime("%Y-%m")
+    return str(date.year)
 
 
 def _shift_month(date: dt.date, months: int) -> dt.date:
@@ -291,12 +296,10 @@ def question_periods(question: str, today: dt.date) -> list[Period]:
     return periods
 
 
-def passage_dates(sentences: list[str], published: dt.date | None) -> list[dt.date]:
-    """The dates a passage is about: its article's publication date and every date its sentences state."""
-    found = [published] if published else []
-    for sentence in sentences:
-        found += [m.date for m in date_mentions(sentence, published)]
-    return found
+def sentence_dates(sentences: list[str], published: dt.date | None) -> list[tuple[int, dt.date, str]]:
+    """Every date the sentences state, as (sentence number, date, precision): what the index stores."""
+    return [(n, m.date, m.precision) for n, sentence in enumerate(sentences)
+            for m in date_mentions(sentence, published)]
 
 
 def time_agreement(periods: list[Period], dates: list[dt.date]) -> float:

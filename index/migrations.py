@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
@@ -78,6 +79,26 @@ def m005_stemmed_fts(db: Database) -> None:
     db["passages"].enable_fts(["terms"], fts_version="FTS5", create_triggers=True,
                               tokenize="unicode61 remove_diacritics 2")
     db.execute("CREATE VIRTUAL TABLE passages_fts_vocab USING fts5vocab(passages_fts, 'row')")
+
+
+@migration
+def m006_mentions(db: Database) -> None:
+    # The dates each passage's sentences state, worked out at index time for the timeline and for
+    # questions that name a time. Existing passages get theirs here, so an old index needs no re-index.
+    from .dates import sentence_dates
+
+    db["mentions"].create({"passage": int, "sentence": int, "date": str, "precision": str},
+                          foreign_keys=[("passage", "passages", "id")])
+    db["mentions"].create_index(["passage"])
+    published = {r[0]: dt.date.fromisoformat(r[1]) if r[1] else None
+                 for r in db.execute("SELECT id, published FROM articles")}
+    rows = db.execute("SELECT id, article, sentences FROM passages").fetchall()
+    db["mentions"].insert_all(
+        ({"passage": pid, "sentence": n, "date": date.isoformat(), "precision": precision}
+         for pid, article, sentences in rows
+         for n, date, precision in sentence_dates(json.loads(sentences or "[]"), published.get(article))),
+        batch_size=1000,
+    )
 
 
 def _done(db: Database) -> set[str]:

@@ -1,80 +1,162 @@
-"""The index on disk: a SQLite file written through sqlite-utils.
+"""The index behind one interface, `IndexStore`, so retrieval, answers, the timeline and the front ends
+never know which engine holds it.
 
-Tables: `articles`, `passages` (with an FTS5 index kept in step by triggers), `vectors` (float32 blobs
-keyed by a hash of embedder name + passage text) and `meta` (which embedder built the index and a
-generation counter that changes on every commit that changes what readers see).
-
-Writes that readers can see happen in one transaction, and the file runs in WAL mode, so a bot
-reading the index while it is rebuilt sees either the old index or the new one, never half of each.
+An index is named by a location string: a file path, or `sqlite:///path/to/index.db`, is a SQLite
+file (index/sqlite.py). Another engine adds its URL scheme to `ENGINES`. A store speaks in the domain
+types of index/model.py, and raises only the errors of index/errors.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import json
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
-from sqlite_utils import Database
 
-from .articles import Article
-from .errors import EmbedderMismatch, IndexDamaged, IndexNotFound, IndexUnwritable, NewsbotError
-from .migrations import migrate, writing
+from .articles import ParsedArticle
+from .errors import EmbedderMismatch, IndexNotFound
+from .model import Article, Snapshot
 from .passages import PassageText
-from .terms import stems
 
 
 @dataclass(frozen=True)
-class StoredArticle:
-    """An article row as the retriever and front ends see it."""
+class ChangedArticle:
+    """An article to (re)write, with its passages and, per passage, the dates its sentences state as
+    (sentence number, date, precision)."""
 
-    article: str
-    outlet: str | None
-    published: dt.date | None
-    published_from: str | None
-    wires: list[str]
-    title: str | None
-    url: str | None
-    language: str | None
-    note: str | None
-    outlet_from: str | None = None
-    passages: int = 0
+    article: ParsedArticle
+    passages: list[PassageText]
+    mentions: list[list[tuple[int, dt.date, str]]]
 
 
-class StoredPassage:
-    """A passage row: its id, article, place in the article, text and sentences.
+@dataclass(frozen=True)
+class ChangeSet:
+    """One commit: what readers see changes all at once, or not at all."""
 
-    The sentences are kept as stored (JSON) and parsed on first use: loading 100k passages then costs
-    no JSON parsing for the many that no question ever reaches.
-    """
+    changed: list[ChangedArticle]
+    removed: list[str]  # article ids
+    embedder: str
+    dim: int
+    background: list[str]  # the generic sentences abstention compares against (their vectors stored)
 
-    __slots__ = ("id", "article", "position", "text", "_sentences")
 
-    def __init__(self, id: int, article: str, position: int, text: str, sentences: list[str] | str):
-        self.id, self.article, self.position, self.text = id, article, position, text
-        self._sentences = sentences
+class IndexStore(Protocol):
+    """What the rest of the program asks of an index. Safe to share between threads."""
 
-    @property
-    def sentences(self) -> list[str]:
-        if isinstance(self._sentences, str):
-            self._sentences = json.loads(self._sentences)
-        return self._sentences
+    location: str  # as the user named it, for messages
+    replaced: str | None  # where a damaged index was moved when opened with replace_damaged
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, StoredPassage) and (self.id, self.article, self.position, self.text,
-                                                     self.sentences) == (other.id, other.article, other.position,
-                                                                         other.text, other.sentences)
+    def version(self) -> Hashable:
+        """Changes whenever what readers see changes (a commit, another index put in its place)."""
 
-    def __hash__(self) -> int:
-        return hash((self.id, self.article))
+    def recorded_embedder(self) -> tuple[str, int] | None:
+        """The embedder (name, dimensions) the index was built with; None for an empty index."""
 
-    def __repr__(self) -> str:
-        return f"StoredPassage(id={self.id}, article={self.article!r}, position={self.position}, text={self.text!r})"
+    def snapshot(self) -> Snapshot:
+        """Every passage, vector, article, term count, background vector and date, read at one version."""
+
+    def articles(self) -> list[Article]:
+        """Every article with its passage count, by outlet then date."""
+
+    def lexical(self, terms: list[str], limit: int) -> list[int]:
+        """Passage ids ranked by BM25 for any of these terms (each a literal term, never syntax)."""
+
+    def passage_terms(self, ids: list[int]) -> dict[int, str]:
+        """The lexical terms (space-separated stems and words) the indexer stored for these passages."""
+
+    def vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these keys (see `vector_key`); missing keys are left out."""
+
+    def missing_vectors(self, keys: list[str]) -> list[str]:
+        """The keys among these with no stored vector (order kept, duplicates dropped)."""
+
+    def add_vectors(self, keys: list[str], vectors: np.ndarray) -> None:
+        """Store vectors at once (an interrupted build keeps them); readers see them only when a commit
+        refers to them."""
+
+    def article_hashes(self) -> dict[str, str]:
+        """Each indexed article's content hash, by id."""
+
+    def background_keys(self) -> set[str]:
+        """The vector keys of the stored background sentences."""
+
+    def commit(self, changes: ChangeSet) -> None:
+        """Apply a change set in one transaction and record the embedder; unreferenced vectors go."""
+
+    def check_integrity(self) -> None:
+        """Raise IndexDamaged unless the whole index reads back sound."""
+
+    def close(self) -> None: ...
+
+
+Opener = Callable[[str, bool, bool], IndexStore]
+
+
+def _sqlite_path(location: str | Path) -> Path:
+    return Path(str(location).removeprefix("sqlite://")).expanduser()
+
+
+def _sqlite(location: str, create: bool, replace_damaged: bool) -> IndexStore:
+    from .sqlite import SqliteStore
+
+    return SqliteStore(_sqlite_path(location), create=create, replace_damaged=replace_damaged)
+
+
+ENGINES: dict[str, Opener] = {"sqlite": _sqlite}  # URL scheme -> how to open such an index
+
+
+def engine_of(location: str | Path) -> str:
+    """The engine a location names: its URL scheme, 'sqlite' for a plain path."""
+    text = str(location)
+    scheme, sep, _ = text.partition("://")
+    return scheme.lower() if sep and scheme.isalpha() and len(scheme) > 1 else "sqlite"
+
+
+def open_store(location: str | Path, create: bool = False, replace_damaged: bool = False) -> IndexStore:
+    """Open the index a location names. Without create, a missing index is IndexNotFound; with
+    replace_damaged, a damaged one is moved aside (`store.replaced` says where) and a new one made."""
+    engine = engine_of(location)
+    opener = ENGINES.get(engine)
+    if opener is None:
+        raise IndexNotFound(f"no index engine for {engine}:// (known: {', '.join(sorted(ENGINES))}); "
+                            "set NEWSBOT_INDEX to a file path or one of those URLs")
+    return opener(str(location), create, replace_damaged)
+
+
+def parse_location(text: str | Path) -> str | Path:
+    """A location as typed (setting or option): a URL stays a string, anything else is a file path."""
+    text = str(text).strip()
+    return text if "://" in text else Path(text).expanduser()
+
+
+def index_exists(location: str | Path) -> bool:
+    """Whether there is an index (or, for SQLite, any file) at the location."""
+    if engine_of(location) == "sqlite":
+        return _sqlite_path(location).exists()
+    try:
+        open_store(location).close()
+    except IndexNotFound:
+        return False
+    return True
+
+
+def local_folder(location: str | Path) -> Path:
+    """A folder of this machine that belongs with the index, for state kept beside it."""
+    return _sqlite_path(location).parent if engine_of(location) == "sqlite" else Path(".newsbot")
+
+
+def check_embedder(recorded: tuple[str, int] | None, name: str, dim: int) -> None:
+    """Raise EmbedderMismatch when the index was built by another embedder."""
+    if recorded and recorded != (name, dim):
+        raise EmbedderMismatch(
+            f"the index was built with {recorded[0]} ({recorded[1]} dimensions) but the configured embedder "
+            f"is {name} ({dim} dimensions); re-index with: newsbot index --rebuild FOLDER "
+            f"(or set NEWSBOT_EMBEDDER/NEWSBOT_MODEL back)"
+        )
 
 
 def vector_key(embedder_name: str, text: str) -> str:
@@ -91,298 +173,3 @@ def passage_key(embedder_name: str, text: str) -> str:
 def passage_sentences(passage) -> list[str]:
     """The sentences a passage is quoted from (the whole text if it has none)."""
     return list(passage.sentences) or [passage.text]
-
-
-def to_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype="<f4").tobytes()
-
-
-def from_blob(blob: bytes, dim: int) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<f4", count=dim)
-
-
-def explain(exc: sqlite3.DatabaseError, path: Path | str) -> NewsbotError:
-    """A SQLite error as one line that says what happened to the index and what to do."""
-    message = str(exc)
-    lowered = message.lower()
-    if any(s in lowered for s in ("not a database", "malformed", "file is encrypted", "corrupt")):
-        return IndexDamaged(f"the index at {path} is damaged or is not a newsbot index ({message}); rebuild it "
-                            "with: newsbot index --rebuild FOLDER (the damaged file is kept beside it)")
-    if "disk is full" in lowered or "disk i/o" in lowered:
-        return IndexUnwritable(f"could not write the index at {path} ({message}); free some disk space and run "
-                               "newsbot index again: the index is as it was before this run")
-    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
-        return IndexUnwritable(f"cannot write the index at {path} ({message}); check the permissions of the "
-                               "file and its folder")
-    if "locked" in lowered or "busy" in lowered:
-        return IndexUnwritable(f"the index at {path} is busy: another newsbot is writing it; try again when it "
-                               "has finished")
-    return IndexDamaged(f"the index at {path} could not be used ({message})")
-
-
-@contextlib.contextmanager
-def sqlite_errors(path: Path | str) -> Iterator[None]:
-    """Raise SQLite's errors as the one-line domain errors of `explain`."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        raise explain(exc, path) from None
-
-
-def check_integrity(db: Database, path: Path | str) -> None:
-    """Raise IndexDamaged unless SQLite's quick check finds the file sound (reads every page)."""
-    with sqlite_errors(path):
-        result = db.execute("PRAGMA quick_check").fetchone()[0]
-    if result != "ok":
-        raise IndexDamaged(f"the index at {path} is damaged ({result}); rebuild it with: newsbot index --rebuild "
-                           "FOLDER (the damaged file is kept beside it)")
-
-
-def file_identity(path: Path | str) -> tuple[int, int] | None:
-    """Which file is at the path now (device, inode), None when there is none: a connection opened
-    on a file that was since deleted or replaced keeps reading the old one."""
-    try:
-        st = Path(path).stat()
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
-def open_to_write(path: Path | str, replace_damaged: bool = False) -> tuple[Database, Path | None]:
-    """Open (or create) the index for writing; with replace_damaged, a file that fails SQLite's quick
-    check or is not a newsbot index is first moved aside (returned: where it went) and a new one made."""
-    try:
-        db = open_index(path, create=True)
-        if replace_damaged:
-            try:
-                check_integrity(db, path)
-            except IndexDamaged:
-                db.close()
-                raise
-        return db, None
-    except IndexDamaged:
-        if not replace_damaged:
-            raise
-        aside = set_aside(path)  # kept, not deleted: it may hold what someone wants back
-        return open_index(path, create=True), aside
-
-
-def set_aside(path: Path | str) -> Path:
-    """Move a damaged index file (and its WAL/SHM companions) aside, so a new one can be built; return
-    where it went. Nothing is deleted."""
-    path = Path(path)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
-    path.rename(target)
-    for suffix in ("-wal", "-shm"):
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            companion.rename(target.with_name(target.name + suffix))
-    return target
-
-
-def open_index(path: Path | str, create: bool = False) -> Database:
-    """Open (and migrate) the index; without create, a missing file is IndexNotFound. A file that is
-    not a usable index is IndexDamaged; one that cannot be written, IndexUnwritable."""
-    path = Path(path)
-    if not path.exists() and not create:
-        raise IndexNotFound(f"no index at {path}; build it with: newsbot index FOLDER")
-    if path.exists() and not path.is_file():
-        raise IndexDamaged(f"the index path {path} is not a file; point NEWSBOT_INDEX at a file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite_errors(path):
-        db = Database(path)
-        try:
-            db.conn.execute("PRAGMA busy_timeout = 10000")
-            tables = db.table_names()
-            if tables and "_migrations" not in tables:  # another program's database: never write into it
-                if create:
-                    raise IndexDamaged(f"{path} is a database of something else, not a newsbot index; choose another "
-                                       "NEWSBOT_INDEX, or replace it with: newsbot index --rebuild FOLDER (the file "
-                                       "is kept beside it)")
-                raise IndexNotFound(f"{path} is not a newsbot index; build one with: newsbot index FOLDER")
-            if create:
-                db.enable_wal()
-            elif not tables:
-                raise IndexNotFound(f"{path} is not a newsbot index; build one with: newsbot index FOLDER")
-            migrate(db)
-        except BaseException:
-            db.close()
-            raise
-    return db
-
-
-def get_meta(db: Database, key: str) -> str | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
-
-
-def set_meta(db: Database, **values: object) -> None:
-    db["meta"].upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")
-
-
-def generation(db: Database) -> int:
-    """A counter bumped by every commit that changes what readers see."""
-    return int(get_meta(db, "generation") or 0)
-
-
-def recorded_embedder(db: Database) -> tuple[str, int] | None:
-    name, dim = get_meta(db, "embedder"), get_meta(db, "embedder_dim")
-    return (name, int(dim)) if name and dim else None
-
-
-def check_embedder(db: Database, name: str, dim: int) -> None:
-    """Raise EmbedderMismatch when the index was built by another embedder."""
-    recorded = recorded_embedder(db)
-    if recorded and recorded != (name, dim):
-        raise EmbedderMismatch(
-            f"the index was built with {recorded[0]} ({recorded[1]} dimensions) but the configured embedder "
-            f"is {name} ({dim} dimensions); re-index with: newsbot index --rebuild FOLDER "
-            f"(or set NEWSBOT_EMBEDDER/NEWSBOT_MODEL back)"
-        )
-
-
-def article_hashes(db: Database) -> dict[str, str]:
-    return {row[0]: row[1] for row in db.execute("SELECT id, content_hash FROM articles")}
-
-
-def _rows_in(db: Database, select: str, column: str, keys: list):
-    """Rows of `select` whose `column` is one of these keys, queried in chunks that stay under SQLite's
-    parameter limit."""
-    wanted = list(dict.fromkeys(keys))
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        yield from db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
-
-
-def _vector_rows(db: Database, columns: str, keys: list[str]):
-    """Rows of `vectors` for these keys."""
-    return _rows_in(db, f"SELECT {columns} FROM vectors", "hash", keys)
-
-
-def missing_vectors(db: Database, keys: list[str]) -> list[str]:
-    """The keys among these that have no stored vector yet (order kept, duplicates dropped)."""
-    present = {r[0] for r in _vector_rows(db, "hash", keys)}
-    return [k for k in dict.fromkeys(keys) if k not in present]
-
-
-def get_vectors(db: Database, keys: list[str], dim: int) -> dict[str, np.ndarray]:
-    """The stored vectors for these keys (missing ones are left out)."""
-    return {key: from_blob(blob, dim) for key, blob in _vector_rows(db, "hash, embedding", keys)}
-
-
-def add_vectors(db: Database, keys: list[str], vectors: np.ndarray) -> None:
-    """Store a batch of vectors in its own transaction; readers cannot see them until passages refer to them."""
-    with writing(db):
-        db["vectors"].insert_all(
-            ({"hash": k, "embedding": to_blob(v)} for k, v in zip(keys, vectors)), pk="hash", replace=True
-        )
-
-
-def commit_changes(
-    db: Database,
-    changed: list[tuple[Article, list[PassageText]]],
-    removed: list[str],
-    embedder_name: str,
-    embedder_dim: int,
-    background: list[str],
-) -> None:
-    """Replace the changed articles' rows, drop removed ones and set the background sentences, all in
-    one transaction (their vectors must already be stored)."""
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with writing(db):
-        gone = removed + [article.article for article, _ in changed]
-        for start in range(0, len(gone), 500):
-            chunk = gone[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            db.execute(f"DELETE FROM passages WHERE article IN ({marks})", chunk)
-            db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
-        db["articles"].insert_all(
-            (
-                {
-                    "id": a.article, "path": str(a.path), "outlet": a.outlet, "outlet_from": a.outlet_from,
-                    "published": a.published.isoformat() if a.published else None,
-                    "published_from": a.published_from, "wires": json.dumps(a.wires, ensure_ascii=False),
-                    "title": a.title, "url": a.url, "language": a.language, "note": a.note, "place": a.place,
-                    "content_hash": a.content_hash, "indexed_at": now,
-                }
-                for a, _ in changed
-            ),
-            pk="id",
-        )
-        db["passages"].insert_all(
-            (
-                {
-                    "article": a.article, "position": p.position, "text": p.text,
-                    "sentences": json.dumps(p.sentences, ensure_ascii=False),
-                    "terms": stems(p.text, a.language),
-                    "hash": passage_key(embedder_name, p.text),
-                    "sentence_hashes": json.dumps([vector_key(embedder_name, t) for t in passage_sentences(p)]),
-                }
-                for a, passages in changed
-                for p in passages
-            ),
-            pk="id",
-        )
-        db.execute("DELETE FROM background")
-        db["background"].insert_all(({"hash": vector_key(embedder_name, t), "text": t} for t in background), pk="hash")
-        # Vectors nothing refers to any more (removed text, or another embedder's).
-        db.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM passages) "
-                   "AND hash NOT IN (SELECT hash FROM background) "
-                   "AND hash NOT IN (SELECT j.value FROM passages p, json_each(p.sentence_hashes) j)")
-        set_meta(db, embedder=embedder_name, embedder_dim=embedder_dim, generation=generation(db) + 1,
-                 indexed_at=now)
-
-
-def background_keys(db: Database) -> dict[str, str]:
-    return {r[0]: r[1] for r in db.execute("SELECT hash, text FROM background")}
-
-
-def load_background(db: Database) -> np.ndarray:
-    """The background sentences' vectors as an (n, dim) matrix (empty when the index has none)."""
-    recorded = recorded_embedder(db)
-    dim = recorded[1] if recorded else 0
-    rows = db.execute("SELECT v.embedding FROM background b JOIN vectors v ON v.hash = b.hash ORDER BY b.hash")
-    vectors = [from_blob(r[0], dim) for r in rows]
-    return np.vstack(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
-
-
-def load_articles(db: Database) -> list[StoredArticle]:
-    """Every article with its passage count, ordered by outlet then date."""
-    rows = db.execute(
-        """SELECT a.id, a.outlet, a.published, a.published_from, a.wires, a.title, a.url, a.language, a.note,
-                  a.outlet_from, (SELECT count(*) FROM passages p WHERE p.article = a.id)
-           FROM articles a ORDER BY coalesce(a.outlet, '~'), a.published, a.id"""
-    )
-    return [
-        StoredArticle(
-            article=r[0], outlet=r[1], published=dt.date.fromisoformat(r[2]) if r[2] else None,
-            published_from=r[3], wires=json.loads(r[4] or "[]"), title=r[5], url=r[6], language=r[7],
-            note=r[8], outlet_from=r[9], passages=r[10],
-        )
-        for r in rows
-    ]
-
-
-def load_passages(db: Database) -> tuple[list[StoredPassage], np.ndarray]:
-    """All passages in id order and their vectors as one contiguous (n, dim) float32 matrix."""
-    recorded = recorded_embedder(db)
-    dim = recorded[1] if recorded else 0
-    query = "FROM passages p JOIN vectors v ON v.hash = p.hash ORDER BY p.id"
-    passages = [StoredPassage(*r) for r in db.execute(f"SELECT p.id, p.article, p.position, p.text, p.sentences {query}")]
-    # The vectors stream straight into one contiguous buffer: no per-row arrays, no second copy.
-    width = dim * 4
-    buffer = bytearray(len(passages) * width)
-    for i, (blob,) in enumerate(db.execute(f"SELECT v.embedding {query}")):
-        buffer[i * width:(i + 1) * width] = blob
-    return passages, np.frombuffer(buffer, dtype="<f4").reshape(len(passages), dim)
-
-
-def passage_terms(db: Database, ids: list[int]) -> dict[int, str]:
-    """The stored lexical terms (stems and words) of these passages."""
-    return dict(_rows_in(db, "SELECT id, terms FROM passages", "id", ids))
-
-
-def vocabulary(db: Database) -> dict[str, int]:
-    """Every FTS term (a stem) with the number of passages it occurs in."""
-    return {term: docs for term, docs in db.execute("SELECT term, doc FROM passages_fts_vocab")}

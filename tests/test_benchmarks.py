@@ -8,7 +8,7 @@ import numpy as np
 
 from benchmarks.bench import table
 from benchmarks.corpus import ComposedEmbedder, write_corpus
-from newsbot.index import store
+from newsbot.index import sqlite, store
 from newsbot.index.build import background_sentences, build_index
 
 from .conftest import FakeEmbedder
@@ -21,11 +21,11 @@ def test_scale_corpus_is_indexed_with_composed_vectors(tmp_path):
     assert report.articles == 30 and 250 <= report.passages <= 300
     # Nearly every sentence comes from a seed sentence; the rest (and the background) are embedded for real.
     assert embedder.fallbacks <= len(background_sentences()) + report.passages // 10
-    db = store.open_index(tmp_path / "i.db")
+    db = sqlite.open_index(tmp_path / "i.db")
     texts = [r[0] for r in db.execute("select text from passages")]
     assert len(set(texts)) >= 0.9 * len(texts)  # varied: few passages alike (as wire copy is, now and then)
     sentence = json.loads(db.execute("select sentences from passages where position = 3").fetchone()[0])[0]
-    [vector] = store.get_vectors(db, [store.vector_key(embedder.name, sentence)], 256).values()
+    [vector] = sqlite.get_vectors(db, [store.vector_key(embedder.name, sentence)], 256).values()
     bases = embedder.bases(sentence)
     expected = FakeEmbedder().embed_passages(bases).sum(axis=0)
     assert np.allclose(vector, expected / np.linalg.norm(expected), atol=1e-6)

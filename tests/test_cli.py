@@ -209,12 +209,12 @@ def test_another_programs_database_is_never_written_into(run, tmp_path, tiny_cor
 
 
 def test_a_full_disk_is_one_line_and_the_index_stays_as_it_was(run, tmp_path, tiny_corpus, monkeypatch):
-    from newsbot.index import build, store
+    from newsbot.index import sqlite
 
     assert run("index", str(tiny_corpus)).exit_code == 0
     (tiny_corpus / "d_big.txt").write_text("\n".join(
         f"Paragraf {i} tentang panen padi di Karawang yang melimpah tahun ini, kata petani setempat." for i in range(400)))
-    real_open = store.open_index
+    real_open = sqlite.open_index
 
     def open_on_a_full_disk(path, create=False):
         db = real_open(path, create)
@@ -222,9 +222,9 @@ def test_a_full_disk_is_one_line_and_the_index_stays_as_it_was(run, tmp_path, ti
         db.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite's own "database or disk is full"
         return db
 
-    monkeypatch.setattr(build.store, "open_index", open_on_a_full_disk)
+    monkeypatch.setattr(sqlite, "open_index", open_on_a_full_disk)
     _one_line_error(run("index", str(tiny_corpus)), "free some disk space", "as it was before")
-    monkeypatch.setattr(build.store, "open_index", real_open)
+    monkeypatch.setattr(sqlite, "open_index", real_open)
     result = run("ask", "ekspor udang naik berapa persen?")
     assert result.exit_code == 0 and "Menteri Perikanan" in result.output
     again = run("index", str(tiny_corpus))

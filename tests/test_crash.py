@@ -141,7 +141,7 @@ build_index(corpus, index, FakeEmbedder())
 def test_indexers_racing_on_a_new_index_all_finish(tmp_path, tiny_corpus):
     # The audit's case: two `newsbot index` runs on a new index crashed in the migrations ("database is
     # locked") in 2 of 3 rounds. Now one migrates while the others wait for it.
-    from newsbot.index import store
+    from newsbot.index import sqlite
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for round_ in range(3):
@@ -153,6 +153,6 @@ def test_indexers_racing_on_a_new_index_all_finish(tmp_path, tiny_corpus):
         for racer in racers:
             out, err = racer.communicate(timeout=120)
             assert racer.returncode == 0, err
-        db = store.open_index(index)
+        db = sqlite.open_index(index)
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
         db.close()

@@ -24,14 +24,14 @@ def test_fts_syntax_in_questions_is_just_text(retriever, hostile):
 
 def test_bm25_ranks_the_passage_with_the_rare_words_first(retriever):
     query = retriever.prepare("katak hijau")
-    top = retriever.passages[retriever.row_of[retriever.bm25(query)[0]]]
+    top = query.corpus.passages[query.corpus.row_of[retriever.bm25(query)[0]]]
     assert top.text == "Katak itu berwarna hijau terang dan hanya sebesar kuku jari."
 
 
 def test_typo_finds_the_index_term(retriever):
     query = retriever.prepare("merapy awan")
     assert "merapi" in query.content_terms["merapy"]
-    top = retriever.passages[retriever.row_of[retriever.bm25(query)[0]]]
+    top = query.corpus.passages[query.corpus.row_of[retriever.bm25(query)[0]]]
     assert top.text.startswith("Gunung Merapi")
 
 
@@ -40,7 +40,7 @@ def test_candidates_are_both_searches_best_with_their_evidence(retriever):
     lexical, (dense, sims) = retriever.bm25(query), retriever.dense(query)
     assert [h.passage.id for h in hits] == list(dict.fromkeys(dense + lexical))
     for hit in hits:
-        row = retriever.row_of[hit.passage.id]
+        row = query.corpus.row_of[hit.passage.id]
         assert hit.similarity == pytest.approx(float(sims[row]))
         sentence_sims = retriever.sentence_vectors(hit.passage.sentences) @ query.vector
         assert hit.sentence == pytest.approx(float(sentence_sims.max()))
@@ -89,11 +89,12 @@ def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_pat
                                         '["en2.txt"]\nlanguage = "en"\n')
     build_index(corpus, tmp_path / "m.db", fake_embedder)
     retriever = Retriever(tmp_path / "m.db", fake_embedder)
-    assert retriever.mixed_languages
+    corpus = retriever.current()
+    assert corpus.mixed_languages
     query = retriever.prepare("chili prices in Jakarta")
     _, sims = retriever.dense(query)
-    raw = retriever.matrix @ query.vector
-    rows = retriever.language_rows
+    raw = corpus.matrix @ query.vector
+    rows = corpus.language_rows
     for group in set(rows.tolist()):
         assert float(sims[rows == group].mean()) == pytest.approx(float(raw.mean()), abs=1e-5)
     assert not np.allclose(sims, raw)
@@ -127,4 +128,4 @@ def test_retriever_notices_an_index_deleted_and_built_anew(fake_core, fake_setti
     build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
     _, hits = retriever.search("harimau sumatra")
     assert hits[0].passage.article == "d_new"
-    assert "a_antara" not in retriever.articles
+    assert "a_antara" not in retriever.current().articles

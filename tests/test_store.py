@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from newsbot.bot.retrieve import Retriever
-from newsbot.index import build, store
+from newsbot.index import build, sqlite, store
 from newsbot.index.build import build_index
 from newsbot.index.errors import EmbedderMismatch, IndexNotFound
 from newsbot.index.migrations import MIGRATIONS, migrate
@@ -15,20 +15,20 @@ from .conftest import FakeEmbedder
 
 
 def test_migrations_apply_in_order_once(tmp_path):
-    db = store.open_index(tmp_path / "i.db", create=True)
+    db = sqlite.open_index(tmp_path / "i.db", create=True)
     assert [r["name"] for r in db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
     assert [m.__name__ for m in MIGRATIONS] == ["m001_create_tables", "m002_add_fts", "m003_add_background",
-                                                 "m004_add_sentence_hashes", "m005_stemmed_fts"]
+                                                 "m004_add_sentence_hashes", "m005_stemmed_fts", "m006_mentions"]
     assert migrate(db) == []
-    assert {"articles", "passages", "vectors", "meta", "passages_fts", "background"} <= set(db.table_names())
+    assert {"articles", "passages", "vectors", "meta", "passages_fts", "background", "mentions"} <= set(db.table_names())
 
 
 def test_missing_or_foreign_index_is_a_clear_error(tmp_path):
     with pytest.raises(IndexNotFound, match="newsbot index FOLDER"):
-        store.open_index(tmp_path / "none.db")
+        sqlite.open_index(tmp_path / "none.db")
     sqlite3.connect(tmp_path / "other.db").execute("create table x(y)").connection.commit()
     with pytest.raises(IndexNotFound, match="not a newsbot index"):
-        store.open_index(tmp_path / "other.db")
+        sqlite.open_index(tmp_path / "other.db")
 
 
 def test_first_build_records_everything(tmp_path, tiny_corpus, fake_embedder):
@@ -38,8 +38,8 @@ def test_first_build_records_everything(tmp_path, tiny_corpus, fake_embedder):
     assert (report.articles, report.passages, report.embedded, report.reused) == (3, 6, 6, 0)
     assert report.unknown_outlet == ["c_unknown"]
     assert report.unknown_date == ["c_unknown"]
-    db = store.open_index(tmp_path / "i.db")
-    assert store.recorded_embedder(db) == ("fake/hash-256", 256)
+    db = sqlite.open_index(tmp_path / "i.db")
+    assert sqlite.recorded_embedder(db) == ("fake/hash-256", 256)
     blob = db.execute("select embedding from vectors limit 1").fetchone()[0]
     assert len(blob) == 256 * 4  # float32
 
@@ -55,7 +55,7 @@ def test_unchanged_corpus_embeds_nothing(tmp_path, tiny_corpus, fake_embedder):
 def test_changed_article_updates_only_its_rows_and_reuses_vectors(tmp_path, tiny_corpus, fake_embedder):
     path = tmp_path / "i.db"
     build_index(tiny_corpus, path, fake_embedder)
-    db = store.open_index(path)
+    db = sqlite.open_index(path)
     before = {r[0]: r[1] for r in db.execute("select id, indexed_at from articles")}
     text = (tiny_corpus / "b_tempo.txt").read_text()
     (tiny_corpus / "b_tempo.txt").write_text(text + "Sebuah paragraf baru tentang udang windu.\n")
@@ -75,7 +75,7 @@ def test_removed_article_leaves_the_index_and_its_vectors_go(tmp_path, tiny_corp
     (tiny_corpus / "c_unknown.txt").unlink()
     report = build_index(tiny_corpus, path, fake_embedder)
     assert report.removed == ["c_unknown"] and report.articles == 2
-    db = store.open_index(path)
+    db = sqlite.open_index(path)
     assert db.execute("select count(*) from passages where article='c_unknown'").fetchone()[0] == 0
     assert db.execute("select count(*) from passages_fts where passages_fts match 'katak'").fetchone()[0] == 0
     orphans = db.execute("select count(*) from vectors where hash not in (select hash from passages) "
@@ -112,7 +112,7 @@ def test_other_embedder_is_refused_for_querying_and_indexing(tmp_path, tiny_corp
         build_index(tiny_corpus, path, other)
     report = build_index(tiny_corpus, path, other, rebuild=True)
     assert report.embedded == 6 and report.articles == 3
-    assert Retriever(path, other).matrix.shape == (6, 128)
+    assert Retriever(path, other).current().matrix.shape == (6, 128)
     with pytest.raises(EmbedderMismatch):
         Retriever(path, fake_embedder)
 
@@ -126,32 +126,30 @@ def test_readers_see_the_old_index_until_the_new_one_is_committed(tmp_path, tiny
     class Watching(FakeEmbedder):
         def embed_passages(self, texts):
             # Mid-embedding, a reader still sees exactly the old index.
-            retriever.refresh()
-            seen.append(len(retriever.passages))
+            seen.append(len(retriever.current().passages))
             return super().embed_passages(texts)
 
     (tiny_corpus / "d_new.txt").write_text("Berita baru tentang udang dan katak.\n")
     build_index(tiny_corpus, path, Watching())
     assert seen == [6]
-    retriever.refresh()
-    assert len(retriever.passages) == 7
+    assert len(retriever.current().passages) == 7
 
 
 def test_a_rebuild_with_another_embedder_embeds_everything_before_readers_see_it(tmp_path, tiny_corpus, fake_embedder):
     path = tmp_path / "i.db"
     build_index(tiny_corpus, path, fake_embedder)
-    db = store.open_index(path)
+    db = sqlite.open_index(path)
     seen = []
 
     class Other(FakeEmbedder):
         def embed_passages(self, texts):
-            seen.append(store.recorded_embedder(db))  # what a reader sees while this embeds
+            seen.append(sqlite.recorded_embedder(db))  # what a reader sees while this embeds
             return super().embed_passages(texts)
 
     build_index(tiny_corpus, path, Other(name="fake/other-128", dim=128), rebuild=True)
     assert seen and set(seen) == {("fake/hash-256", 256)}
-    background = store.load_background(db)
-    assert background.shape == (len(store.background_keys(db)), 128)
+    background = sqlite.load_background(db)
+    assert background.shape == (len(sqlite.background_keys(db)), 128)
 
 
 def test_a_corpus_of_bad_luck_indexes_everything_good_with_one_message_per_bad_file(tmp_path, tiny_corpus, fake_embedder):
@@ -190,13 +188,13 @@ def test_passages_store_their_whole_text_vector_and_their_sentences(tmp_path, ti
     (tiny_corpus / "d_two.txt").write_text("Harga cabai naik di Jakarta. Pedagang menyebut pasokan berkurang.\n")
     path = tmp_path / "i.db"
     build_index(tiny_corpus, path, fake_embedder)
-    db = store.open_index(path)
+    db = sqlite.open_index(path)
     text, sentences, key, terms = db.execute(
         "select text, sentences, hash, terms from passages where article = 'd_two'").fetchone()
     sentences = json.loads(sentences)
     assert sentences == ["Harga cabai naik di Jakarta.", "Pedagang menyebut pasokan berkurang."]
     assert terms == "harga cabai naik di jakarta dagang pedagang sebut menyebut pasok pasokan kurang berkurang"
-    stored = store.get_vectors(db, [key] + [store.vector_key(fake_embedder.name, s) for s in sentences], 256)
+    stored = sqlite.get_vectors(db, [key] + [store.vector_key(fake_embedder.name, s) for s in sentences], 256)
     assert len(stored) == 3
     assert stored[key] == pytest.approx(fake_embedder.embed_passages([text])[0], abs=1e-6)
     # Re-indexing after an edit embeds only the new passage text and the sentence that is new.
@@ -213,7 +211,7 @@ def test_a_one_line_article_of_repeated_sentences_keeps_the_index_small(tmp_path
     line = " ".join(["Harga beras naik lagi di pasar induk pada pekan ini, kata pedagang."] * 4000)
     (corpus / "long.txt").write_text(line + "\n", encoding="utf-8")
     build_index(corpus, tmp_path / "i.db", fake_embedder)
-    db = store.open_index(tmp_path / "i.db")
+    db = sqlite.open_index(tmp_path / "i.db")
     texts = [r[0] for r in db.execute("SELECT text FROM passages")]
     assert max(map(len, texts)) <= 700 and sum(map(len, texts)) <= len(line)
     db.close()
@@ -245,10 +243,81 @@ def test_links_out_of_the_corpus_folder_are_not_indexed_and_leave_the_index(tmp_
     core = NewsCore(settings, fake_embedder)
     answer = core.ask("TELEGRAM_BOT_TOKEN")
     assert all("AAbbCC" not in r.passage for r in answer.results)
-    db = store.open_index(tmp_path / "i.db")
+    db = sqlite.open_index(tmp_path / "i.db")
     assert not [r for r in db.execute("SELECT text FROM passages WHERE text LIKE '%AAbbCC%'")]
     db.close()
     core.retriever.close()
     (tiny_corpus / "sources.toml").symlink_to(secret)
     with pytest.raises(MetadataError, match="outside the corpus folder"):
         build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+
+
+# --- the store interface ----------------------------------------------------------------------------
+
+
+def test_an_index_is_named_by_a_path_or_a_url(tmp_path, tiny_corpus, fake_embedder):
+    path = tmp_path / "i.db"
+    build_index(tiny_corpus, f"sqlite://{path}", fake_embedder)  # sqlite:///tmp/…/i.db
+    assert path.exists() and store.index_exists(path) and store.index_exists(f"sqlite://{path}")
+    by_url, by_path = store.open_store(f"sqlite://{path}"), store.open_store(path)
+    assert by_url.version() == by_path.version() and by_url.articles() == by_path.articles()
+    by_url.close(), by_path.close()
+    assert store.parse_location(f"sqlite://{path}") == f"sqlite://{path}"
+    assert store.parse_location(str(path)) == path
+    with pytest.raises(IndexNotFound, match=r"no index engine for mongodb://.*NEWSBOT_INDEX"):
+        store.open_store("mongodb://db.example/news")
+    assert not store.index_exists(tmp_path / "none.db")
+
+
+def test_another_engine_plugs_in_without_touching_retrieval_answers_or_timeline(tmp_path, tiny_corpus, fake_embedder,
+                                                                              monkeypatch):
+    from newsbot.bot.config import Settings
+    from newsbot.bot.core import NewsCore
+
+    from .memory_store import MemoryStore
+
+    monkeypatch.setitem(store.ENGINES, "memory", lambda location, create, replace: MemoryStore(location, create))
+    in_memory = Settings(index_path="memory://news", corpus=tiny_corpus, min_relevance=0.1)
+    on_disk = Settings(index_path=tmp_path / "i.db", corpus=tiny_corpus, min_relevance=0.1)
+    report = build_index(tiny_corpus, "memory://news", fake_embedder)
+    assert (report.articles, report.passages) == (3, 6)
+    build_index(tiny_corpus, on_disk.index_path, fake_embedder)
+    with NewsCore(in_memory, fake_embedder) as memory, NewsCore(on_disk, fake_embedder) as sqlite_core:
+        for question in ("ekspor udang naik berapa persen?", "katak hijau di Kalimantan"):
+            assert [r.passage for r in memory.ask(question).results] == \
+                   [r.passage for r in sqlite_core.ask(question).results]
+        assert memory.timeline() == sqlite_core.timeline()
+        assert memory.articles() == sqlite_core.articles()
+        # An edit reaches the running core through the engine's version, as with a file.
+        (tiny_corpus / "d_new.txt").write_text("Pada 5 Januari 2024 harimau sumatra terlihat di Riau.\n")
+        build_index(tiny_corpus, "memory://news", fake_embedder)
+        assert memory.ask("harimau sumatra").results[0].article == "d_new"
+        assert any(e.date == "2024-01-05" for e in memory.timeline())
+
+
+def test_no_sql_outside_the_sqlite_engine():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sql = re.compile(r"\b(SELECT|INSERT INTO|DELETE FROM|UPDATE \w+ SET|CREATE TABLE|PRAGMA)\b|\.execute\(|"
+                     r"import sqlite3|sqlite_utils")
+    allowed = {"index/sqlite.py", "index/migrations.py"}
+    offenders = [str(p.relative_to(root)) for folder in ("bot", "index", "benchmarks") for p in (root / folder).rglob("*.py")
+                 if str(p.relative_to(root)) not in allowed and sql.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def test_an_index_from_before_stored_dates_gets_them_on_opening(tmp_path, tiny_corpus, fake_embedder):
+    path = tmp_path / "i.db"
+    build_index(tiny_corpus, path, fake_embedder)
+    db = sqlite.open_index(path)
+    before = sqlite.load_mentions(db)
+    assert before  # "pada Senin (2/10)", "3 Oktober 2023", "tahun ini"
+    db.execute("DROP TABLE mentions")  # as an index built before the mentions were stored
+    db.execute("DELETE FROM _migrations WHERE name = 'm006_mentions'")
+    db.conn.commit()
+    db.close()
+    reopened = store.open_store(path)
+    assert reopened.snapshot().mentions == before
+    reopened.close()

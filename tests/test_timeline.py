@@ -12,13 +12,14 @@ from newsbot.bot.cli import cli
 from newsbot.bot.commands import TimelineReply
 from newsbot.bot.render import render
 from newsbot.bot.timeline import Event, merge_duplicates, passage_events
-from newsbot.index.store import StoredArticle, StoredPassage
+from newsbot.index.dates import sentence_dates
+from newsbot.index.model import Article, Mention, Passage
 
 from .conftest import DEV_SET
 
 
 def article(name, outlet, published):
-    return StoredArticle(article=name, outlet=outlet, published=published, published_from="text", wires=[],
+    return Article(article=name, outlet=outlet, published=published, published_from="text", wires=[],
                          title=None, url=None, language="id", note=None)
 
 
@@ -35,13 +36,18 @@ def test_tiny_corpus_timeline_is_chronological_and_merges_the_shared_report(fake
 
 
 def test_events_of_a_passage_keep_precision_and_skip_undated_articles():
-    passage = StoredPassage(1, "a", 0, "x", ["Pada Rabu (13/9) Kim tiba.", "Perang dimulai tahun lalu.", "Tanpa tanggal."])
-    events = [e for _, e in passage_events(passage, article("a", "ANTARA", dt.date(2023, 9, 14)))]
-    assert [(e.date, e.precision, e.quote) for e in events] == [
+    passage = Passage(1, "a", 0, "x", ["Pada Rabu (13/9) Kim tiba.", "Perang dimulai tahun lalu.", "Tanpa tanggal."])
+
+    def events_of(published):
+        # The dates as the indexer stores them, one sentence naming one date twice kept once.
+        mentions = [Mention(1, *found) for found in sentence_dates(passage.sentences, published)]
+        return [e for _, e in passage_events(passage, article("a", "ANTARA", published), mentions + mentions)]
+
+    assert [(e.date, e.precision, e.quote) for e in events_of(dt.date(2023, 9, 14))] == [
         ("2023-09-13", "day", "Pada Rabu (13/9) Kim tiba."),
         ("2022", "year", "Perang dimulai tahun lalu."),
     ]
-    assert [e for _, e in passage_events(passage, article("a", "ANTARA", None))] == []
+    assert events_of(None) == []
 
 
 def test_same_event_in_two_outlets_is_one_event():
@@ -100,10 +106,10 @@ def test_the_whole_corpus_timeline_is_worked_out_once_per_index_version(fake_cor
 
     calls = []
     real = timeline_module.passage_events
-    monkeypatch.setattr(timeline_module, "passage_events", lambda p, a: calls.append(p.id) or real(p, a))
+    monkeypatch.setattr(timeline_module, "passage_events", lambda p, a, m: calls.append(p.id) or real(p, a, m))
     first = fake_core.timeline()
     worked = len(calls)
-    assert worked == len(fake_core.retriever.passages)
+    assert worked == len(fake_core.retriever.current().passages)
     assert fake_core.timeline() == first and fake_core.timeline() == first
     assert len(calls) == worked  # asked again: nothing worked out again
     (fake_settings.corpus / "d_new.txt").write_text("Pada 5 Januari 2024 harimau sumatra terlihat di Riau.\n")

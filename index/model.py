@@ -1,0 +1,90 @@
+"""The index's content as every reader sees it, whatever engine stores it: articles, their passages
+and the dates their sentences state. A store (index/store.py) returns these; nothing outside a store
+sees its rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .dates import date_label
+
+
+@dataclass(frozen=True)
+class Article:
+    """An indexed article's metadata, with how many passages it has."""
+
+    article: str  # its id (the file name without suffix)
+    outlet: str | None
+    published: dt.date | None
+    published_from: str | None
+    wires: list[str]
+    title: str | None
+    url: str | None
+    language: str | None
+    note: str | None
+    outlet_from: str | None = None
+    passages: int = 0
+
+
+class Passage:
+    """A passage: its id, article, place in the article, text and sentences.
+
+    A store may hand over the sentences still encoded (JSON); they are parsed on first use, so loading
+    100k passages costs no parsing for the many that no question ever reaches.
+    """
+
+    __slots__ = ("id", "article", "position", "text", "_sentences")
+
+    def __init__(self, id: int, article: str, position: int, text: str, sentences: list[str] | str):
+        self.id, self.article, self.position, self.text = id, article, position, text
+        self._sentences = sentences
+
+    @property
+    def sentences(self) -> list[str]:
+        if isinstance(self._sentences, str):
+            self._sentences = json.loads(self._sentences)
+        return self._sentences
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Passage) and (self.id, self.article, self.position, self.text, self.sentences) \
+            == (other.id, other.article, other.position, other.text, other.sentences)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.article))
+
+    def __repr__(self) -> str:
+        return f"Passage(id={self.id}, article={self.article!r}, position={self.position}, text={self.text!r})"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A date one sentence of a passage states, worked out when the passage was indexed."""
+
+    passage: int
+    sentence: int  # the sentence's place in the passage
+    date: dt.date  # the first day of the period for month/year precision
+    precision: str  # "day", "month" or "year"
+
+    def label(self) -> str:
+        """'2023-09-13', '2023-09' or '2023', as precise as the text allows."""
+        return date_label(self.date, self.precision)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a search reads from the index, read together at one version: a reader holding one
+    never sees a half-applied change."""
+
+    version: object  # equal versions, same content
+    embedder: tuple[str, int]  # the embedder's name and dimensions
+    passages: list[Passage]  # in id order
+    vectors: np.ndarray  # (passages, dim) float32, row i is passages[i]'s whole-text vector
+    articles: dict[str, Article]  # by id, in outlet-then-date order
+    vocabulary: dict[str, int]  # lexical term -> how many passages contain it
+    background: np.ndarray  # (n, dim) vectors of generic sentences (see bot/answer.py)
+    mentions: list[Mention]  # in passage id, sentence order

@@ -1,0 +1,439 @@
+"""The SQLite engine of `index.store.IndexStore`: the index as one file written through sqlite-utils.
+Every line of SQL in the program is here or in index/migrations.py.
+
+Tables: `articles`, `passages` (with an FTS5 index kept in step by triggers), `vectors` (float32 blobs
+keyed by a hash of embedder name + passage text), `mentions` (the dates each passage's sentences
+state), `background` and `meta` (which embedder built the index and a generation counter that
+changes on every commit that changes what readers see).
+
+Writes that readers can see happen in one transaction, and the file runs in WAL mode, so a bot
+reading the index while it is rebuilt sees either the old index or the new one, never half of each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Hashable, Iterator
+from pathlib import Path
+
+import numpy as np
+from sqlite_utils import Database
+
+from .errors import IndexDamaged, IndexNotFound, IndexUnwritable, NewsbotError
+from .migrations import migrate, writing
+from .model import Article, Mention, Passage, Snapshot
+from .store import ChangeSet, passage_key, passage_sentences, vector_key
+from .terms import stems
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_blob(blob: bytes, dim: int) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4", count=dim)
+
+
+def explain(exc: sqlite3.DatabaseError, path: Path | str) -> NewsbotError:
+    """A SQLite error as one line that says what happened to the index and what to do."""
+    message = str(exc)
+    lowered = message.lower()
+    if any(s in lowered for s in ("not a database", "malformed", "file is encrypted", "corrupt")):
+        return IndexDamaged(f"the index at {path} is damaged or is not a newsbot index ({message}); rebuild it "
+                            "with: newsbot index --rebuild FOLDER (the damaged file is kept beside it)")
+    if "disk is full" in lowered or "disk i/o" in lowered:
+        return IndexUnwritable(f"could not write the index at {path} ({message}); free some disk space and run "
+                               "newsbot index again: the index is as it was before this run")
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+        return IndexUnwritable(f"cannot write the index at {path} ({message}); check the permissions of the "
+                               "file and its folder")
+    if "locked" in lowered or "busy" in lowered:
+        return IndexUnwritable(f"the index at {path} is busy: another newsbot is writing it; try again when it "
+                               "has finished")
+    return IndexDamaged(f"the index at {path} could not be used ({message})")
+
+
+@contextlib.contextmanager
+def sqlite_errors(path: Path | str) -> Iterator[None]:
+    """Raise SQLite's errors as the one-line domain errors of `explain`."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise explain(exc, path) from None
+
+
+def check_integrity(db: Database, path: Path | str) -> None:
+    """Raise IndexDamaged unless SQLite's quick check finds the file sound (reads every page)."""
+    with sqlite_errors(path):
+        result = db.execute("PRAGMA quick_check").fetchone()[0]
+    if result != "ok":
+        raise IndexDamaged(f"the index at {path} is damaged ({result}); rebuild it with: newsbot index --rebuild "
+                           "FOLDER (the damaged file is kept beside it)")
+
+
+def file_identity(path: Path | str) -> tuple[int, int] | None:
+    """Which file is at the path now (device, inode), None when there is none: a connection opened
+    on a file that was since deleted or replaced keeps reading the old one."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def open_to_write(path: Path | str, replace_damaged: bool = False) -> tuple[Database, Path | None]:
+    """Open (or create) the index for writing; with replace_damaged, a file that fails SQLite's quick
+    check or is not a newsbot index is first moved aside (returned: where it went) and a new one made."""
+    try:
+        db = open_index(path, create=True)
+        if replace_damaged:
+            try:
+                check_integrity(db, path)
+            except IndexDamaged:
+                db.close()
+                raise
+        return db, None
+    except IndexDamaged:
+        if not replace_damaged:
+            raise
+        aside = set_aside(path)  # kept, not deleted: it may hold what someone wants back
+        return open_index(path, create=True), aside
+
+
+def set_aside(path: Path | str) -> Path:
+    """Move a damaged index file (and its WAL/SHM companions) aside, so a new one can be built; return
+    where it went. Nothing is deleted."""
+    path = Path(path)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    return target
+
+
+def open_index(path: Path | str, create: bool = False) -> Database:
+    """Open (and migrate) the index; without create, a missing file is IndexNotFound. A file that is
+    not a usable index is IndexDamaged; one that cannot be written, IndexUnwritable."""
+    path = Path(path)
+    if not path.exists() and not create:
+        raise IndexNotFound(f"no index at {path}; build it with: newsbot index FOLDER")
+    if path.exists() and not path.is_file():
+        raise IndexDamaged(f"the index path {path} is not a file; point NEWSBOT_INDEX at a file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite_errors(path):
+        db = Database(path)
+        try:
+            db.conn.execute("PRAGMA busy_timeout = 10000")
+            tables = db.table_names()
+            if tables and "_migrations" not in tables:  # another program's database: never write into it
+                if create:
+                    raise IndexDamaged(f"{path} is a database of something else, not a newsbot index; choose another "
+                                       "NEWSBOT_INDEX, or replace it with: newsbot index --rebuild FOLDER (the file "
+                                       "is kept beside it)")
+                raise IndexNotFound(f"{path} is not a newsbot index; build one with: newsbot index FOLDER")
+            if create:
+                db.enable_wal()
+            elif not tables:
+                raise IndexNotFound(f"{path} is not a newsbot index; build one with: newsbot index FOLDER")
+            migrate(db)
+        except BaseException:
+            db.close()
+            raise
+    return db
+
+
+def get_meta(db: Database, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(db: Database, **values: object) -> None:
+    db["meta"].upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")
+
+
+def generation(db: Database) -> int:
+    """A counter bumped by every commit that changes what readers see."""
+    return int(get_meta(db, "generation") or 0)
+
+
+def recorded_embedder(db: Database) -> tuple[str, int] | None:
+    name, dim = get_meta(db, "embedder"), get_meta(db, "embedder_dim")
+    return (name, int(dim)) if name and dim else None
+
+
+def article_hashes(db: Database) -> dict[str, str]:
+    return {row[0]: row[1] for row in db.execute("SELECT id, content_hash FROM articles")}
+
+
+def _rows_in(db: Database, select: str, column: str, keys: list):
+    """Rows of `select` whose `column` is one of these keys, queried in chunks that stay under SQLite's
+    parameter limit."""
+    wanted = list(dict.fromkeys(keys))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        yield from db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def _vector_rows(db: Database, columns: str, keys: list[str]):
+    """Rows of `vectors` for these keys."""
+    return _rows_in(db, f"SELECT {columns} FROM vectors", "hash", keys)
+
+
+def missing_vectors(db: Database, keys: list[str]) -> list[str]:
+    """The keys among these that have no stored vector yet (order kept, duplicates dropped)."""
+    present = {r[0] for r in _vector_rows(db, "hash", keys)}
+    return [k for k in dict.fromkeys(keys) if k not in present]
+
+
+def get_vectors(db: Database, keys: list[str], dim: int) -> dict[str, np.ndarray]:
+    """The stored vectors for these keys (missing ones are left out)."""
+    return {key: from_blob(blob, dim) for key, blob in _vector_rows(db, "hash, embedding", keys)}
+
+
+def add_vectors(db: Database, keys: list[str], vectors: np.ndarray) -> None:
+    """Store a batch of vectors in its own transaction; readers cannot see them until passages refer to them."""
+    with writing(db):
+        db["vectors"].insert_all(
+            ({"hash": k, "embedding": to_blob(v)} for k, v in zip(keys, vectors)), pk="hash", replace=True
+        )
+
+
+def commit_changes(db: Database, changes: ChangeSet) -> None:
+    """Replace the changed articles' rows, drop removed ones and set the background sentences, all in
+    one transaction (their vectors must already be stored)."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    name = changes.embedder
+    with writing(db):
+        gone = changes.removed + [c.article.article for c in changes.changed]
+        for start in range(0, len(gone), 500):
+            chunk = gone[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM mentions WHERE passage IN (SELECT id FROM passages WHERE article IN ({marks}))",
+                       chunk)
+            db.execute(f"DELETE FROM passages WHERE article IN ({marks})", chunk)
+            db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
+        db["articles"].insert_all(
+            (
+                {
+                    "id": a.article, "path": str(a.path), "outlet": a.outlet, "outlet_from": a.outlet_from,
+                    "published": a.published.isoformat() if a.published else None,
+                    "published_from": a.published_from, "wires": json.dumps(a.wires, ensure_ascii=False),
+                    "title": a.title, "url": a.url, "language": a.language, "note": a.note, "place": a.place,
+                    "content_hash": a.content_hash, "indexed_at": now,
+                }
+                for a in (c.article for c in changes.changed)
+            ),
+            pk="id",
+        )
+        db["passages"].insert_all(
+            (
+                {
+                    "article": c.article.article, "position": p.position, "text": p.text,
+                    "sentences": json.dumps(p.sentences, ensure_ascii=False),
+                    "terms": stems(p.text, c.article.language),
+                    "hash": passage_key(name, p.text),
+                    "sentence_hashes": json.dumps([vector_key(name, t) for t in passage_sentences(p)]),
+                }
+                for c in changes.changed
+                for p in c.passages
+            ),
+            pk="id",
+        )
+        ids = {(article, position): pid for pid, article, position in _rows_in(
+            db, "SELECT id, article, position FROM passages", "article", [c.article.article for c in changes.changed])}
+        mentions = (
+            {"passage": ids[c.article.article, p.position], "sentence": n, "date": d.isoformat(), "precision": precision}
+            for c in changes.changed
+            for p, dates in zip(c.passages, c.mentions)
+            for n, d, precision in dates
+        )
+        db["mentions"].insert_all(mentions, batch_size=1000)
+        db.execute("DELETE FROM background")
+        db["background"].insert_all(({"hash": vector_key(name, t), "text": t} for t in changes.background), pk="hash")
+        # Vectors nothing refers to any more (removed text, or another embedder's).
+        db.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM passages) "
+                   "AND hash NOT IN (SELECT hash FROM background) "
+                   "AND hash NOT IN (SELECT j.value FROM passages p, json_each(p.sentence_hashes) j)")
+        set_meta(db, embedder=name, embedder_dim=changes.dim, generation=generation(db) + 1, indexed_at=now)
+
+
+def background_keys(db: Database) -> dict[str, str]:
+    return {r[0]: r[1] for r in db.execute("SELECT hash, text FROM background")}
+
+
+def load_background(db: Database) -> np.ndarray:
+    """The background sentences' vectors as an (n, dim) matrix (empty when the index has none)."""
+    recorded = recorded_embedder(db)
+    dim = recorded[1] if recorded else 0
+    rows = db.execute("SELECT v.embedding FROM background b JOIN vectors v ON v.hash = b.hash ORDER BY b.hash")
+    vectors = [from_blob(r[0], dim) for r in rows]
+    return np.vstack(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
+
+
+def load_articles(db: Database) -> list[Article]:
+    """Every article with its passage count, ordered by outlet then date."""
+    rows = db.execute(
+        """SELECT a.id, a.outlet, a.published, a.published_from, a.wires, a.title, a.url, a.language, a.note,
+                  a.outlet_from, (SELECT count(*) FROM passages p WHERE p.article = a.id)
+           FROM articles a ORDER BY coalesce(a.outlet, '~'), a.published, a.id"""
+    )
+    return [
+        Article(
+            article=r[0], outlet=r[1], published=dt.date.fromisoformat(r[2]) if r[2] else None,
+            published_from=r[3], wires=json.loads(r[4] or "[]"), title=r[5], url=r[6], language=r[7],
+            note=r[8], outlet_from=r[9], passages=r[10],
+        )
+        for r in rows
+    ]
+
+
+def load_passages(db: Database) -> tuple[list[Passage], np.ndarray]:
+    """All passages in id order and their vectors as one contiguous (n, dim) float32 matrix."""
+    recorded = recorded_embedder(db)
+    dim = recorded[1] if recorded else 0
+    query = "FROM passages p JOIN vectors v ON v.hash = p.hash ORDER BY p.id"
+    passages = [Passage(*r) for r in db.execute(f"SELECT p.id, p.article, p.position, p.text, p.sentences {query}")]
+    # The vectors stream straight into one contiguous buffer: no per-row arrays, no second copy.
+    width = dim * 4
+    buffer = bytearray(len(passages) * width)
+    for i, (blob,) in enumerate(db.execute(f"SELECT v.embedding {query}")):
+        buffer[i * width:(i + 1) * width] = blob
+    return passages, np.frombuffer(buffer, dtype="<f4").reshape(len(passages), dim)
+
+
+def passage_terms(db: Database, ids: list[int]) -> dict[int, str]:
+    """The stored lexical terms (stems and words) of these passages."""
+    return dict(_rows_in(db, "SELECT id, terms FROM passages", "id", ids))
+
+
+def vocabulary(db: Database) -> dict[str, int]:
+    """Every FTS term (a stem) with the number of passages it occurs in."""
+    return {term: docs for term, docs in db.execute("SELECT term, doc FROM passages_fts_vocab")}
+
+
+def load_mentions(db: Database) -> list[Mention]:
+    """Every stored date mention, by passage then sentence."""
+    return [Mention(r[0], r[1], dt.date.fromisoformat(r[2]), r[3])
+            for r in db.execute("SELECT passage, sentence, date, precision FROM mentions ORDER BY passage, sentence, rowid")]
+
+
+def lexical(db: Database, terms: list[str], limit: int) -> list[int]:
+    """Passage ids ranked by FTS5 BM25 for any of the terms, each quoted: never FTS5 syntax."""
+    if not terms:
+        return []
+    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    rows = db.execute(
+        "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?", [match, limit])
+    return [r[0] for r in rows]
+
+
+class SqliteStore:
+    """`IndexStore` over one SQLite file. Each thread gets its own connection; a connection to a file
+    since deleted or replaced (a rebuild elsewhere, a restored backup) is closed and opened anew."""
+
+    def __init__(self, path: Path | str, create: bool = False, replace_damaged: bool = False):
+        self.path = Path(path)
+        self.location = str(path)
+        self.replaced: str | None = None
+        self._local = threading.local()
+        self._connections: list[Database] = []
+        self._lock = threading.Lock()
+        if create:
+            db, aside = open_to_write(self.path, replace_damaged=replace_damaged)
+            self.replaced = str(aside) if aside else None
+            self._adopt(db)
+        else:
+            self._db()  # a missing or foreign file is an error now, not at the first question
+
+    def _adopt(self, db: Database) -> Database:
+        self._local.db, self._local.identity = db, file_identity(self.path)
+        with self._lock:
+            self._connections.append(db)
+        return db
+
+    def _db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is not None and self._local.identity != file_identity(self.path):
+            db.close()
+            with self._lock:
+                self._connections.remove(db)
+            db = None
+        return db if db is not None else self._adopt(open_index(self.path))
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Database]:
+        with sqlite_errors(self.path):
+            yield self._db()
+
+    def version(self) -> Hashable:
+        with self._reading() as db:
+            return self._local.identity, generation(db)
+
+    def recorded_embedder(self) -> tuple[str, int] | None:
+        with self._reading() as db:
+            return recorded_embedder(db)
+
+    def snapshot(self) -> Snapshot:
+        with self._reading() as db, db.atomic():  # one read transaction: every table at one version
+            passages, vectors = load_passages(db)
+            return Snapshot(
+                version=(self._local.identity, generation(db)), embedder=recorded_embedder(db) or ("", 0),
+                passages=passages, vectors=vectors, articles={a.article: a for a in load_articles(db)},
+                vocabulary=vocabulary(db), background=load_background(db), mentions=load_mentions(db),
+            )
+
+    def articles(self) -> list[Article]:
+        with self._reading() as db:
+            return load_articles(db)
+
+    def lexical(self, terms: list[str], limit: int) -> list[int]:
+        with self._reading() as db:
+            return lexical(db, terms, limit)
+
+    def passage_terms(self, ids: list[int]) -> dict[int, str]:
+        with self._reading() as db:
+            return passage_terms(db, ids)
+
+    def vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
+        with self._reading() as db:
+            recorded = recorded_embedder(db)
+            return get_vectors(db, keys, recorded[1]) if recorded else {}
+
+    def missing_vectors(self, keys: list[str]) -> list[str]:
+        with self._reading() as db:
+            return missing_vectors(db, keys)
+
+    def add_vectors(self, keys: list[str], vectors: np.ndarray) -> None:
+        with self._reading() as db:
+            add_vectors(db, keys, vectors)
+
+    def article_hashes(self) -> dict[str, str]:
+        with self._reading() as db:
+            return article_hashes(db)
+
+    def background_keys(self) -> set[str]:
+        with self._reading() as db:
+            return set(background_keys(db))
+
+    def commit(self, changes: ChangeSet) -> None:
+        with self._reading() as db:
+            commit_changes(db, changes)
+
+    def check_integrity(self) -> None:
+        check_integrity(self._db(), self.path)
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for db in connections:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # another thread's: it goes with that thread
+                db.close()
+        self._local = threading.local()

@@ -1,0 +1,132 @@
+"""A second index engine, in memory, for the tests: it proves that retrieval, answers, the timeline
+and the front ends work over any `IndexStore` (nothing of SQLite reaches them)."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import Counter
+
+import numpy as np
+
+from newsbot.index.errors import IndexNotFound
+from newsbot.index.model import Article, Mention, Passage, Snapshot
+from newsbot.index.store import ChangeSet, passage_key, passage_sentences, vector_key
+from newsbot.index.terms import stems
+
+INDEXES: dict[str, "MemoryIndex"] = {}
+
+
+class MemoryIndex:
+    def __init__(self):
+        self.generation = 0
+        self.embedder: tuple[str, int] | None = None
+        self.articles: dict[str, tuple[Article, str]] = {}  # id -> (article, content hash)
+        self.passages: dict[int, tuple[Passage, str, str]] = {}  # id -> (passage, terms, vector key)
+        self.mentions: list[Mention] = []
+        self.vectors: dict[str, np.ndarray] = {}
+        self.background: dict[str, str] = {}
+        self.next_id = 1
+        self.lock = threading.Lock()
+
+
+class MemoryStore:
+    def __init__(self, location: str, create: bool = False, replace_damaged: bool = False):
+        self.location, self.replaced = location, None
+        if location not in INDEXES:
+            if not create:
+                raise IndexNotFound(f"no index at {location}; build it with: newsbot index FOLDER")
+            INDEXES[location] = MemoryIndex()
+        self.index = INDEXES[location]
+
+    def version(self):
+        return self.index.generation
+
+    def recorded_embedder(self):
+        return self.index.embedder
+
+    def snapshot(self) -> Snapshot:
+        with self.index.lock:
+            ix = self.index
+            ids = sorted(ix.passages)
+            dim = ix.embedder[1] if ix.embedder else 0
+            vectors = np.array([ix.vectors[ix.passages[i][2]] for i in ids], np.float32).reshape(len(ids), dim)
+            vocab = Counter(t for i in ids for t in set(ix.passages[i][1].split()))
+            background = [ix.vectors[k] for k in sorted(ix.background)]
+            return Snapshot(
+                version=ix.generation, embedder=ix.embedder or ("", 0), passages=[ix.passages[i][0] for i in ids],
+                vectors=vectors, articles={a.article: a for a in self._articles()}, vocabulary=dict(vocab),
+                background=np.vstack(background) if background else np.zeros((0, dim), np.float32),
+                mentions=sorted(ix.mentions, key=lambda m: (m.passage, m.sentence)),
+            )
+
+    def _articles(self) -> list[Article]:
+        counts = Counter(p.article for p, _, _ in self.index.passages.values())
+        found = [Article(**{**a.__dict__, "passages": counts[a.article]}) for a, _ in self.index.articles.values()]
+        return sorted(found, key=lambda a: (a.outlet or "~", a.published or "", a.article))
+
+    def articles(self):
+        with self.index.lock:
+            return self._articles()
+
+    def lexical(self, terms, limit):
+        with self.index.lock:
+            docs = {i: t.split() for i, (_, t, _) in self.index.passages.items()}
+        n = len(docs) or 1
+        scores = {}
+        for i, words in docs.items():
+            counts = Counter(words)
+            score = sum(math.log(1 + n / (1 + sum(term in d for d in docs.values()))) * counts[term]
+                        for term in terms if term in counts)
+            if score:
+                scores[i] = score
+        return sorted(scores, key=lambda i: -scores[i])[:limit]
+
+    def passage_terms(self, ids):
+        with self.index.lock:
+            return {i: self.index.passages[i][1] for i in ids if i in self.index.passages}
+
+    def vectors(self, keys):
+        return {k: self.index.vectors[k] for k in keys if k in self.index.vectors}
+
+    def missing_vectors(self, keys):
+        return [k for k in dict.fromkeys(keys) if k not in self.index.vectors]
+
+    def add_vectors(self, keys, vectors):
+        self.index.vectors.update(zip(keys, np.asarray(vectors, np.float32)))
+
+    def article_hashes(self):
+        return {i: h for i, (_, h) in self.index.articles.items()}
+
+    def background_keys(self):
+        return set(self.index.background)
+
+    def commit(self, changes: ChangeSet) -> None:
+        ix = self.index
+        with ix.lock:
+            gone = set(changes.removed) | {c.article.article for c in changes.changed}
+            for i in [i for i, (p, _, _) in ix.passages.items() if p.article in gone]:
+                del ix.passages[i]
+            ix.mentions = [m for m in ix.mentions if m.passage in ix.passages]
+            for a in gone:
+                ix.articles.pop(a, None)
+            for change in changes.changed:
+                a = change.article
+                ix.articles[a.article] = (Article(a.article, a.outlet, a.published, a.published_from, list(a.wires),
+                                                  a.title, a.url, a.language, a.note, a.outlet_from), a.content_hash)
+                for p, dates in zip(change.passages, change.mentions):
+                    pid, ix.next_id = ix.next_id, ix.next_id + 1
+                    assert all(vector_key(changes.embedder, s) in ix.vectors for s in passage_sentences(p))
+                    ix.passages[pid] = (Passage(pid, a.article, p.position, p.text, json.dumps(p.sentences)),
+                                        stems(p.text, a.language), passage_key(changes.embedder, p.text))
+                    ix.mentions += [Mention(pid, n, d, precision) for n, d, precision in dates]
+            ix.background = {vector_key(changes.embedder, t): t for t in changes.background}
+            ix.embedder = (changes.embedder, changes.dim)
+            ix.generation += 1
+
+    def check_integrity(self):
+        pass
+
+    def close(self):
+        pass
