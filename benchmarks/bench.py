@@ -8,6 +8,9 @@ Per tier (a corpus from `benchmarks/corpus.py`, indexed through `index.build.bui
 - ask: the full `NewsCore.ask` path, median and p95 over the questions × repeats, in a fresh process;
   floor: one query embedding + numpy brute-force top-k over the same vectors, same questions, same process;
 - peak RSS of that process (model + index + questions), and load time;
+- concurrency: answers per second with 4 askers at once against one asker, same questions, same process;
+- timeline: `/timeline` (the whole corpus; the first one after loading the index included) and
+  `/timeline TOPIC` on a set of topics, p95 of all of them;
 - cold start: `python -m bot ask …` as a new process, wall clock to the printed answer;
 - unchanged re-index: `build_index` on the unchanged corpus.
 Once: index throughput with the real embedder (passages/s through build_index) against the raw embedder
@@ -107,12 +110,43 @@ def query_tier(index: Path, repeat: int) -> dict:
             t = time.perf_counter()
             core.ask(q)
             ask_ms.append((time.perf_counter() - t) * 1000)
+    timeline_ms = timelines(core, repeat)
+    one, four = answers_per_second(core, qs, 1), answers_per_second(core, qs, 4)
     return {
+        "timeline_p95_ms": pct(timeline_ms, 0.95), "timeline_first_ms": timeline_ms[0],
+        "timeline_max_ms": max(timeline_ms), "timelines": len(timeline_ms),
+        "answers_per_s_1": one, "answers_per_s_4": four,
         "load_s": load_s, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "ask_median_ms": statistics.median(ask_ms), "ask_p95_ms": pct(ask_ms, 0.95),
         "floor_median_ms": statistics.median(floor_ms), "floor_p95_ms": pct(floor_ms, 0.95),
         "questions": len(ask_ms),
     }
+
+
+TIMELINE_TOPICS = ["Kim Putin", "pasukan Korea Utara", "harga beras", "Vostochny", "ekspor udang", "Kremlin"]
+
+
+def timelines(core, repeat: int) -> list[float]:
+    """Milliseconds of each timeline asked: the whole corpus first (its first time since the index was
+    loaded), then every topic and the whole corpus again, `repeat` rounds."""
+    times = []
+    for _ in range(repeat):
+        for topic in [None] + TIMELINE_TOPICS:
+            t = time.perf_counter()
+            core.timeline(topic)
+            times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def answers_per_second(core, qs: list[str], askers: int) -> float:
+    """Answers per second when `askers` people ask the questions at once (threads, as a bot runs them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = qs * 2
+    t = time.perf_counter()
+    with ThreadPoolExecutor(askers) as pool:
+        list(pool.map(core.ask, work))
+    return len(work) / (time.perf_counter() - t)
 
 
 def cold_start(index: Path, runs: int = 3) -> float:
@@ -131,6 +165,7 @@ def unchanged_reindex(corpus: Path, index: Path, runs: int = 3) -> float:
     from newsbot.index.build import build_index
     from newsbot.index.embed import LazyEmbedder
 
+    build_index(corpus, index, LazyEmbedder())  # brings an index made by an older pipeline up to date first
     times = []
     for _ in range(runs):
         report = build_index(corpus, index, LazyEmbedder())
@@ -217,6 +252,13 @@ def table(results: dict) -> str:
             f"| {r['load_s']:.2f} s | {r['cold_start_s']:.2f} s | {r['reindex_s']:.2f} s "
             f"| {r['reindex_s'] / r['articles'] * 1000:.2f} s | {r['rss_mb']:.0f} MB |"
         )
+    lines += ["", "| passages | /timeline first | /timeline p95 (whole and topics) | answers/s, 1 asker | 4 askers | ratio |",
+              "|---:|---:|---:|---:|---:|---:|"]
+    for r in results["tiers"]:
+        if "timeline_p95_ms" in r:
+            lines.append(f"| {r['passages']:,} | {r['timeline_first_ms']:.0f} ms | {r['timeline_p95_ms']:.0f} ms "
+                         f"| {r['answers_per_s_1']:.1f} | {r['answers_per_s_4']:.1f} "
+                         f"| {r['answers_per_s_4'] / r['answers_per_s_1']:.2f}× |")
     lines += [
         "",
         f"index throughput: {t['index_pps']:.1f} passages/s through build_index ({t['passages']} passages, "

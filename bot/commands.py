@@ -16,16 +16,30 @@ from .timeline import Event
 
 @dataclass(frozen=True)
 class CommandSpec:
+    """One command, as every front end lists it: in help, in Telegram's menu, as a Discord slash command."""
+
     name: str
     usage: str
     description: str
+    menu: str  # a short description for command menus (Discord allows 100 characters)
+    arg: str | None = None  # the argument's name, if it takes one
+    arg_description: str = ""
+    arg_required: bool = False
+    arg_max: int = 1000
 
 
 COMMANDS = (
-    CommandSpec("ask", "/ask <question>", "answer with verbatim quotes from the news, with outlet and date"),
-    CommandSpec("timeline", "/timeline [topic]", "the events in date order, each with its sentence and outlet"),
-    CommandSpec("sources", "/sources [question]", "the outlets and articles I have read; with a question, which of them carry the answer"),
-    CommandSpec("help", "/help", "show what I can do"),
+    CommandSpec("ask", "/ask <question>", "answer with verbatim quotes from the news, with outlet and date",
+                "Answer with verbatim quotes from the news, with outlet and date",
+                "question", "What you want to know, in any language", arg_required=True),
+    CommandSpec("timeline", "/timeline [topic]", "the events in date order, each with its sentence and outlet",
+                "The events in date order, each with its sentence and outlet",
+                "topic", "Only the events about this (leave empty for everything)", arg_max=200),
+    CommandSpec("sources", "/sources [question]",
+                "the outlets and articles I have read; with a question, which of them carry the answer",
+                "The outlets and articles I have read, or which carry an answer",
+                "question", "Which outlets carry the answer to this question"),
+    CommandSpec("help", "/help", "show what I can do", "What I can do"),
 )
 ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask", "kronologi": "timeline"}
 

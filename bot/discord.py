@@ -13,40 +13,35 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import json
 import logging
 import re
 import signal
-from dataclasses import dataclass
 from pathlib import Path
 
 import discord
 from discord import app_commands
 
-from .answer import Answer, Carriers
-from .commands import (Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, parse,
-                       searches)
+from .answer import Answer
+from .chat import Gate, Markup, pages_for
+from .commands import COMMANDS, Command, CommandSpec, Reply, parse, searches
 from .config import ConfigError, Settings
 from .core import NewsCore, open_core
-from .limits import RateLimit, slow_down
-from .pages import human_date, paginate, trim_escaped
-from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOTHING_FOUND, NOTHING_HINT, SOURCES_HINT, dates_line,
-                     low_confidence, no_events, quoted)
+from .pages import Page, trim_escaped
+from .render import ERROR_TEXT, quoted
 
 log = logging.getLogger(__name__)
 
 TOKEN_FORMAT = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
 DESCRIPTION = 4096  # embed description
-FIELD = 1024  # embed field value
 TITLE = 256  # embed title
 TOTAL = 6000  # everything in one embed
 LIST_PAGE_ENTRIES = 6
+ENTRY = 1500  # one list entry at most, so a page always holds a few
 COLOUR = 0x2B6CB0
 PAGER_TIMEOUT = 15 * 60  # seconds a reply's buttons keep working
-ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
-NOT_HERE = "Sorry, I only answer in the servers I was set up for."
 NOT_YOURS = "Only the person who asked can page through this reply; ask me yourself with /ask."
-LIGHT_ACTIONS = 4  # help and usage replies a user may get per question the rate limit allows
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]()<>#@:-])")
 
 
@@ -58,134 +53,35 @@ def esc(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
-@dataclass(frozen=True)
-class Card:
-    """One embed's worth of a reply. `full` is the description with the whole passage, when it differs."""
-
-    description: str
-    title: str | None = None
-    fields: tuple[tuple[str, str], ...] = ()
-    footer: str | None = None
-    full: str | None = None
-
-    def size(self, full: bool = False) -> int:
-        """Characters Discord counts toward the 6000 limit of an embed."""
-        text = self.full if full and self.full else self.description
-        return len(text) + len(self.title or "") + len(self.footer or "") + sum(len(n) + len(v) for n, v in self.fields)
-
-
-def credit(outlet: str | None, published: str | None, wire: str | None) -> str:
-    parts = [f"**{esc(outlet or 'unknown outlet')}**", esc(human_date(published))]
-    if wire:
-        parts.append(f"via {esc(wire)}")
-    return " · ".join(parts)
-
-
 def blockquote(text: str, limit: int) -> str:
     """A quotation as a markdown blockquote line, trimmed between sentences to fit `limit`."""
     return f"> {quoted(trim_escaped(' '.join(text.split()), limit - 4, esc))}"
 
 
-def answer_cards(answer: Answer) -> list[Card]:
-    note = answer.note or None
-    if not answer.answered:
-        return [Card(f"{esc(NOTHING_FOUND)}\n{esc(NOTHING_HINT)}", footer=note)]
-    cards = []
-    total = len(answer.results)
-    head = f"*{esc(LOW_CONFIDENCE)}*\n" if low_confidence(answer) else ""
-    for n, r in enumerate(answer.results, 1):
-        line = credit(r.outlet, r.published, r.wire)
-        if when := dates_line(r):
-            line = f"{line}\n*{esc(when)}*"
-        fields = ()
-        if r.also_reported_by:
-            fields = (("Also reported by", trim_escaped(", ".join(r.also_reported_by), FIELD, esc)),)
-        footer = " · ".join(x for x in (f"Result {n} of {total}" if total > 1 else None, note) if x) or None
-        room = DESCRIPTION - len(line) - len(head) - 1
-        full = None
-        if r.passage.strip() != r.quote.strip():
-            full = f"{head}{blockquote(r.passage, room)}\n{line}"
-        cards.append(Card(f"{head}{blockquote(r.quote, room)}\n{line}", fields=fields, footer=footer, full=full))
-    return cards
+MARKDOWN = Markup(
+    escape=esc, bold=lambda t: f"**{t}**", italic=lambda t: f"*{t}*", code=lambda t: f"`{t.replace('`', chr(0x2CB))}`",
+    blockquote=blockquote, measure=len, room=DESCRIPTION, entry=ENTRY, entries=LIST_PAGE_ENTRIES, framed=False,
+    help_hint="You can also mention me with a question, or send me a direct message.",
+)
 
 
-def list_cards(title: str, blocks: list[str], empty: str) -> list[Card]:
-    if not blocks:
-        return [Card(empty, title=title[:TITLE])]
-    groups = paginate(blocks, DESCRIPTION, LIST_PAGE_ENTRIES, "\n\n")
-    return [
-        Card("\n\n".join(group), title=title[:TITLE], footer=f"Page {n} of {len(groups)}" if len(groups) > 1 else None)
-        for n, group in enumerate(groups, 1)
-    ]
+def cards_for(reply: Reply) -> list[Page]:
+    """Render any reply as pages of Discord markdown, each one embed (title and footer apart)."""
+    return pages_for(reply, MARKDOWN)
 
 
-ENTRY = 1500  # one list entry at most, so a page always holds a few
+def size(page: Page, full: bool = False) -> int:
+    """Characters Discord counts toward the 6000 limit of an embed."""
+    text = page.full if full and page.full else page.text
+    return len(text) + len(page.title or "") + len(page.footer or "")
 
 
-def carriers_cards(reply: Carriers) -> list[Card]:
-    if not reply.answered:
-        return [Card(f"{esc(NOTHING_FOUND)}\n{esc(SOURCES_HINT)}")]
-    blocks = []
-    for c in reply.carriers:
-        head = credit(c.outlet, c.published, c.wire)
-        blocks.append(f"{head}\n{blockquote(c.quote, ENTRY - len(head))}")
-    n = len(reply.carriers)
-    return list_cards(f"{n} {'article carries' if n == 1 else 'articles carry'} the answer", blocks, esc(NOTHING_FOUND))
-
-
-def sources_cards(reply: SourcesReply) -> list[Card]:
-    blocks = []
-    for a in reply.articles:
-        title = trim_escaped((a.title or a.article).strip(), 300, esc)
-        blocks.append(f"{credit(a.outlet, a.published, a.wire)}\n{title} *({a.passages} passages)*")
-    outlets = len({a.outlet for a in reply.articles})
-    return list_cards(f"I have read {len(reply.articles)} articles from {outlets} outlets", blocks,
-                      esc(NO_ARTICLES))
-
-
-def timeline_cards(reply: TimelineReply) -> list[Card]:
-    blocks = []
-    for e in reply.events:
-        head = f"**{esc(human_date(e.date))}** · {esc(e.outlet or 'unknown outlet')}"
-        if e.also_reported_by:
-            head += f" *(also reported by {esc(', '.join(e.also_reported_by))})*"
-        blocks.append(f"{head}\n{blockquote(e.quote, ENTRY - len(head))}")
-    title = f"Timeline: {' '.join(reply.topic.split())}" if reply.topic else "Timeline"
-    return list_cards(title, blocks, esc(no_events(reply.topic)))
-
-
-def help_card(reply: HelpReply) -> Card:
-    lines = [esc(HELP_INTRO), ""]
-    lines += [f"`{c.usage}` {esc(c.description)}" for c in reply.commands]
-    lines += ["", "You can also mention me with a question, or send me a direct message."]
-    return Card("\n".join(lines), title="newsbot")
-
-
-def cards_for(reply: Reply) -> list[Card]:
-    """Render any reply as Discord cards."""
-    if isinstance(reply, Answer):
-        return answer_cards(reply)
-    if isinstance(reply, Carriers):
-        return carriers_cards(reply)
-    if isinstance(reply, SourcesReply):
-        return sources_cards(reply)
-    if isinstance(reply, TimelineReply):
-        return timeline_cards(reply)
-    if isinstance(reply, HelpReply):
-        return [help_card(reply)]
-    if isinstance(reply, UsageReply):
-        return [Card(esc(reply.message))]
-    raise TypeError(f"cannot render {type(reply).__name__}")
-
-
-def to_embed(card: Card, full: bool = False) -> discord.Embed:
-    """The discord.Embed for a card (embed titles show verbatim, so they are plain text)."""
-    embed = discord.Embed(description=card.full if full and card.full else card.description, colour=COLOUR,
-                          title=card.title)
-    for name, value in card.fields:
-        embed.add_field(name=name, value=value, inline=False)
-    if card.footer:
-        embed.set_footer(text=card.footer)
+def to_embed(page: Page, full: bool = False) -> discord.Embed:
+    """The discord.Embed for a page (embed titles show verbatim, so they are plain text)."""
+    embed = discord.Embed(description=page.full if full and page.full else page.text, colour=COLOUR,
+                          title=page.title[:TITLE] if page.title else None)
+    if page.footer:
+        embed.set_footer(text=page.footer)
     return embed
 
 
@@ -195,7 +91,7 @@ def to_embed(card: Card, full: bool = False) -> discord.Embed:
 class Pager(discord.ui.View):
     """Buttons under a reply: « Previous, More results » (Next » for lists) and Full passage / Quote only."""
 
-    def __init__(self, cards: list[Card], answer: bool, owner: int | None = None, timeout: float = PAGER_TIMEOUT):
+    def __init__(self, cards: list[Page], answer: bool, owner: int | None = None, timeout: float = PAGER_TIMEOUT):
         super().__init__(timeout=timeout)
         self.cards = cards
         self.answer = answer
@@ -207,7 +103,7 @@ class Pager(discord.ui.View):
         self.refresh()
 
     @classmethod
-    def needed(cls, cards: list[Card]) -> bool:
+    def needed(cls, cards: list[Page]) -> bool:
         return len(cards) > 1 or bool(cards[0].full)
 
     def refresh(self) -> None:
@@ -266,38 +162,29 @@ class Handlers:
 
     def __init__(self, settings: Settings, core: NewsCore | None = None):
         self.settings = settings
-        self.core = core
-        self.rate = RateLimit(settings.rate_limit)  # what makes the core work
-        self.light = RateLimit(settings.rate_limit * LIGHT_ACTIONS)  # help and usage: more, not unbounded
-        self.allowed = set(settings.discord_allowed_guilds)
-        self.refused: set[int] = set()  # channels told once (mentions) that they are not allowed
-        self.workers = Workers()
+        self.gate = Gate(core, settings.rate_limit, settings.discord_allowed_guilds)
 
-    def admits(self, guild_id: int | None) -> bool:
-        """True unless an allowlist is set and this server (or a DM, which has none) is not on it."""
-        return not self.allowed or guild_id in self.allowed
+    @property
+    def core(self) -> NewsCore | None:
+        return self.gate.core
 
-    async def reply_to(self, command: Command) -> Reply:
-        """The reply to a command: core work off the event loop; help and usage at once (no core work,
-        never behind busy workers, so a slash command answers within Discord's 3 seconds)."""
-        return await self.workers.reply(self.core, command)
+    @core.setter
+    def core(self, core: NewsCore) -> None:
+        self.gate.core = core
 
     async def interaction(self, interaction: discord.Interaction, command: Command) -> None:
-        """Answer a slash command: refuse politely over the rate limit, else defer, work, follow up."""
-        if not self.admits(interaction.guild_id):
-            await interaction.response.send_message(NOT_HERE, ephemeral=True)  # an interaction must be answered
+        """Answer a slash command: refuse politely (privately) when not allowed or over the rate limit,
+        else defer, work, follow up."""
+        verdict = self.gate.admit(interaction.user.id, interaction.guild_id, command, always_tell=True)
+        if not verdict.go:  # an interaction must be answered
+            await interaction.response.send_message(verdict.tell, ephemeral=True)
             return
-        costly = searches(command)
-        wait = (self.rate if costly else self.light).wait(interaction.user.id)
-        if wait:
-            await interaction.response.send_message(slow_down(wait), ephemeral=True)
-            return
-        if not costly:
-            cards = cards_for(await self.reply_to(command))
+        if not searches(command):  # help and usage at once, within Discord's 3 seconds
+            cards = cards_for(await self.gate.reply(command))
             await interaction.response.send_message(embed=to_embed(cards[0]), ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        reply = await self.reply_to(command)
+        reply = await self.gate.reply(command)
         cards = cards_for(reply)
         if Pager.needed(cards):
             pager = Pager(cards, answer=isinstance(reply, Answer), owner=interaction.user.id)
@@ -312,21 +199,15 @@ class Handlers:
         direct = isinstance(message.channel, discord.DMChannel)
         if not direct and me not in message.mentions:
             return
-        if not self.admits(message.guild.id if message.guild else None):
-            if message.channel.id not in self.refused:
-                self.refused.add(message.channel.id)
-                await message.reply(NOT_HERE, mention_author=False)
-            return
         text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
         command = parse(text)
-        limit = self.rate if searches(command) else self.light
-        wait = limit.wait(message.author.id)
-        if wait:
-            if limit.first_refusal(message.author.id):
-                await message.reply(slow_down(wait), mention_author=False)
+        verdict = self.gate.admit(message.author.id, message.guild.id if message.guild else None, command)
+        if not verdict.go:
+            if verdict.tell:
+                await message.reply(verdict.tell, mention_author=False)
             return
         async with message.channel.typing():
-            reply = await self.reply_to(command)
+            reply = await self.gate.reply(command)
         cards = cards_for(reply)
         if Pager.needed(cards):
             pager = Pager(cards, answer=isinstance(reply, Answer), owner=message.author.id)
@@ -346,29 +227,30 @@ class Handlers:
             log.warning("could not tell the user about the error")
 
 
+def slash_command(spec: CommandSpec, handlers: Handlers) -> app_commands.Command:
+    """The slash command for one entry of the command list: its name, menu text and argument."""
+
+    async def callback(interaction: discord.Interaction, **options: str | None) -> None:
+        await handlers.interaction(interaction, Command(spec.name, (options.get(spec.arg or "") or "").strip()))
+
+    # The signature Discord sees: the interaction, then the command's argument under its own name.
+    parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    annotation=discord.Interaction)]
+    if spec.arg is not None:
+        kind = app_commands.Range[str, 1 if spec.arg_required else 0, spec.arg_max]
+        parameters.append(inspect.Parameter(
+            spec.arg, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind if spec.arg_required else kind | None,
+            default=inspect.Parameter.empty if spec.arg_required else None))
+        callback = app_commands.describe(**{spec.arg: spec.arg_description})(callback)
+    callback.__signature__ = inspect.Signature(parameters, return_annotation=None)
+    return app_commands.Command(name=spec.name, description=spec.menu, callback=callback)
+
+
 def build_tree(client: discord.Client, handlers: Handlers) -> app_commands.CommandTree:
-    """The slash commands, registered on a CommandTree for `client`."""
+    """The slash commands, one per entry of the command list, registered on a CommandTree for `client`."""
     tree = app_commands.CommandTree(client)
-
-    @tree.command(name="ask", description="Answer with verbatim quotes from the news, with outlet and date")
-    @app_commands.describe(question="What you want to know, in any language")
-    async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
-        await handlers.interaction(interaction, Command("ask", question.strip()))
-
-    @tree.command(name="timeline", description="The events in date order, each with its sentence and outlet")
-    @app_commands.describe(topic="Only the events about this (leave empty for everything)")
-    async def timeline(interaction: discord.Interaction, topic: app_commands.Range[str, 0, 200] | None = None) -> None:
-        await handlers.interaction(interaction, Command("timeline", (topic or "").strip()))
-
-    @tree.command(name="sources", description="The outlets and articles I have read, or which carry an answer")
-    @app_commands.describe(question="Which outlets carry the answer to this question")
-    async def sources(interaction: discord.Interaction, question: app_commands.Range[str, 0, 1000] | None = None) -> None:
-        await handlers.interaction(interaction, Command("sources", (question or "").strip()))
-
-    @tree.command(name="help", description="What I can do")
-    async def help_(interaction: discord.Interaction) -> None:
-        await handlers.interaction(interaction, Command("help"))
-
+    for spec in COMMANDS:
+        tree.add_command(slash_command(spec, handlers))
     tree.on_error = handlers.on_command_error
     return tree
 
@@ -439,7 +321,7 @@ class NewsDiscord(discord.Client):
 
     async def close(self) -> None:
         await super().close()
-        self.handlers.workers.shutdown()
+        self.handlers.gate.close()
         if self.handlers.core is not None:
             self.handlers.core.close()
         log.info("Discord bot stopped")

@@ -21,10 +21,13 @@ Measure = Callable[[str], int]
 
 @dataclass(frozen=True)
 class Page:
-    """One message's worth of a reply; `full` is the same page with the whole passage, when it differs."""
+    """One message's worth of a reply; `full` is the same page with the whole passage, when it differs.
+    `title` and `footer` (plain text) are set only for front ends that show them apart (bot/chat.py)."""
 
     text: str
     full: str | None = None
+    title: str | None = None
+    footer: str | None = None
 
 
 def human_date(iso: str | None) -> str:

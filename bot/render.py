@@ -14,6 +14,8 @@ HELP_INTRO = "Ask me about the news: I answer with the articles' own sentences, 
 SOURCES_HINT = "See everything I have read with /sources."
 NO_ARTICLES = "I have not read any articles yet."
 LOW_CONFIDENCE = "The closest I found — it may not answer your question:"
+NOT_HERE = "Sorry, I only answer in the chats and servers I was set up for."
+ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 
 
 def low_confidence(answer: Answer) -> bool:

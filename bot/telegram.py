@@ -42,16 +42,15 @@ from telegram.ext import (
 
 from ..index.errors import NewsbotError
 
-from .answer import Answer, Carriers
-from .commands import (COMMANDS, Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, parse,
-                       searches)
+from .answer import Answer
+from .chat import Gate, Markup
+from .chat import pages_for as render_pages
+from .commands import COMMANDS, Command, Reply, parse, searches
 from .config import ConfigError, Settings
 from .core import NewsCore
-from .limits import RateLimit, slow_down
 from .logs import redact
-from .pages import Page, human_date, paginate, trim_escaped, utf16_len
-from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOTHING_FOUND, NOTHING_HINT, SOURCES_HINT, dates_line,
-                     low_confidence, no_events, quoted)
+from .pages import Page, trim_escaped, utf16_len
+from .render import ERROR_TEXT, quoted
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +61,7 @@ LIST_PAGE_ENTRIES = 6  # sources, carriers and timeline entries per page
 ENTRY_ROOM = LIMIT - 400  # one list entry at most: a page always holds one with its title and footer
 STORED_REPLIES = 2000  # replies whose pages stay reachable from their buttons
 STORED_CHARS = 8_000_000  # …and the characters they may hold together
-LIGHT_ACTIONS = 4  # help, usage and button presses a user may make per question the rate limit allows
 PENDING_PER_CHAT = 5  # replies waiting for Telegram's flood limit in one chat; more are not sent
-ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 EXPIRED = "This reply is too old to page through; please ask again."
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
@@ -95,20 +92,12 @@ def api_urls(base_url: str | None) -> tuple[str, str]:
     return root + "/bot", root + "/file/bot"
 
 
-# --- rendering: typed replies → pages of Telegram HTML ---------------------------------------------
+# --- rendering: typed replies → pages of Telegram HTML (bot/chat.py does the rendering) ---------------
 
 
 def esc(text: str) -> str:
     """Escape text for Telegram's HTML parse mode."""
     return html.escape(text, quote=False)
-
-
-def credit(outlet: str | None, published: str | None, wire: str | None) -> str:
-    """'<b>ANTARA</b> · 14 Sep 2023 · via Kyodo-OANA'."""
-    parts = [f"<b>{esc(outlet or 'unknown outlet')}</b>", esc(human_date(published))]
-    if wire:
-        parts.append(f"via {esc(wire)}")
-    return " · ".join(parts)
 
 
 def blockquote(text: str, limit: int) -> str:
@@ -117,102 +106,16 @@ def blockquote(text: str, limit: int) -> str:
     return f"<blockquote>{quoted(trim_escaped(text, room, esc, utf16_len))}</blockquote>"
 
 
-def answer_pages(answer: Answer) -> list[Page]:
-    """One page per result: the quote (or the whole passage) with its outlet, date and other outlets."""
-    note = f"\n<i>{esc(answer.note)}</i>" if answer.note else ""
-    if not answer.answered:
-        return [Page(f"{esc(NOTHING_FOUND)}\n{esc(NOTHING_HINT)}{note}")]
-    pages = []
-    total = len(answer.results)
-    head = f"<i>{esc(LOW_CONFIDENCE)}</i>\n" if low_confidence(answer) else ""
-    for n, result in enumerate(answer.results, 1):
-        tail = [credit(result.outlet, result.published, result.wire)]
-        if when := dates_line(result):
-            tail.append(f"<i>{esc(when)}</i>")
-        if result.also_reported_by:
-            tail.append(f"<i>also reported by {esc(', '.join(result.also_reported_by))}</i>")
-        if total > 1:
-            tail.append(f"<i>Result {n} of {total}</i>")
-        footer = "\n".join(tail) + note
-        room = LIMIT - utf16_len(footer) - utf16_len(head) - 1
-        text = f"{head}{blockquote(result.quote, room)}\n{footer}"
-        full = None
-        if result.passage.strip() != result.quote.strip():
-            full = f"{head}{blockquote(result.passage, room)}\n{footer}"
-        pages.append(Page(text, full))
-    return pages
-
-
-def list_pages(title: str, blocks: list[str], empty: str) -> list[Page]:
-    """A titled list split into pages that each fit one message, numbered when there are several."""
-    if not blocks:
-        return [Page(empty)]
-    head = f"<b>{title}</b>"
-    room = LIMIT - utf16_len(head) - 40  # the title, its blank line and the page footer
-    groups = paginate(blocks, room, LIST_PAGE_ENTRIES, "\n\n", utf16_len)
-    pages = []
-    for n, group in enumerate(groups, 1):
-        footer = f"\n\n<i>Page {n} of {len(groups)}</i>" if len(groups) > 1 else ""
-        pages.append(Page(head + "\n\n" + "\n\n".join(group) + footer))
-    return pages
-
-
-def carriers_pages(reply: Carriers) -> list[Page]:
-    if not reply.answered:
-        return [Page(f"{esc(NOTHING_FOUND)}\n{esc(SOURCES_HINT)}")]
-    blocks = []
-    for c in reply.carriers:
-        head = credit(c.outlet, c.published, c.wire)
-        blocks.append(f"{head}\n{blockquote(c.quote, ENTRY_ROOM - utf16_len(head))}")
-    n = len(reply.carriers)
-    title = f"{n} {'article carries' if n == 1 else 'articles carry'} the answer"
-    return list_pages(esc(title), blocks, esc(NOTHING_FOUND))
-
-
-def sources_pages(reply: SourcesReply) -> list[Page]:
-    blocks = []
-    for a in reply.articles:
-        line = credit(a.outlet, a.published, a.wire)
-        title = esc((a.title or a.article).strip()[:300])
-        blocks.append(f"{line}\n{title} <i>({a.passages} passages)</i>")
-    outlets = len({a.outlet for a in reply.articles})
-    title = f"I have read {len(reply.articles)} articles from {outlets} outlets"
-    return list_pages(esc(title), blocks, esc(NO_ARTICLES))
-
-
-def timeline_pages(reply: TimelineReply) -> list[Page]:
-    blocks = []
-    for e in reply.events:
-        head = f"<b>{esc(human_date(e.date))}</b> · {esc(e.outlet or 'unknown outlet')}"
-        if e.also_reported_by:
-            head += f" <i>(also reported by {esc(', '.join(e.also_reported_by))})</i>"
-        blocks.append(f"{head}\n{blockquote(e.quote, ENTRY_ROOM - utf16_len(head))}")
-    title = f"Timeline: {reply.topic}" if reply.topic else "Timeline"
-    return list_pages(esc(title[:200]), blocks, esc(no_events(reply.topic)))
-
-
-def help_page(reply: HelpReply) -> Page:
-    lines = [esc(HELP_INTRO), ""]
-    lines += [f"{esc(c.usage)} — {esc(c.description)}" for c in reply.commands]
-    lines += ["", "In a private chat, just type a question. In a group, use /ask, mention me, or reply to me."]
-    return Page("\n".join(lines))
+HTML = Markup(
+    escape=esc, bold=lambda t: f"<b>{t}</b>", italic=lambda t: f"<i>{t}</i>", code=lambda t: f"<code>{esc(t)}</code>",
+    blockquote=blockquote, measure=utf16_len, room=LIMIT, entry=ENTRY_ROOM, entries=LIST_PAGE_ENTRIES,
+    help_hint="In a private chat, just type a question. In a group, use /ask, mention me, or reply to me.",
+)
 
 
 def pages_for(reply: Reply) -> list[Page]:
     """Render any reply as Telegram HTML pages."""
-    if isinstance(reply, Answer):
-        return answer_pages(reply)
-    if isinstance(reply, Carriers):
-        return carriers_pages(reply)
-    if isinstance(reply, SourcesReply):
-        return sources_pages(reply)
-    if isinstance(reply, TimelineReply):
-        return timeline_pages(reply)
-    if isinstance(reply, HelpReply):
-        return [help_page(reply)]
-    if isinstance(reply, UsageReply):
-        return [Page(esc(reply.message))]
-    raise TypeError(f"cannot render {type(reply).__name__}")
+    return render_pages(reply, HTML)
 
 
 def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool) -> InlineKeyboardMarkup | None:
@@ -318,13 +221,8 @@ class TelegramBot:
         self.settings = settings
         self.core = core
         self.replies = ReplyStore()
-        self.rate = RateLimit(settings.rate_limit)  # questions, timelines, sources: what makes the core work
-        # Everything else a user can make the bot send (help, usage, button presses): more, but not unbounded.
-        self.light = RateLimit(settings.rate_limit * LIGHT_ACTIONS)
+        self.gate = Gate(core, settings.rate_limit, settings.telegram_allowed_chats)
         self.pending: dict[int, int] = {}  # chat -> replies waiting to be sent or edited in
-        self.allowed = set(settings.telegram_allowed_chats)
-        self.refused: set[int] = set()  # chats told once that they are not allowed
-        self.workers = Workers()
 
     # which messages are for us
 
@@ -375,33 +273,20 @@ class TelegramBot:
         command = self.command_for(message, bot.username, bot.id)
         if command is None:
             return
-        if not await self.admit(message):
+        verdict = self.gate.admit(user.id, chat.id, command)
+        if not verdict.go:
+            if verdict.tell:
+                if not self.gate.admits(chat.id):
+                    log.info("refused chat %s (not in TELEGRAM_ALLOWED_CHATS)", chat.id)
+                self.deliver(context, update, [Page(esc(verdict.tell))], answer=False)
             return
-        costly = searches(command)
-        limit = self.rate if costly else self.light
-        wait = limit.wait(user.id)
-        if wait:
-            if limit.first_refusal(user.id):
-                self.deliver(context, update, [Page(esc(slow_down(wait)))], answer=False)
-            return
-        if costly:
+        if searches(command):
             try:
                 await bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=message.message_thread_id)
             except TelegramError as exc:  # a missing typing indicator is not worth failing over
                 log.debug("typing action failed: %s", exc)
-        reply = await self.workers.reply(self.core, command)  # help and usage at once, never behind busy workers
+        reply = await self.gate.reply(command)  # help and usage at once, never behind busy workers
         self.deliver(context, update, pages_for(reply), answer=isinstance(reply, Answer))
-
-    async def admit(self, message: Message) -> bool:
-        """False (after one polite refusal per chat) when an allowlist is set and excludes this chat."""
-        if not self.allowed or message.chat.id in self.allowed:
-            return True
-        if message.chat.id not in self.refused:
-            self.refused.add(message.chat.id)
-            log.info("refused chat %s (not in TELEGRAM_ALLOWED_CHATS)", message.chat.id)
-            await message.reply_text("Sorry, I only answer in the chats I was set up for.",
-                                     do_quote=message.chat.type != ChatType.PRIVATE)
-        return False
 
     def later(self, context: ContextTypes.DEFAULT_TYPE, update: Update, chat: int, coroutine) -> None:
         """Run a send or an edit apart from the update that asked for it.
@@ -445,13 +330,13 @@ class TelegramBot:
         query = update.callback_query
         if query is None:
             return
-        if query.message is not None and self.allowed and query.message.chat.id not in self.allowed:
+        if query.message is not None and not self.gate.admits(query.message.chat.id):
             await query.answer()
             return
         user = update.effective_user
-        wait = self.light.wait(user.id) if user is not None else 0.0
-        if wait:
-            await query.answer(slow_down(wait))
+        place = query.message.chat.id if query.message is not None else None
+        if user is not None and not (verdict := self.gate.admit(user.id, place, None, always_tell=True)).go:
+            await query.answer(verdict.tell)
             return
         key, page, full = _parse_button(query.data or "")
         message = query.message
@@ -489,19 +374,18 @@ class TelegramBot:
 
     async def post_init(self, app: Application) -> None:
         """Register the command menu and say who we are."""
-        await app.bot.set_my_commands([
-            BotCommand("ask", "Answer a question with quotes from the news"),
-            BotCommand("timeline", "Events in date order (optionally about a topic)"),
-            BotCommand("sources", "What I have read, or which outlets carry an answer"),
-            BotCommand("help", "What I can do"),
-            BotCommand("start", "Start here"),
-        ])
+        await app.bot.set_my_commands(menu())
         log.info("Telegram bot @%s ready: %d articles", app.bot.username, len(self.core.articles()))
 
     async def post_shutdown(self, app: Application) -> None:
-        self.workers.shutdown()
+        self.gate.close()
         self.core.close()
         log.info("Telegram bot stopped")
+
+
+def menu() -> list[BotCommand]:
+    """The command menu, from the command list (and /start, which Telegram clients send first)."""
+    return [BotCommand(c.name, c.menu) for c in COMMANDS] + [BotCommand("start", "Start here")]
 
 
 def _parse_button(data: str) -> tuple[str, int, bool]:

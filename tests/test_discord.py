@@ -16,8 +16,9 @@ from newsbot.bot.answer import Answer, Result, Thresholds  # noqa: E402
 from newsbot.bot.commands import TimelineReply  # noqa: E402
 from newsbot.bot.config import ConfigError  # noqa: E402
 from newsbot.bot.discord import (  # noqa: E402
-    ERROR_TEXT, NOT_HERE, NewsDiscord, Pager, answer_cards, check_token, esc, sync_commands, timeline_cards,
+    NewsDiscord, Pager, cards_for, check_token, esc, size, sync_commands,
 )
+from newsbot.bot.render import ERROR_TEXT, NOT_HERE  # noqa: E402
 from newsbot.bot.limits import slow_down  # noqa: E402
 from newsbot.bot.logs import scrub_secrets  # noqa: E402
 from newsbot.bot.timeline import Event  # noqa: E402
@@ -25,7 +26,8 @@ from newsbot.bot.timeline import Event  # noqa: E402
 from .test_telegram import CHILLI, SHRIMP, small_core  # noqa: E402
 
 ANTARA_SHRIMP = ("> “Menteri Perikanan mengumumkan pada Senin \\(2/10\\) bahwa ekspor udang naik dua puluh persen "
-                 "tahun ini.”\n**ANTARA** · 2 Oct 2023 · via Reuters\n*Senin \\(2/10\\) = 2 Oct 2023; tahun ini = 2023*")
+                 "tahun ini.”\n**ANTARA** · 2 Oct 2023 · via Reuters\n*Senin \\(2/10\\) = 2 Oct 2023; tahun ini = 2023*\n"
+                 "*also reported by TEMPO.CO*")
 
 
 # --- doubles ------------------------------------------------------------------------------------------
@@ -80,7 +82,7 @@ class Interaction:
 def client(fake_core):
     client = NewsDiscord(dataclasses.replace(fake_core.settings, discord_token="x"), core=fake_core)
     yield client
-    client.handlers.workers.shutdown(wait=False)
+    client.handlers.gate.workers.shutdown(wait=False)
 
 
 async def run(client, name, **options):
@@ -124,7 +126,6 @@ async def test_ask_defers_then_follows_up_with_the_quote_embed(client):
     assert log[0][1] == {"thinking": True}
     embed = embed_of(log[1])
     assert embed.description == ANTARA_SHRIMP
-    assert [(f.name, f.value) for f in embed.fields] == [("Also reported by", "TEMPO.CO")]
     assert "view" not in log[1][2]  # one result, one sentence: nothing to page
 
 
@@ -138,7 +139,7 @@ async def test_help_answers_at_once_and_privately(client):
     log = await run(client, "help")
     assert [entry[0] for entry in log] == ["send_message"]
     assert log[0][2]["ephemeral"] is True
-    assert "`/ask <question>` answer with verbatim quotes" in embed_of(log[0]).description
+    assert "`/ask <question>` — answer with verbatim quotes" in embed_of(log[0]).description
 
 
 async def test_sources_and_timeline_commands(client):
@@ -310,17 +311,17 @@ def test_a_huge_passage_and_list_stay_within_discord_limits():
     outlets = [f"Outlet {n}" for n in range(300)]
     answer = Answer("q", True, [Result(quote=sentence.strip(), passage=(sentence * 120).strip(), outlet="A",
                                         article="x", published="2023-09-14", score=1.0, also_reported_by=outlets)])
-    [card] = answer_cards(answer)
-    assert len(card.full) <= 4096 and card.size(full=True) <= 6000
-    assert card.full.endswith("di pasar. …”\n**A** · 14 Sep 2023")
-    [(name, value)] = card.fields
-    assert len(value) <= 1024 and value.endswith("…")
+    [card] = cards_for(answer)
+    assert len(card.full) <= 4096 and size(card, full=True) <= 6000
+    quote, also = card.full.split("\n**A** · 14 Sep 2023\n")
+    assert quote.endswith("di pasar. …”") and len(quote) > 2000  # the outlets did not crowd out the quote
+    assert also.startswith("*also reported by Outlet 0, Outlet 1") and also.endswith("…*") and len(also) <= 1030
     events = [Event(date=f"2023-09-{d:02d}", precision="day", quote=sentence * 30, outlet="B", article="b",
                     published="2023-09-30") for d in range(1, 29)]
-    cards = timeline_cards(TimelineReply(None, events))
-    assert all(len(c.description) <= 4096 and c.size() <= 6000 for c in cards)
+    cards = cards_for(TimelineReply(None, events))
+    assert all(len(c.text) <= 4096 and size(c) <= 6000 for c in cards)
     assert [c.footer for c in cards][-1] == f"Page {len(cards)} of {len(cards)}"
-    assert sum(c.description.count("\n> ") + c.description.startswith("> ") for c in cards) == 28
+    assert sum(c.text.count("\n> ") + c.text.startswith("> ") for c in cards) == 28
 
 
 @pytest.mark.parametrize("token, problem", [(None, "is not set"), ("nope", "does not look like a bot token")])
@@ -386,12 +387,10 @@ def test_a_token_discord_rejects_is_one_line(fake_core, monkeypatch):
 
 
 def test_low_confidence_and_resolved_dates_show_in_the_embed():
-    from newsbot.bot.discord import answer_cards
-
     from .test_telegram import arrival
 
-    [card] = answer_cards(arrival("low"))
-    assert card.description == ("*The closest I found — it may not answer your question\\:*\n"
+    [card] = cards_for(arrival("low"))
+    assert card.text == ("*The closest I found — it may not answer your question\\:*\n"
                                 "> “Kim tiba pada Selasa pagi.”\n**TEMPO.CO** · 14 Sep 2023\n*Selasa pagi = 12 Sep 2023*")
 
 
@@ -418,7 +417,7 @@ async def test_help_answers_even_while_the_workers_are_busy(client):
     import time
 
     release = threading.Event()
-    workers = client.handlers.workers
+    workers = client.handlers.gate.workers
     busy = [pool.submit(release.wait, 30) for pool in (workers.questions, workers.corpus) for _ in range(4)]
     try:
         started = time.monotonic()
@@ -436,4 +435,4 @@ async def test_help_counts_against_a_generous_limit(fake_core):
     assert [log[0][0] for log in logs] == ["send_message"] * 5
     assert [bool(log[0][1]) for log in logs] == [False] * 4 + [True]  # the fifth is "slow down" text
     assert logs[4][0][1].startswith("You are asking faster")
-    client.handlers.workers.shutdown(wait=False)
+    client.handlers.gate.workers.shutdown(wait=False)

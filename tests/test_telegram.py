@@ -18,8 +18,9 @@ from newsbot.bot.core import NewsCore
 from newsbot.bot.logs import REDACTED, scrub_secrets
 from newsbot.bot.pages import Page, utf16_len
 from newsbot.bot.limits import RateLimit
-from newsbot.bot.telegram import (ALLOWED_UPDATES, ERROR_TEXT, EXPIRED, ReplyStore, answer_pages, api_urls,
-                          build_application, check_token, timeline_pages, webhook_options)
+from newsbot.bot.render import ERROR_TEXT, NOT_HERE
+from newsbot.bot.telegram import (ALLOWED_UPDATES, EXPIRED, ReplyStore, api_urls, build_application, check_token,
+                                  pages_for, webhook_options)
 from newsbot.bot.timeline import Event
 from newsbot.index.build import build_index
 
@@ -301,7 +302,7 @@ async def test_allowlist_refuses_other_chats_once(api, start_bot):
     [refusal] = await api.wait_for("sendMessage")
     await api.quiet()
     assert len(api.of("sendMessage")) == 1
-    assert refusal["text"] == "Sorry, I only answer in the chats I was set up for."
+    assert refusal["text"] == NOT_HERE
     await api.push(message(f"/ask {SHRIMP}", chat=GROUP, message_id=3))
     replies = await api.wait_for("sendMessage", 2)
     assert replies[1]["chat_id"] == GROUP["id"] and replies[1]["text"].startswith(ANTARA_SHRIMP)
@@ -381,7 +382,7 @@ async def test_help_and_sources_with_a_question(api, start_bot):
     await start_bot()
     await api.push(message("/start"))
     [help_reply] = await api.wait_for("sendMessage")
-    assert "/ask &lt;question&gt; — answer with verbatim quotes" in help_reply["text"]
+    assert "<code>/ask &lt;question&gt;</code> — answer with verbatim quotes" in help_reply["text"]
     parse_html(help_reply["text"])
     await api.push(message(f"/sources {SHRIMP}", message_id=2))
     replies = await api.wait_for("sendMessage", 2)
@@ -483,7 +484,7 @@ def test_a_huge_passage_is_trimmed_at_a_sentence_under_4096():
     passage = sentence * 120
     answer = Answer("q", True, [Result(quote=sentence.strip(), passage=passage.strip(), outlet="A & B",
                                         article="x", published="2023-09-14", score=1.0)])
-    [page] = answer_pages(answer)
+    [page] = pages_for(answer)
     assert page.text == ("<blockquote>“Kalimat panjang tentang &lt;ekonomi&gt; &amp; harga yang terus berlanjut tanpa "
                          "henti di pasar.”</blockquote>\n<b>A &amp; B</b> · 14 Sep 2023")
     assert utf16_len(page.full) <= 4096
@@ -494,7 +495,7 @@ def test_a_huge_passage_is_trimmed_at_a_sentence_under_4096():
 def test_a_long_timeline_is_paged_within_the_limit():
     events = [Event(date=f"2023-09-{d:02d}", precision="day", quote="Peristiwa penting terjadi hari itu. " * 20,
                     outlet="ANTARA", article="a", published="2023-09-30") for d in range(1, 29)]
-    pages = timeline_pages(TimelineReply("Kim", events))
+    pages = pages_for(TimelineReply("Kim", events))
     assert len(pages) == 6  # five ~780-character entries fill a page
     assert all(utf16_len(p.text) <= 4096 for p in pages)
     assert pages[0].text.startswith("<b>Timeline: Kim</b>\n\n<b>1 Sep 2023</b> · ANTARA\n<blockquote>")
@@ -546,11 +547,9 @@ def arrival(confidence: str) -> Answer:
 
 
 def test_low_confidence_and_resolved_dates_show_in_the_reply():
-    from newsbot.bot.telegram import answer_pages
-
-    [page] = answer_pages(arrival("low"))
+    [page] = pages_for(arrival("low"))
     assert page.text == ("<i>The closest I found — it may not answer your question:</i>\n"
                          "<blockquote>“Kim tiba pada Selasa pagi.”</blockquote>\n<b>TEMPO.CO</b> · 14 Sep 2023\n"
                          "<i>Selasa pagi = 12 Sep 2023</i>")
-    [page] = answer_pages(arrival("high"))
+    [page] = pages_for(arrival("high"))
     assert not page.text.startswith("<i>The closest")

@@ -1,0 +1,223 @@
+"""One chat flow for every chat front end: the gate a message passes (allowlist, rate limit, where the
+work runs) and one renderer that turns the core's typed replies into pages, over a small markup
+strategy. Telegram and Discord keep only their `Markup` and their sending and paging code; a new
+front end needs the same two things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .answer import Answer, Carriers
+from .commands import Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, searches
+from .core import NewsCore
+from .limits import RateLimit, slow_down
+from .pages import Measure, Page, human_date, paginate, trim_escaped
+from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOT_HERE, NOTHING_FOUND, NOTHING_HINT, SOURCES_HINT,
+                     dates_line, low_confidence, no_events)
+
+LIGHT_ACTIONS = 4  # help, usage and paging a user may do per question the rate limit allows
+
+
+# --- the gate -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a message goes on to the core; if not, what (if anything) to tell the user."""
+
+    go: bool
+    tell: str | None = None
+
+
+class Gate:
+    """Who may ask, how often, and where the work runs: one policy for every front end.
+
+    A place (chat, server) not on a non-empty allowlist is refused, told once; a user over the rate
+    limit waits, told once per run of refusals. Commands that make the core work count against
+    `rate_limit` per minute; help, usage and paging against LIGHT_ACTIONS times as many.
+    """
+
+    def __init__(self, core: NewsCore | None, rate_limit: int, allowed: tuple[int, ...] | set[int] = ()):
+        self.core = core
+        self.rate = RateLimit(rate_limit)
+        self.light = RateLimit(rate_limit * LIGHT_ACTIONS)
+        self.allowed = set(allowed)
+        self.refused: set[int | None] = set()  # places told once that they are not allowed
+        self.workers = Workers()
+
+    def admits(self, place: int | None) -> bool:
+        """True unless an allowlist is set and this place (None: a direct message) is not on it."""
+        return not self.allowed or place in self.allowed
+
+    def admit(self, user: int, place: int | None, command: Command | None, always_tell: bool = False) -> Verdict:
+        """The verdict on one message (or, with no command, one button press). `always_tell` for
+        platforms where every request must be answered (Discord interactions)."""
+        if not self.admits(place):
+            if always_tell:
+                return Verdict(False, NOT_HERE)
+            first = place not in self.refused
+            self.refused.add(place)
+            return Verdict(False, NOT_HERE if first else None)
+        limit = self.rate if command is not None and searches(command) else self.light
+        wait = limit.wait(user)
+        if wait:
+            return Verdict(False, slow_down(wait) if limit.first_refusal(user) or always_tell else None)
+        return Verdict(True)
+
+    async def reply(self, command: Command) -> Reply:
+        """The core's reply, worked out off the event loop (help and usage at once)."""
+        return await self.workers.reply(self.core, command)
+
+    def close(self) -> None:
+        self.workers.shutdown()
+
+
+# --- the renderer -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How one front end writes: escaping, emphasis, quotation blocks, how it counts, and its limits.
+
+    `bold` and `italic` take text already escaped; `code` takes raw text (code spans show it as it
+    is); `blockquote(text, room)` takes raw text and trims it between sentences to fit `room`. With `framed`, a page's title and footer are written
+    into its text (a chat message); without, they stay apart in `Page.title`/`Page.footer` as plain
+    text (an embed's own fields).
+    """
+
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+    italic: Callable[[str], str]
+    code: Callable[[str], str]
+    blockquote: Callable[[str, int], str]
+    measure: Measure
+    room: int  # one page's text at most
+    entry: int  # one list entry at most, so a page always holds a few
+    entries: int = 6  # list entries per page
+    framed: bool = True
+    help_hint: str = ""  # how to reach the bot on this platform, ending the help
+
+
+def credit(m: Markup, outlet: str | None, published: str | None, wire: str | None) -> str:
+    """'**ANTARA** · 14 Sep 2023 · via Kyodo-OANA' in the front end's markup."""
+    parts = [m.bold(m.escape(outlet or "unknown outlet")), m.escape(human_date(published))]
+    if wire:
+        parts.append(f"via {m.escape(wire)}")
+    return " · ".join(parts)
+
+
+def _page(m: Markup, body: str, full: str | None = None, title: str | None = None,
+          footer: list[str] | None = None) -> Page:
+    """A page: title and footer written into the text when the markup is framed, else kept apart."""
+    footer = [f for f in footer or [] if f]
+    if not m.framed:
+        return Page(body, full, title=title, footer=" · ".join(footer) or None)
+
+    def frame(text: str) -> str:
+        head = f"{m.bold(m.escape(title))}\n\n" if title else ""
+        tail = "".join(f"\n{m.italic(m.escape(f))}" for f in footer)
+        return f"{head}{text}{chr(10) if title and tail else ''}{tail}"  # a list's page number stands apart
+
+    return Page(frame(body), frame(full) if full else None)
+
+
+def _frame_size(m: Markup, title: str | None, footer: list[str]) -> int:
+    if not m.framed:
+        return 0
+    return m.measure(_page(m, "", title=title, footer=footer).text)
+
+
+def answer_pages(answer: Answer, m: Markup) -> list[Page]:
+    """One page per result: the quote (or the whole passage) with its outlet, date, resolved times and
+    other outlets."""
+    note = [answer.note] if answer.note else []
+    if not answer.answered:
+        return [_page(m, f"{m.escape(NOTHING_FOUND)}\n{m.escape(NOTHING_HINT)}", footer=note)]
+    pages = []
+    total = len(answer.results)
+    head = f"{m.italic(m.escape(LOW_CONFIDENCE))}\n" if low_confidence(answer) else ""
+    for n, result in enumerate(answer.results, 1):
+        tail = [credit(m, result.outlet, result.published, result.wire)]
+        if when := dates_line(result):
+            tail.append(m.italic(m.escape(when)))
+        if result.also_reported_by:  # hundreds of outlets must not crowd out the quote
+            also = "also reported by " + ", ".join(result.also_reported_by)
+            tail.append(m.italic(trim_escaped(also, m.room // 4, m.escape, m.measure)))
+        footer = ([f"Result {n} of {total}"] if total > 1 else []) + note
+        lines = "\n".join(tail)
+        room = m.room - m.measure(lines) - m.measure(head) - _frame_size(m, None, footer) - 1
+        full = None
+        if result.passage.strip() != result.quote.strip():
+            full = f"{head}{m.blockquote(result.passage, room)}\n{lines}"
+        pages.append(_page(m, f"{head}{m.blockquote(result.quote, room)}\n{lines}", full, footer=footer))
+    return pages
+
+
+def list_pages(m: Markup, title: str, blocks: list[str], empty: str) -> list[Page]:
+    """A titled list split into pages that each fit, numbered when there are several."""
+    title = title[:200]
+    if not blocks:
+        return [_page(m, m.escape(empty), title=title)]
+    room = m.room - _frame_size(m, title, ["Page 99 of 99"])
+    groups = paginate(blocks, room, m.entries, "\n\n", m.measure)
+    return [_page(m, "\n\n".join(group), title=title,
+                  footer=[f"Page {n} of {len(groups)}"] if len(groups) > 1 else [])
+            for n, group in enumerate(groups, 1)]
+
+
+def carriers_pages(reply: Carriers, m: Markup) -> list[Page]:
+    if not reply.answered:
+        return [_page(m, f"{m.escape(NOTHING_FOUND)}\n{m.escape(SOURCES_HINT)}", footer=[reply.note] if reply.note else [])]
+    blocks = []
+    for c in reply.carriers:
+        head = credit(m, c.outlet, c.published, c.wire)
+        blocks.append(f"{head}\n{m.blockquote(c.quote, m.entry - m.measure(head))}")
+    n = len(reply.carriers)
+    return list_pages(m, f"{n} {'article carries' if n == 1 else 'articles carry'} the answer", blocks, NOTHING_FOUND)
+
+
+def sources_pages(reply: SourcesReply, m: Markup) -> list[Page]:
+    blocks = []
+    for a in reply.articles:
+        title = trim_escaped(" ".join((a.title or a.article).split()), 300, m.escape, m.measure)
+        blocks.append(f"{credit(m, a.outlet, a.published, a.wire)}\n{title} {m.italic(f'({a.passages} passages)')}")
+    outlets = len({a.outlet for a in reply.articles})
+    return list_pages(m, f"I have read {len(reply.articles)} articles from {outlets} outlets", blocks, NO_ARTICLES)
+
+
+def timeline_pages(reply: TimelineReply, m: Markup) -> list[Page]:
+    blocks = []
+    for e in reply.events:
+        head = f"{m.bold(m.escape(human_date(e.date)))} · {m.escape(e.outlet or 'unknown outlet')}"
+        if e.also_reported_by:
+            head += " " + m.italic(f"(also reported by {m.escape(', '.join(e.also_reported_by))})")
+        blocks.append(f"{head}\n{m.blockquote(e.quote, m.entry - m.measure(head))}")
+    title = f"Timeline: {' '.join(reply.topic.split())}" if reply.topic else "Timeline"
+    return list_pages(m, title, blocks, no_events(reply.topic))
+
+
+def help_pages(reply: HelpReply, m: Markup) -> list[Page]:
+    lines = [m.escape(HELP_INTRO), ""]
+    lines += [f"{m.code(c.usage)} — {m.escape(c.description)}" for c in reply.commands]
+    if m.help_hint:
+        lines += ["", m.escape(m.help_hint)]
+    return [_page(m, "\n".join(lines))]
+
+
+def pages_for(reply: Reply, m: Markup) -> list[Page]:
+    """Any reply as pages in a front end's markup."""
+    if isinstance(reply, Answer):
+        return answer_pages(reply, m)
+    if isinstance(reply, Carriers):
+        return carriers_pages(reply, m)
+    if isinstance(reply, SourcesReply):
+        return sources_pages(reply, m)
+    if isinstance(reply, TimelineReply):
+        return timeline_pages(reply, m)
+    if isinstance(reply, HelpReply):
+        return help_pages(reply, m)
+    if isinstance(reply, UsageReply):
+        return [_page(m, m.escape(reply.message))]
+    raise TypeError(f"cannot render {type(reply).__name__}")
