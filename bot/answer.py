@@ -12,6 +12,8 @@ may not answer your question") or none (refused).
 
 from __future__ import annotations
 
+import functools
+
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -170,17 +172,22 @@ def same_report(a: list[str], b: list[str]) -> bool:
     its own text.
     """
     for sa in a:
-        fa = fold(sa)
-        quotes_a = [fold(q) for q in _QUOTATION.findall(sa)]
+        fa, words_a, quotes_a = _report_text(sa)
         for sb in b:
-            fb = fold(sb)
-            if min(len(fa.split()), len(fb.split())) >= MIN_DUPLICATE_WORDS and \
-                    fuzz.token_set_ratio(fa, fb) >= 78:
+            fb, words_b, quotes_b = _report_text(sb)
+            if min(words_a, words_b) >= MIN_DUPLICATE_WORDS and fuzz.token_set_ratio(fa, fb) >= 78:
                 return True
-            quotes_b = [fold(q) for q in _QUOTATION.findall(sb)] if quotes_a else []
             if any(fuzz.ratio(qa, qb) >= 90 for qa in quotes_a for qb in quotes_b):
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=65_536)
+def _report_text(sentence: str) -> tuple[str, int, tuple[str, ...]]:
+    """A sentence as `same_report` compares it: folded, its word count, its folded quotations (kept:
+    merging a timeline compares each sentence with many others)."""
+    folded = fold(sentence)
+    return folded, len(folded.split()), tuple(fold(q) for q in _QUOTATION.findall(sentence))
 
 
 def collapse(hits: list[Hit]) -> list[tuple[Hit, list[Hit]]]:

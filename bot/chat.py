@@ -15,7 +15,7 @@ from .core import NewsCore
 from .limits import RateLimit, slow_down
 from .pages import Measure, Page, human_date, paginate, trim_escaped
 from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOT_HERE, NOTHING_FOUND, NOTHING_HINT, SOURCES_HINT,
-                     dates_line, low_confidence, no_events)
+                     dates_line, low_confidence, no_events, sources_title)
 
 LIGHT_ACTIONS = 4  # help, usage and paging a user may do per question the rate limit allows
 
@@ -183,8 +183,7 @@ def sources_pages(reply: SourcesReply, m: Markup) -> list[Page]:
     for a in reply.articles:
         title = trim_escaped(" ".join((a.title or a.article).split()), 300, m.escape, m.measure)
         blocks.append(f"{credit(m, a.outlet, a.published, a.wire)}\n{title} {m.italic(f'({a.passages} passages)')}")
-    outlets = len({a.outlet for a in reply.articles})
-    return list_pages(m, f"I have read {len(reply.articles)} articles from {outlets} outlets", blocks, NO_ARTICLES)
+    return list_pages(m, sources_title(reply), blocks, NO_ARTICLES)
 
 
 def timeline_pages(reply: TimelineReply, m: Markup) -> list[Page]:

@@ -75,10 +75,15 @@ def render_answer(answer: Answer, full: bool = False, width: int = 100) -> str:
     return "\n".join(lines)
 
 
+def sources_title(reply: SourcesReply) -> str:
+    """'I have read 5 articles from 4 outlets'."""
+    return f"I have read {len(reply.articles)} articles from {len({a.outlet for a in reply.articles})} outlets"
+
+
 def render_sources(reply: SourcesReply) -> str:
     if not reply.articles:
         return f"{NO_ARTICLES} Index a folder with: newsbot index FOLDER"
-    lines = []
+    lines = [sources_title(reply), ""]
     outlet = object()
     for a in reply.articles:
         if a.outlet != outlet:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -108,6 +109,10 @@ class Retriever:
         if recorded[0] != self.embedder.name:
             check_embedder(recorded, self.embedder.name, self.embedder.dim)
         self._corpus = Corpus(self.store.snapshot(), self.store)
+        # A corpus is hundreds of thousands of long-lived objects; left to the cyclic collector, each
+        # full collection walks them all, in the middle of some question (the benchmark's p95). Frozen,
+        # they are skipped; an old corpus still goes by reference counting once no search holds it.
+        gc.freeze()
         return self._corpus
 
     def current(self) -> Corpus:

@@ -35,5 +35,7 @@ def test_results_table_renders_ratios():
     results = json.loads((Path(__file__).resolve().parent.parent / "benchmarks" / "results.json").read_text())
     text = table(results)
     assert "| passages | articles | ask median |" in text
-    assert text.count("\n| ") == 1 + len(results["tiers"])
+    timed = [t for t in results["tiers"] if "timeline_p95_ms" in t]
+    assert text.count("\n| ") == 1 + len(results["tiers"]) + 1 + len(timed)
+    assert "| passages | /timeline first |" in text
     assert "index throughput:" in text

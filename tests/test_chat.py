@@ -1,0 +1,95 @@
+"""The one chat flow every front end shares: the gate, the renderer over a markup strategy, and a
+contract every front end (CLI chat, Telegram, Discord) passes for the same inputs."""
+
+import html
+import re
+
+import pytest
+
+from newsbot.bot.chat import Gate, pages_for
+from newsbot.bot.commands import COMMANDS, Command, dispatch, parse
+from newsbot.bot.limits import slow_down
+from newsbot.bot.pages import human_date
+from newsbot.bot.render import NOT_HERE, NOTHING_FOUND, render
+
+pytest.importorskip("discord")
+
+from newsbot.bot import discord as discord_front  # noqa: E402
+from newsbot.bot import telegram as telegram_front  # noqa: E402
+
+
+def as_read(text: str) -> str:
+    """What a reader sees of a front end's text, markup gone."""
+    text = html.unescape(re.sub(r"</?(b|i|code|blockquote)>", "", text))  # Telegram HTML
+    text = re.sub(r"\\(.)", r"\1", re.sub(r"(\*\*|(?<!\\)\*|^> |`)", "", text, flags=re.M))  # Discord markdown
+    return " ".join(text.split())
+
+
+FRONT_ENDS = {
+    "cli": lambda reply: [render(reply)],
+    "telegram": lambda reply: [p.text for p in telegram_front.pages_for(reply)],
+    "discord": lambda reply: [" ".join(filter(None, (p.title, p.text, p.footer))) for p in discord_front.cards_for(reply)],
+}
+
+
+@pytest.mark.parametrize("front", FRONT_ENDS)
+@pytest.mark.parametrize("message", ["Berapa kenaikan ekspor udang tahun ini?", "/ask siapa juara piala dunia sepak bola?",
+                                     "/help", "/sources", "/timeline", "/timeline ekspor udang", "/ask", "/nonsense"])
+def test_every_front_end_shows_the_same_reply(fake_core, front, message):
+    reply = dispatch(fake_core, parse(message))
+    shown = as_read(" ".join(FRONT_ENDS[front](reply)))
+    facts = []
+    if hasattr(reply, "results"):
+        if reply.answered:
+            first = reply.results[0]
+            facts += [first.quote, first.outlet, *first.also_reported_by]
+        else:
+            facts.append(NOTHING_FOUND)
+    elif hasattr(reply, "commands"):
+        facts += [c.usage for c in COMMANDS]
+    elif hasattr(reply, "articles"):
+        facts += [f"I have read {len(reply.articles)} articles"] + [a.outlet for a in reply.articles if a.outlet]
+    elif hasattr(reply, "events"):
+        facts += [e.quote for e in reply.events] + [e.outlet for e in reply.events]
+    else:
+        facts.append(reply.message)
+    for fact in facts:
+        assert " ".join(fact.split()) in shown, (front, fact)
+    if hasattr(reply, "results") and reply.answered and front != "cli":
+        assert human_date(reply.results[0].published) in shown
+
+
+def test_pages_follow_the_markup_limits(fake_core):
+    reply = dispatch(fake_core, Command("sources"))
+    for markup in (telegram_front.HTML, discord_front.MARKDOWN):
+        for page in pages_for(reply, markup):
+            assert markup.measure(page.text) <= markup.room
+    # Telegram writes the title into the message, Discord keeps it for the embed's title.
+    [telegram] = pages_for(reply, telegram_front.HTML)
+    [discord] = pages_for(reply, discord_front.MARKDOWN)
+    assert telegram.text.startswith("<b>I have read 3 articles") and telegram.title is None
+    assert discord.title.startswith("I have read 3 articles") and not discord.text.startswith("**I have read")
+
+
+def test_the_gate_refuses_places_off_the_allowlist_once_and_counts_work_and_light_actions(fake_core):
+    gate = Gate(fake_core, rate_limit=2, allowed=(10,))
+    ask = Command("ask", "ekspor udang")
+    assert gate.admit(1, 99, ask).tell == NOT_HERE
+    assert gate.admit(1, 99, ask) == gate.admit(2, 99, ask) and not gate.admit(1, 99, ask).tell  # told once
+    assert gate.admit(1, 99, ask, always_tell=True).tell == NOT_HERE  # where every request needs an answer
+    assert gate.admit(1, 10, ask).go and gate.admit(1, 10, ask).go
+    refused = gate.admit(1, 10, ask)
+    assert not refused.go and refused.tell.startswith(slow_down(60)[:40])
+    assert gate.admit(1, 10, ask).tell is None  # told once per run of refusals
+    assert all(gate.admit(1, 10, Command("help")).go for _ in range(8))  # help: four times the budget
+    assert not gate.admit(1, 10, Command("help")).go
+    gate.close()
+    assert Gate(fake_core, rate_limit=1).admit(5, None, ask).go  # no allowlist: direct messages too
+
+
+async def test_help_is_answered_at_once_and_questions_off_the_event_loop(fake_core):
+    gate = Gate(fake_core, rate_limit=0)
+    help_reply = await gate.reply(Command("help"))
+    answer = await gate.reply(Command("ask", "ekspor udang naik"))
+    assert help_reply.commands == COMMANDS and answer.answered
+    gate.close()
