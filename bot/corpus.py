@@ -128,17 +128,23 @@ class Corpus:
                 self._terms.popitem(last=False)
         return found
 
-    def article_terms(self, article: str) -> frozenset[str]:
-        """Every term (stem and word) of an article's passages."""
+    def article_terms(self, articles: list[str]) -> dict[str, frozenset[str]]:
+        """Every term (stem and word) of each article's passages; the missing ones read in one go."""
+        found: dict[str, frozenset[str]] = {}
         with self._lock:
-            found = self._article_terms.get(article)
-            if found is not None:
-                self._article_terms.move_to_end(article)
-                return found
-        stored = self._store.passage_terms(self.passages_of.get(article, []))
-        found = frozenset(t for terms in stored.values() for t in (terms or "").split())
-        with self._lock:
-            self._article_terms[article] = found
-            while len(self._article_terms) > ARTICLE_CACHE:
-                self._article_terms.popitem(last=False)
+            for article in articles:
+                if (terms := self._article_terms.get(article)) is not None:
+                    self._article_terms.move_to_end(article)
+                    found[article] = terms
+        missing = [a for a in dict.fromkeys(articles) if a not in found]
+        if missing:
+            stored = self._store.passage_terms([pid for a in missing for pid in self.passages_of.get(a, [])])
+            for article in missing:
+                found[article] = frozenset(t for pid in self.passages_of.get(article, [])
+                                           for t in (stored.get(pid) or "").split())
+            with self._lock:
+                for article in missing:
+                    self._article_terms[article] = found[article]
+                while len(self._article_terms) > ARTICLE_CACHE:
+                    self._article_terms.popitem(last=False)
         return found

@@ -186,15 +186,19 @@ class Retriever:
         weighed by the index version the question was prepared for."""
         return (query.corpus or self.current()).coverage(query.content_terms, text, language)
 
-    def absent_names(self, query: Query, article: Article, corpus: Corpus) -> int:
-        """How many of the question's names (those the index knows) the article never mentions, when
-        the question and the article are in the same language: there a name is written the same way,
-        and an article that never names what the question asks about is about something else. Across
-        languages it says nothing ("North Korea" / "Korea Utara") and counts 0."""
-        if not query.known_names or query.language is None or query.language != article.language:
-            return 0
-        terms = corpus.article_terms(article.article)
-        return sum(1 for forms in query.known_names.values() if not any(f in terms for f in forms))
+    @staticmethod
+    def absent_names(query: Query, articles: list[Article], corpus: Corpus) -> dict[str, int]:
+        """For each article, how many of the question's names (those the index knows) it never mentions,
+        when the question and the article are in the same language: there a name is written the same
+        way, and an article that never names what the question asks about is about something else.
+        Across languages it says nothing ("North Korea" / "Korea Utara") and counts 0."""
+        counts = {a.article: 0 for a in articles}
+        if not query.known_names or query.language is None:
+            return counts
+        same = [a.article for a in articles if a.language == query.language]
+        for article, terms in corpus.article_terms(same).items():
+            counts[article] = sum(1 for forms in query.known_names.values() if not any(f in terms for f in forms))
+        return counts
 
     def match_terms(self, query: Query, corpus: Corpus) -> list[str]:
         """The terms BM25 searches for: the content words and their close matches.
@@ -263,6 +267,7 @@ class Retriever:
         background = float((corpus.background @ query.vector).max()) if len(corpus.background) else 0.0
         bm25_rank = {pid: r for r, pid in enumerate(lexical)}
         dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
+        absent = self.absent_names(query, [corpus.articles[p.article] for p in passages], corpus)
         hits = []
         for pid, row, passage, terms in zip(candidates, rows, passages, corpus.passage_terms(passages)):
             article = corpus.articles[passage.article]
@@ -278,7 +283,7 @@ class Retriever:
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
                     unknown_names=query.unknown_names, background=background,
-                    absent_names=self.absent_names(query, article, corpus),
+                    absent_names=absent[article.article],
                     bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),
                 )
             )

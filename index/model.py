@@ -61,7 +61,7 @@ class Passage:
         return f"Passage(id={self.id}, article={self.article!r}, position={self.position}, text={self.text!r})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a large index holds hundreds of thousands
 class Mention:
     """A date one sentence of a passage states, worked out when the passage was indexed."""
 
