@@ -4,6 +4,7 @@ with one method per thing a user can ask for. It knows nothing of terminals, Tel
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ..index.store import index_exists, local_folder
 from .answer import Answer, Carriers, Thresholds, answer, carriers
 from .config import Settings
 from .retrieve import Retriever
-from .timeline import Event, timeline
+from .timeline import Event, corpus_events, timeline
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,19 @@ class NewsCore:
     def timeline(self, topic: str | None = None) -> list[Event]:
         """Dated events in chronological order, for the whole corpus or one topic."""
         return timeline(self.retriever, topic, self.thresholds)
+
+    def keep_timeline_ready(self, executor: Executor) -> None:
+        """Work out the whole corpus's timeline on `executor` now and whenever a new version of the index
+        loads, so no one waits seconds for the first /timeline after a change (a long-running bot's
+        choice: a one-shot command would only pay for it)."""
+        def prepare(corpus) -> None:
+            try:
+                executor.submit(corpus_events, corpus)
+            except RuntimeError:  # the executor has shut down: the bot is stopping
+                pass
+
+        self.retriever.on_load.append(prepare)
+        prepare(self.retriever.current())
 
     def articles(self) -> list[ArticleInfo]:
         """Every article in the index, by outlet then date."""

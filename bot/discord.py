@@ -299,6 +299,7 @@ class NewsDiscord(discord.Client):
         if self.handlers.core is None:
             loop = asyncio.get_running_loop()
             self.handlers.core = (await loop.run_in_executor(None, open_core, self.settings))[0]
+        self.handlers.core.keep_timeline_ready(self.handlers.gate.workers.corpus)
         state = self.handlers.core.state_folder / "discord-commands.json"
         await sync_commands(self.tree, state, self.application_id, self.settings.discord_guild_id, self.force_sync)
 

@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import gc
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +95,7 @@ class Retriever:
         self._corpus: Corpus | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self.on_load: list[Callable[[Corpus], None]] = []  # called with each new version once it is current
         self.reload()
 
     # -- the index version ---------------------------------------------------------------------
@@ -113,6 +115,8 @@ class Retriever:
         # full collection walks them all, in the middle of some question (the benchmark's p95). Frozen,
         # they are skipped; an old corpus still goes by reference counting once no search holds it.
         gc.freeze()
+        for listener in self.on_load:
+            listener(self._corpus)
         return self._corpus
 
     def current(self) -> Corpus:

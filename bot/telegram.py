@@ -375,6 +375,7 @@ class TelegramBot:
     async def post_init(self, app: Application) -> None:
         """Register the command menu and say who we are."""
         await app.bot.set_my_commands(menu())
+        self.core.keep_timeline_ready(self.gate.workers.corpus)
         log.info("Telegram bot @%s ready: %d articles", app.bot.username, len(self.core.articles()))
 
     async def post_shutdown(self, app: Application) -> None:

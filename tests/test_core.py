@@ -36,3 +36,27 @@ def test_articles_are_listed_once_by_outlet_then_date_with_a_title(fake_core):
 def test_the_core_is_a_context_manager(fake_core, fake_settings, fake_embedder):
     with NewsCore(fake_settings, fake_embedder) as core:  # fake_core built the index
         assert core.carriers("ekspor udang naik dua puluh persen").answered
+
+
+def test_a_bot_keeps_the_whole_timeline_ready_for_each_index_version(fake_core, fake_settings, fake_embedder,
+                                                                       monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from newsbot.bot import timeline as timeline_module
+    from newsbot.index.build import build_index
+
+    worked = []
+    real = timeline_module._ordered
+    monkeypatch.setattr(timeline_module, "_ordered", lambda corpus, passages: worked.append(corpus) or real(corpus, passages))
+    pool = ThreadPoolExecutor(max_workers=1)
+    fake_core.keep_timeline_ready(pool)
+    pool.submit(lambda: None).result()  # what was queued before this has run
+    assert worked == [fake_core.retriever.current()]
+    (fake_settings.corpus / "d_new.txt").write_text("Pada 5 Januari 2024 harimau sumatra terlihat di Riau.\n")
+    build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
+    fake_core.ask("harimau sumatra")  # the first question after the change loads the new version
+    pool.submit(lambda: None).result()
+    assert len(worked) == 2 and worked[1] is fake_core.retriever.current()
+    assert any(e.date == "2024-01-05" for e in fake_core.timeline()) and len(worked) == 2  # ready: not worked again
+    pool.shutdown()
+    fake_core.retriever.reload()  # a stopped bot's executor refuses work: the reload still succeeds
