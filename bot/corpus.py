@@ -64,7 +64,7 @@ class Corpus:
 
     @property
     def dim(self) -> int:
-        return self.matrix.shape[1] if self.matrix.ndim == 2 and self.matrix.shape[1] else self.embedder[1]
+        return self.embedder[1]
 
     @property
     def mixed_languages(self) -> bool:

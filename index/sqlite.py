@@ -192,9 +192,9 @@ def missing_vectors(db: Database, keys: list[str]) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k not in present]
 
 
-def get_vectors(db: Database, keys: list[str], dim: int) -> dict[str, np.ndarray]:
-    """The stored vectors for these keys (missing ones are left out)."""
-    return {key: from_blob(blob, dim) for key, blob in _vector_rows(db, "hash, embedding", keys)}
+def get_vectors(db: Database, keys: list[str]) -> dict[str, np.ndarray]:
+    """The stored vectors for these keys (missing ones are left out); a blob's length is its dimension."""
+    return {key: from_blob(blob, len(blob) // 4) for key, blob in _vector_rows(db, "hash, embedding", keys)}
 
 
 def add_vectors(db: Database, keys: list[str], vectors: np.ndarray) -> None:
@@ -403,8 +403,7 @@ class SqliteStore:
 
     def vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
         with self._reading() as db:
-            recorded = recorded_embedder(db)
-            return get_vectors(db, keys, recorded[1]) if recorded else {}
+            return get_vectors(db, keys)
 
     def missing_vectors(self, keys: list[str]) -> list[str]:
         with self._reading() as db:
@@ -425,9 +424,6 @@ class SqliteStore:
     def commit(self, changes: ChangeSet) -> None:
         with self._reading() as db:
             commit_changes(db, changes)
-
-    def check_integrity(self) -> None:
-        check_integrity(self._db(), self.path)
 
     def close(self) -> None:
         """Close every thread's connection."""

@@ -87,9 +87,6 @@ class IndexStore(Protocol):
     def commit(self, changes: ChangeSet) -> None:
         """Apply a change set in one transaction and record the embedder; unreferenced vectors go."""
 
-    def check_integrity(self) -> None:
-        """Raise IndexDamaged unless the whole index reads back sound."""
-
     def close(self) -> None: ...
 
 

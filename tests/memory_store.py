@@ -125,8 +125,5 @@ class MemoryStore:
             ix.embedder = (changes.embedder, changes.dim)
             ix.generation += 1
 
-    def check_integrity(self):
-        pass
-
     def close(self):
         pass

@@ -25,7 +25,7 @@ def test_scale_corpus_is_indexed_with_composed_vectors(tmp_path):
     texts = [r[0] for r in db.execute("select text from passages")]
     assert len(set(texts)) >= 0.9 * len(texts)  # varied: few passages alike (as wire copy is, now and then)
     sentence = json.loads(db.execute("select sentences from passages where position = 3").fetchone()[0])[0]
-    [vector] = sqlite.get_vectors(db, [store.vector_key(embedder.name, sentence)], 256).values()
+    [vector] = sqlite.get_vectors(db, [store.vector_key(embedder.name, sentence)]).values()
     bases = embedder.bases(sentence)
     expected = FakeEmbedder().embed_passages(bases).sum(axis=0)
     assert np.allclose(vector, expected / np.linalg.norm(expected), atol=1e-6)

@@ -194,7 +194,7 @@ def test_passages_store_their_whole_text_vector_and_their_sentences(tmp_path, ti
     sentences = json.loads(sentences)
     assert sentences == ["Harga cabai naik di Jakarta.", "Pedagang menyebut pasokan berkurang."]
     assert terms == "harga cabai naik di jakarta dagang pedagang sebut menyebut pasok pasokan kurang berkurang"
-    stored = sqlite.get_vectors(db, [key] + [store.vector_key(fake_embedder.name, s) for s in sentences], 256)
+    stored = sqlite.get_vectors(db, [key] + [store.vector_key(fake_embedder.name, s) for s in sentences])
     assert len(stored) == 3
     assert stored[key] == pytest.approx(fake_embedder.embed_passages([text])[0], abs=1e-6)
     # Re-indexing after an edit embeds only the new passage text and the sentence that is new.

@@ -17,7 +17,6 @@ from newsbot.bot.config import ConfigError, Settings
 from newsbot.bot.core import NewsCore
 from newsbot.bot.logs import REDACTED, scrub_secrets
 from newsbot.bot.pages import Page, utf16_len
-from newsbot.bot.limits import RateLimit
 from newsbot.bot.render import ERROR_TEXT, NOT_HERE
 from newsbot.bot.telegram import (ALLOWED_UPDATES, EXPIRED, ReplyStore, api_urls, build_application, check_token,
                                   pages_for, webhook_options)
