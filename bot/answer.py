@@ -66,6 +66,7 @@ class Result:
     wire: str | None = None
     similarity: float = 0.0
     dates: list[QuoteDate] = field(default_factory=list)  # relative times in the quote, resolved
+    url: str | None = None  # the article's address, when it has one
 
 
 HIGH, LOW = "high", "low"
@@ -293,7 +294,7 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
                 published=_iso(article.published), score=round(relevance(lead, thresholds), 6),
                 also_reported_by=list(dict.fromkeys(s.outlet for s in also if s.outlet and s.outlet != article.outlet)),
                 also_reported_in=also, wire=_wire(article), similarity=round(lead.similarity, 4),
-                dates=quote_dates(quote, article.published),
+                dates=quote_dates(quote, article.published), url=article.url,
             )
         )
     level = confidence(groups[0][0], thresholds)

@@ -6,8 +6,10 @@ front end needs the same two things.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .answer import Answer, Carriers
 from .commands import Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, searches
@@ -109,18 +111,34 @@ def credit(m: Markup, outlet: str | None, published: str | None, wire: str | Non
 
 
 def _page(m: Markup, body: str, full: str | None = None, title: str | None = None,
-          footer: list[str] | None = None) -> Page:
+          footer: list[str] | None = None, link: str | None = None) -> Page:
     """A page: title and footer written into the text when the markup is framed, else kept apart."""
     footer = [f for f in footer or [] if f]
     if not m.framed:
-        return Page(body, full, title=title, footer=" · ".join(footer) or None)
+        return Page(body, full, title=title, footer=" · ".join(footer) or None, link=link)
 
     def frame(text: str) -> str:
         head = f"{m.bold(m.escape(title))}\n\n" if title else ""
         tail = "".join(f"\n{m.italic(m.escape(f))}" for f in footer)
         return f"{head}{text}{chr(10) if title and tail else ''}{tail}"  # a list's page number stands apart
 
-    return Page(frame(body), frame(full) if full else None)
+    return Page(frame(body), frame(full) if full else None, link=link)
+
+
+def button_link(url: str | None) -> str | None:
+    """An article's URL when a chat's link button can carry it: http(s) to a named public host (Telegram
+    and Discord refuse the whole message over a button to an IP address, localhost or a bare word)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or "." not in host or host.endswith((".local", ".localhost")):
+        return None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return url
+    return None
 
 
 def _frame_size(m: Markup, title: str | None, footer: list[str]) -> int:
@@ -151,7 +169,8 @@ def answer_pages(answer: Answer, m: Markup) -> list[Page]:
         full = None
         if result.passage.strip() != result.quote.strip():
             full = f"{head}{m.blockquote(result.passage, room)}\n{lines}"
-        pages.append(_page(m, f"{head}{m.blockquote(result.quote, room)}\n{lines}", full, footer=footer))
+        pages.append(_page(m, f"{head}{m.blockquote(result.quote, room)}\n{lines}", full, footer=footer,
+                           link=button_link(result.url)))
     return pages
 
 

@@ -4,14 +4,16 @@ sources, measure on a question file, and start the bots. Works without any bot t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import signal
 import sys
 from pathlib import Path
 
 import click
 
-from ..index.build import IndexReport, build_index
+from ..index.build import IndexReport, add_urls, build_index, update_feeds
 from ..index.errors import NewsbotError
 from ..index.store import parse_location
 
@@ -25,17 +27,20 @@ from .render import quoted, render, render_answer
 
 
 def _progress():
-    """A progress callback drawing a bar on a terminal, silent otherwise."""
+    """A progress callback drawing a bar per stage (reading, fetching, embedding) on a terminal, silent otherwise."""
     if not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
-    bar = None
+    bars: dict[str, tqdm] = {}
 
-    def update(done: int, total: int) -> None:
-        nonlocal bar
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
         if bar is None:
-            bar = tqdm(total=total, desc="embedding", unit="text", file=sys.stderr)
+            if done >= total:
+                return
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="file" if stage == "reading" else "item",
+                                     file=sys.stderr, leave=False)
         bar.n = done
         bar.refresh()
         if done >= total:
@@ -46,20 +51,30 @@ def _progress():
 
 def _print_report(report: IndexReport) -> None:
     echo = lambda msg: click.echo(msg, err=True)  # noqa: E731
+    skipped = ""
+    if report.skipped:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in report.skip_kinds.most_common())
+        skipped = f", {len(report.skipped)} skipped ({kinds})"
+    feeds = f"; {report.feeds_unchanged} feeds unchanged (304)" if report.feeds_unchanged else ""
     echo(
-        f"Indexed {report.folder} into {report.index} with {report.embedder}: {report.articles} articles, "
+        f"Indexed {report.source} into {report.index} with {report.embedder}: {report.articles} articles, "
         f"{report.passages} passages ({len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.removed)} removed, {report.unchanged} unchanged; {report.embedded} passages embedded, "
-        f"{report.reused} reused) in {report.seconds:.2f}s"
+        f"{len(report.removed)} removed, {report.unchanged} unchanged{skipped}; {report.embedded} passages "
+        f"embedded, {report.reused} reused{feeds}) in {report.seconds:.2f}s"
     )
     if report.set_aside:
         echo(f"  the damaged index file was moved to {report.set_aside}")
     for name, why in report.skipped:
         echo(f"  skipped {name}: {why}")
     if report.unknown_outlet:
-        echo(f"  outlet unknown for: {', '.join(report.unknown_outlet)} (add them to sources.toml)")
+        echo(f"  outlet unknown for: {_some(report.unknown_outlet)} (add them to sources.toml)")
     if report.unknown_date:
-        echo(f"  publication date unknown for: {', '.join(report.unknown_date)} (add them to sources.toml)")
+        echo(f"  publication date unknown for: {_some(report.unknown_date)} (add them to sources.toml)")
+
+
+def _some(names: list[str], at_most: int = 10) -> str:
+    more = f" and {len(names) - at_most} more" if len(names) > at_most else ""
+    return ", ".join(names[:at_most]) + more
 
 
 class Context:
@@ -109,24 +124,137 @@ def cli(ctx: click.Context, index_path: str | None, env_file: Path) -> None:
     ctx.obj = Context(settings)
 
 
+def _columns(values: tuple[str, ...]) -> dict[str, str]:
+    columns = {}
+    for value in values:
+        name, sep, column = value.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise click.BadParameter(f"{value!r}: write FIELD=COLUMN, e.g. text=isi", param_hint="--column")
+        columns[name.strip().lower()] = column.strip()
+    return columns
+
+
+def _finish_report(report: IndexReport, what: str) -> None:
+    _print_report(report)
+    if report.failed:
+        raise click.ClickException(f"nothing could be indexed from {what}")
+
+
 @cli.command("index")
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Process and embed every article again (needed after changing the embedder).")
+@click.option("--feeds", "feeds_file", type=click.Path(path_type=Path), default=None,
+              help="Also read the feeds listed in this feeds.toml, and the pages they link.")
+@click.option("--fetch", is_flag=True, help="For feed files in FOLDER whose entries carry only a summary, fetch each entry's page.")
+@click.option("--column", "columns", multiple=True, metavar="FIELD=COLUMN",
+              help="For .csv/.jsonl dumps: the column holding a field (title, text, url, published, outlet, language).")
 @pass_ctx
-def index_command(ctx: Context, folder: Path | None, rebuild: bool) -> None:
-    """Build or update the index from a folder of .txt/.md articles.
+def index_command(ctx: Context, folder: Path | None, rebuild: bool, feeds_file: Path | None, fetch: bool,
+                  columns: tuple[str, ...]) -> None:
+    """Build or update the index from a folder of articles, and from feeds.
 
-    Only new or changed articles are processed. A sources.toml file in the folder adds
-    metadata the text lacks (outlet, published, url, language, note).
+    The folder may hold .txt/.md articles, saved .html pages, .jsonl/.csv dumps (one article a row)
+    and .xml/.rss/.atom feed files. Only new or changed articles are processed. A sources.toml file in
+    the folder adds metadata the text lacks (outlet, published, url, language, note).
 
-    Example: newsbot index seeds/
+    Examples:
+
+        newsbot index seeds/
+
+        newsbot index --feeds feeds.toml
     """
-    folder = folder or ctx.settings.corpus
-    report = build_index(folder, ctx.settings.index_path, make_embedder(ctx.settings), rebuild=rebuild,
-                         progress=_progress())
-    _print_report(report)
-    if report.failed:
-        raise click.ClickException(f"nothing could be indexed from {folder}")
+    from .watch import feed_list, make_fetcher
+
+    settings = ctx.settings
+    embedder = make_embedder(settings)
+    feeds = feed_list(settings, feeds_file) if feeds_file else None  # a bad feed list fails before any work
+    if folder is not None or feeds is None:
+        folder = folder or settings.corpus
+        with make_fetcher(settings) as fetcher:
+            report = build_index(folder, settings.index_path, embedder, rebuild=rebuild, progress=_progress(),
+                                 fetcher=fetcher if fetch else None, columns=_columns(columns))
+        _finish_report(report, str(folder))
+    if feeds is not None:
+        with make_fetcher(settings) as fetcher:
+            report = update_feeds(feeds[0], settings.index_path, embedder, fetcher, progress=_progress(),
+                                  label=str(feeds[1]))
+        _finish_report(report, str(feeds[1]))
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@pass_ctx
+def add(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Fetch news pages and index their articles.
+
+    Each page's article text, title, date, outlet and canonical URL are read from the page; menus,
+    banners, related links and comments are left out. A page added before is fetched again only if it
+    changed (conditional GET).
+
+    Example: newsbot add https://www.antaranews.com/berita/3727008/...
+    """
+    from .watch import make_fetcher
+
+    settings = ctx.settings
+    with make_fetcher(settings) as fetcher:
+        report = add_urls(list(urls), settings.index_path, make_embedder(settings), fetcher, progress=_progress())
+    _finish_report(report, " ".join(urls))
+
+
+@cli.command()
+@click.option("--feeds", "feeds_file", type=click.Path(path_type=Path), default=None,
+              help="The feed list (default: NEWSBOT_FEEDS).")
+@click.option("--every", type=click.FloatRange(min=1), default=None, help="Minutes between runs (default: the feed "
+              "list's `every`, else 15).")
+@click.option("--once", is_flag=True, help="Run once and exit (for cron or a systemd timer).")
+@pass_ctx
+def watch(ctx: Context, feeds_file: Path | None, every: float | None, once: bool) -> None:
+    """Keep the index current: read the feeds every few minutes and index new and changed articles.
+
+    A running bot answers from them without a restart. Stop with Ctrl-C or SIGTERM.
+
+    Example: newsbot watch --feeds feeds.toml --every 10
+    """
+    from .watch import Watcher, feed_list
+
+    feeds, path = feed_list(ctx.settings, feeds_file)
+    undo = setup_logging([])
+    watcher = Watcher(ctx.settings, make_embedder(ctx.settings), feeds, label=str(path), every=every,
+                      on_report=_print_report)
+    minutes = watcher.every
+    click.echo(f"Watching {len(feeds.feeds)} feeds from {path}" + ("" if once else f" every {minutes:g} minutes")
+               + "; Ctrl-C to stop.", err=True)
+    try:
+        with _stop_on_sigterm(watcher):
+            watcher.run(runs=1 if once else None)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        undo()
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm(watcher):
+    """SIGTERM (systemd, docker stop) ends the loop between runs, like Ctrl-C."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: watcher.stop(timeout=0))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _watch_feeds(ctx: Context, enabled: bool, feeds_file: Path | None):
+    """The feed list for a bot's --watch, read before anything loads (None without --watch)."""
+    from .watch import feed_list
+
+    return feed_list(ctx.settings, feeds_file) if enabled else None
+
+
+def _start_watch(ctx: Context, feeds, embedder):
+    """The watch loop beside a bot, when asked for; None otherwise."""
+    from .watch import Watcher
+
+    return Watcher(ctx.settings, embedder, feeds[0], label=str(feeds[1])).start() if feeds else None
 
 
 def _read_questions() -> list[str]:
@@ -254,9 +382,17 @@ def timeline_command(ctx: Context, topic: str | None, as_json: bool) -> None:
         click.echo(render(TimelineReply(topic, events)))
 
 
+_watch_option = click.option("--watch", "watch_feeds", is_flag=True,
+                              help="Also read the feeds (NEWSBOT_FEEDS or --feeds) every few minutes, as `newsbot watch` does.")
+_feeds_option = click.option("--feeds", "feeds_file", type=click.Path(path_type=Path), default=None,
+                             help="The feed list for --watch (default: NEWSBOT_FEEDS).")
+
+
 @cli.command()
+@_watch_option
+@_feeds_option
 @pass_ctx
-def telegram(ctx: Context) -> None:
+def telegram(ctx: Context, watch_feeds: bool, feeds_file: Path | None) -> None:
     """Run the Telegram bot until Ctrl-C or SIGTERM (long polling; a webhook when TELEGRAM_WEBHOOK_URL is set).
 
     Needs TELEGRAM_BOT_TOKEN, from the environment or .env. Example:
@@ -268,17 +404,25 @@ def telegram(ctx: Context) -> None:
     settings = ctx.settings
     front.check_token(settings.telegram_token)  # fail before loading anything
     front.api_urls(settings.telegram_base_url)
+    feeds = _watch_feeds(ctx, watch_feeds, feeds_file)
     undo = setup_logging([settings.telegram_token, settings.telegram_webhook_secret])
+    watcher = None
     try:
-        front.run(settings, ctx.core())
+        core = ctx.core()
+        watcher = _start_watch(ctx, feeds, core.embedder)
+        front.run(settings, core)
     finally:
+        if watcher:
+            watcher.stop()
         undo()
 
 
 @cli.command("discord")
 @click.option("--sync", is_flag=True, help="Sync the slash commands to Discord even if they did not change.")
+@_watch_option
+@_feeds_option
 @pass_ctx
-def discord_command(ctx: Context, sync: bool) -> None:
+def discord_command(ctx: Context, sync: bool, watch_feeds: bool, feeds_file: Path | None) -> None:
     """Run the Discord bot until Ctrl-C or SIGTERM.
 
     Needs DISCORD_BOT_TOKEN, from the environment or .env, and `pip install '.[discord]'`. Slash commands
@@ -293,11 +437,17 @@ def discord_command(ctx: Context, sync: bool) -> None:
                                    "(or pip install '.[discord]' in the repository)") from None
     settings = ctx.settings
     front.check_token(settings.discord_token)
+    feeds = _watch_feeds(ctx, watch_feeds, feeds_file)
     undo = setup_logging([settings.discord_token])
+    watcher = None
     try:
-        ensure_index(settings, make_embedder(settings))  # build it here, with progress, if it is missing
+        embedder = make_embedder(settings)
+        ensure_index(settings, embedder)  # build it here, with progress, if it is missing
+        watcher = _start_watch(ctx, feeds, embedder)
         front.run(settings, force_sync=sync)
     finally:
+        if watcher:
+            watcher.stop()
         undo()
 
 

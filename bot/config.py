@@ -54,6 +54,11 @@ class Settings:
     discord_guild_id: int | None = field(default=None, metadata={"env": "DISCORD_GUILD_ID"})
     discord_allowed_guilds: tuple[int, ...] = field(default=(), metadata={"env": "DISCORD_ALLOWED_GUILDS"})
     rate_limit: int = field(default=6, metadata={"env": "NEWSBOT_RATE_LIMIT"})  # questions per user per minute
+    # Adding news from the web (index/fetch.py, index/feeds.py)
+    feeds: Path | None = field(default=None, metadata={"env": "NEWSBOT_FEEDS"})  # a feeds.toml for watch
+    bot_url: str | None = field(default=None, metadata={"env": "NEWSBOT_URL"})  # named in the user agent
+    fetch_delay: float = field(default=1.0, metadata={"env": "NEWSBOT_FETCH_DELAY"})  # seconds between a host's requests
+    allow_private_urls: bool = field(default=False, metadata={"env": "NEWSBOT_ALLOW_PRIVATE_URLS"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | str | None = ".env") -> Settings:
@@ -69,6 +74,8 @@ class Settings:
         settings = cls(**kwargs)
         if settings.k < 1 or settings.k > 20:
             raise ConfigError(f"NEWSBOT_K must be between 1 and 20, not {settings.k}")
+        if settings.fetch_delay < 0:
+            raise ConfigError(f"NEWSBOT_FETCH_DELAY is seconds and cannot be negative, not {settings.fetch_delay}")
         return settings
 
 
@@ -78,6 +85,12 @@ def _convert(name: str, env: str, raw: str, kind: str) -> object:
             return parse_location(raw)
         if "Path" in kind:
             return Path(raw).expanduser()
+        if kind.startswith("bool"):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
         if "tuple[int" in kind:
             return tuple(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
         if kind.startswith("int"):

@@ -29,7 +29,7 @@ from .commands import COMMANDS, Command, CommandSpec, Reply, parse, searches
 from .config import ConfigError, Settings
 from .core import NewsCore, open_core
 from .pages import Page, trim_escaped
-from .render import ERROR_TEXT, quoted
+from .render import ERROR_TEXT, READ_ARTICLE, quoted
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +88,13 @@ def to_embed(page: Page, full: bool = False) -> discord.Embed:
 # --- paging -------------------------------------------------------------------------------------------
 
 
+def read_button(url: str) -> discord.ui.Button:
+    return discord.ui.Button(style=discord.ButtonStyle.link, label=READ_ARTICLE, url=url)
+
+
 class Pager(discord.ui.View):
-    """Buttons under a reply: « Previous, More results » (Next » for lists) and Full passage / Quote only."""
+    """Buttons under a reply: « Previous, More results » (Next » for lists), Full passage / Quote only,
+    and Read the article (a link) when the article has a URL."""
 
     def __init__(self, cards: list[Page], answer: bool, owner: int | None = None, timeout: float = PAGER_TIMEOUT):
         super().__init__(timeout=timeout)
@@ -104,7 +109,7 @@ class Pager(discord.ui.View):
 
     @classmethod
     def needed(cls, cards: list[Page]) -> bool:
-        return len(cards) > 1 or bool(cards[0].full)
+        return len(cards) > 1 or bool(cards[0].full) or bool(cards[0].link)
 
     def refresh(self) -> None:
         """Show only the buttons that do something on this page."""
@@ -116,6 +121,8 @@ class Pager(discord.ui.View):
         if self.cards[self.page].full:
             self.toggle.label = "Quote only" if self.full else "Full passage"
             self.add_item(self.toggle)
+        if self.cards[self.page].link:
+            self.add_item(read_button(self.cards[self.page].link))
 
     def embed(self) -> discord.Embed:
         return to_embed(self.cards[self.page], self.full)
@@ -148,8 +155,9 @@ class Pager(discord.ui.View):
 
     async def on_timeout(self) -> None:
         if self.message is not None:
+            link = self.cards[self.page].link  # a link button needs no bot behind it: it stays
             try:
-                await self.message.edit(view=None)
+                await self.message.edit(view=discord.ui.View(timeout=None).add_item(read_button(link)) if link else None)
             except discord.HTTPException:
                 pass  # the message was deleted, or Discord is away: the buttons simply stop working
 

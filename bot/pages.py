@@ -28,6 +28,7 @@ class Page:
     full: str | None = None
     title: str | None = None
     footer: str | None = None
+    link: str | None = None  # the quoted article's address, offered as a "Read the article" button
 
 
 def human_date(iso: str | None) -> str:

@@ -14,6 +14,7 @@ HELP_INTRO = "Ask me about the news: I answer with the articles' own sentences, 
 SOURCES_HINT = "See everything I have read with /sources."
 NO_ARTICLES = "I have not read any articles yet."
 LOW_CONFIDENCE = "The closest I found — it may not answer your question:"
+READ_ARTICLE = "Read the article"  # the link button under a quote whose article has a URL
 NOT_HERE = "Sorry, I only answer in the chats and servers I was set up for."
 ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 
@@ -66,6 +67,8 @@ def render_answer(answer: Answer, full: bool = False, width: int = 100) -> str:
             if when := dates_line(result):
                 lines.append(f"   ({when})")
             lines.append(f"   — {attribution(result)}")
+            if result.url:
+                lines.append(f"   {result.url}")
             if also := also_line(result):
                 lines.append(f"   {also}")
             lines.append("")

@@ -50,7 +50,7 @@ from .config import ConfigError, Settings
 from .core import NewsCore
 from .logs import redact
 from .pages import Page, trim_escaped, utf16_len
-from .render import ERROR_TEXT, quoted
+from .render import ERROR_TEXT, READ_ARTICLE, quoted
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,8 @@ def pages_for(reply: Reply) -> list[Page]:
 
 
 def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool) -> InlineKeyboardMarkup | None:
-    """Buttons under a page: previous/next (More results for answers), and Full passage / Quote only."""
+    """Buttons under a page: previous/next (More results for answers), Full passage / Quote only, and
+    Read the article when the article has a URL."""
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton("« Previous", callback_data=f"{key}:{page - 1}:0"))
@@ -129,6 +130,8 @@ def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool) -
     if pages[page].full:
         label = "Quote only" if full else "Full passage"
         rows.append([InlineKeyboardButton(label, callback_data=f"{key}:{page}:{0 if full else 1}")])
+    if pages[page].link:
+        rows.append([InlineKeyboardButton(READ_ARTICLE, url=pages[page].link)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

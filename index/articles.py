@@ -16,14 +16,15 @@ from pathlib import Path
 from . import dates
 from .errors import CorpusError, CorpusFileError, MetadataError
 from .passages import clean, normalise
+from .readers import READERS, Document, suffixes, text_hash
 
-ARTICLE_SUFFIXES = (".txt", ".md")
 METADATA_FILE = "sources.toml"
-MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+SETTINGS_TABLE = "newsbot"  # sources.toml's table for settings rather than an article ([newsbot.columns])
 # Bump when reading or cleaning changes, so every article is processed again (vectors are reused
 # by content hash, so this costs no embedding for unchanged passages).
-PIPELINE_VERSION = "4"  # 2: sentence vectors stored; 3: whole-passage vectors, stemmed lexical terms;
+PIPELINE_VERSION = "5"  # 2: sentence vectors stored; 3: whole-passage vectors, stemmed lexical terms;
 # 4: a passage is the slice its sentences span (a repeated sentence no longer stretches it)
+# 5: articles keep their origin and a hash of their words (duplicates across sources)
 
 _DASH = r"\s*[-–—]{1,2}\s*"
 # "Beijing (ANTARA) -", "WASHINGTON, Sept 14 (Reuters) -"
@@ -59,8 +60,8 @@ class Curated:
 class ParsedArticle:
     """An article as read from disk: metadata plus its body paragraphs, boilerplate removed."""
 
-    article: str  # file stem, the article's id
-    path: Path
+    article: str  # the article's id: its path in the folder without suffix, or its URL
+    source: str  # where it was read: a file, a dump's line, a URL
     outlet: str | None
     outlet_from: str
     published: dt.date | None
@@ -74,35 +75,9 @@ class ParsedArticle:
     paragraphs: list[str]
     removed: list[str]
     content_hash: str
+    text_hash: str = ""
+    origin: str = "folder"  # "folder", "url" (newsbot add) or "feed:<feed URL>"
     warnings: list[str] = field(default_factory=list)
-
-
-def read_text(path: Path) -> str:
-    """Read a file as UTF-8 text, or raise CorpusFileError saying why it cannot be indexed."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            raise CorpusFileError(
-                f"{path.name}: {size / 2**20:.1f} MB is larger than the {MAX_ARTICLE_BYTES // 2**20} MB limit "
-                "for one article; split it into articles"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusFileError(f"{path.name}: the file disappeared while indexing") from None
-    except OSError as exc:
-        raise CorpusFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
-    if b"\x00" in data[:8192]:
-        raise CorpusFileError(f"{path.name}: looks like a binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusFileError(
-            f"{path.name}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            f"convert it, e.g. iconv -f latin1 -t utf-8 '{path.name}'"
-        ) from None
-    if not text.strip():
-        raise CorpusFileError(f"{path.name}: the file is empty")
-    return text
 
 
 def resolves_inside(path: Path, folder: Path) -> bool:
@@ -117,17 +92,32 @@ def resolves_inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def load_curated(folder: Path) -> dict[str, Curated]:
-    """Read `sources.toml` from the corpus folder: one table per article file name (or stem)."""
+def _sources_toml(folder: Path) -> tuple[Path, dict]:
     path = folder / METADATA_FILE
     if not path.exists():
-        return {}
+        return path, {}
     if not resolves_inside(path, folder):
         raise MetadataError(f"{path} is a link to a file outside the corpus folder; copy the file in instead")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise MetadataError(f"{path}: {exc}") from None
+
+
+def load_columns(folder: Path) -> dict[str, str]:
+    """The `[newsbot.columns]` table of sources.toml: which column of a dump holds which field."""
+    path, data = _sources_toml(folder)
+    columns = data.get(SETTINGS_TABLE, {}).get("columns", {})
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise MetadataError(f'{path}: [{SETTINGS_TABLE}.columns] maps fields to column names, e.g. text = "isi"')
+    return columns
+
+
+def load_curated(folder: Path) -> dict[str, Curated]:
+    """Read `sources.toml` from the corpus folder: one table per article file name (or stem, or a
+    dump's article URL)."""
+    path, data = _sources_toml(folder)
+    data = {k: v for k, v in data.items() if k != SETTINGS_TABLE}
     curated: dict[str, Curated] = {}
     for name, entry in data.items():
         if not isinstance(entry, dict):
@@ -144,7 +134,8 @@ def load_curated(folder: Path) -> dict[str, Curated]:
         elif isinstance(published, dt.datetime):
             published = published.date()
         values = {k: v for k, v in entry.items() if k != "published"}
-        curated[str(Path(name).with_suffix(""))] = Curated(published=published, **values)
+        key = name if "://" in name else str(Path(name).with_suffix(""))  # a URL keeps its dots and slashes
+        curated[key] = Curated(published=published, **values)
     return curated
 
 
@@ -179,23 +170,40 @@ def guess_language(text: str) -> str | None:
     return "id" if id_count >= en_count else "en"
 
 
-def content_hash(raw: str, curated: Curated | None) -> str:
-    """What decides whether an article must be processed again: its text, its curated entry, the pipeline."""
+def content_hash(document: Document, curated: Curated | None) -> str:
+    """What decides whether an article must be processed again: its text and what its source says,
+    its curated entry, the pipeline."""
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
-    digest.update(raw.encode("utf-8"))
+    digest.update(document.text.encode("utf-8"))
+    if document.fields:
+        digest.update(json.dumps(dict(document.fields), sort_keys=True).encode())
     if curated:
         digest.update(json.dumps(curated.__dict__, default=str, sort_keys=True).encode())
     return digest.hexdigest()
 
 
-def parse_article(path: Path, raw: str, curated: Curated | None = None, article_id: str | None = None) -> ParsedArticle:
-    """Turn an article's text into a ParsedArticle: dateline, title, wires, date, cleaned paragraphs."""
-    text = normalise(raw)
+def curated_entry(document: Document, curated: dict[str, Curated]) -> Curated | None:
+    """The sources.toml entry for a document, by any of its names or its URL."""
+    for name in (*document.names, document.fields.get("url")):
+        if name and name in curated:
+            return curated[name]
+    return None
+
+
+def parse_article(document: Document, curated: Curated | None = None, origin: str = "folder") -> ParsedArticle:
+    """Turn a document into a ParsedArticle: dateline, title, wires, date, cleaned paragraphs.
+
+    What the document's source says (a page's metadata, a dump's columns) is read like a front matter:
+    the text's own dateline names the outlet before it, and sources.toml overrides both.
+    """
+    where = document.where
+    text = normalise(document.text)
     front, text = split_front_matter(text)
+    front = {**{k: v for k, v in document.fields.items() if v}, **front}
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
     if not lines:
-        raise CorpusFileError(f"{path.name}: has no text after its header")
+        raise CorpusFileError(f"{where}: has no text after its header")
 
     title = front.get("title")
     if lines[0].startswith("#"):
@@ -214,17 +222,21 @@ def parse_article(path: Path, raw: str, curated: Curated | None = None, article_
     wires = list(dict.fromkeys(cleaned.wires + [m["wire"].rstrip(".,") for p in cleaned.paragraphs
                                                  for m in _DILANSIR.finditer(p)]))
     if not cleaned.paragraphs:
-        raise CorpusFileError(f"{path.name}: nothing but boilerplate once headers and credits are removed")
+        raise CorpusFileError(f"{where}: nothing but boilerplate once headers and credits are removed", "no article text")
+    size = sum(map(len, cleaned.paragraphs))
+    if size < document.min_chars:
+        raise CorpusFileError(f"{where}: only {size} characters of text, a teaser or a paywall stub rather than "
+                              "the article", "too short")
 
     outlet_from = "dateline" if outlet else "unknown"
     if not outlet and front.get("outlet"):
-        outlet, outlet_from = front["outlet"], "front matter"
+        outlet, outlet_from = front["outlet"], "source" if document.fields.get("outlet") == front["outlet"] else "front matter"
     lead = cleaned.paragraphs[0]
     published, published_from = dates.infer_published(lead, text)
     if front.get("published") or front.get("date"):
         try:
             published = dt.date.fromisoformat((front.get("published") or front["date"])[:10])
-            published_from = "front matter"
+            published_from = "source" if document.fields.get("published") else "front matter"
         except ValueError:
             pass
 
@@ -246,22 +258,24 @@ def parse_article(path: Path, raw: str, curated: Curated | None = None, article_
     if not published:
         warnings.append("publication date unknown")
     return ParsedArticle(
-        article=article_id or path.stem, path=path, outlet=outlet, outlet_from=outlet_from, published=published,
+        article=document.ident, source=where, outlet=outlet, outlet_from=outlet_from, published=published,
         published_from=published_from, wires=wires, title=title, url=url, language=language, note=note,
         place=place, paragraphs=cleaned.paragraphs, removed=cleaned.removed,
-        content_hash=content_hash(raw, curated), warnings=warnings,
+        content_hash=content_hash(document, curated), text_hash=text_hash(cleaned.paragraphs), origin=origin,
+        warnings=warnings,
     )
 
 
 def article_files(folder: Path) -> list[Path]:
-    """The article files of a corpus folder, recursively, in a stable order."""
+    """The files of a corpus folder that a reader takes (index/readers.py), recursively, in a stable order."""
     if not folder.exists():
         raise CorpusError(f"corpus folder {folder} does not exist")
     if not folder.is_dir():
-        raise CorpusError(f"{folder} is not a folder; point the indexer at a folder of .txt/.md articles")
+        raise CorpusError(f"{folder} is not a folder; point the indexer at a folder of articles "
+                          f"({', '.join(suffixes())} files)")
     return sorted(
         p for p in folder.rglob("*")
-        if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file() and not p.name.startswith(".")
+        if p.suffix.lower() in READERS and p.is_file() and not p.name.startswith(".")
         and p.name.lower() not in {"readme.md", "license.md", "changelog.md"}
     )
 
@@ -272,10 +286,3 @@ def article_id(path: Path, folder: Path) -> str:
         return path.relative_to(folder).with_suffix("").as_posix()
     except ValueError:
         return path.stem
-
-
-def read_article(path: Path, folder: Path, curated: dict[str, Curated]) -> ParsedArticle:
-    """Read and parse one article file (raises CorpusFileError with the reason)."""
-    ident = article_id(path, folder)
-    entry = curated.get(ident) or curated.get(path.stem)
-    return parse_article(path, read_text(path), entry, ident)

@@ -1,46 +1,53 @@
-"""Building and updating the index from a folder of articles, incrementally.
+"""Building and updating the index, incrementally, from a folder of articles (any file a reader in
+index/readers.py takes), from pages named by URL, or from feeds.
 
-An article whose content hash (file text + curated metadata + pipeline version) is unchanged is not
-read again; a passage whose text was embedded before by the same embedder reuses its vector. New
+An article whose content hash (its text, what its source says, curated metadata, pipeline version)
+is unchanged is not parsed again; the same story under another name (same canonical URL, or the same
+words) is indexed once; a passage whose text was embedded before by the same embedder reuses its vector. New
 vectors are committed in batches as they are made (so an interrupted run keeps its work), while the
 articles and passages readers see change in one final transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import (article_files, article_id, content_hash, load_curated, parse_article, read_text,
-                       resolves_inside)
+from .articles import (Curated, article_files, article_id, content_hash, curated_entry, load_columns, load_curated,
+                       parse_article, resolves_inside)
 from .dates import sentence_dates
 from .embed import Embedder
 from .errors import CorpusFileError
-from .passages import normalise, split_passages
-from .store import (ChangedArticle, ChangeSet, IndexStore, check_embedder, open_store, passage_key,
+from .feeds import FeedChecked, FeedList, Unchanged, feed_documents, page_document, url_documents
+from .fetch import Fetcher
+from .passages import split_passages
+from .readers import Document, ReadOptions, Skip, read_file
+from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexStore, check_embedder, open_store, passage_key,
                     passage_sentences, vector_key)
 
 EMBED_BATCH = 32
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass
 class IndexReport:
     """What one indexing run did, for the CLI to print and for tests to check."""
 
-    folder: str
+    source: str  # what was read: a folder, URLs, a feed list
     index: str
     embedder: str
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+    skip_kinds: Counter = field(default_factory=Counter)  # the reasons' short names, counted
+    feeds_unchanged: int = 0  # feeds that answered 304 Not Modified
     embedded: int = 0
     reused: int = 0
     unknown_outlet: list[str] = field(default_factory=list)
@@ -55,6 +62,14 @@ class IndexReport:
         """True when nothing could be indexed at all."""
         return self.articles == 0
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def skip(self, where: str, why: str, kind: str) -> None:
+        self.skipped.append((where, why))
+        self.skip_kinds[kind] += 1
+
 
 def build_index(
     folder: Path | str,
@@ -63,78 +78,176 @@ def build_index(
     rebuild: bool = False,
     progress: Progress | None = None,
     max_chars: int = 700,
+    fetcher: Fetcher | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> IndexReport:
-    """Bring the index (a path or location, see index.store) in line with the articles in folder."""
-    started = time.perf_counter()
+    """Bring the index (a path or location, see index.store) in line with the articles in folder.
+
+    The folder's articles mirror the folder: those whose files are gone leave the index. Articles added
+    from URLs or feeds stay. With a fetcher, feed files' entries that carry only a summary are read
+    from their pages; `columns` names a dump's columns (field -> column) beyond sources.toml's.
+    """
     folder = Path(folder)
-    files = article_files(folder)
+    paths = article_files(folder)
     curated = load_curated(folder)
+    options = ReadOptions(columns={**load_columns(folder), **(columns or {})},
+                          fetch_page=(lambda url, fields: page_document(fetcher, url, fields)[0]) if fetcher else None)
+
+    def documents(run: _Run) -> Iterator:
+        for n, path in enumerate(paths):
+            if progress:
+                progress("reading", n, len(paths))
+            ident = article_id(path, folder)
+            where = path.relative_to(folder).as_posix()
+            if not resolves_inside(path, folder):  # and what it brought in before goes too
+                yield Skip(where, "a link to a file outside the corpus folder; not indexed", "outside the folder")
+                continue
+            for item in read_file(path, ident, options):
+                yield replace(item, where=where + item.where.removeprefix(path.name)) \
+                    if isinstance(item, (Document, Skip)) and item.where.startswith(path.name) else item
+        if progress and paths:
+            progress("reading", len(paths), len(paths))
+
+    return _run(str(folder), index, embedder, documents, "folder", curated, rebuild, progress, max_chars, mirror=True)
+
+
+def add_urls(urls: list[str], index: Path | str, embedder: Embedder, fetcher: Fetcher,
+             progress: Progress | None = None, max_chars: int = 700) -> IndexReport:
+    """Fetch pages and index their articles (`newsbot add`); a page read before costs a conditional GET."""
+    def documents(run: _Run) -> Iterator:
+        for n, item in enumerate(url_documents(fetcher, urls, run.store.fetch_memos, run.is_indexed)):
+            yield item
+            if progress and not isinstance(item, FetchMemo):
+                progress("fetching", min(n + 1, len(urls)), len(urls))
+
+    label = urls[0] if len(urls) == 1 else f"{len(urls)} URLs"
+    return _run(label, index, embedder, documents, "url", {}, False, progress, max_chars, mirror=False)
+
+
+def update_feeds(feeds: FeedList, index: Path | str, embedder: Embedder, fetcher: Fetcher,
+                 progress: Progress | None = None, max_chars: int = 700, label: str = "feeds") -> IndexReport:
+    """Read every feed and the pages it links, and index what is new or changed. Articles that drop
+    off a feed stay in the index."""
+    def documents(run: _Run) -> Iterator:
+        for n, feed in enumerate(feeds.feeds):
+            if progress:
+                progress("feeds", n, len(feeds.feeds))
+            for item in feed_documents(fetcher, feed, run.store.fetch_memos, run.is_indexed):
+                yield replace(item, origin=f"feed:{feed.url}") if isinstance(item, Document) else item
+        if progress:
+            progress("feeds", len(feeds.feeds), len(feeds.feeds))
+
+    return _run(label, index, embedder, documents, "feed", {}, False, progress, max_chars, mirror=False)
+
+
+def _run(source: str, index: Path | str, embedder: Embedder, documents: Callable[[_Run], Iterator], origin: str,
+         curated: dict[str, Curated], rebuild: bool, progress: Progress | None, max_chars: int,
+         mirror: bool) -> IndexReport:
+    started = time.perf_counter()
     store = open_store(index, create=True, replace_damaged=rebuild)
     try:
-        report = IndexReport(folder=str(folder), index=str(index), embedder=embedder.name, set_aside=store.replaced)
-        _update(store, folder, files, curated, embedder, report, rebuild, progress, max_chars)
+        report = IndexReport(source=source, index=str(index), embedder=embedder.name, set_aside=store.replaced)
+        recorded = store.recorded_embedder()
+        if recorded and recorded[0] != embedder.name and not rebuild:
+            check_embedder(recorded, embedder.name, embedder.dim)
+        run = _Run(store, report, curated, origin, rebuild, max_chars)
+        for item in documents(run):
+            run.take(item)
+        if mirror:
+            report.removed = sorted(i for i, r in run.indexed.items()
+                                    if i not in run.present and r.origin in (None, "folder"))
+        _finish(store, embedder, run, recorded, rebuild, progress)
     finally:
         store.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _update(store: IndexStore, folder: Path, files: list[Path], curated: dict, embedder: Embedder, report: IndexReport,
-            rebuild: bool, progress: Progress | None, max_chars: int) -> None:
-    """The work of `build_index` on an open index: process what changed, embed, commit, and count."""
-    recorded = store.recorded_embedder()
-    if recorded and recorded[0] != embedder.name and not rebuild:
-        check_embedder(recorded, embedder.name, embedder.dim)
-    indexed = store.article_hashes()
-    known = {} if rebuild else indexed  # a rebuild processes every article again
+class _Run:
+    """One run's bookkeeping: what is indexed, what this run has seen, changed and fetched, and the
+    duplicate checks (by URL and by words) across everything indexed."""
 
-    seen: dict[str, str] = {}  # body digest -> article id, to skip the same article under two names
-    changed: list[ChangedArticle] = []
-    present: set[str] = set()
-    for path in files:
-        ident = article_id(path, folder)
-        if not resolves_inside(path, folder):  # and what it brought in before goes too
-            report.skipped.append((str(path.relative_to(folder)),
-                                   "a link to a file outside the corpus folder; not indexed"))
-            continue
-        try:
-            raw = read_text(path)
-        except CorpusFileError as exc:
-            report.skipped.append((str(path.relative_to(folder)), _reason(exc, path)))
-            if ident in indexed:
-                present.add(ident)  # keep what was indexed before rather than lose it
-            continue
-        digest = hashlib.sha256(" ".join(normalise(raw).split()).encode()).hexdigest()
-        if digest in seen:
-            report.skipped.append((str(path.relative_to(folder)), f"same text as {seen[digest]}; not indexed twice"))
-            continue
-        seen[digest] = ident
-        present.add(ident)
-        entry = curated.get(ident) or curated.get(path.stem)
-        if known.get(ident) == content_hash(raw, entry):
+    def __init__(self, store: IndexStore, report: IndexReport, curated: dict[str, Curated], origin: str,
+                 rebuild: bool, max_chars: int):
+        self.store, self.report, self.curated, self.origin, self.max_chars = store, report, curated, origin, max_chars
+        self.indexed = store.indexed()
+        self.known = {} if rebuild else self.indexed  # a rebuild processes every article again
+        self.by_url = {r.url: i for i, r in self.indexed.items() if r.url}
+        self.by_text = {r.text_hash: i for i, r in self.indexed.items() if r.text_hash}
+        self.present: set[str] = set()
+        self.changed: list[ChangedArticle] = []
+        self.fetches: list[FetchMemo] = []
+
+    def is_indexed(self, ident: str) -> bool:
+        return ident in self.indexed
+
+    def take(self, item: Document | Skip | Unchanged | FetchMemo | FeedChecked) -> None:
+        report = self.report
+        if isinstance(item, FetchMemo):
+            self.fetches.append(item)
+        elif isinstance(item, FeedChecked):
+            self.fetches.append(item.memo)
+            report.feeds_unchanged += item.not_modified
+        elif isinstance(item, Unchanged):
             report.unchanged += 1
-            continue
+            self.present.add(item.ident)
+        elif isinstance(item, Skip):
+            report.skip(item.where, item.why, item.kind)
+            if item.ident in self.indexed:
+                self.present.add(item.ident)  # keep what was indexed before rather than lose it
+        else:
+            self._document(item)
+
+    def _document(self, doc: Document) -> None:
+        report, ident = self.report, doc.ident
+        if ident in self.present:
+            report.skip(doc.where, f"{ident} appears twice; indexed once", "duplicate")
+            return
+        origin = doc.origin or self.origin
+        entry = curated_entry(doc, self.curated)
+        record = self.known.get(ident)
+        if record and record.content_hash == content_hash(doc, entry) and record.origin == origin:
+            report.unchanged += 1
+            self.present.add(ident)
+            return
         try:
-            article = parse_article(path, raw, entry, ident)
+            article = parse_article(doc, entry, origin)
         except CorpusFileError as exc:
-            report.skipped.append((str(path.relative_to(folder)), _reason(exc, path)))
-            present.discard(ident)
-            continue
-        passages = split_passages(article.paragraphs, max_chars=max_chars)
+            report.skip(doc.where, str(exc).removeprefix(f"{doc.where}: "), exc.kind)
+            return
+        twin = self.by_url.get(article.url) if article.url else None
+        if twin is None or twin == ident:
+            twin = self.by_text.get(article.text_hash)
+            what = "same text as"
+        else:
+            what = "same URL as"
+        if twin is not None and twin != ident:
+            report.skip(doc.where, f"{what} {twin}; not indexed twice", "duplicate")
+            if twin in self.indexed:
+                self.present.add(twin)
+            return
+        if article.url:
+            self.by_url[article.url] = ident
+        self.by_text[article.text_hash] = ident
+        self.present.add(ident)
+        passages = split_passages(article.paragraphs, max_chars=self.max_chars)
         mentions = [sentence_dates(p.sentences, article.published) for p in passages]
-        changed.append(ChangedArticle(article, passages, mentions))
-        (report.updated if ident in indexed else report.added).append(ident)
+        self.changed.append(ChangedArticle(article, passages, mentions))
+        (report.updated if ident in self.indexed else report.added).append(ident)
 
-    report.removed = sorted(set(indexed) - present)
 
+def _finish(store: IndexStore, embedder: Embedder, run: _Run, recorded: tuple[str, int] | None, rebuild: bool,
+            progress: Progress | None) -> None:
+    """Embed what is new, commit the run's changes in one transaction, and count the index."""
+    report = run.report
     background = background_sentences()
     background_changed = store.background_keys() != {vector_key(embedder.name, t) for t in background}
     # Everything is embedded before anything readers see changes.
-    _embed_missing(store, embedder, changed, report, progress)
+    _embed_missing(store, embedder, run.changed, report, progress)
     if background_changed:
         _store_missing(store, embedder, background)
-    if changed or report.removed or recorded is None or rebuild or background_changed:
-        store.commit(ChangeSet(changed, report.removed, embedder.name, embedder.dim, background))
+    if run.changed or report.removed or recorded is None or rebuild or background_changed or run.fetches:
+        store.commit(ChangeSet(run.changed, report.removed, embedder.name, embedder.dim, background, run.fetches))
 
     for art in store.articles():
         report.articles += 1
@@ -143,10 +256,6 @@ def _update(store: IndexStore, folder: Path, files: list[Path], curated: dict, e
             report.unknown_outlet.append(art.article)
         if not art.published:
             report.unknown_date.append(art.article)
-
-
-def _reason(exc: Exception, path: Path) -> str:
-    return str(exc).removeprefix(f"{path.name}: ")
 
 
 def background_sentences() -> list[str]:
@@ -180,9 +289,9 @@ def _embed_missing(store: IndexStore, embedder: Embedder, changed: list[ChangedA
     todo.update((k, sentences[k]) for k in store.missing_vectors(list(sentences)) if k not in todo)
     keys = list(todo)
     if progress and keys:
-        progress(0, len(keys))
+        progress("embedding", 0, len(keys))
     for start in range(0, len(keys), EMBED_BATCH):
         batch = keys[start:start + EMBED_BATCH]
         store.add_vectors(batch, embedder.embed_passages([todo[k] for k in batch]))
         if progress:
-            progress(start + len(batch), len(keys))
+            progress("embedding", start + len(batch), len(keys))

@@ -20,6 +20,10 @@ class EmbedderUnavailable(NewsbotError):
 class CorpusFileError(NewsbotError):
     """One article file could not be read; the rest of the corpus is unaffected."""
 
+    def __init__(self, message: str, kind: str = "unreadable"):
+        super().__init__(message)
+        self.kind = kind  # the reason's short name in an indexing summary
+
 
 class CorpusError(NewsbotError):
     """The corpus folder itself is unusable (missing, empty, or nothing indexable)."""

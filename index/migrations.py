@@ -101,6 +101,20 @@ def m006_mentions(db: Database) -> None:
     )
 
 
+@migration
+def m007_origins_and_fetches(db: Database) -> None:
+    # Articles come from folders, URLs and feeds: each keeps where it came from (a folder's run removes
+    # only folder articles that are gone) and a hash of its words (the same story from two sources is
+    # one article). `fetches` keeps each fetched URL's validators for conditional GETs. Old rows get
+    # their text hash when the pipeline version makes the next run read them again.
+    db["articles"].add_column("origin", str)
+    db["articles"].add_column("text_hash", str)
+    db["articles"].create_index(["url"])
+    db["articles"].create_index(["text_hash"])
+    db["fetches"].create({"url": str, "etag": str, "last_modified": str, "stamp": str, "article": str,
+                          "fetched_at": str}, pk="url")
+
+
 def _done(db: Database) -> set[str]:
     if "_migrations" not in db.table_names():
         return set()

@@ -26,7 +26,7 @@ from sqlite_utils import Database
 from .errors import IndexDamaged, IndexNotFound, IndexUnwritable, NewsbotError
 from .migrations import migrate, writing
 from .model import Article, Mention, Passage, Snapshot
-from .store import ChangeSet, passage_key, passage_sentences, vector_key
+from .store import ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key
 from .terms import stems
 
 
@@ -168,8 +168,14 @@ def recorded_embedder(db: Database) -> tuple[str, int] | None:
     return (name, int(dim)) if name and dim else None
 
 
-def article_hashes(db: Database) -> dict[str, str]:
-    return {row[0]: row[1] for row in db.execute("SELECT id, content_hash FROM articles")}
+def indexed(db: Database) -> dict[str, IndexedArticle]:
+    return {r[0]: IndexedArticle(r[1], r[2], r[3], r[4])
+            for r in db.execute("SELECT id, content_hash, origin, url, text_hash FROM articles")}
+
+
+def fetch_memos(db: Database, urls: list[str]) -> dict[str, FetchMemo]:
+    return {r[0]: FetchMemo(*r) for r in _rows_in(db, "SELECT url, etag, last_modified, stamp, article FROM fetches",
+                                                   "url", urls)}
 
 
 def _rows_in(db: Database, select: str, column: str, keys: list):
@@ -222,11 +228,12 @@ def commit_changes(db: Database, changes: ChangeSet) -> None:
         db["articles"].insert_all(
             (
                 {
-                    "id": a.article, "path": str(a.path), "outlet": a.outlet, "outlet_from": a.outlet_from,
+                    "id": a.article, "path": a.source, "outlet": a.outlet, "outlet_from": a.outlet_from,
                     "published": a.published.isoformat() if a.published else None,
                     "published_from": a.published_from, "wires": json.dumps(a.wires, ensure_ascii=False),
                     "title": a.title, "url": a.url, "language": a.language, "note": a.note, "place": a.place,
-                    "content_hash": a.content_hash, "indexed_at": now,
+                    "content_hash": a.content_hash, "indexed_at": now, "origin": a.origin,
+                    "text_hash": a.text_hash,
                 }
                 for a in (c.article for c in changes.changed)
             ),
@@ -255,6 +262,7 @@ def commit_changes(db: Database, changes: ChangeSet) -> None:
             for n, d, precision in dates
         )
         db["mentions"].insert_all(mentions, batch_size=1000)
+        db["fetches"].upsert_all(({**m.__dict__, "fetched_at": now} for m in changes.fetches), pk="url")
         db.execute("DELETE FROM background")
         db["background"].insert_all(({"hash": vector_key(name, t), "text": t} for t in changes.background), pk="hash")
         # Vectors nothing refers to any more (removed text, or another embedder's).
@@ -413,9 +421,13 @@ class SqliteStore:
         with self._reading() as db:
             add_vectors(db, keys, vectors)
 
-    def article_hashes(self) -> dict[str, str]:
+    def indexed(self) -> dict[str, IndexedArticle]:
         with self._reading() as db:
-            return article_hashes(db)
+            return indexed(db)
+
+    def fetch_memos(self, urls: list[str]) -> dict[str, FetchMemo]:
+        with self._reading() as db:
+            return fetch_memos(db, urls)
 
     def background_keys(self) -> set[str]:
         with self._reading() as db:

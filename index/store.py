@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -34,6 +34,29 @@ class ChangedArticle:
 
 
 @dataclass(frozen=True)
+class IndexedArticle:
+    """What the indexer needs to know of an article already indexed: whether it changed, where it came
+    from, and what makes another copy of it a duplicate."""
+
+    content_hash: str
+    origin: str | None  # "folder", "url", "feed:<feed URL>"; None in an index older than origins
+    url: str | None
+    text_hash: str | None
+
+
+@dataclass(frozen=True)
+class FetchMemo:
+    """What a fetch of a URL left to make the next one cheap: the server's validators for a conditional
+    GET, and the feed entry's update stamp when the URL is an entry's page."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    stamp: str | None = None  # a feed entry's updated/published time as the feed gave it
+    article: str | None = None  # the article read from it, if any
+
+
+@dataclass(frozen=True)
 class ChangeSet:
     """One commit: what readers see changes all at once, or not at all."""
 
@@ -42,6 +65,7 @@ class ChangeSet:
     embedder: str
     dim: int
     background: list[str]  # the generic sentences abstention compares against (their vectors stored)
+    fetches: list[FetchMemo] = field(default_factory=list)  # kept with the articles they brought
 
 
 class IndexStore(Protocol):
@@ -78,8 +102,11 @@ class IndexStore(Protocol):
         """Store vectors at once (an interrupted build keeps them); readers see them only when a commit
         refers to them."""
 
-    def article_hashes(self) -> dict[str, str]:
-        """Each indexed article's content hash, by id."""
+    def indexed(self) -> dict[str, IndexedArticle]:
+        """Each indexed article's hashes, origin and URL, by id."""
+
+    def fetch_memos(self, urls: list[str]) -> dict[str, FetchMemo]:
+        """What the last fetch of each of these URLs left (URLs never fetched are left out)."""
 
     def background_keys(self) -> set[str]:
         """The vector keys of the stored background sentences."""

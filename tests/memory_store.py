@@ -12,7 +12,7 @@ import numpy as np
 
 from newsbot.index.errors import IndexNotFound
 from newsbot.index.model import Article, Mention, Passage, Snapshot
-from newsbot.index.store import ChangeSet, passage_key, passage_sentences, vector_key
+from newsbot.index.store import ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key
 from newsbot.index.terms import stems
 
 INDEXES: dict[str, "MemoryIndex"] = {}
@@ -22,7 +22,8 @@ class MemoryIndex:
     def __init__(self):
         self.generation = 0
         self.embedder: tuple[str, int] | None = None
-        self.articles: dict[str, tuple[Article, str]] = {}  # id -> (article, content hash)
+        self.articles: dict[str, tuple[Article, str, str, str]] = {}  # id -> (article, content hash, origin, text hash)
+        self.fetches: dict[str, FetchMemo] = {}
         self.passages: dict[int, tuple[Passage, str, str]] = {}  # id -> (passage, terms, vector key)
         self.mentions: list[Mention] = []
         self.vectors: dict[str, np.ndarray] = {}
@@ -63,7 +64,7 @@ class MemoryStore:
 
     def _articles(self) -> list[Article]:
         counts = Counter(p.article for p, _, _ in self.index.passages.values())
-        found = [Article(**{**a.__dict__, "passages": counts[a.article]}) for a, _ in self.index.articles.values()]
+        found = [Article(**{**a.__dict__, "passages": counts[a.article]}) for a, *_ in self.index.articles.values()]
         return sorted(found, key=lambda a: (a.outlet or "~", a.published or "", a.article))
 
     def articles(self):
@@ -96,8 +97,11 @@ class MemoryStore:
     def add_vectors(self, keys, vectors):
         self.index.vectors.update(zip(keys, np.asarray(vectors, np.float32)))
 
-    def article_hashes(self):
-        return {i: h for i, (_, h) in self.index.articles.items()}
+    def indexed(self):
+        return {i: IndexedArticle(h, origin, a.url, text) for i, (a, h, origin, text) in self.index.articles.items()}
+
+    def fetch_memos(self, urls):
+        return {u: self.index.fetches[u] for u in urls if u in self.index.fetches}
 
     def background_keys(self):
         return set(self.index.background)
@@ -114,13 +118,15 @@ class MemoryStore:
             for change in changes.changed:
                 a = change.article
                 ix.articles[a.article] = (Article(a.article, a.outlet, a.published, a.published_from, list(a.wires),
-                                                  a.title, a.url, a.language, a.note, a.outlet_from), a.content_hash)
+                                                  a.title, a.url, a.language, a.note, a.outlet_from),
+                                          a.content_hash, a.origin, a.text_hash)
                 for p, dates in zip(change.passages, change.mentions):
                     pid, ix.next_id = ix.next_id, ix.next_id + 1
                     assert all(vector_key(changes.embedder, s) in ix.vectors for s in passage_sentences(p))
                     ix.passages[pid] = (Passage(pid, a.article, p.position, p.text, json.dumps(p.sentences)),
                                         stems(p.text, a.language), passage_key(changes.embedder, p.text))
                     ix.mentions += [Mention(pid, n, d, precision) for n, d, precision in dates]
+            ix.fetches.update((m.url, m) for m in changes.fetches)
             ix.background = {vector_key(changes.embedder, t): t for t in changes.background}
             ix.embedder = (changes.embedder, changes.dim)
             ix.generation += 1

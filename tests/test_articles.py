@@ -4,11 +4,17 @@ import datetime as dt
 
 import pytest
 
-from newsbot.index.articles import article_files, load_curated, parse_article, read_article, read_text
+from newsbot.index.articles import article_files, article_id, curated_entry, load_curated, parse_article
+from newsbot.index.readers import Document, ReadOptions, read_file, read_text
 from newsbot.index.dates import infer_published
 from newsbot.index.errors import CorpusError, CorpusFileError, MetadataError
 
 from .conftest import SEEDS
+
+
+def read_article(path, folder, curated):
+    doc = next(read_file(path, article_id(path, folder), ReadOptions()))
+    return parse_article(doc, curated_entry(doc, curated))
 
 
 @pytest.mark.parametrize(
@@ -75,9 +81,9 @@ def test_publication_date_inference(lead, text, expected):
 
 def test_title_and_front_matter(tmp_path):
     text = "---\ntitle: Judul Depan\noutlet: Kompas\npublished: 2024-01-05\n---\nIsi berita pertama.\nIsi kedua.\n"
-    article = parse_article(tmp_path / "x.md", text)
+    article = parse_article(Document("x", "x.md", text))
     assert (article.title, article.outlet, article.published) == ("Judul Depan", "Kompas", dt.date(2024, 1, 5))
-    headline = parse_article(tmp_path / "y.txt", "Banjir Melanda Kota\nHujan deras turun sejak pagi.\n")
+    headline = parse_article(Document("y", "y.txt", "Banjir Melanda Kota\nHujan deras turun sejak pagi.\n"))
     assert headline.title == "Banjir Melanda Kota" and headline.paragraphs == ["Hujan deras turun sejak pagi."]
 
 
@@ -92,7 +98,7 @@ def test_bad_files_get_a_clear_reason(tmp_path):
     with pytest.raises(CorpusFileError, match="binary"):
         read_text(tmp_path / "binary.txt")
     with pytest.raises(CorpusFileError, match="nothing but boilerplate"):
-        parse_article(tmp_path / "b.txt", "Baca juga: sesuatu\nEditor: Budi\n")
+        parse_article(Document("b", "b.txt", "Baca juga: sesuatu\nEditor: Budi\n"))
 
 
 def test_corpus_folder_errors(tmp_path):

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from newsbot.bot.retrieve import Retriever
-from newsbot.index import build, sqlite, store
+from newsbot.index import readers, sqlite, store
 from newsbot.index.build import build_index
 from newsbot.index.errors import EmbedderMismatch, IndexNotFound
 from newsbot.index.migrations import MIGRATIONS, migrate
@@ -18,7 +18,8 @@ def test_migrations_apply_in_order_once(tmp_path):
     db = sqlite.open_index(tmp_path / "i.db", create=True)
     assert [r["name"] for r in db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
     assert [m.__name__ for m in MIGRATIONS] == ["m001_create_tables", "m002_add_fts", "m003_add_background",
-                                                 "m004_add_sentence_hashes", "m005_stemmed_fts", "m006_mentions"]
+                                                 "m004_add_sentence_hashes", "m005_stemmed_fts", "m006_mentions",
+                                                     "m007_origins_and_fetches"]
     assert migrate(db) == []
     assert {"articles", "passages", "vectors", "meta", "passages_fts", "background", "mentions"} <= set(db.table_names())
 
@@ -162,7 +163,7 @@ def test_a_corpus_of_bad_luck_indexes_everything_good_with_one_message_per_bad_f
 
     vanishing = tiny_corpus / "vanishing.txt"
     vanishing.write_text("Berita yang akan hilang sebelum dibaca.\n")
-    real_read = build.read_text
+    real_read = readers.read_text
 
     def read_after_deleting(path):
         if path.name == "vanishing.txt" and path.exists():
@@ -170,7 +171,7 @@ def test_a_corpus_of_bad_luck_indexes_everything_good_with_one_message_per_bad_f
         return real_read(path)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(build, "read_text", read_after_deleting)
+        mp.setattr(readers, "read_text", read_after_deleting)
         report = build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
 
     reasons = dict(report.skipped)
