@@ -321,9 +321,9 @@ class TelegramBot:
         self.later(context, update, message.chat.id, self.send(message, pages, answer))
 
     async def send(self, message: Message, pages: list[Page], answer: bool) -> None:
-        key = self.replies.add(pages, answer) if len(pages) > 1 or pages[0].full else ""
+        key = self.replies.add(pages, answer) if len(pages) > 1 or pages[0].full else ""  # pages behind buttons
         sent = await message.reply_text(
-            pages[0].text, reply_markup=keyboard(key, pages, 0, False, answer) if key else None,
+            pages[0].text, reply_markup=keyboard(key, pages, 0, False, answer) if key or pages[0].link else None,
             do_quote=message.chat.type != ChatType.PRIVATE,
         )
         if key and sent is not None:

@@ -225,8 +225,8 @@ def parse_article(document: Document, curated: Curated | None = None, origin: st
         raise CorpusFileError(f"{where}: nothing but boilerplate once headers and credits are removed", "no article text")
     size = sum(map(len, cleaned.paragraphs))
     if size < document.min_chars:
-        raise CorpusFileError(f"{where}: only {size} characters of text, a teaser or a paywall stub rather than "
-                              "the article", "too short")
+        raise CorpusFileError(f"{where}: only {size} characters of article text (a section front, a teaser or "
+                              "a paywall stub?)", "too short")
 
     outlet_from = "dateline" if outlet else "unknown"
     if not outlet and front.get("outlet"):

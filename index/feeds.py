@@ -93,6 +93,13 @@ def load_feeds(path: Path) -> FeedList:
     return FeedList(feeds, float(every))
 
 
+def entry_stamp(entry: Mapping) -> str | None:
+    """When the feed says an entry last changed: its updated time, else its published time (read from the
+    entry's own keys: feedparser's mapping of one onto the other warns)."""
+    keys = entry.keys()
+    return entry["updated"] if "updated" in keys else entry["published"] if "published" in keys else None
+
+
 def page_document(fetcher: Fetcher, url: str, fields: Mapping[str, str] = {}, etag: str | None = None,
                   last_modified: str | None = None) -> tuple[Document | Skip | None, FetchMemo | None]:
     """Fetch a page and take its article: (document or why not, the fetch's memo). A 304 gives (None, memo)."""
@@ -174,7 +181,7 @@ def feed_documents(fetcher: Fetcher, feed: Feed, memos: Callable[[list[str]], di
             fetched_now.append(FetchMemo(new.url, new.etag, new.last_modified, stamp, new.article))
         return found
 
-    stamps = {canonical(e["link"]): e.get("updated") or e.get("published")
+    stamps = {canonical(e["link"]): entry_stamp(e)
               for e in entries if str(e.get("link", "")).startswith(("http://", "https://"))}
     options = ReadOptions(fetch_page=fetch_page if feed.pages else None)
     for entry in entries:

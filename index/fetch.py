@@ -28,6 +28,7 @@ from .urls import UrlError, check_address
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
+REDIRECTS = (301, 302, 303, 307, 308)
 RETRIES = 3
 MAX_RETRY_AFTER = 120.0  # seconds; a server asking for longer is tried again on the next run
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
@@ -109,7 +110,7 @@ class Fetcher:
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
             response, body = self._request(current, headers)
-            if response.is_redirect:
+            if response.status_code in REDIRECTS:
                 target = response.headers.get("location")
                 if not target:
                     raise FetchFailed(url, f"HTTP {response.status_code} redirect without a Location", "bad redirect")
@@ -189,7 +190,7 @@ class Fetcher:
             self._wait_turn(host)
             try:
                 with self.client.stream("GET", url, headers=headers) as response:
-                    if redirects and response.is_redirect and response.headers.get("location"):
+                    if redirects and response.status_code in REDIRECTS and response.headers.get("location"):
                         target = urljoin(url, response.headers["location"])
                         self._check_address_only(target)
                         return self._request(target, headers, redirects - 1)

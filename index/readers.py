@@ -18,6 +18,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -192,6 +193,10 @@ def extract_page(html: str, where: str, url: str | None = None) -> Document | Sk
     date, site name or domain, canonical URL)."""
     import trafilatura
 
+    if "\x00" in html[:8192]:
+        return Skip(where, "looks like a binary file, not a web page", "not a news page")
+    # trafilatura logs its own view of a failed extraction; the reason is reported here, once.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     try:
         found = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=False,
@@ -255,11 +260,12 @@ def date_value(value: object) -> str | None:
 
 
 def column_map(columns: list[str], chosen: Mapping[str, str]) -> dict[str, str]:
-    """field -> column for a dump's columns: those named by an option first, then the common names."""
+    """field -> column for a dump's columns: those named by an option first (when the dump has them: one
+    folder may hold dumps of several shapes), then the common names."""
     by_lower = {c.strip().lower(): c for c in columns}
     mapping = {}
     for name in FIELDS:
-        if name in chosen:
+        if name in chosen and chosen[name] in columns:
             mapping[name] = chosen[name]
             continue
         for candidate in COLUMN_NAMES[name]:
@@ -408,7 +414,7 @@ def entry_document(entry: Mapping, feed: Mapping, where: str, options: ReadOptio
     where = f"{where} entry {title!r}" if title else where
     published = None
     for key in ("published_parsed", "updated_parsed"):
-        if entry.get(key):
+        if key in entry.keys() and entry[key]:
             published = dt.date(*entry[key][:3]).isoformat()
             break
     fields = {"title": title, "url": link, "published": published,
@@ -432,12 +438,13 @@ def parse_feed(data: bytes, where: str) -> tuple[Mapping, list[Mapping]]:
     import feedparser
 
     parsed = feedparser.parse(data)
-    if not parsed.entries:
+    readable = [e for e in parsed.entries if e.get("link") or e.get("content") or e.get("summary") or e.get("title")]
+    if not readable:
         if parsed.get("bozo"):
             raise CorpusFileError(f"{where}: not a readable feed ({parsed.get('bozo_exception')})")
         if not parsed.get("version"):
             raise CorpusFileError(f"{where}: not an RSS or Atom feed")
-    return parsed.feed, parsed.entries
+    return parsed.feed, readable
 
 
 @reader(".xml", ".rss", ".atom")

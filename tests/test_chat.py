@@ -93,3 +93,12 @@ async def test_help_is_answered_at_once_and_questions_off_the_event_loop(fake_co
     answer = await gate.reply(Command("ask", "ekspor udang naik"))
     assert help_reply.commands == COMMANDS and answer.answered
     gate.close()
+
+
+def test_link_buttons_carry_only_addresses_a_chat_accepts():
+    from newsbot.bot.chat import button_link
+
+    assert button_link("https://kabar.example/a?id=1") == "https://kabar.example/a?id=1"
+    for url in (None, "", "kabar.example/a", "ftp://kabar.example/a", "http://127.0.0.1/a", "http://[::1]/a",
+                "http://localhost:8000/a", "http://printer.local/a", "javascript:alert(1)"):
+        assert button_link(url) is None, url

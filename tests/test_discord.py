@@ -23,7 +23,7 @@ from newsbot.bot.limits import slow_down  # noqa: E402
 from newsbot.bot.logs import scrub_secrets  # noqa: E402
 from newsbot.bot.timeline import Event  # noqa: E402
 
-from .test_telegram import CHILLI, SHRIMP, small_core  # noqa: E402
+from .test_telegram import CHILLI, LINKED, SHRIMP, small_core  # noqa: E402
 
 ANTARA_SHRIMP = ("> “Menteri Perikanan mengumumkan pada Senin \\(2/10\\) bahwa ekspor udang naik dua puluh persen "
                  "tahun ini.”\n**ANTARA** · 2 Oct 2023 · via Reuters\n*Senin \\(2/10\\) = 2 Oct 2023; tahun ini = 2023*\n"
@@ -436,3 +436,21 @@ async def test_help_counts_against_a_generous_limit(fake_core):
     assert [bool(log[0][1]) for log in logs] == [False] * 4 + [True]  # the fifth is "slow down" text
     assert logs[4][0][1].startswith("You are asking faster")
     client.handlers.gate.workers.shutdown(wait=False)
+
+
+async def test_an_article_with_a_url_gets_a_link_button_that_outlives_the_pager(client, tmp_path):
+    client.handlers.core = small_core(tmp_path, LINKED)
+    log = await run(client, "ask", question="harga cabai merah naik")
+    pager = log[1][2]["view"]
+    [link] = pager.children
+    assert (link.label, link.url, link.style) == ("Read the article", "https://kabar.example/cabai?id=7",
+                                                  discord.ButtonStyle.link)
+    edits = []
+
+    class Sent:
+        async def edit(self, **kwargs):
+            edits.append(kwargs)
+
+    pager.message = Sent()
+    await pager.on_timeout()
+    assert [b.url for b in edits[0]["view"].children] == ["https://kabar.example/cabai?id=7"]

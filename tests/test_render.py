@@ -23,6 +23,14 @@ def test_an_answer_shows_quote_dates_attribution_and_who_else_reported_it():
         "1. “Kim tiba pada Selasa pagi dengan kereta khusus.”")
 
 
+def test_an_article_url_is_shown_under_its_quote():
+    import dataclasses
+
+    linked = dataclasses.replace(RESULT, url="https://tempo.example/kim-tiba")
+    lines = render_answer(Answer("q", True, [linked], confidence="high")).splitlines()
+    assert lines[2:4] == ["   — TEMPO.CO, 2023-09-14 (via Reuters)", "   https://tempo.example/kim-tiba"]
+
+
 def test_low_confidence_is_said_first_and_abstention_says_what_to_try():
     assert render_answer(Answer("q", True, [RESULT], confidence="low")).splitlines()[0] == LOW_CONFIDENCE
     assert render_answer(Answer("q", False, [], note="question cut")) == \

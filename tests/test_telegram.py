@@ -552,3 +552,21 @@ def test_low_confidence_and_resolved_dates_show_in_the_reply():
                          "<i>Selasa pagi = 12 Sep 2023</i>")
     [page] = pages_for(arrival("high"))
     assert not page.text.startswith("<i>The closest")
+
+
+LINKED = {"e_link.md": ("---\nurl: https://kabar.example/cabai?id=7\n---\n"
+                        "Harga cabai merah naik di Medan menurut laporan badan pusat statistik setempat.\n"),
+          "f_local.md": ("---\nurl: http://127.0.0.1:8000/banjir\n---\n"
+                         "Banjir merendam ratusan rumah di Bekasi setelah hujan deras semalaman.\n")}
+
+
+async def test_an_article_with_a_url_gets_a_read_the_article_button(api, start_bot, tmp_path):
+    await start_bot(small_core(tmp_path, LINKED))
+    await api.push(message("harga cabai merah naik"))
+    await api.wait_for("sendMessage")
+    rows = api.sent[max(api.sent)]["reply_markup"]["inline_keyboard"]
+    assert rows == [[{"text": "Read the article", "url": "https://kabar.example/cabai?id=7"}]]
+    # An address Telegram would refuse as a button (an IP, localhost) is left out rather than lose the reply.
+    await api.push(message("banjir merendam rumah di Bekasi"))
+    [_, reply] = await api.wait_for("sendMessage", 2)
+    assert "Banjir merendam" in reply["text"] and "reply_markup" not in api.sent[max(api.sent)]
