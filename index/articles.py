@@ -107,7 +107,8 @@ def _sources_toml(folder: Path) -> tuple[Path, dict]:
 def load_columns(folder: Path) -> dict[str, str]:
     """The `[newsbot.columns]` table of sources.toml: which column of a dump holds which field."""
     path, data = _sources_toml(folder)
-    columns = data.get(SETTINGS_TABLE, {}).get("columns", {})
+    table = data.get(SETTINGS_TABLE, {})
+    columns = table.get("columns", {}) if isinstance(table, dict) else None
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise MetadataError(f'{path}: [{SETTINGS_TABLE}.columns] maps fields to column names, e.g. text = "isi"')
     return columns
