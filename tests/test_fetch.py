@@ -279,3 +279,24 @@ def test_a_failed_watch_run_is_logged_and_the_loop_goes_on(tmp_path, fake_embedd
                       on_report=reports.append)
     watcher.run(runs=2)
     assert caplog.text.count("watch: reading the feeds failed") == 2 and reports == []
+
+
+def test_pages_served_with_a_wrong_or_no_charset_are_read_right(site, stories, tmp_path, fake_embedder):
+    from newsbot.index import sqlite
+
+    def cafe(slug, words):
+        paragraphs = [f"Pemilik Café Batavia mengatakan harga kopi naik {words} persen sejak awal bulan ini.",
+                      "Para pelanggan mengeluhkan kenaikan itu, tetapi kafe tetap ramai pada akhir pekan, kata dia.",
+                      "Pasokan biji kopi dari Sumatra berkurang karena cuaca buruk selama dua bulan terakhir."]
+        return page(type(stories[0])(slug, "Kafe", "Kompas", stories[0].published, paragraphs), site.base)
+    site.routes["/claims-latin1"] = Route(cafe("claims-latin1", "sepuluh").encode(),
+                                          content_type="text/html; charset=iso-8859-1")
+    site.routes["/cp1252"] = Route(cafe("cp1252", "dua belas").replace('<meta charset="utf-8">', "").encode("cp1252"),
+                                   content_type="text/html")
+    with fetcher() as f:
+        report = add_urls([site.base + "/claims-latin1", site.base + "/cp1252"], tmp_path / "i.db", fake_embedder, f)
+    assert len(report.added) == 2, report.skipped
+    db = sqlite.open_index(tmp_path / "i.db")
+    texts = [r[0] for r in db.execute("SELECT text FROM passages")]
+    db.close()
+    assert sum("Café Batavia" in t for t in texts) == 2 and not any("Ã" in t for t in texts)

@@ -75,3 +75,45 @@ async def test_a_bad_request_while_starting_is_one_line_without_the_token(api, s
     assert text.strip().splitlines()[-1].startswith("Error: Telegram refused a request while starting: Can't parse bot[redacted]")
     assert "Traceback" not in text
     assert TOKEN.lower() not in text.lower()
+
+
+async def test_newsbot_telegram_watch_answers_from_a_feed_article_without_a_restart(api, seed_settings, tmp_path):
+    import shutil
+
+    from .newssite import NewsServer, Route, Story, feed, page
+
+    index = tmp_path / "index.db"
+    shutil.copy(seed_settings.index_path, index)  # the shared seed index stays as it is
+    story = Story("kopi", "Harga kopi naik", "Kabar Kopi", __import__("datetime").date(2024, 3, 1), [
+        "Harga kopi robusta di Lampung naik menjadi Rp60.000 per kilogram karena panen yang gagal, kata petani.",
+        "Para pedagang di Bandar Lampung menyebut pasokan turun hampir separuh dibanding tahun lalu.",
+        "Pemerintah daerah berjanji membantu petani dengan bibit baru dan pupuk bersubsidi mulai bulan depan."])
+    with NewsServer() as site:
+        site.routes[story.path()] = Route(page(story, site.base))
+        site.routes["/rss"] = Route(feed([story], site.base, full=False), content_type="application/rss+xml")
+        (tmp_path / "feeds.toml").write_text(f'[[feed]]\nurl = "{site.base}/rss"\n', encoding="utf-8")
+        env = bot_env(seed_settings, api, TOKEN)
+        env.update(NEWSBOT_INDEX=str(index), NEWSBOT_FEEDS=str(tmp_path / "feeds.toml"),
+                   NEWSBOT_ALLOW_PRIVATE_URLS="1", NEWSBOT_FETCH_DELAY="0")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "newsbot.bot", "telegram", "--watch", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        log = []
+        try:
+            async def watched() -> None:
+                while not any("watch: 1 added" in line for line in log):
+                    line = await process.stderr.readline()
+                    assert line, "the bot ended: " + "".join(log)
+                    log.append(line.decode())
+            await asyncio.wait_for(watched(), 90)
+            await api.push(message("Berapa harga kopi robusta di Lampung?"))
+            [reply] = await api.wait_for("sendMessage", timeout=30)
+            assert reply["text"].startswith("<blockquote>“Harga kopi robusta di Lampung naik menjadi Rp60.000")
+            assert "<b>Kabar Kopi</b> · 1 Mar 2024" in reply["text"]
+            process.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(process.wait(), 30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert code == 0, "".join(log)
