@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..index.build import IndexReport, add_urls, build_index, update_feeds
+from ..index.build import IndexReport, add_urls, build_index, remove_articles, update_feeds
 from ..index.errors import NewsbotError
 from ..index.store import parse_location
 
@@ -199,6 +199,24 @@ def add(ctx: Context, urls: tuple[str, ...]) -> None:
     with make_fetcher(settings) as fetcher:
         report = add_urls(list(urls), settings.index_path, make_embedder(settings), fetcher, progress=_progress())
     _finish_report(report, " ".join(urls))
+
+
+@cli.command()
+@click.argument("articles", nargs=-1, required=True)
+@pass_ctx
+def remove(ctx: Context, articles: tuple[str, ...]) -> None:
+    """Take articles out of the index, by id (as /sources shows it) or by URL.
+
+    A running bot stops quoting them at its next question. An article from a folder comes back at the
+    folder's next `newsbot index` while its file is still there: delete the file too.
+
+    Example: newsbot remove https://www.antaranews.com/berita/3727008/...
+    """
+    removed, missing = remove_articles(list(articles), ctx.settings.index_path)
+    for ident in removed:
+        click.echo(f"removed {ident}", err=True)
+    if missing:
+        raise click.ClickException(f"not in the index: {', '.join(missing)} (newsbot sources lists the articles)")
 
 
 @cli.command()

@@ -28,6 +28,7 @@ from .passages import split_passages
 from .readers import Document, ReadOptions, Skip, read_file
 from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexStore, check_embedder, open_store, passage_key,
                     passage_sentences, vector_key)
+from .urls import canonical
 
 EMBED_BATCH = 32
 
@@ -138,6 +139,32 @@ def update_feeds(feeds: FeedList, index: Path | str, embedder: Embedder, fetcher
             progress("feeds", len(feeds.feeds), len(feeds.feeds))
 
     return _run(label, index, embedder, documents, "feed", {}, False, progress, max_chars, mirror=False)
+
+
+def remove_articles(names: list[str], index: Path | str) -> tuple[list[str], list[str]]:
+    """Take articles out of the index by id or URL: (ids removed, names not found). Their vectors go
+    with them unless other text shares them. A folder's article comes back at its folder's next run
+    while its file is there."""
+    store = open_store(index)
+    try:
+        indexed = store.indexed()
+        by_url = {r.url: i for i, r in indexed.items() if r.url}
+        found, missing = [], []
+        for name in names:
+            ident = name if name in indexed else None
+            if ident is None and name.startswith(("http://", "https://")):
+                ident = by_url.get(name) or by_url.get(canonical(name))
+            if ident:
+                found.append(ident)
+            else:
+                missing.append(name)
+        found = list(dict.fromkeys(found))
+        recorded = store.recorded_embedder()
+        if found and recorded:
+            store.commit(ChangeSet([], found, recorded[0], recorded[1], background_sentences()))
+    finally:
+        store.close()
+    return found, missing
 
 
 def _run(source: str, index: Path | str, embedder: Embedder, documents: Callable[[_Run], Iterator], origin: str,

@@ -300,3 +300,20 @@ def test_pages_served_with_a_wrong_or_no_charset_are_read_right(site, stories, t
     texts = [r[0] for r in db.execute("SELECT text FROM passages")]
     db.close()
     assert sum("Café Batavia" in t for t in texts) == 2 and not any("Ã" in t for t in texts)
+
+
+def test_cli_remove_takes_articles_out_by_id_or_url(site, stories, tmp_path, monkeypatch, fake_embedder):
+    from .conftest import write_corpus
+
+    monkeypatch.setattr("newsbot.bot.cli.make_embedder", lambda settings: fake_embedder)
+    monkeypatch.setattr("newsbot.bot.core.make_embedder", lambda settings: fake_embedder)
+    env = {"NEWSBOT_INDEX": str(tmp_path / "i.db"), "NEWSBOT_FETCH_DELAY": "0", "NEWSBOT_ALLOW_PRIVATE_URLS": "1"}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["index", str(write_corpus(tmp_path / "c"))], env=env).exit_code == 0
+    assert runner.invoke(cli, ["add", site.base + stories[0].path()], env=env).exit_code == 0
+    gone = runner.invoke(cli, ["remove", "b_tempo", site.base + stories[0].path() + "?utm_source=x", "nope"], env=env)
+    assert gone.exit_code == 1
+    assert gone.output.splitlines() == ["removed b_tempo", f"removed {site.base}{stories[0].path()}",
+                                        "Error: not in the index: nope (newsbot sources lists the articles)"]
+    listed = json.loads(runner.invoke(cli, ["sources", "--json"], env=env).output)
+    assert sorted(a["article"] for a in listed) == ["a_antara", "c_unknown"]
