@@ -170,9 +170,9 @@ def index_command(ctx: Context, folder: Path | None, rebuild: bool, feeds_file: 
     feeds = feed_list(settings, feeds_file) if feeds_file else None  # a bad feed list fails before any work
     if folder is not None or feeds is None:
         folder = folder or settings.corpus
-        with make_fetcher(settings) as fetcher:
+        with make_fetcher(settings) if fetch else contextlib.nullcontext() as fetcher:
             report = build_index(folder, settings.index_path, embedder, rebuild=rebuild, progress=_progress(),
-                                 fetcher=fetcher if fetch else None, columns=_columns(columns))
+                                 fetcher=fetcher, columns=_columns(columns))
         _finish_report(report, str(folder))
     if feeds is not None:
         with make_fetcher(settings) as fetcher:

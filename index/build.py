@@ -22,7 +22,7 @@ from .articles import (Curated, article_files, article_id, content_hash, curated
 from .dates import sentence_dates
 from .embed import Embedder
 from .errors import CorpusFileError
-from .feeds import FeedChecked, FeedList, Unchanged, feed_documents, page_document, url_documents
+from .feeds import FeedChecked, FeedList, PageReader, Unchanged, feed_documents, url_documents
 from .fetch import Fetcher
 from .passages import split_passages
 from .readers import Document, ReadOptions, Skip, read_file
@@ -63,10 +63,6 @@ class IndexReport:
         """True when nothing could be indexed at all."""
         return self.articles == 0
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
     def skip(self, where: str, why: str, kind: str) -> None:
         self.skipped.append((where, why))
         self.skip_kinds[kind] += 1
@@ -91,10 +87,11 @@ def build_index(
     folder = Path(folder)
     paths = article_files(folder)
     curated = load_curated(folder)
-    options = ReadOptions(columns={**load_columns(folder), **(columns or {})},
-                          fetch_page=(lambda url, fields: page_document(fetcher, url, fields)[0]) if fetcher else None)
+    columns = {**load_columns(folder), **(columns or {})}
 
     def documents(run: _Run) -> Iterator:
+        pages = PageReader(fetcher, run.store.fetch_memos, run.is_indexed) if fetcher else None
+        options = ReadOptions(columns=columns, fetch_page=pages)
         for n, path in enumerate(paths):
             if progress:
                 progress("reading", n, len(paths))
@@ -106,6 +103,8 @@ def build_index(
             for item in read_file(path, ident, options):
                 yield replace(item, where=where + item.where.removeprefix(path.name)) \
                     if isinstance(item, (Document, Skip)) and item.where.startswith(path.name) else item
+                if pages:
+                    yield from pages.taken()
         if progress and paths:
             progress("reading", len(paths), len(paths))
 
@@ -115,11 +114,15 @@ def build_index(
 def add_urls(urls: list[str], index: Path | str, embedder: Embedder, fetcher: Fetcher,
              progress: Progress | None = None, max_chars: int = 700) -> IndexReport:
     """Fetch pages and index their articles (`newsbot add`); a page read before costs a conditional GET."""
+    urls = list(dict.fromkeys(canonical(u) for u in urls))
+
     def documents(run: _Run) -> Iterator:
-        for n, item in enumerate(url_documents(fetcher, urls, run.store.fetch_memos, run.is_indexed)):
+        done = 0
+        for item in url_documents(fetcher, urls, run.store.fetch_memos, run.is_indexed):
             yield item
-            if progress and not isinstance(item, FetchMemo):
-                progress("fetching", min(n + 1, len(urls)), len(urls))
+            if progress and not isinstance(item, FetchMemo):  # one article, skip or unchanged page per URL
+                done += 1
+                progress("fetching", done, len(urls))
 
     label = urls[0] if len(urls) == 1 else f"{len(urls)} URLs"
     return _run(label, index, embedder, documents, "url", {}, False, progress, max_chars, mirror=False)

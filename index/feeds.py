@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CorpusFileError, MetadataError
@@ -93,13 +93,6 @@ def load_feeds(path: Path) -> FeedList:
     return FeedList(feeds, float(every))
 
 
-def entry_stamp(entry: Mapping) -> str | None:
-    """When the feed says an entry last changed: its updated time, else its published time (read from the
-    entry's own keys: feedparser's mapping of one onto the other warns)."""
-    keys = entry.keys()
-    return entry["updated"] if "updated" in keys else entry["published"] if "published" in keys else None
-
-
 def page_document(fetcher: Fetcher, url: str, fields: Mapping[str, str] = {}, etag: str | None = None,
                   last_modified: str | None = None) -> tuple[Document | Skip | None, FetchMemo | None]:
     """Fetch a page and take its article: (document or why not, the fetch's memo). A 304 gives (None, memo)."""
@@ -120,24 +113,45 @@ def page_document(fetcher: Fetcher, url: str, fields: Mapping[str, str] = {}, et
     return Document(ident, url, found.text, merged, (ident,), found.min_chars), memo
 
 
+class PageReader:
+    """Reads pages into documents for one run. A page read before into an article still indexed is
+    fetched again only with a conditional GET, and not at all when its feed stamp is unchanged; the
+    fetches' memos wait in `taken()` for the run to commit with the articles."""
+
+    def __init__(self, fetcher: Fetcher, memos: Callable[[list[str]], dict[str, FetchMemo]],
+                 known: Callable[[str], bool]):
+        self.fetcher, self.memos, self.known = fetcher, memos, known
+        self._taken: list[FetchMemo] = []
+
+    def __call__(self, url: str, fields: Mapping[str, str] | None = None,
+                 stamp: str | None = None) -> Document | Skip | Unchanged:
+        before = self.memos([url]).get(url)
+        if before and before.article and self.known(before.article):
+            if stamp is not None and before.stamp == stamp:
+                return Unchanged(before.article)
+            found, memo = page_document(self.fetcher, url, fields or {}, before.etag, before.last_modified)
+            if found is None:  # 304 Not Modified
+                self._taken.append(replace(before, stamp=stamp))
+                return Unchanged(before.article)
+        else:  # never read, or its article was removed since: read the page in full
+            found, memo = page_document(self.fetcher, url, fields or {})
+        if memo is not None:
+            self._taken.append(replace(memo, stamp=stamp))
+        return found
+
+    def taken(self) -> list[FetchMemo]:
+        """The memos of the fetches since the last call."""
+        taken, self._taken = self._taken, []
+        return taken
+
+
 def url_documents(fetcher: Fetcher, urls: list[str], memos: Callable[[list[str]], dict[str, FetchMemo]],
                   known: Callable[[str], bool]) -> Iterator[Document | Skip | Unchanged | FetchMemo]:
     """Documents for pages named by URL (`newsbot add`), with conditional GETs for pages read before."""
-    wanted = list(dict.fromkeys(canonical(u) for u in urls))
-    before = memos(wanted)
-    for url in wanted:
-        memo = before.get(url)
-        if memo and memo.article and not known(memo.article):
-            memo = None  # its article was removed since: read the page in full again
-        found, new_memo = page_document(fetcher, url, {}, memo.etag if memo else None,
-                                        memo.last_modified if memo else None)
-        if found is None and memo and memo.article:
-            yield Unchanged(memo.article)
-            continue
-        if new_memo:
-            yield new_memo
-        if found is not None:
-            yield found
+    pages = PageReader(fetcher, memos, known)
+    for url in urls:
+        yield pages(canonical(url))
+        yield from pages.taken()
 
 
 def feed_documents(fetcher: Fetcher, feed: Feed, memos: Callable[[list[str]], dict[str, FetchMemo]],
@@ -161,32 +175,9 @@ def feed_documents(fetcher: Fetcher, feed: Feed, memos: Callable[[list[str]], di
         yield Skip(feed.url, str(exc).removeprefix(f"{feed.url}: "), "broken feed")
         return
     meta = {**meta, **{k: v for k, v in (("title", feed.outlet), ("language", feed.language)) if v}}
-    links = [canonical(e["link"]) for e in entries if str(e.get("link", "")).startswith(("http://", "https://"))]
-    pages = memos(links)
-    fetched_now: list[FetchMemo] = []
-
-    def fetch_page(url: str, fields: Mapping[str, str]) -> Document | Skip | Unchanged:
-        stamp = stamps.get(url)
-        page_memo = pages.get(url)
-        if page_memo and page_memo.article and known(page_memo.article):
-            if page_memo.stamp == stamp:
-                return Unchanged(page_memo.article)
-            found, new = page_document(fetcher, url, fields, page_memo.etag, page_memo.last_modified)
-            if found is None:
-                fetched_now.append(FetchMemo(url, page_memo.etag, page_memo.last_modified, stamp, page_memo.article))
-                return Unchanged(page_memo.article)
-        else:
-            found, new = page_document(fetcher, url, fields)
-        if new is not None:
-            fetched_now.append(FetchMemo(new.url, new.etag, new.last_modified, stamp, new.article))
-        return found
-
-    stamps = {canonical(e["link"]): entry_stamp(e)
-              for e in entries if str(e.get("link", "")).startswith(("http://", "https://"))}
-    options = ReadOptions(fetch_page=fetch_page if feed.pages else None)
+    pages = PageReader(fetcher, memos, known)
+    options = ReadOptions(fetch_page=pages if feed.pages else None)
     for entry in entries:
         yield entry_document(entry, meta, feed.url, options)
-        yield from fetched_now
-        fetched_now.clear()
+        yield from pages.taken()
     yield FeedChecked(memo, False)
-

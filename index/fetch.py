@@ -50,7 +50,6 @@ class Fetched:
 
     url: str  # after redirects
     content: bytes
-    content_type: str
     charset: str | None
     etag: str | None
     last_modified: str | None
@@ -123,7 +122,9 @@ class Fetcher:
                 continue
             break
         if response.status_code == 304:
-            return Fetched(current, b"", "", None, etag, last_modified, not_modified=True)
+            if not (etag or last_modified):  # nothing was asked conditionally: there is nothing to read
+                raise FetchFailed(url, "HTTP 304 to a plain request", "HTTP 304")
+            return Fetched(current, b"", None, etag, last_modified, not_modified=True)
         if response.status_code >= 400:
             raise FetchFailed(url, _status_message(response.status_code), f"HTTP {response.status_code}")
         content_type = response.headers.get("content-type", "")
@@ -131,14 +132,11 @@ class Fetcher:
         if mime and mime not in accept:
             raise FetchFailed(url, f"not a {'feed' if accept[0] in FEED_TYPES else 'web page'} "
                               f"(content type {mime})", "wrong content type")
-        return Fetched(current, body, mime, response.charset_encoding, response.headers.get("etag"),
+        return Fetched(current, body, response.charset_encoding, response.headers.get("etag"),
                        response.headers.get("last-modified"))
 
     def _check(self, url: str) -> None:
-        try:
-            check_address(url, self.allow_private)
-        except UrlError as exc:
-            raise FetchFailed(url, str(exc).removeprefix(f"{url}: "), "refused address") from None
+        self._check_address(url)
         if not self.allowed(url):
             raise FetchFailed(url, "robots.txt of the site does not allow fetching it", "robots.txt")
 
@@ -192,7 +190,7 @@ class Fetcher:
                 with self.client.stream("GET", url, headers=headers) as response:
                     if redirects and response.status_code in REDIRECTS and response.headers.get("location"):
                         target = urljoin(url, response.headers["location"])
-                        self._check_address_only(target)
+                        self._check_address(target)
                         return self._request(target, headers, redirects - 1)
                     retry = response.status_code == 429 or response.status_code >= 500
                     if retry and attempt < self.retries:
@@ -213,7 +211,7 @@ class Fetcher:
                 self.sleep(self.backoff * 2**attempt)
         raise FetchFailed(url, f"{reason} after {self.retries + 1} tries", kind)
 
-    def _check_address_only(self, url: str) -> None:
+    def _check_address(self, url: str) -> None:
         try:
             check_address(url, self.allow_private)
         except UrlError as exc:

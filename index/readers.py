@@ -80,8 +80,9 @@ class ReadOptions:
     """What a reader may need beyond the file: column names for dumps, and a way to fetch a page."""
 
     columns: Mapping[str, str] = field(default_factory=dict)  # field -> column name
-    # Fetches an entry's page: (url, what the feed says) -> a document, why not, or that it is unchanged.
-    fetch_page: Callable[[str, Mapping[str, str]], object] | None = None
+    # Fetches an entry's page: (url, what the feed says, the entry's stamp) -> a document, why not, or
+    # that it is unchanged (index/feeds.py PageReader).
+    fetch_page: Callable[[str, Mapping[str, str], str | None], object] | None = None
 
 
 Reader = Callable[[Path, str, ReadOptions], Iterator[Document | Skip]]
@@ -127,8 +128,9 @@ def read_bytes(path: Path, limit: int = MAX_ARTICLE_BYTES) -> bytes:
         raise CorpusFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
 
 
-def decode_text(path: Path, data: bytes) -> str:
-    """UTF-8 text of a plain-text file, or CorpusFileError saying what is wrong with it."""
+def read_text(path: Path) -> str:
+    """Read a file as UTF-8 text, or raise CorpusFileError saying why it cannot be indexed."""
+    data = read_bytes(path)
     if b"\x00" in data[:8192]:
         raise CorpusFileError(f"{path.name}: looks like a binary file, not text")
     try:
@@ -141,11 +143,6 @@ def decode_text(path: Path, data: bytes) -> str:
     if not text.strip():
         raise CorpusFileError(f"{path.name}: the file is empty")
     return text
-
-
-def read_text(path: Path) -> str:
-    """Read a file as UTF-8 text, or raise CorpusFileError saying why it cannot be indexed."""
-    return decode_text(path, read_bytes(path))
 
 
 def _failed(path: Path, ident: str | None, exc: CorpusFileError, kind: str = "unreadable") -> Skip:
@@ -430,7 +427,14 @@ def entry_document(entry: Mapping, feed: Mapping, where: str, options: ReadOptio
         return Skip(where, "the entry has no link and carries no article text", "entry without link")
     if options.fetch_page is None:
         return Skip(link, "the feed carries only a summary; fetch its page with --fetch", "summary only")
-    return options.fetch_page(link, fields)
+    return options.fetch_page(link, fields, entry_stamp(entry))
+
+
+def entry_stamp(entry: Mapping) -> str | None:
+    """When the feed says an entry last changed: its updated time, else its published time (read from the
+    entry's own keys: feedparser's mapping of one onto the other warns)."""
+    keys = entry.keys()
+    return entry["updated"] if "updated" in keys else entry["published"] if "published" in keys else None
 
 
 def parse_feed(data: bytes, where: str) -> tuple[Mapping, list[Mapping]]:

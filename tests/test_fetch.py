@@ -107,6 +107,7 @@ def test_5xx_and_429_are_retried_with_backoff_and_retry_after(site, stories):
     (Route(b"\x89PNG" + bytes(100), content_type="image/png"), "wrong content type", "not a web page"),
     (Route("<p>x</p>" * 1_400_000), "too large", "larger than the 5 MB limit"),
     (Route("", 301, headers={"Location": "/loop-b"}), "redirect loop", "redirect loop"),
+    (Route("", 304), "HTTP 304", "HTTP 304 to a plain request"),
 ])
 def test_each_failure_is_one_clear_reason(site, route, kind, message):
     site.routes["/x"] = route
@@ -202,6 +203,20 @@ def test_feeds_cost_one_304_when_unchanged_and_fetch_only_new_pages(site, storie
         newer = update_feeds(feeds, tmp_path / "i.db", fake_embedder, f)
     assert newer.added == [site.base + stories[2].path()] and newer.unchanged == 2
     assert site.paths() == ["/rss", stories[2].path()]  # the two pages read before are not fetched again
+
+
+def test_feed_files_in_a_folder_fetch_their_pages_once(site, stories, tmp_path, fake_embedder):
+    from newsbot.index.build import build_index
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "saved.rss").write_text(feed(stories[:2], site.base, full=False), encoding="utf-8")
+    with fetcher() as f:
+        first = build_index(folder, tmp_path / "i.db", fake_embedder, fetcher=f)
+        assert len(first.added) == 2 and site.paths() == ["/robots.txt"] + [s.path() for s in stories[:2]]
+        site.requests.clear()
+        again = build_index(folder, tmp_path / "i.db", fake_embedder, fetcher=f)
+    assert (again.added, again.unchanged, again.removed, site.paths()) == ([], 2, [], [])
 
 
 def test_a_broken_feed_or_a_missing_one_is_one_line_and_the_rest_go_on(site, stories, tmp_path, fake_embedder):
