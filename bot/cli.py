@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..index.build import IndexReport, add_urls, build_index, remove_articles, update_feeds
+from ..index.build import IndexReport, add_urls, build_index, copy_index, remove_articles, update_feeds
 from ..index.errors import NewsbotError
 from ..index.store import parse_location
 
@@ -62,6 +62,8 @@ def _print_report(report: IndexReport) -> None:
         f"{len(report.removed)} removed, {report.unchanged} unchanged{skipped}; {report.embedded} passages "
         f"embedded, {report.reused} reused{feeds}) in {report.seconds:.2f}s"
     )
+    if report.by_others:
+        echo(f"  {len(report.by_others)} changed articles were indexed meanwhile by another newsbot index process")
     if report.set_aside:
         echo(f"  the damaged index file was moved to {report.set_aside}")
     for name, why in report.skipped:
@@ -217,6 +219,21 @@ def remove(ctx: Context, articles: tuple[str, ...]) -> None:
         click.echo(f"removed {ident}", err=True)
     if missing:
         raise click.ClickException(f"not in the index: {', '.join(missing)} (newsbot sources lists the articles)")
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+def copy(source: str, target: str) -> None:
+    """Copy an index into another, vectors and all: nothing is embedded again.
+
+    The way to move from SQLite to PostgreSQL: the target must hold no articles yet.
+
+    Example: newsbot copy data/index.db postgresql://newsbot@db.example/news
+    """
+    report = copy_index(parse_location(source), parse_location(target), progress=_progress())
+    click.echo(f"Copied {report.articles} articles, {report.passages} passages from {report.source} into "
+               f"{report.index} ({report.embedder}) in {report.seconds:.2f}s", err=True)
 
 
 @cli.command()

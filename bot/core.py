@@ -11,7 +11,7 @@ from pathlib import Path
 from ..index.build import IndexReport, Progress, build_index
 from ..index.embed import Embedder, LazyEmbedder
 from ..index.errors import CorpusError
-from ..index.store import index_exists, local_folder
+from ..index.store import index_exists, local_folder, shown
 
 from .answer import Answer, Carriers, Thresholds, answer, carriers
 from .config import Settings
@@ -43,7 +43,7 @@ def ensure_index(settings: Settings, embedder: Embedder, progress: Progress | No
         return None
     if not Path(settings.corpus).is_dir():
         raise CorpusError(
-            f"there is no index at {settings.index_path} and no corpus folder at {settings.corpus} to build "
+            f"there is no index at {shown(settings.index_path)} and no corpus folder at {settings.corpus} to build "
             "one from; run: newsbot index FOLDER"
         )
     return build_index(settings.corpus, settings.index_path, embedder, progress=progress)

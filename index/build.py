@@ -17,11 +17,13 @@ from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 
+import numpy as np
+
 from .articles import (Curated, article_files, article_id, content_hash, curated_entry, load_columns, load_curated,
                        parse_article, resolves_inside)
 from .dates import sentence_dates
 from .embed import Embedder
-from .errors import CorpusFileError
+from .errors import CorpusFileError, IndexNotFound, IndexUnwritable
 from .feeds import FeedChecked, FeedList, PageReader, Unchanged, feed_documents, url_documents
 from .fetch import Fetcher
 from .passages import split_passages
@@ -31,6 +33,8 @@ from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexStore, check_embe
 from .urls import canonical
 
 EMBED_BATCH = 32
+CLAIM_BATCH = 16  # articles an indexing process takes at a time when several share one index
+CLAIM_WAIT = 0.5  # seconds between looks at articles another process is working on
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -57,6 +61,7 @@ class IndexReport:
     passages: int = 0
     seconds: float = 0.0
     set_aside: str | None = None  # where a damaged index file was moved by --rebuild
+    by_others: list[str] = field(default_factory=list)  # articles another indexing process did meanwhile
 
     @property
     def failed(self) -> bool:
@@ -170,13 +175,62 @@ def remove_articles(names: list[str], index: Path | str) -> tuple[list[str], lis
     return found, missing
 
 
+COPY_BATCH = 500  # articles copied per transaction
+
+
+def copy_index(source: Path | str, target: Path | str, progress: Progress | None = None) -> IndexReport:
+    """Copy an index into another store (a SQLite file into PostgreSQL, say) with its vectors: nothing is
+    embedded again. The target must hold no articles yet; it is written a batch of articles at a time,
+    each batch in one transaction."""
+    started = time.perf_counter()
+    src = open_store(source)
+    try:
+        recorded = src.recorded_embedder()
+        if recorded is None:
+            raise IndexNotFound(f"the index at {src.location} is empty: nothing to copy")
+        dst = open_store(target, create=True)
+        try:
+            if dst.indexed():
+                raise IndexUnwritable(f"the index at {dst.location} already holds articles; copy into an empty one "
+                                      "(or index into it with newsbot index)")
+            report = IndexReport(source=src.location, index=dst.location, embedder=recorded[0])
+            background = src.background_keys()
+            ids = sorted(src.indexed())
+            memos = list(src.fetch_memos().values())
+            for start in range(0, max(len(ids), 1), COPY_BATCH):
+                batch = src.stored(ids[start:start + COPY_BATCH])
+                keys = [passage_key(recorded[0], p.text) for c in batch for p in c.passages]
+                keys += [vector_key(recorded[0], t) for c in batch for p in c.passages for t in passage_sentences(p)]
+                keys += list(background) if start == 0 else []
+                missing = dst.missing_vectors(keys)
+                for at in range(0, len(missing), 1000):
+                    vectors = src.vectors(missing[at:at + 1000])
+                    found = [k for k in missing[at:at + 1000] if k in vectors]
+                    if found:
+                        dst.add_vectors(found, np.vstack([vectors[k] for k in found]))
+                dst.commit(ChangeSet(batch, [], recorded[0], recorded[1], list(background.values()),
+                                     memos if start == 0 else []))
+                report.added += [c.article.article for c in batch]
+                if progress:
+                    progress("copying", min(start + COPY_BATCH, len(ids)), len(ids))
+            for art in dst.articles():
+                report.articles += 1
+                report.passages += art.passages
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def _run(source: str, index: Path | str, embedder: Embedder, documents: Callable[[_Run], Iterator], origin: str,
          curated: dict[str, Curated], rebuild: bool, progress: Progress | None, max_chars: int,
          mirror: bool) -> IndexReport:
     started = time.perf_counter()
     store = open_store(index, create=True, replace_damaged=rebuild)
     try:
-        report = IndexReport(source=source, index=str(index), embedder=embedder.name, set_aside=store.replaced)
+        report = IndexReport(source=source, index=store.location, embedder=embedder.name, set_aside=store.replaced)
         recorded = store.recorded_embedder()
         if recorded and recorded[0] != embedder.name and not rebuild:
             check_embedder(recorded, embedder.name, embedder.dim)
@@ -268,16 +322,35 @@ class _Run:
 
 def _finish(store: IndexStore, embedder: Embedder, run: _Run, recorded: tuple[str, int] | None, rebuild: bool,
             progress: Progress | None) -> None:
-    """Embed what is new, commit the run's changes in one transaction, and count the index."""
+    """Embed what is new, commit the run's changes in one transaction, and count the index.
+
+    Several processes indexing into one shared store (PostgreSQL) each claim the changed articles a
+    batch at a time, so no article is embedded twice: each commits what it claimed (one transaction),
+    then waits for the articles others hold. One another process commits is left out here
+    (`report.by_others`); one whose process died (its claims go with its connection) is claimed and
+    done here in a further commit, reusing whatever vectors the dead one stored. A store with a single
+    writer (SQLite) hands over every article at once: one commit.
+    """
     report = run.report
     background = background_sentences()
-    background_changed = store.background_keys() != {vector_key(embedder.name, t) for t in background}
-    # Everything is embedded before anything readers see changes.
-    _embed_missing(store, embedder, run.changed, report, progress)
+    background_changed = set(store.background_keys()) != {vector_key(embedder.name, t) for t in background}
     if background_changed:
-        _store_missing(store, embedder, background)
-    if run.changed or report.removed or recorded is None or rebuild or background_changed or run.fetches:
-        store.commit(ChangeSet(run.changed, report.removed, embedder.name, embedder.dim, background, run.fetches))
+        _store_background(store, embedder, background)
+    claims = _Claims(store, run, rebuild, progress)
+    first = True
+    while True:
+        mine = claims.embed_claimable(embedder)  # everything is embedded before anything readers see changes
+        try:
+            if mine or (first and (report.removed or recorded is None or rebuild or background_changed or run.fetches)):
+                store.commit(ChangeSet(mine, report.removed if first else [], embedder.name, embedder.dim, background,
+                                       run.fetches if first else []))
+        finally:
+            store.release([c.article.article for c in mine])
+        first = False
+        if not claims.pending:
+            break
+        time.sleep(CLAIM_WAIT)
+        claims.done_by_others(list(claims.pending))
 
     for art in store.articles():
         report.articles += 1
@@ -288,10 +361,89 @@ def _finish(store: IndexStore, embedder: Embedder, run: _Run, recorded: tuple[st
             report.unknown_date.append(art.article)
 
 
+class _Claims:
+    """The changed articles of a run still to do, claimed from the store a batch at a time."""
+
+    def __init__(self, store: IndexStore, run: _Run, rebuild: bool, progress: Progress | None):
+        self.store, self.report, self.rebuild = store, run.report, rebuild
+        self.pending = {c.article.article: c for c in run.changed}
+        self.held: set[str] = set()  # articles seen held by another process
+        self.counter = _EmbedProgress(progress, sum(len(c.passages) for c in run.changed))
+
+    def embed_claimable(self, embedder: Embedder) -> list[ChangedArticle]:
+        """Claim and embed pending articles until none is left that another process does not hold; the
+        claimed ones (held until released)."""
+        mine: list[ChangedArticle] = []
+        try:
+            while self.pending:
+                taken = self.store.claim(list(self.pending), CLAIM_BATCH)
+                if len(taken) < CLAIM_BATCH:  # the claim passed over every other pending article: others hold them
+                    self.held.update(i for i in self.pending if i not in taken)
+                if not taken:
+                    break
+                already = self.done_by_others(taken)
+                if already:
+                    self.store.release(sorted(already))
+                batch = [self.pending.pop(i) for i in taken if i not in already]
+                mine += batch
+                _embed_missing(self.store, embedder, batch, self.report, self.counter)
+        except BaseException:
+            self.store.release([c.article.article for c in mine])
+            raise
+        return mine
+
+    def done_by_others(self, idents: list[str]) -> set[str]:
+        """Those of these articles another process has committed since this run read them; they are
+        done, and leave the run."""
+        # Without --rebuild an article is pending only because its content differed when this run looked;
+        # with it, only an article another process held can have been done since.
+        look = [i for i in idents if not self.rebuild or i in self.held]
+        now = self.store.indexed(look) if look else {}
+        done = {i for i, r in now.items() if r.content_hash == self.pending[i].article.content_hash
+                and r.origin == self.pending[i].article.origin}
+        for ident in done:
+            change = self.pending.pop(ident)
+            self.report.by_others.append(ident)
+            for names in (self.report.added, self.report.updated):
+                if ident in names:
+                    names.remove(ident)
+            self.counter.advance(len(change.passages))
+        return done
+
+
+class _EmbedProgress:
+    """The embedding stage's progress over a whole run, in passages, across claimed batches."""
+
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def advance(self, passages: int) -> None:
+        self.done = min(self.done + passages, self.total)
+        if self.progress and self.total:
+            self.progress("embedding", self.done, self.total)
+
+
 def background_sentences() -> list[str]:
     """The bundled generic sentences that abstention compares a question against."""
     text = files(__package__).joinpath("data/background.txt").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+BACKGROUND_CLAIM = "\tbackground"  # the claim on embedding the background sentences (no article id has a tab)
+
+
+def _store_background(store: IndexStore, embedder: Embedder, texts: list[str]) -> None:
+    """Embed and store the background sentences' missing vectors, unless another process sharing the
+    store is doing it: then wait for them."""
+    keys = [vector_key(embedder.name, t) for t in texts]
+    while store.missing_vectors(keys):
+        if store.claim([BACKGROUND_CLAIM], 1):
+            try:
+                _store_missing(store, embedder, texts)
+            finally:
+                store.release([BACKGROUND_CLAIM])
+            return
+        time.sleep(CLAIM_WAIT)
 
 
 def _store_missing(store: IndexStore, embedder: Embedder, texts: list[str]) -> None:
@@ -302,7 +454,8 @@ def _store_missing(store: IndexStore, embedder: Embedder, texts: list[str]) -> N
         store.add_vectors(missing, embedder.embed_passages([keys[k] for k in missing]))
 
 
-def _embed_missing(store: IndexStore, embedder: Embedder, changed: list[ChangedArticle], report: IndexReport, progress: Progress | None) -> None:
+def _embed_missing(store: IndexStore, embedder: Embedder, changed: list[ChangedArticle], report: IndexReport,
+                   counter: _EmbedProgress) -> None:
     """Store a vector for every changed passage's whole text and for each of its sentences (answers are
     quoted, and partly ranked, by sentence), embedding only texts never embedded before.
 
@@ -313,15 +466,17 @@ def _embed_missing(store: IndexStore, embedder: Embedder, changed: list[ChangedA
     passages = {passage_key(name, p.text): p.text for c in changed for p in c.passages}
     sentences = {vector_key(name, t): t for c in changed for p in c.passages for t in passage_sentences(p)}
     missing = store.missing_vectors(list(passages))
-    report.reused = len(passages) - len(missing)
-    report.embedded = len(missing)
+    report.reused += len(passages) - len(missing)
+    report.embedded += len(missing)
     todo = {k: passages[k] for k in missing}
     todo.update((k, sentences[k]) for k in store.missing_vectors(list(sentences)) if k not in todo)
     keys = list(todo)
-    if progress and keys:
-        progress("embedding", 0, len(keys))
+    share = sum(len(c.passages) for c in changed)  # this batch's part of the run's progress, in passages
+    shown = 0
     for start in range(0, len(keys), EMBED_BATCH):
         batch = keys[start:start + EMBED_BATCH]
         store.add_vectors(batch, embedder.embed_passages([todo[k] for k in batch]))
-        if progress:
-            progress("embedding", start + len(batch), len(keys))
+        step = share * (start + len(batch)) // len(keys) - shown
+        shown += step
+        counter.advance(step)
+    counter.advance(share - shown)

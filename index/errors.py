@@ -39,3 +39,7 @@ class IndexDamaged(NewsbotError):
 
 class IndexUnwritable(NewsbotError):
     """The index could not be written: disk full, read-only, or locked by another writer."""
+
+
+class IndexUnavailable(NewsbotError):
+    """The index's database server cannot be reached or refused the connection (PostgreSQL)."""

@@ -26,7 +26,8 @@ from sqlite_utils import Database
 from .errors import IndexDamaged, IndexNotFound, IndexUnwritable, NewsbotError
 from .migrations import migrate, writing
 from .model import Article, Mention, Passage, Snapshot
-from .store import ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key
+from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key,
+                    written_article)
 from .terms import stems
 
 
@@ -168,14 +169,31 @@ def recorded_embedder(db: Database) -> tuple[str, int] | None:
     return (name, int(dim)) if name and dim else None
 
 
-def indexed(db: Database) -> dict[str, IndexedArticle]:
-    return {r[0]: IndexedArticle(r[1], r[2], r[3], r[4])
-            for r in db.execute("SELECT id, content_hash, origin, url, text_hash FROM articles")}
+def indexed(db: Database, ids: list[str] | None = None) -> dict[str, IndexedArticle]:
+    select = "SELECT id, content_hash, origin, url, text_hash FROM articles"
+    rows = db.execute(select) if ids is None else _rows_in(db, select, "id", ids)
+    return {r[0]: IndexedArticle(r[1], r[2], r[3], r[4]) for r in rows}
 
 
-def fetch_memos(db: Database, urls: list[str]) -> dict[str, FetchMemo]:
-    return {r[0]: FetchMemo(*r) for r in _rows_in(db, "SELECT url, etag, last_modified, stamp, article FROM fetches",
-                                                   "url", urls)}
+def fetch_memos(db: Database, urls: list[str] | None = None) -> dict[str, FetchMemo]:
+    select = "SELECT url, etag, last_modified, stamp, article FROM fetches"
+    return {r[0]: FetchMemo(*r) for r in (db.execute(select) if urls is None else _rows_in(db, select, "url", urls))}
+
+
+def stored_articles(db: Database, ids: list[str]) -> list[ChangedArticle]:
+    """These articles as written: metadata, passages and each passage's dates."""
+    articles = {r[0]: r for r in _rows_in(
+        db, "SELECT id, path, outlet, outlet_from, published, published_from, wires, title, url, language, note, "
+            "place, content_hash, text_hash, origin FROM articles", "id", ids)}
+    passages: dict[str, list[tuple]] = {}
+    for row in _rows_in(db, "SELECT article, position, text, sentences, id FROM passages", "article", list(articles)):
+        passages.setdefault(row[0], []).append(row)
+    mentions: dict[int, list[tuple]] = {}
+    for pid, n, date, precision in _rows_in(db, "SELECT passage, sentence, date, precision FROM mentions", "passage",
+                                            [r[4] for rows in passages.values() for r in rows]):
+        mentions.setdefault(pid, []).append((n, dt.date.fromisoformat(date), precision))
+    return [written_article(articles[i], sorted(passages.get(i, []), key=lambda r: r[1]), mentions)
+            for i in ids if i in articles]
 
 
 def _rows_in(db: Database, select: str, column: str, keys: list):
@@ -421,21 +439,32 @@ class SqliteStore:
         with self._reading() as db:
             add_vectors(db, keys, vectors)
 
-    def indexed(self) -> dict[str, IndexedArticle]:
+    def indexed(self, ids: list[str] | None = None) -> dict[str, IndexedArticle]:
         with self._reading() as db:
-            return indexed(db)
+            return indexed(db, ids)
 
-    def fetch_memos(self, urls: list[str]) -> dict[str, FetchMemo]:
+    def fetch_memos(self, urls: list[str] | None = None) -> dict[str, FetchMemo]:
         with self._reading() as db:
             return fetch_memos(db, urls)
 
-    def background_keys(self) -> set[str]:
+    def background_keys(self) -> dict[str, str]:
         with self._reading() as db:
-            return set(background_keys(db))
+            return background_keys(db)
+
+    def stored(self, ids: list[str]) -> list[ChangedArticle]:
+        with self._reading() as db:
+            return stored_articles(db, ids)
 
     def commit(self, changes: ChangeSet) -> None:
         with self._reading() as db:
             commit_changes(db, changes)
+
+    def claim(self, ids: list[str], limit: int) -> list[str]:
+        """All of them: one SQLite file has one writer at a time, so there is no work to share."""
+        return list(ids)
+
+    def release(self, ids: list[str]) -> None:
+        pass
 
     def close(self) -> None:
         """Close every thread's connection."""

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
@@ -102,17 +104,28 @@ class IndexStore(Protocol):
         """Store vectors at once (an interrupted build keeps them); readers see them only when a commit
         refers to them."""
 
-    def indexed(self) -> dict[str, IndexedArticle]:
-        """Each indexed article's hashes, origin and URL, by id."""
+    def indexed(self, ids: list[str] | None = None) -> dict[str, IndexedArticle]:
+        """Each indexed article's hashes, origin and URL, by id (only these articles, when given)."""
 
-    def fetch_memos(self, urls: list[str]) -> dict[str, FetchMemo]:
-        """What the last fetch of each of these URLs left (URLs never fetched are left out)."""
+    def fetch_memos(self, urls: list[str] | None = None) -> dict[str, FetchMemo]:
+        """What the last fetch of each of these URLs (of every URL, when None) left; URLs never fetched
+        are left out."""
 
-    def background_keys(self) -> set[str]:
-        """The vector keys of the stored background sentences."""
+    def background_keys(self) -> dict[str, str]:
+        """The stored background sentences, by vector key."""
+
+    def stored(self, ids: list[str]) -> list[ChangedArticle]:
+        """These articles as they were written: metadata, passages and dates (to copy an index)."""
 
     def commit(self, changes: ChangeSet) -> None:
         """Apply a change set in one transaction and record the embedder; unreferenced vectors go."""
+
+    def claim(self, ids: list[str], limit: int) -> list[str]:
+        """Up to `limit` of these articles that no other indexing process holds, now held by this one
+        until `release`: several processes indexing into one store split the work this way."""
+
+    def release(self, ids: list[str]) -> None:
+        """Let other indexing processes have these articles again."""
 
     def close(self) -> None: ...
 
@@ -130,7 +143,14 @@ def _sqlite(location: str, create: bool, replace_damaged: bool) -> IndexStore:
     return SqliteStore(_sqlite_path(location), create=create, replace_damaged=replace_damaged)
 
 
-ENGINES: dict[str, Opener] = {"sqlite": _sqlite}  # URL scheme -> how to open such an index
+def _postgres(location: str, create: bool, replace_damaged: bool) -> IndexStore:
+    from .postgres import PostgresStore
+
+    return PostgresStore(location, create=create, replace_damaged=replace_damaged)
+
+
+# URL scheme -> how to open such an index
+ENGINES: dict[str, Opener] = {"sqlite": _sqlite, "postgresql": _postgres, "postgres": _postgres}
 
 
 def engine_of(location: str | Path) -> str:
@@ -157,6 +177,18 @@ def parse_location(text: str | Path) -> str | Path:
     return text if "://" in text else Path(text).expanduser()
 
 
+def shown(location: str | Path) -> str:
+    """A location as messages and logs show it: a URL's password replaced by ***."""
+    text = str(location)
+    if "://" not in text:
+        return text
+    parts = urlsplit(text)
+    if not parts.password:
+        return text
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
 def index_exists(location: str | Path) -> bool:
     """Whether there is an index (or, for SQLite, any file) at the location."""
     if engine_of(location) == "sqlite":
@@ -171,6 +203,21 @@ def index_exists(location: str | Path) -> bool:
 def local_folder(location: str | Path) -> Path:
     """A folder of this machine that belongs with the index, for state kept beside it."""
     return _sqlite_path(location).parent if engine_of(location) == "sqlite" else Path(".newsbot")
+
+
+def written_article(row: tuple, passages: list[tuple], mentions: dict[int, list[tuple]]) -> ChangedArticle:
+    """An article read back from a store, as the change that would write it again: `row` is (id, path,
+    outlet, outlet_from, published, published_from, wires JSON, title, url, language, note, place,
+    content hash, text hash, origin), `passages` its (article, position, text, sentences JSON, id) in
+    order, `mentions` (sentence, date, precision) by passage id."""
+    published = row[4] if isinstance(row[4], (dt.date, type(None))) else dt.date.fromisoformat(row[4])
+    texts = [PassageText(p[1], p[2], json.loads(p[3] or "[]")) for p in passages]
+    article = ParsedArticle(
+        article=row[0], source=row[1], outlet=row[2], outlet_from=row[3], published=published,
+        published_from=row[5], wires=json.loads(row[6] or "[]"), title=row[7], url=row[8], language=row[9],
+        note=row[10], place=row[11], paragraphs=[t.text for t in texts], removed=[], content_hash=row[12],
+        text_hash=row[13] or "", origin=row[14] or "folder")
+    return ChangedArticle(article, texts, [mentions.get(p[4], []) for p in passages])
 
 
 def check_embedder(recorded: tuple[str, int] | None, name: str, dim: int) -> None:

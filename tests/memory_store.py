@@ -97,14 +97,15 @@ class MemoryStore:
     def add_vectors(self, keys, vectors):
         self.index.vectors.update(zip(keys, np.asarray(vectors, np.float32)))
 
-    def indexed(self):
-        return {i: IndexedArticle(h, origin, a.url, text) for i, (a, h, origin, text) in self.index.articles.items()}
+    def indexed(self, ids=None):
+        return {i: IndexedArticle(h, origin, a.url, text) for i, (a, h, origin, text) in self.index.articles.items()
+                if ids is None or i in ids}
 
-    def fetch_memos(self, urls):
-        return {u: self.index.fetches[u] for u in urls if u in self.index.fetches}
+    def fetch_memos(self, urls=None):
+        return {u: m for u, m in self.index.fetches.items() if urls is None or u in urls}
 
     def background_keys(self):
-        return set(self.index.background)
+        return dict(self.index.background)
 
     def commit(self, changes: ChangeSet) -> None:
         ix = self.index
@@ -130,6 +131,12 @@ class MemoryStore:
             ix.background = {vector_key(changes.embedder, t): t for t in changes.background}
             ix.embedder = (changes.embedder, changes.dim)
             ix.generation += 1
+
+    def claim(self, ids, limit):
+        return list(ids)
+
+    def release(self, ids):
+        pass
 
     def close(self):
         pass

@@ -1,0 +1,54 @@
+"""The PostgreSQL index's schema as numbered migrations, applied in order and recorded in
+`newsbot._migrations`, like the SQLite ones in index/migrations.py.
+
+Everything lives in its own schema, `newsbot`, so an index can share a database with other programs'
+tables. Add a change as a new `mNNN_…` entry at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+SCHEMA = "newsbot"
+MIGRATION_LOCK = 0x6E657773626F74  # an advisory lock id: one process migrates, the others wait for it
+
+MIGRATIONS: list[tuple[str, str]] = []  # (name, SQL)
+
+
+def migration(name: str, sql: str) -> None:
+    MIGRATIONS.append((name, sql))
+
+
+migration("m001_create_tables", """
+CREATE TABLE newsbot.meta (key text PRIMARY KEY, value text);
+CREATE TABLE newsbot.articles (
+    id text PRIMARY KEY, path text, outlet text, outlet_from text, published date, published_from text,
+    wires text, title text, url text, language text, note text, place text, content_hash text,
+    indexed_at timestamptz, origin text, text_hash text
+);
+CREATE INDEX articles_url ON newsbot.articles (url);
+CREATE INDEX articles_text_hash ON newsbot.articles (text_hash);
+-- Passages carry their lexical terms (stems and words, made by index/terms.py exactly as for SQLite)
+-- as a tsvector with positions, searched through a GIN index and ranked by BM25 in SQL.
+CREATE TABLE newsbot.passages (
+    id bigserial PRIMARY KEY,
+    article text NOT NULL REFERENCES newsbot.articles (id) ON DELETE CASCADE,
+    position integer NOT NULL, text text NOT NULL, sentences text NOT NULL, terms text NOT NULL,
+    length integer NOT NULL, tsv tsvector NOT NULL, hash text NOT NULL, sentence_hashes text[] NOT NULL,
+    UNIQUE (article, position)
+);
+CREATE INDEX passages_tsv ON newsbot.passages USING gin (tsv);
+CREATE INDEX passages_hash ON newsbot.passages (hash);
+CREATE INDEX passages_sentence_hashes ON newsbot.passages USING gin (sentence_hashes);
+-- How many passages hold each term: BM25's document frequencies, kept in step by every commit.
+CREATE TABLE newsbot.vocabulary (term text PRIMARY KEY, docs integer NOT NULL);
+-- One vector per (embedder, text): the key is a hash of both, so a re-index reuses it.
+CREATE TABLE newsbot.vectors (hash text PRIMARY KEY, embedding vector NOT NULL);
+CREATE TABLE newsbot.mentions (
+    passage bigint NOT NULL REFERENCES newsbot.passages (id) ON DELETE CASCADE,
+    sentence integer NOT NULL, date date NOT NULL, precision text NOT NULL
+);
+CREATE INDEX mentions_passage ON newsbot.mentions (passage);
+CREATE TABLE newsbot.background (hash text PRIMARY KEY, text text NOT NULL);
+CREATE TABLE newsbot.fetches (
+    url text PRIMARY KEY, etag text, last_modified text, stamp text, article text, fetched_at timestamptz
+);
+""")
