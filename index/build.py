@@ -5,7 +5,9 @@ An article whose content hash (its text, what its source says, curated metadata,
 is unchanged is not parsed again; the same story under another name (same canonical URL, or the same
 words) is indexed once; a passage whose text was embedded before by the same embedder reuses its vector. New
 vectors are committed in batches as they are made (so an interrupted run keeps its work), while the
-articles and passages readers see change in one final transaction.
+articles and passages readers see change in one final transaction. Several runs into one shared store
+(PostgreSQL) split the changed articles between them by claims (see `_finish`); `copy_index` moves an
+index to another store with its vectors.
 """
 
 from __future__ import annotations

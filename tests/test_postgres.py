@@ -24,7 +24,7 @@ from newsbot.bot.config import Settings
 from newsbot.bot.core import NewsCore
 from newsbot.index import postgres
 from newsbot.index.build import build_index, copy_index, remove_articles
-from newsbot.index.errors import IndexNotFound, IndexUnavailable
+from newsbot.index.errors import IndexNotFound, IndexUnavailable, IndexUnwritable
 from newsbot.index.pg_migrations import MIGRATIONS
 from newsbot.index.store import open_store
 from newsbot.index.terms import stems
@@ -275,6 +275,8 @@ def test_copy_an_sqlite_index_into_postgresql_without_embedding(pg_url, tmp_path
     build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
     report = copy_index(tmp_path / "i.db", pg_url)
     assert (report.articles, report.passages) == (3, 6)
+    with pytest.raises(IndexUnwritable, match="already holds articles; copy into an empty one"):
+        copy_index(tmp_path / "i.db", pg_url)  # never merged into an index that has articles
     fake_embedder.calls.clear()
     again = build_index(tiny_corpus, pg_url, fake_embedder)  # the copy is a complete index: nothing to redo
     assert again.unchanged == 3 and fake_embedder.calls == []
