@@ -98,17 +98,10 @@ def postgres_server(url: str) -> str:
 
 def postgres_tier(server: str, tier: int, index: Path) -> tuple[str, float]:
     """The tier's index copied into a new database of the server; its URL and the copy's seconds."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
     from newsbot.index.build import copy_index
+    from newsbot.index.postgres import create_database
 
-    name = f"newsbot_bench_{tier}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    url = create_database(server, f"newsbot_bench_{tier}", replace=True)
     return url, copy_index(index, url).seconds
 
 

@@ -148,16 +148,10 @@ class PostgresServer:
 
     def database(self) -> str:
         """A new, empty database on the server; its URL."""
-        import psycopg
-        from urllib.parse import urlsplit, urlunsplit
+        from newsbot.index.postgres import create_database
 
         self._count += 1
-        name = f"newsbot_test_{os.getpid()}_{self._count}"
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        parts = urlsplit(self.url)
-        return urlunsplit(parts._replace(path=f"/{name}"))
+        return create_database(self.url, f"newsbot_test_{os.getpid()}_{self._count}", replace=True)
 
 
 @pytest.fixture(scope="session")
