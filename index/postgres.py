@@ -41,6 +41,7 @@ CONNECT_TIMEOUT = 10  # seconds
 _TOKEN = re.compile(r"[^\W_]+")  # what FTS5's unicode61 tokenizer takes as a token of the terms
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 K1, B = 1.2, 0.75  # BM25's constants, as FTS5 uses them
+COMMIT_LOCK = MIGRATION_LOCK + 1  # an advisory lock id: one commit at a time changes the vocabulary
 
 
 def _import_driver():
@@ -97,15 +98,23 @@ def tsvector_literal(terms: str) -> tuple[str, int]:
     tokens = _TOKEN.findall(terms)
     for n, token in enumerate(tokens, start=1):
         positions.setdefault(token, []).append(min(n, MAX_POSITION))
-    literal = " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(map(str, ps[:256]))
-                       for t, ps in positions.items())
+    literal = " ".join(_quoted(t) + ":" + ",".join(map(str, ps[:256])) for t, ps in positions.items())
     return literal, len(tokens)
 
 
-def tsquery_literal(terms: list[str]) -> str:
-    """Any of these terms as a tsquery literal: each token a quoted lexeme, never operator syntax."""
-    tokens = dict.fromkeys(t for term in terms for t in _TOKEN.findall(term))
-    return " | ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in tokens)
+def lexemes(terms: list[str]) -> list[str]:
+    """The tokens of these terms as the passages' tsvectors hold them, each once."""
+    return list(dict.fromkeys(t for term in terms for t in _TOKEN.findall(term)))
+
+
+def tsquery_literal(tokens: list[str]) -> str:
+    """Any of these tokens as a tsquery literal: each a quoted lexeme, never operator syntax."""
+    return " | ".join(_quoted(t) for t in tokens)
+
+
+def _quoted(token: str) -> str:
+    """A lexeme quoted for a tsvector or tsquery literal."""
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 class PostgresStore:
@@ -119,7 +128,7 @@ class PostgresStore:
         self.replaced: str | None = None  # a PostgreSQL index is never set aside: --rebuild rewrites every article
         self._claims = None  # the connection holding this process's article claims (see claim)
         self._claims_lock = threading.Lock()
-        with self._connect(vectors=False) as conn:
+        with self._connect() as conn:
             if not self._exists(conn):
                 if not create:
                     raise IndexNotFound(f"no newsbot index in the PostgreSQL database {self.location}; build it "
@@ -132,18 +141,12 @@ class PostgresStore:
         )
 
     # -- connections -----------------------------------------------------------------------------
-    def _connect(self, vectors: bool = True):
+    def _connect(self):
+        """A connection of its own, outside the pool (migrations, claims)."""
         try:
-            conn = self.psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT, autocommit=True)
+            return self.psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT, autocommit=True)
         except self.psycopg.Error as exc:
             raise explain(exc, self.location) from None
-        if vectors:
-            try:
-                self._register(conn)
-            except self.psycopg.Error as exc:
-                conn.close()
-                raise explain(exc, self.location) from None
-        return conn
 
     def _exists(self, conn) -> bool:
         return conn.execute("SELECT to_regclass('newsbot._migrations')").fetchone()[0] is not None
@@ -176,40 +179,31 @@ class PostgresStore:
             try:
                 with self._pool.connection() as conn:
                     return work(conn)
-            except self.psycopg.OperationalError as exc:
+            except self.psycopg.OperationalError as exc:  # also the pool's timeout handing one out
                 if attempt or not retry:
                     raise explain(exc, self.location) from None
             except self.psycopg.Error as exc:
                 raise explain(exc, self.location) from None
-            except Exception as exc:  # the pool could not hand out a connection in time
-                if type(exc).__module__.startswith("psycopg_pool"):
-                    if attempt or not retry:
-                        raise explain(exc, self.location) from None
-                    continue
-                raise
         raise AssertionError("unreachable")
 
+    @staticmethod
     @contextlib.contextmanager
-    def _transaction(self, conn, read_only: bool = False) -> Iterator[object]:
-        if read_only:
-            with conn.transaction():
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                yield conn
-        else:
-            with conn.transaction():
-                yield conn
+    def _reading(conn) -> Iterator[object]:
+        """One read transaction that sees every table at one version."""
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield conn
 
     # -- reading -----------------------------------------------------------------------------------
     def version(self) -> Hashable:
-        row = self._run(lambda c: c.execute("SELECT value FROM newsbot.meta WHERE key = 'generation'").fetchone())
-        return self.location, int(row[0]) if row else 0
+        return self.location, self._run(_generation)
 
     def recorded_embedder(self) -> tuple[str, int] | None:
         return self._run(_recorded_embedder)
 
     def snapshot(self) -> Snapshot:
         def read(conn) -> Snapshot:
-            with self._transaction(conn, read_only=True):
+            with self._reading(conn):
                 recorded = _recorded_embedder(conn)
                 dim = recorded[1] if recorded else 0
                 passages, vectors = [], []
@@ -219,11 +213,10 @@ class PostgresStore:
                         "JOIN newsbot.vectors v ON v.hash = p.hash ORDER BY p.id"):
                     passages.append(Passage(pid, article, position, text, sentences))
                     vectors.append(embedding.to_numpy())
-                matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), np.float32)
-                generation = conn.execute("SELECT value FROM newsbot.meta WHERE key = 'generation'").fetchone()
+                matrix = np.vstack(vectors).astype(np.float32, copy=False) if vectors else np.zeros((0, dim), np.float32)
                 return Snapshot(
-                    version=(self.location, int(generation[0]) if generation else 0),
-                    embedder=recorded or ("", 0), passages=passages, vectors=np.ascontiguousarray(matrix),
+                    version=(self.location, _generation(conn)),
+                    embedder=recorded or ("", 0), passages=passages, vectors=matrix,
                     articles={a.article: a for a in _articles(conn)}, vocabulary=dict(conn.execute(
                         "SELECT term, docs FROM newsbot.vocabulary WHERE docs > 0").fetchall()),
                     background=_background(conn, dim), mentions=[
@@ -238,10 +231,9 @@ class PostgresStore:
         return self._run(_articles)
 
     def lexical(self, terms: list[str], limit: int) -> list[int]:
-        query = tsquery_literal(terms)
-        if not query:
+        tokens = lexemes(terms)
+        if not tokens:
             return []
-        tokens = [t.strip("'") for t in query.split(" | ")]
         sql = f"""
             WITH stats AS (
                 SELECT greatest((SELECT value::float FROM newsbot.meta WHERE key = 'passages'), 1) AS n,
@@ -257,7 +249,8 @@ class PostgresStore:
                 FROM unnest(p.tsv) u JOIN idf i ON i.term = u.lexeme) bm25
             WHERE p.tsv @@ %(query)s::tsquery
             ORDER BY bm25.score DESC, p.id LIMIT %(limit)s"""
-        rows = self._run(lambda c: c.execute(sql, {"tokens": tokens, "query": query, "limit": limit}).fetchall())
+        rows = self._run(lambda c: c.execute(sql, {"tokens": tokens, "query": tsquery_literal(tokens),
+                                                   "limit": limit}).fetchall())
         return [r[0] for r in rows]
 
     def passage_terms(self, ids: list[int]) -> dict[int, str]:
@@ -292,7 +285,7 @@ class PostgresStore:
 
     def stored(self, ids: list[str]) -> list[ChangedArticle]:
         def read(conn) -> list[ChangedArticle]:
-            with self._transaction(conn, read_only=True):
+            with self._reading(conn):
                 articles = {r[0]: r for r in conn.execute(
                     "SELECT id, path, outlet, outlet_from, published, published_from, wires, title, url, language, "
                     "note, place, content_hash, text_hash, origin FROM newsbot.articles WHERE id = ANY(%s)",
@@ -329,18 +322,14 @@ class PostgresStore:
         one until `release` (or until this process's connection goes: a killed worker frees its claims)."""
         with self._claims_lock:
             if self._claims is None or self._claims.closed:
-                self._claims = self._connect(vectors=False)
-            taken = []
+                self._claims = self._connect()
             try:
-                for ident in ids:
-                    if len(taken) >= limit:
-                        break
-                    if self._claims.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 7))",
-                                            [f"newsbot:{ident}"]).fetchone()[0]:
-                        taken.append(ident)
+                # The limit stops the scan: no lock is tried past the last one taken.
+                return [r[0] for r in self._claims.execute(
+                    "SELECT i FROM unnest(%s::text[]) i WHERE pg_try_advisory_lock(hashtextextended('newsbot:' || i, 7)) "
+                    "LIMIT %s", [list(ids), limit])]
             except self.psycopg.Error as exc:
                 raise explain(exc, self.location) from None
-            return taken
 
     def release(self, ids: list[str]) -> None:
         """Let other processes have these articles again."""
@@ -348,8 +337,8 @@ class PostgresStore:
             if self._claims is None or self._claims.closed:
                 return
             with contextlib.suppress(self.psycopg.Error):  # a lost connection has released them already
-                for ident in ids:
-                    self._claims.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 7))", [f"newsbot:{ident}"])
+                self._claims.execute("SELECT pg_advisory_unlock(hashtextextended('newsbot:' || i, 7)) "
+                                     "FROM unnest(%s::text[]) i", [list(ids)])
 
     def close(self) -> None:
         with self._claims_lock:
@@ -357,6 +346,12 @@ class PostgresStore:
                 self._claims.close()
                 self._claims = None
         self._pool.close()
+
+
+def _generation(conn) -> int:
+    """The counter every commit that changes what readers see bumps."""
+    row = conn.execute("SELECT value FROM newsbot.meta WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _recorded_embedder(conn) -> tuple[str, int] | None:
@@ -389,7 +384,7 @@ def _commit(conn, changes: ChangeSet) -> None:
     gone = list(dict.fromkeys(changes.removed + [c.article.article for c in changes.changed]))
     with conn.transaction(), conn.cursor() as cur:
         # One commit at a time changes the vocabulary: concurrent workers queue here instead of deadlocking.
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK + 1])
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
         old = cur.execute("SELECT hash, sentence_hashes, terms FROM newsbot.passages WHERE article = ANY(%s)",
                           [gone]).fetchall()
         unused = {h for h, sentence_hashes, _ in old for h in [h, *sentence_hashes]}
@@ -446,10 +441,9 @@ def _commit(conn, changes: ChangeSet) -> None:
                AND NOT EXISTS (SELECT 1 FROM newsbot.passages p WHERE p.sentence_hashes @> ARRAY[v.hash])
                AND NOT EXISTS (SELECT 1 FROM newsbot.background b WHERE b.hash = v.hash)""", [sorted(unused)])
         passages, tokens = cur.execute("SELECT count(*), coalesce(sum(length), 0) FROM newsbot.passages").fetchone()
-        generation = cur.execute("SELECT value FROM newsbot.meta WHERE key = 'generation' FOR UPDATE").fetchone()
         cur.executemany(
             "INSERT INTO newsbot.meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [("embedder", name), ("embedder_dim", str(changes.dim)), ("passages", str(passages)),
              ("tokens", str(tokens)), ("indexed_at", now.isoformat(timespec="seconds")),
-             ("generation", str(int(generation[0]) + 1 if generation else 1))])
+             ("generation", str(_generation(conn) + 1))])
 

@@ -72,7 +72,7 @@ def test_same_index_as_sqlite(pg_url, tmp_path, tiny_corpus, fake_embedder):
         terms = stems(question, "id").split()
         assert [rank[i] for i in pg.lexical(terms, 5)] == [rank_lite[i] for i in lite.lexical(terms, 5)]
     # The user's words are never tsquery syntax.
-    assert pg.lexical(["'", "&", "!", "udang:*", "a|b"], 5) == [rank_id for rank_id in pg.lexical(["udang"], 5)]
+    assert pg.lexical(["'", "&", "!", "udang:*", "a|b"], 5) == pg.lexical(["udang"], 5)
     pg.close(), lite.close()
 
 
