@@ -27,6 +27,7 @@ NAMES = ["Kim", "Putin", "Peskov", "Shoigu", "Lavrov", "Prabowo", "Retno", "Sri 
 PLACES = ["Vostochny", "Vladivostok", "Moskow", "Pyongyang", "Jakarta", "Surabaya", "Medan", "Makassar",
           "Bandung", "Seoul", "Beijing", "Tokyo", "Canberra", "Denpasar", "Balikpapan", "Kupang"]
 DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+OPENING_WORDS = 5
 TOPICS = ["ekspor udang", "harga beras", "pasokan listrik", "produksi kendaraan", "jalur kereta", "tarif impor",
           "cadangan devisa", "musim hujan", "vaksinasi anak", "jembatan tol", "panen kopi", "latihan militer"]
 
@@ -96,6 +97,10 @@ class ComposedEmbedder:
     def __init__(self, real, origin: dict[str, list[str]]):
         self.real = real
         self.origin = {" ".join(k.split()): v for k, v in origin.items()}
+        # Each one-sentence piece by its opening words: a text the indexer cut differently from how it
+        # was written (two sentences it did not split) is recognised by the pieces starting inside it.
+        self.openings = {tuple(k.split()[:OPENING_WORDS]): k for k, v in self.origin.items()
+                         if len(v) == 1 and len(k.split()) >= OPENING_WORDS}
         self.name = real.name
         self.fallbacks = 0  # passages embedded for real because their origin was unknown
         self._cache: dict[str, np.ndarray] = {}
@@ -119,7 +124,10 @@ class ComposedEmbedder:
         found = [self.origin.get(" ".join(s.split())) for s in split_sentences(text)]
         if found and all(found):
             return [b for f in found for b in f]
-        return None
+        tokens = key.split()
+        pieces = [self.openings.get(tuple(tokens[i:i + OPENING_WORDS])) for i in range(len(tokens))]
+        bases = [b for piece in pieces if piece and piece in key for b in self.origin[piece]]
+        return bases or None
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         bases = [self.bases(t) for t in texts]

@@ -85,15 +85,14 @@ class NewsCore:
 
     def articles(self) -> list[ArticleInfo]:
         """Every article in the index, by outlet then date."""
-        corpus = self.retriever.current()  # one consistent version of the index
-        first: dict[str, str] = {}
-        for a in corpus.articles.values():
-            if not a.title and corpus.passages_of.get(a.article):  # untitled: named by its first sentence
-                lead = min((corpus.passages[corpus.row_of[i]] for i in corpus.passages_of[a.article]),
-                           key=lambda p: p.position)
-                first[a.article] = (lead.sentences or [lead.text])[0]
+        store = self.retriever.store
+        articles = store.articles()
+        # An untitled article is named by its first sentence.
+        leads = {a: ids[0] for a, ids in store.article_passages([a.article for a in articles if not a.title]).items() if ids}
+        passages = store.passages(list(leads.values()))
+        first = {a: (passages[pid].sentences or [passages[pid].text])[0] for a, pid in leads.items() if pid in passages}
         infos = []
-        for a in corpus.articles.values():
+        for a in articles:
             infos.append(
                 ArticleInfo(
                     article=a.article, outlet=a.outlet, published=a.published.isoformat() if a.published else None,

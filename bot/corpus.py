@@ -1,10 +1,13 @@
-"""One version of the index as searches read it: passages, vectors, articles, vocabulary, background
-and dates, with the lookups built from them. A `Corpus` never changes once made; when the index
-changes the retriever makes a new one and swaps it in whole, so a search that took the old one
-finishes on it, with no lock, and never sees a mix.
+"""One version of the index as searches read it. A `Corpus` holds what every question needs (the
+vectors a search compares with itself, how each language's passages sit against a question, the
+background) and reads the rest from the store by id as questions need it: passages, articles, dates,
+term counts. What it has read it keeps, for this version only; when the index changes, the retriever
+makes a new corpus and swaps it in whole, so a search that took the old one finishes on it.
 
-The caches a corpus keeps (close spellings of question words, passages' terms) belong to its version
-and go with it.
+A small index's corpus holds every passage's vector and compares a question with all of them. A large
+one's (from index/ann.py's MIN_PASSAGES on, in SQLite) asks the store for each language's nearest
+passages and holds only the newest passages' vectors (those the store's graphs do not have yet) and
+an even sample of the rest, so it starts at once and its memory does not grow with the index.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -21,46 +25,53 @@ from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
 from ..index.terms import stems, variants
 
-PASSAGE_CACHE = 4096  # passages whose terms are kept between questions
-ARTICLE_CACHE = 512  # articles whose terms are kept between questions
+PASSAGE_CACHE = 4096  # passages (with their terms and dates) kept between questions
+ARTICLE_CACHE = 4096  # articles kept between questions
+ARTICLE_TERMS_CACHE = 512  # articles whose terms are kept between questions
 EXPANSION_CACHE = 10_000  # question words whose close index terms are kept
+FREQUENCY_CACHE = 100_000  # terms whose passage counts are kept
+
+
+class _Cache(OrderedDict):
+    """A least-recently-used map of at most as many entries as the named module setting says."""
+
+    def __init__(self, setting: str):
+        super().__init__()
+        self.setting = setting
+
+    def keep(self, key, value) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > globals()[self.setting]:
+            self.popitem(last=False)
 
 
 class Corpus:
     """An immutable view of one index version (its caches aside, which only ever hold what the
-    version's own data gives)."""
+    version's own data gives). Safe to share between threads."""
 
     def __init__(self, snapshot: Snapshot, store: IndexStore):
         self.version = snapshot.version
         self.embedder = snapshot.embedder
-        self.passages: list[Passage] = snapshot.passages
-        self.matrix: np.ndarray = snapshot.vectors
-        self.articles: dict[str, Article] = snapshot.articles
-        self.vocab: dict[str, int] = snapshot.vocabulary
         self.background: np.ndarray = snapshot.background
-        self._store = store
-        self.row_of = {p.id: i for i, p in enumerate(self.passages)}
-        self.passages_of: dict[str, list[int]] = {}
-        for p in self.passages:
-            self.passages_of.setdefault(p.article, []).append(p.id)
-        self.mentions_of: dict[int, list[Mention]] = {}
-        for m in snapshot.mentions:
-            self.mentions_of.setdefault(m.passage, []).append(m)
-        # Passages by language (the last group: language unknown; see Retriever.dense).
-        known = sorted({a.language for a in self.articles.values() if a.language})
-        code = {lang: n for n, lang in enumerate(known)}
-        self.language_rows = np.array([code.get(self.articles[p.article].language, len(known)) for p in self.passages],
-                                      dtype=np.int64)
-        self.language_sizes = np.bincount(self.language_rows, minlength=len(known) + 1).astype(np.float32)
-        self.terms_by_length: dict[int, list[str]] = {}
-        for term in self.vocab:
-            if term.isalpha():
-                self.terms_by_length.setdefault(len(term), []).append(term)
-        self.n_passages = max(len(self.passages), 1)
+        self.n_passages = max(snapshot.passages, 1)
+        self.complete = snapshot.complete
+        self.ids: np.ndarray = snapshot.ids  # the passages compared with every question, ascending
+        self.matrix: np.ndarray = snapshot.vectors
+        self.language_rows: np.ndarray = snapshot.languages
+        self.language_names = snapshot.language_names  # known languages sorted, None (unknown) last
+        self.language_sizes: np.ndarray = snapshot.language_counts
+        self.sample, self.sample_languages = snapshot.sample, snapshot.sample_languages
+        self.store = store
         self._lock = threading.Lock()  # guards the caches below, never a search
+        self._passages: _Cache = _Cache("PASSAGE_CACHE")
+        self._mentions: _Cache = _Cache("PASSAGE_CACHE")
+        self._terms: _Cache = _Cache("PASSAGE_CACHE")
+        self._articles: _Cache = _Cache("ARTICLE_CACHE")
+        self._article_terms: _Cache = _Cache("ARTICLE_TERMS_CACHE")
+        self._frequencies: dict[str, int] = {}
         self._expansions: dict[str, list[str]] = {}
-        self._terms: OrderedDict[int, frozenset[str]] = OrderedDict()
-        self._article_terms: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._terms_by_length: dict[int, list[str]] | None = None
 
     @property
     def dim(self) -> int:
@@ -71,26 +82,152 @@ class Corpus:
         """True when the index holds passages in two or more known languages."""
         return int((self.language_sizes[:-1] > 0).sum()) > 1
 
+    def holds(self, pid: int) -> bool:
+        """Whether a passage belongs to this version (as far as can be told without reading it)."""
+        if not self.complete:
+            return True
+        at = int(np.searchsorted(self.ids, pid))
+        return at < len(self.ids) and int(self.ids[at]) == pid
+
+    # -- reading by id, kept -------------------------------------------------------------------
+    def _cached(self, cache: _Cache, keys: Iterable, read) -> dict:
+        with self._lock:
+            found = {k: cache[k] for k in keys if k in cache}
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing:
+            read_now = read(missing)
+            with self._lock:
+                for k in missing:
+                    if k in read_now:
+                        cache.keep(k, read_now[k])
+            found.update(read_now)
+        return found
+
+    def passages(self, ids: Iterable[int]) -> list[Passage]:
+        """These passages in this order (any since removed left out)."""
+        ids = list(ids)
+        found = self._cached(self._passages, ids, self.store.passages)
+        return [found[i] for i in ids if i in found]
+
+    def articles(self, ids: Iterable[str]) -> dict[str, Article]:
+        return self._cached(self._articles, list(ids), lambda wanted: {a.article: a for a in self.store.articles(wanted)})
+
+    def article(self, ident: str) -> Article:
+        return self.articles([ident])[ident]
+
+    def mentions(self, pids: Iterable[int]) -> dict[int, list[Mention]]:
+        def read(wanted: list[int]) -> dict[int, list[Mention]]:
+            found: dict[int, list[Mention]] = {p: [] for p in wanted}
+            for m in self.store.mentions(wanted):
+                found[m.passage].append(m)
+            return found
+
+        return self._cached(self._mentions, list(pids), read)
+
     def dates(self, passage: Passage) -> list[dt.date]:
         """The dates a passage is about: its article's publication date and every date its sentences state."""
-        published = self.articles[passage.article].published
-        return ([published] if published else []) + [m.date for m in self.mentions_of.get(passage.id, ())]
+        published = self.article(passage.article).published
+        return ([published] if published else []) + [m.date for m in self.mentions([passage.id])[passage.id]]
+
+    # -- vectors -------------------------------------------------------------------------------
+    def offsets(self, vector: np.ndarray) -> np.ndarray:
+        """For each language, how far its passages sit above the index's average cosine with this vector.
+
+        The embedder rates any text in the question's own language closer than text in another: an
+        English question is nearer every English passage than most Indonesian ones, answer or not.
+        Measuring each passage against the other passages of its language removes that pull; in an
+        index of one language it changes nothing. Unknown-language passages stay as they are. Measured
+        on every passage in a complete corpus, else on the sample, weighed by each language's size.
+        """
+        offsets = np.zeros(len(self.language_names), np.float32)
+        if not self.mixed_languages or not len(self.sample):
+            return offsets
+        sims = self.sample @ vector
+        counts = np.bincount(self.sample_languages, minlength=len(offsets))
+        means = np.bincount(self.sample_languages, weights=sims, minlength=len(offsets)) / np.maximum(counts, 1)
+        known = (np.arange(len(offsets)) < len(offsets) - 1) & (counts > 0)
+        average = float((means[known] * self.language_sizes[known]).sum() / self.language_sizes[known].sum())
+        offsets[known] = means[known] - average
+        return offsets
+
+    def nearest(self, vector: np.ndarray, limit: int, offsets: np.ndarray) -> list[int]:
+        """The ids of the passages with the highest cosine, less their language's offset."""
+        ranked: list[tuple[float, int]] = []
+        if len(self.ids):
+            sims = self.matrix @ vector - offsets[self.language_rows]
+            top = np.argpartition(-sims, min(limit, len(sims)) - 1)[:limit]
+            ranked += [(float(sims[i]), int(self.ids[i])) for i in top]
+        if not self.complete:
+            for code, language in enumerate(self.language_names):
+                if self.language_sizes[code] <= 0:
+                    continue
+                found = self.store.nearest(vector, limit, language)
+                vectors = self.store.passage_vectors(found)
+                ranked += [(float(vectors[i] @ vector) - float(offsets[code]), i) for i in found if i in vectors]
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
+
+    def vectors(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
+        """These passages' whole-text vectors, and each one's language offset row (an index into
+        `language_names`)."""
+        if not passages:
+            return np.zeros((0, self.dim), np.float32), np.zeros(0, np.int64)
+        ids = np.array([p.id for p in passages], np.int64)
+        at = np.minimum(np.searchsorted(self.ids, ids), max(len(self.ids) - 1, 0))
+        held = (at < len(self.ids)) & (self.ids[at] == ids) if len(self.ids) else np.zeros(len(ids), bool)
+        fetched = self.store.passage_vectors([int(i) for i in ids[~held]]) if not held.all() else {}
+        vectors = np.vstack([self.matrix[at[n]] if held[n] else fetched[int(ids[n])] for n in range(len(ids))])
+        code = {name: n for n, name in enumerate(self.language_names)}
+        articles = self.articles(p.article for p in passages)
+        rows = np.array([self.language_rows[at[n]] if held[n] else code.get(articles[p.article].language,
+                         len(self.language_names) - 1) for n, p in enumerate(passages)], np.int64)
+        return vectors.astype(np.float32, copy=False), rows
 
     # -- words ---------------------------------------------------------------------------------
+    def frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many passages hold each term (0 for none), read from the store once per term."""
+        terms = list(dict.fromkeys(terms))
+        with self._lock:
+            missing = [t for t in terms if t not in self._frequencies]
+        if missing:
+            stored = self.store.frequencies(missing)
+            with self._lock:
+                if len(self._frequencies) > FREQUENCY_CACHE:
+                    self._frequencies.clear()
+                self._frequencies.update((t, stored.get(t, 0)) for t in missing)
+        with self._lock:
+            return {t: self._frequencies.get(t, 0) for t in terms}
+
+    def df(self, term: str) -> int:
+        return self.frequencies([term])[term]
+
     def idf(self, term: str) -> float:
-        df = self.vocab.get(term, 0)
+        df = self.df(term)
         return math.log(1 + (self.n_passages - df + 0.5) / (df + 0.5))
+
+    def _by_length(self) -> dict[int, list[str]]:
+        """The index's words by length (read on the first word that needs a close match)."""
+        if self._terms_by_length is None:
+            by_length: dict[int, list[str]] = {}
+            for term in self.store.frequencies():
+                if term.isalpha():
+                    by_length.setdefault(len(term), []).append(term)
+            self._terms_by_length = by_length
+        return self._terms_by_length
 
     def expand(self, word: str) -> list[str]:
         """The index terms a question word may appear as: its stems and standard forms the index has,
         else the close index terms (typo tolerance); the word itself when there are none."""
-        known = [v for v in variants(word) if v in self.vocab]
+        forms = variants(word)
+        counts = self.frequencies(forms)
+        known = [v for v in forms if counts[v]]
         if known or len(word) < 4 or word.isdigit():
             return known or [word]
         cached = self._expansions.get(word)
         if cached is None:
             # Only terms within two letters of its length can match; compare with those alone.
-            candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.terms_by_length.get(n, ())]
+            by_length = self._by_length()
+            candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in by_length.get(n, ())]
             matches = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=80, limit=3)
             cached = [word] + [m[0] for m in matches]
             with self._lock:
@@ -106,9 +243,10 @@ class Corpus:
         if not content_terms:
             return 0.0
         present = text if isinstance(text, frozenset) else frozenset(stems(text, language).split())
+        counts = self.frequencies([term for term, forms in content_terms.items() for term in (term, *forms)])
         total = found = 0.0
         for term, forms in content_terms.items():
-            weight = max(self.idf(v) for v in forms) if any(v in self.vocab for v in forms) else self.idf(term)
+            weight = max(self.idf(v) for v in forms) if any(counts[v] for v in forms) else self.idf(term)
             total += weight
             if any(v in present for v in forms):
                 found += weight
@@ -117,34 +255,15 @@ class Corpus:
     # -- terms kept between questions ----------------------------------------------------------
     def passage_terms(self, passages: list[Passage]) -> list[frozenset[str]]:
         """The passages' terms as the indexer stored them."""
-        with self._lock:
-            new = [p.id for p in passages if p.id not in self._terms]
-        stored = self._store.passage_terms(new) if new else {}
-        with self._lock:
-            for pid, terms in stored.items():
-                self._terms[pid] = frozenset((terms or "").split())
-            found = [self._terms.get(p.id, frozenset()) for p in passages]
-            while len(self._terms) > PASSAGE_CACHE:
-                self._terms.popitem(last=False)
-        return found
+        found = self._cached(self._terms, [p.id for p in passages], lambda wanted: {
+            pid: frozenset((terms or "").split()) for pid, terms in self.store.passage_terms(wanted).items()})
+        return [found.get(p.id, frozenset()) for p in passages]
 
     def article_terms(self, articles: list[str]) -> dict[str, frozenset[str]]:
         """Every term (stem and word) of each article's passages; the missing ones read in one go."""
-        found: dict[str, frozenset[str]] = {}
-        with self._lock:
-            for article in articles:
-                if (terms := self._article_terms.get(article)) is not None:
-                    self._article_terms.move_to_end(article)
-                    found[article] = terms
-        missing = [a for a in dict.fromkeys(articles) if a not in found]
-        if missing:
-            stored = self._store.passage_terms([pid for a in missing for pid in self.passages_of.get(a, [])])
-            for article in missing:
-                found[article] = frozenset(t for pid in self.passages_of.get(article, [])
-                                           for t in (stored.get(pid) or "").split())
-            with self._lock:
-                for article in missing:
-                    self._article_terms[article] = found[article]
-                while len(self._article_terms) > ARTICLE_CACHE:
-                    self._article_terms.popitem(last=False)
-        return found
+        def read(wanted: list[str]) -> dict[str, frozenset[str]]:
+            ids = self.store.article_passages(wanted)
+            stored = self.store.passage_terms([pid for a in wanted for pid in ids.get(a, [])])
+            return {a: frozenset(t for pid in ids.get(a, []) for t in (stored.get(pid) or "").split()) for a in wanted}
+
+        return self._cached(self._article_terms, articles, read)

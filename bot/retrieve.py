@@ -33,7 +33,7 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import STOPWORDS, asks_quantity, has_number, names, question_language, standardise, words
+from ..index.terms import STOPWORDS, asks_quantity, has_number, names, question_language, standardise, variants, words
 
 from .corpus import Corpus
 
@@ -173,11 +173,13 @@ class Retriever:
         corpus = corpus or self.current()
         text, truncated = self.clip(question)
         tokens = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
+        question_names = names(text)
+        corpus.frequencies(v for t in tokens + question_names for v in variants(t))  # one read for all
         content = {t: corpus.expand(t) for t in tokens if t not in STOPWORDS}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
         vector = self.embed(text, corpus.dim) if vector is None else vector
         periods = question_periods(text, self.today or dt.date.today())
-        named = {n: [v for v in corpus.expand(n) if v in corpus.vocab] for n in names(text)}
+        named = {n: [v for v in corpus.expand(n) if corpus.df(v)] for n in question_names}
         known = {n: forms for n, forms in named.items() if forms}
         unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
@@ -214,38 +216,20 @@ class Retriever:
         """
         content = list(dict.fromkeys(v for variants in query.content_terms.values() for v in variants))
         common = max(corpus.n_passages // 10, COMMON_DOCS)
-        rare = [t for t in content if corpus.vocab.get(t, 0) <= common]
+        counts = corpus.frequencies(content)
+        rare = [t for t in content if counts[t] <= common]
         return rare or content or query.terms
 
     def bm25(self, query: Query, limit: int = CANDIDATES, corpus: Corpus | None = None) -> list[int]:
         """Passage ids ranked by BM25 for any of the query's terms (those of this corpus's version)."""
         corpus = corpus or self.current()
-        return [pid for pid in self.store.lexical(self.match_terms(query, corpus), limit) if pid in corpus.row_of]
+        return [pid for pid in self.store.lexical(self.match_terms(query, corpus), limit) if corpus.holds(pid)]
 
-    def dense(self, query: Query, limit: int = CANDIDATES, corpus: Corpus | None = None) -> tuple[list[int], np.ndarray]:
-        """Passage ids ranked by cosine similarity, and every passage's similarity, each less how far its
-        language's passages sit above the index's average for this question.
-
-        The embedder rates any text in the question's own language closer than text in another: an
-        English question is nearer every English passage than most Indonesian ones, answer or not.
-        Measuring each passage against the other passages of its language removes that pull; in an
-        index of one language it changes nothing.
-        """
+    def dense(self, query: Query, limit: int = CANDIDATES, corpus: Corpus | None = None) -> list[int]:
+        """Passage ids ranked by cosine similarity, each less how far its language's passages sit above
+        the index's average for this question (`Corpus.offsets`)."""
         corpus = corpus or self.current()
-        if not len(corpus.passages):
-            return [], np.zeros(0, np.float32)
-        sims = corpus.matrix @ query.vector
-        if corpus.mixed_languages:
-            rows, sizes = corpus.language_rows, corpus.language_sizes
-            means = np.bincount(rows, weights=sims, minlength=len(sizes)) / np.maximum(sizes, 1)
-            known = rows < len(sizes) - 1
-            offset = (means - float(sims[known].mean())).astype(np.float32)
-            offset[-1] = 0.0  # passages of unknown language stay as they are
-            sims = sims - offset[rows]
-        limit = min(limit, len(sims))
-        top = np.argpartition(-sims, limit - 1)[:limit]
-        top = top[np.argsort(-sims[top], kind="stable")]
-        return [corpus.passages[i].id for i in top], sims
+        return corpus.nearest(query.vector, limit, corpus.offsets(query.vector))
 
     def search(self, question: str | Query, limit: int = CANDIDATES) -> tuple[Query, list[Hit]]:
         """The candidates for a question (the lexical and the dense search's best), with their evidence;
@@ -261,29 +245,34 @@ class Retriever:
             query = self.prepare(question, vector=np.zeros(0, np.float32), corpus=corpus)
             lexical = self.bm25(query, limit, corpus)
             query = dataclasses.replace(query, vector=pending.result())
-        dense_ids, sims = self.dense(query, limit, corpus)
-        candidates = list(dict.fromkeys(dense_ids + lexical))
-        rows = [corpus.row_of[pid] for pid in candidates]
-        passages = [corpus.passages[r] for r in rows]
+        offsets = corpus.offsets(query.vector)
+        dense_ids = corpus.nearest(query.vector, limit, offsets)
+        passages = corpus.passages(dict.fromkeys(dense_ids + lexical))
+        articles = corpus.articles(p.article for p in passages)
+        passages = [p for p in passages if p.article in articles]  # a commit in between removed the rest
+        vectors, languages = corpus.vectors(passages)
+        raw = vectors @ query.vector
+        sims = raw - offsets[languages]
+        if query.periods:
+            corpus.mentions(p.id for p in passages)  # one read for all of them
         # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
         sentences = [s for p in passages if len(p.sentences) > 1 for s in p.sentences]
         sentence_sims = iter(self.sentence_vectors(sentences, corpus.dim) @ query.vector if sentences else ())
         background = float((corpus.background @ query.vector).max()) if len(corpus.background) else 0.0
         bm25_rank = {pid: r for r, pid in enumerate(lexical)}
         dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
-        absent = self.absent_names(query, [corpus.articles[p.article] for p in passages], corpus)
+        absent = self.absent_names(query, [articles[p.article] for p in passages], corpus)
         hits = []
-        for pid, row, passage, terms in zip(candidates, rows, passages, corpus.passage_terms(passages)):
-            article = corpus.articles[passage.article]
-            best = float(sims[row])
+        for n, (passage, terms) in enumerate(zip(passages, corpus.passage_terms(passages))):
+            pid, article = passage.id, articles[passage.article]
+            best = float(sims[n])
             if len(passage.sentences) > 1:
-                # The same language correction as the passage's own cosine got in `dense`.
-                shift = best - float(corpus.matrix[row] @ query.vector)
-                best = max(float(next(sentence_sims)) for _ in passage.sentences) + shift
+                # The same language correction as the passage's own cosine got.
+                best = max(float(next(sentence_sims)) for _ in passage.sentences) + float(sims[n] - raw[n])
             hits.append(
                 Hit(
                     passage=passage, article=article,
-                    similarity=float(sims[row]), sentence=best, coverage=corpus.coverage(query.content_terms, terms),
+                    similarity=float(sims[n]), sentence=best, coverage=corpus.coverage(query.content_terms, terms),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
                     unknown_names=query.unknown_names, background=background,

@@ -90,13 +90,17 @@ def corpus_events(corpus: Corpus) -> list[Event]:
     with _cache_lock:  # several askers at once: one works it out, the others wait for it
         events = _cache.get(corpus)
         if events is None:
-            events = _cache[corpus] = _ordered(corpus, corpus.passages)
+            mentions: dict[int, list[Mention]] = {}
+            for m in corpus.store.mentions():
+                mentions.setdefault(m.passage, []).append(m)
+            passages = corpus.store.passages(list(mentions))  # read past the caches: these are many
+            articles = {a.article: a for a in corpus.store.articles(list({p.article for p in passages.values()}))}
+            events = _cache[corpus] = _ordered(list(passages.values()), articles, mentions)
         return events
 
 
-def _ordered(corpus: Corpus, passages: list[Passage]) -> list[Event]:
-    keyed = [item for p in passages
-             for item in passage_events(p, corpus.articles[p.article], corpus.mentions_of.get(p.id, []))]
+def _ordered(passages: list[Passage], articles: dict[str, Article], mentions: dict[int, list[Mention]]) -> list[Event]:
+    keyed = [item for p in passages for item in passage_events(p, articles[p.article], mentions.get(p.id, []))]
     keyed.sort(key=lambda item: item[0])
     return merge_duplicates([event for _, event in keyed])
 
@@ -108,5 +112,6 @@ def timeline(retriever: Retriever, topic: str | None = None, thresholds: Thresho
     if topic and topic.strip():
         query = retriever.prepare(topic, corpus=corpus)
         _, hits = retriever.search(query)
-        return _ordered(corpus, [h.passage for h in rank(hits, thresholds)[:TOPIC_PASSAGES] if relevant(h, thresholds)])
+        passages = [h.passage for h in rank(hits, thresholds)[:TOPIC_PASSAGES] if relevant(h, thresholds)]
+        return _ordered(passages, corpus.articles(p.article for p in passages), corpus.mentions(p.id for p in passages))
     return corpus_events(corpus)

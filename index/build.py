@@ -353,6 +353,7 @@ def _finish(store: IndexStore, embedder: Embedder, run: _Run, recorded: tuple[st
             break
         time.sleep(CLAIM_WAIT)
         claims.done_by_others(list(claims.pending))
+    store.prepare_search(progress)
 
     for art in store.articles():
         report.articles += 1

@@ -115,6 +115,21 @@ def m007_origins_and_fetches(db: Database) -> None:
                           "fetched_at": str}, pk="url")
 
 
+@migration
+def m008_term_and_language_counts(db: Database) -> None:
+    # A search reads the document frequencies of its words, and the passages per language, without
+    # scanning: FTS5's vocabulary table counts them by reading every document list (13 s a million
+    # passages). Both are kept by each commit from now on; passage ids are never given out twice
+    # (`last_passage`), so the nearest-neighbour files (index/ann.py) can tell new passages by id.
+    db["vocabulary"].create({"term": str, "docs": int}, pk="term")
+    db.execute("INSERT INTO vocabulary (term, docs) SELECT term, doc FROM passages_fts_vocab")
+    counts = {language or "": n for language, n in db.execute(
+        "SELECT a.language, count(*) FROM passages p JOIN articles a ON a.id = p.article GROUP BY a.language")}
+    top = db.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0]
+    db["meta"].upsert_all([{"key": "languages", "value": json.dumps(counts)},
+                           {"key": "last_passage", "value": str(top)}], pk="key")
+
+
 def _done(db: Database) -> set[str]:
     if "_migrations" not in db.table_names():
         return set()

@@ -77,14 +77,24 @@ class Mention:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything a search reads from the index, read together at one version: a reader holding one
-    never sees a half-applied change."""
+    """What a search holds of the index for as long as the index is unchanged, read together at one
+    version; everything else (passages, articles, dates, term counts) it reads by id as it needs it.
+
+    `vectors` holds every passage's whole-text vector when the index is small enough to compare a
+    question with them all (`complete`). In a larger one the store's `nearest` finds most passages and
+    `vectors` holds only those it does not cover yet (the newest); `sample`, an even sample of all
+    passages, tells how each language's passages sit against a question.
+    """
 
     version: object  # equal versions, same content
     embedder: tuple[str, int]  # the embedder's name and dimensions
-    passages: list[Passage]  # in id order
-    vectors: np.ndarray  # (passages, dim) float32, row i is passages[i]'s whole-text vector
-    articles: dict[str, Article]  # by id, in outlet-then-date order
-    vocabulary: dict[str, int]  # lexical term -> how many passages contain it
+    passages: int  # how many passages the index holds
+    ids: np.ndarray  # (n,) int64 passage ids, ascending: the rows of `vectors`
+    languages: np.ndarray  # (n,) int64: each row's language, an index into `language_names`
+    language_names: list[str | None]  # the articles' languages, the known ones sorted, None (unknown) last
+    language_counts: np.ndarray  # (len(language_names),) how many passages of the index are in each
+    vectors: np.ndarray  # (n, dim) float32 whole-text vectors of the passages in `ids`
+    complete: bool  # `ids` are every passage of the index; else the others are found with `nearest`
     background: np.ndarray  # (n, dim) vectors of generic sentences (see bot/answer.py)
-    mentions: list[Mention]  # in passage id, sentence order
+    sample: np.ndarray  # (m, dim) vectors of a sample of all passages (`vectors` itself when complete)
+    sample_languages: np.ndarray  # (m,) their languages, as `languages`

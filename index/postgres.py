@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
@@ -31,14 +30,13 @@ from .errors import IndexDamaged, IndexNotFound, IndexUnavailable, IndexUnwritab
 from .model import Article, Mention, Passage, Snapshot
 from .pg_migrations import MIGRATION_LOCK, MIGRATIONS
 from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key,
-                    shown, written_article)
-from .terms import stems
+                    shown, vector_snapshot, written_article)
+from .terms import lexical_tokens, stems
 
 T = TypeVar("T")
 
 POOL_SIZE = 8  # connections per process: the bots' executor threads and the indexer
 CONNECT_TIMEOUT = 10  # seconds
-_TOKEN = re.compile(r"[^\W_]+")  # what FTS5's unicode61 tokenizer takes as a token of the terms
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 K1, B = 1.2, 0.75  # BM25's constants, as FTS5 uses them
 COMMIT_LOCK = MIGRATION_LOCK + 1  # an advisory lock id: one commit at a time changes the vocabulary
@@ -95,7 +93,7 @@ def tsvector_literal(terms: str) -> tuple[str, int]:
     """A passage's terms as a tsvector literal with positions (the same tokens FTS5 takes), and its length
     in tokens."""
     positions: dict[str, list[int]] = {}
-    tokens = _TOKEN.findall(terms)
+    tokens = lexical_tokens(terms)
     for n, token in enumerate(tokens, start=1):
         positions.setdefault(token, []).append(min(n, MAX_POSITION))
     literal = " ".join(_quoted(t) + ":" + ",".join(map(str, ps[:256])) for t, ps in positions.items())
@@ -104,7 +102,7 @@ def tsvector_literal(terms: str) -> tuple[str, int]:
 
 def lexemes(terms: list[str]) -> list[str]:
     """The tokens of these terms as the passages' tsvectors hold them, each once."""
-    return list(dict.fromkeys(t for term in terms for t in _TOKEN.findall(term)))
+    return list(dict.fromkeys(t for term in terms for t in lexical_tokens(term)))
 
 
 def tsquery_literal(tokens: list[str]) -> str:
@@ -202,33 +200,66 @@ class PostgresStore:
         return self._run(_recorded_embedder)
 
     def snapshot(self) -> Snapshot:
+        """Every passage's vector (this store searches them all; see `nearest`)."""
         def read(conn) -> Snapshot:
             with self._reading(conn):
-                recorded = _recorded_embedder(conn)
-                dim = recorded[1] if recorded else 0
-                passages, vectors = [], []
-                cursor = conn.cursor(binary=True)
-                for pid, article, position, text, sentences, embedding in cursor.execute(
-                        "SELECT p.id, p.article, p.position, p.text, p.sentences, v.embedding FROM newsbot.passages p "
-                        "JOIN newsbot.vectors v ON v.hash = p.hash ORDER BY p.id"):
-                    passages.append(Passage(pid, article, position, text, sentences))
+                recorded = _recorded_embedder(conn) or ("", 0)
+                counts = dict(conn.execute(
+                    "SELECT a.language, count(*) FROM newsbot.passages p JOIN newsbot.articles a ON a.id = p.article "
+                    "GROUP BY a.language").fetchall())
+                ids, vectors, languages = [], [], []
+                for pid, language, embedding in conn.cursor(binary=True).execute(
+                        "SELECT p.id, a.language, v.embedding FROM newsbot.passages p JOIN newsbot.articles a "
+                        "ON a.id = p.article JOIN newsbot.vectors v ON v.hash = p.hash ORDER BY p.id"):
+                    ids.append(pid)
+                    languages.append(language)
                     vectors.append(embedding.to_numpy())
-                matrix = np.vstack(vectors).astype(np.float32, copy=False) if vectors else np.zeros((0, dim), np.float32)
-                return Snapshot(
-                    version=(self.location, _generation(conn)),
-                    embedder=recorded or ("", 0), passages=passages, vectors=matrix,
-                    articles={a.article: a for a in _articles(conn)}, vocabulary=dict(conn.execute(
-                        "SELECT term, docs FROM newsbot.vocabulary WHERE docs > 0").fetchall()),
-                    background=_background(conn, dim), mentions=[
-                        Mention(*r) for r in conn.execute(
-                            "SELECT passage, sentence, date, precision FROM newsbot.mentions "
-                            "ORDER BY passage, sentence, ctid")],
-                )
+                rows = [(np.array(ids, np.int64), np.vstack(vectors).astype(np.float32, copy=False), languages)] \
+                    if ids else []
+                return vector_snapshot((self.location, _generation(conn)), recorded, counts, rows, True,
+                                       _background(conn, recorded[1]))
 
         return self._run(read)
 
-    def articles(self) -> list[Article]:
-        return self._run(_articles)
+    def nearest(self, vector: np.ndarray, k: int, language: str | None) -> list[int]:
+        return []  # the snapshot holds every vector
+
+    def prepare_search(self, progress=None) -> None:
+        pass  # nothing is kept apart from the commits
+
+    def articles(self, ids: list[str] | None = None) -> list[Article]:
+        return self._run(lambda conn: _articles(conn, ids))
+
+    def passages(self, ids: list[int]) -> dict[int, Passage]:
+        rows = self._run(lambda c: c.execute(
+            "SELECT id, article, position, text, sentences FROM newsbot.passages WHERE id = ANY(%s)", [list(ids)]).fetchall())
+        return {r[0]: Passage(*r) for r in rows}
+
+    def article_passages(self, articles: list[str]) -> dict[str, list[int]]:
+        rows = self._run(lambda c: c.execute(
+            "SELECT article, id FROM newsbot.passages WHERE article = ANY(%s) ORDER BY id", [list(articles)]).fetchall())
+        found: dict[str, list[int]] = {}
+        for article, pid in rows:
+            found.setdefault(article, []).append(pid)
+        return found
+
+    def passage_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        rows = self._run(lambda c: c.cursor(binary=True).execute(
+            "SELECT p.id, v.embedding FROM newsbot.passages p JOIN newsbot.vectors v ON v.hash = p.hash "
+            "WHERE p.id = ANY(%s)", [list(ids)]).fetchall())
+        return {pid: v.to_numpy().astype(np.float32) for pid, v in rows}
+
+    def mentions(self, passages: list[int] | None = None) -> list[Mention]:
+        sql = "SELECT passage, sentence, date, precision FROM newsbot.mentions"
+        order = " ORDER BY passage, sentence, ctid"
+        rows = self._run(lambda c: c.execute(sql + order).fetchall() if passages is None else
+                         c.execute(sql + " WHERE passage = ANY(%s)" + order, [list(passages)]).fetchall())
+        return [Mention(*r) for r in rows]
+
+    def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:
+        sql = "SELECT term, docs FROM newsbot.vocabulary WHERE docs > 0"
+        return dict(self._run(lambda c: c.execute(sql).fetchall() if terms is None else
+                              c.execute(sql + " AND term = ANY(%s)", [list(terms)]).fetchall()))
 
     def lexical(self, terms: list[str], limit: int) -> list[int]:
         tokens = lexemes(terms)
@@ -359,11 +390,13 @@ def _recorded_embedder(conn) -> tuple[str, int] | None:
     return (meta["embedder"], int(meta["embedder_dim"])) if meta.get("embedder") and meta.get("embedder_dim") else None
 
 
-def _articles(conn) -> list[Article]:
+def _articles(conn, ids: list[str] | None = None) -> list[Article]:
     rows = conn.execute(
-        """SELECT a.id, a.outlet, a.published, a.published_from, a.wires, a.title, a.url, a.language, a.note,
+        f"""SELECT a.id, a.outlet, a.published, a.published_from, a.wires, a.title, a.url, a.language, a.note,
                   a.outlet_from, (SELECT count(*) FROM newsbot.passages p WHERE p.article = a.id)
-           FROM newsbot.articles a ORDER BY coalesce(a.outlet, '~') COLLATE "C", a.published NULLS FIRST, a.id COLLATE "C" """)
+           FROM newsbot.articles a {"" if ids is None else "WHERE a.id = ANY(%s)"}
+           ORDER BY coalesce(a.outlet, '~') COLLATE "C", a.published NULLS FIRST, a.id COLLATE "C" """,
+        None if ids is None else [list(ids)])
     return [Article(article=r[0], outlet=r[1], published=r[2], published_from=r[3], wires=json.loads(r[4] or "[]"),
                     title=r[5], url=r[6], language=r[7], note=r[8], outlet_from=r[9], passages=r[10])
             for r in rows]
@@ -391,7 +424,7 @@ def _commit(conn, changes: ChangeSet) -> None:
         unused |= {r[0] for r in cur.execute("SELECT hash FROM newsbot.background").fetchall()}
         counts: Counter[str] = Counter()
         for _, _, terms in old:
-            counts.subtract(set(_TOKEN.findall(terms)))
+            counts.subtract(set(lexical_tokens(terms)))
         cur.execute("DELETE FROM newsbot.articles WHERE id = ANY(%s)", [gone])  # passages and mentions follow
         cur.executemany(
             """INSERT INTO newsbot.articles (id, path, outlet, outlet_from, published, published_from, wires, title,
@@ -404,7 +437,7 @@ def _commit(conn, changes: ChangeSet) -> None:
         for c in changes.changed:
             for p in c.passages:
                 terms = stems(p.text, c.article.language)
-                counts.update(set(_TOKEN.findall(terms)))
+                counts.update(set(lexical_tokens(terms)))
                 literal, length = tsvector_literal(terms)
                 rows.append((c.article.article, p.position, p.text, json.dumps(p.sentences, ensure_ascii=False),
                              terms, length, literal, passage_key(name, p.text),

@@ -13,22 +13,27 @@ reading the index while it is rebuilt sees either the old index or the new one, 
 from __future__ import annotations
 
 import contextlib
+import itertools
+import random
+import shutil
 import datetime as dt
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Hashable, Iterator
 from pathlib import Path
 
 import numpy as np
 from sqlite_utils import Database
 
+from . import ann
 from .errors import IndexDamaged, IndexNotFound, IndexUnwritable, NewsbotError
 from .migrations import migrate, writing
 from .model import Article, Mention, Passage, Snapshot
 from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key,
-                    written_article)
-from .terms import stems
+                    vector_snapshot, written_article)
+from .terms import lexical_tokens, stems
 
 
 def to_blob(vector: np.ndarray) -> bytes:
@@ -230,12 +235,20 @@ def add_vectors(db: Database, keys: list[str], vectors: np.ndarray) -> None:
 
 
 def commit_changes(db: Database, changes: ChangeSet) -> None:
-    """Replace the changed articles' rows, drop removed ones and set the background sentences, all in
-    one transaction (their vectors must already be stored)."""
+    """Replace the changed articles' rows, drop removed ones and set the background sentences, keeping
+    the term and language counts in step, all in one transaction (their vectors must already be stored)."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     name = changes.embedder
     with writing(db):
         gone = changes.removed + [c.article.article for c in changes.changed]
+        docs: Counter[str] = Counter()
+        languages = Counter(json.loads(get_meta(db, "languages") or "{}"))
+        for terms, language in _rows_in(db, "SELECT p.terms, a.language FROM passages p JOIN articles a "
+                                            "ON a.id = p.article", "p.article", gone):
+            docs.subtract(set(lexical_tokens(terms or "")))
+            languages[language or ""] -= 1
+        # New passages get ids above any given out before, even to passages since removed.
+        top = max(int(get_meta(db, "last_passage") or 0), db.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0])
         for start in range(0, len(gone), 500):
             chunk = gone[start:start + 500]
             marks = ",".join("?" * len(chunk))
@@ -257,22 +270,25 @@ def commit_changes(db: Database, changes: ChangeSet) -> None:
             ),
             pk="id",
         )
-        db["passages"].insert_all(
-            (
-                {
-                    "article": c.article.article, "position": p.position, "text": p.text,
-                    "sentences": json.dumps(p.sentences, ensure_ascii=False),
-                    "terms": stems(p.text, c.article.language),
+        rows, ids = [], {}
+        for c in changes.changed:
+            languages[c.article.language or ""] += len(c.passages)
+            for p in c.passages:
+                top += 1
+                ids[c.article.article, p.position] = top
+                terms = stems(p.text, c.article.language)
+                docs.update(set(lexical_tokens(terms)))
+                rows.append({
+                    "id": top, "article": c.article.article, "position": p.position, "text": p.text,
+                    "sentences": json.dumps(p.sentences, ensure_ascii=False), "terms": terms,
                     "hash": passage_key(name, p.text),
                     "sentence_hashes": json.dumps([vector_key(name, t) for t in passage_sentences(p)]),
-                }
-                for c in changes.changed
-                for p in c.passages
-            ),
-            pk="id",
-        )
-        ids = {(article, position): pid for pid, article, position in _rows_in(
-            db, "SELECT id, article, position FROM passages", "article", [c.article.article for c in changes.changed])}
+                })
+        db["passages"].insert_all(rows, pk="id")
+        changed_terms = [(t, n) for t, n in docs.items() if n]
+        db.conn.executemany("INSERT INTO vocabulary (term, docs) VALUES (?, ?) "
+                            "ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs", changed_terms)
+        db.conn.executemany("DELETE FROM vocabulary WHERE term = ? AND docs <= 0", [(t,) for t, n in changed_terms if n < 0])
         mentions = (
             {"passage": ids[c.article.article, p.position], "sentence": n, "date": d.isoformat(), "precision": precision}
             for c in changes.changed
@@ -287,7 +303,8 @@ def commit_changes(db: Database, changes: ChangeSet) -> None:
         db.execute("DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM passages) "
                    "AND hash NOT IN (SELECT hash FROM background) "
                    "AND hash NOT IN (SELECT j.value FROM passages p, json_each(p.sentence_hashes) j)")
-        set_meta(db, embedder=name, embedder_dim=changes.dim, generation=generation(db) + 1, indexed_at=now)
+        set_meta(db, embedder=name, embedder_dim=changes.dim, generation=generation(db) + 1, indexed_at=now,
+                 last_passage=top, languages=json.dumps({k: n for k, n in languages.items() if n > 0}))
 
 
 def background_keys(db: Database) -> dict[str, str]:
@@ -303,14 +320,12 @@ def load_background(db: Database) -> np.ndarray:
     return np.vstack(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
 
 
-def load_articles(db: Database) -> list[Article]:
-    """Every article with its passage count, ordered by outlet then date."""
-    rows = db.execute(
-        """SELECT a.id, a.outlet, a.published, a.published_from, a.wires, a.title, a.url, a.language, a.note,
-                  a.outlet_from, (SELECT count(*) FROM passages p WHERE p.article = a.id)
-           FROM articles a ORDER BY coalesce(a.outlet, '~'), a.published, a.id"""
-    )
-    return [
+def load_articles(db: Database, ids: list[str] | None = None) -> list[Article]:
+    """Every article (or these) with its passage count, ordered by outlet then date."""
+    select = """SELECT a.id, a.outlet, a.published, a.published_from, a.wires, a.title, a.url, a.language, a.note,
+                       a.outlet_from, (SELECT count(*) FROM passages p WHERE p.article = a.id) FROM articles a"""
+    rows = db.execute(select) if ids is None else _rows_in(db, select, "a.id", ids)
+    found = [
         Article(
             article=r[0], outlet=r[1], published=dt.date.fromisoformat(r[2]) if r[2] else None,
             published_from=r[3], wires=json.loads(r[4] or "[]"), title=r[5], url=r[6], language=r[7],
@@ -318,20 +333,37 @@ def load_articles(db: Database) -> list[Article]:
         )
         for r in rows
     ]
+    return sorted(found, key=lambda a: (a.outlet or "~", a.published or dt.date.min, a.article))
 
 
-def load_passages(db: Database) -> tuple[list[Passage], np.ndarray]:
-    """All passages in id order and their vectors as one contiguous (n, dim) float32 matrix."""
-    recorded = recorded_embedder(db)
-    dim = recorded[1] if recorded else 0
-    query = "FROM passages p JOIN vectors v ON v.hash = p.hash ORDER BY p.id"
-    passages = [Passage(*r) for r in db.execute(f"SELECT p.id, p.article, p.position, p.text, p.sentences {query}")]
-    # The vectors stream straight into one contiguous buffer: no per-row arrays, no second copy.
-    width = dim * 4
-    buffer = bytearray(len(passages) * width)
-    for i, (blob,) in enumerate(db.execute(f"SELECT v.embedding {query}")):
-        buffer[i * width:(i + 1) * width] = blob
-    return passages, np.frombuffer(buffer, dtype="<f4").reshape(len(passages), dim)
+def passages_by_id(db: Database, ids: list[int]) -> dict[int, Passage]:
+    return {r[0]: Passage(*r) for r in _rows_in(db, "SELECT id, article, position, text, sentences FROM passages", "id", ids)}
+
+
+def article_passages(db: Database, articles: list[str]) -> dict[str, list[int]]:
+    """Each article's passage ids, in order."""
+    found: dict[str, list[int]] = {}
+    for article, pid in _rows_in(db, "SELECT article, id FROM passages", "article", articles):
+        found.setdefault(article, []).append(pid)
+    return {a: sorted(ids) for a, ids in found.items()}
+
+
+def passage_vectors(db: Database, ids: list[int]) -> dict[int, np.ndarray]:
+    rows = _rows_in(db, "SELECT p.id, v.embedding FROM passages p JOIN vectors v ON v.hash = p.hash", "p.id", ids)
+    return {pid: from_blob(blob, len(blob) // 4) for pid, blob in rows}
+
+
+def vector_rows(db: Database, after: int = 0, ids: list[int] | None = None, batch: int = 50_000):
+    """(ids, vectors, languages) in batches: the passages with an id above `after` (or these ids), by id."""
+    dim = (recorded_embedder(db) or ("", 0))[1]
+    select = ("SELECT p.id, a.language, v.embedding FROM passages p JOIN articles a ON a.id = p.article "
+              "JOIN vectors v ON v.hash = p.hash")
+    rows = db.execute(f"{select} WHERE p.id > ? ORDER BY p.id", [after]) if ids is None \
+        else iter(sorted(_rows_in(db, select, "p.id", ids)))
+    while chunk := list(itertools.islice(rows, batch)):
+        buffer = b"".join(r[2] for r in chunk)
+        yield (np.fromiter((r[0] for r in chunk), np.int64, len(chunk)),
+               np.frombuffer(buffer, dtype="<f4").reshape(len(chunk), dim), [r[1] for r in chunk])
 
 
 def passage_terms(db: Database, ids: list[int]) -> dict[int, str]:
@@ -339,15 +371,21 @@ def passage_terms(db: Database, ids: list[int]) -> dict[int, str]:
     return dict(_rows_in(db, "SELECT id, terms FROM passages", "id", ids))
 
 
-def vocabulary(db: Database) -> dict[str, int]:
-    """Every FTS term (a stem) with the number of passages it occurs in."""
-    return {term: docs for term, docs in db.execute("SELECT term, doc FROM passages_fts_vocab")}
+def frequencies(db: Database, terms: list[str] | None = None) -> dict[str, int]:
+    """How many passages contain each of these terms (every term, when None); absent terms left out."""
+    select = "SELECT term, docs FROM vocabulary"
+    return dict(db.execute(select) if terms is None else _rows_in(db, select, "term", terms))
 
 
-def load_mentions(db: Database) -> list[Mention]:
-    """Every stored date mention, by passage then sentence."""
-    return [Mention(r[0], r[1], dt.date.fromisoformat(r[2]), r[3])
-            for r in db.execute("SELECT passage, sentence, date, precision FROM mentions ORDER BY passage, sentence, rowid")]
+def mentions_of(db: Database, passages: list[int] | None = None) -> list[Mention]:
+    """The stored date mentions (of these passages), by passage then sentence."""
+    select = "SELECT passage, sentence, date, precision, rowid FROM mentions"
+    rows = db.execute(select) if passages is None else _rows_in(db, select, "passage", passages)
+    return [Mention(r[0], r[1], dt.date.fromisoformat(r[2]), r[3]) for r in sorted(rows, key=lambda r: (r[0], r[1], r[4]))]
+
+
+def language_counts(db: Database) -> dict[str | None, int]:
+    return {k or None: n for k, n in json.loads(get_meta(db, "languages") or "{}").items()}
 
 
 def lexical(db: Database, terms: list[str], limit: int) -> list[int]:
@@ -371,6 +409,7 @@ class SqliteStore:
         self._local = threading.local()
         self._connections: list[Database] = []
         self._lock = threading.Lock()
+        self._files: tuple[str | None, ann.VectorFiles | None] | None = None  # (stamp, files) last opened
         if create:
             db, aside = open_to_write(self.path, replace_damaged=replace_damaged)
             self.replaced = str(aside) if aside else None
@@ -400,24 +439,83 @@ class SqliteStore:
 
     def version(self) -> Hashable:
         with self._reading() as db:
-            return self._local.identity, generation(db)
+            return self._local.identity, generation(db), ann.stamp(self.path)
 
     def recorded_embedder(self) -> tuple[str, int] | None:
         with self._reading() as db:
             return recorded_embedder(db)
 
+    def _graphs(self, embedder: tuple[str, int]) -> ann.VectorFiles | None:
+        """The newest nearest-neighbour files for this embedder (opened once per generation)."""
+        current = ann.stamp(self.path)
+        with self._lock:
+            if self._files is None or self._files[0] != current:
+                self._files = current, ann.VectorFiles.open(self.path) if current else None
+            files = self._files[1]
+        return files if files is not None and files.embedder == tuple(embedder) else None
+
     def snapshot(self) -> Snapshot:
         with self._reading() as db, db.atomic():  # one read transaction: every table at one version
-            passages, vectors = load_passages(db)
-            return Snapshot(
-                version=(self._local.identity, generation(db)), embedder=recorded_embedder(db) or ("", 0),
-                passages=passages, vectors=vectors, articles={a.article: a for a in load_articles(db)},
-                vocabulary=vocabulary(db), background=load_background(db), mentions=load_mentions(db),
-            )
+            embedder = recorded_embedder(db) or ("", 0)
+            counts = language_counts(db)
+            version = (self._local.identity, generation(db), ann.stamp(self.path))
+            files = self._graphs(embedder) if sum(counts.values()) >= ann.MIN_PASSAGES else None
+            if files is None:
+                return vector_snapshot(version, embedder, counts, vector_rows(db), True, load_background(db))
+            last = int(get_meta(db, "last_passage") or 0)
+            picks = random.Random(last).sample(range(1, last + 1), min(last, ann.SAMPLE))
+            return vector_snapshot(version, embedder, counts, vector_rows(db, after=files.covered), False,
+                                   load_background(db), sample=vector_rows(db, ids=picks))
 
-    def articles(self) -> list[Article]:
+    def nearest(self, vector: np.ndarray, k: int, language: str | None) -> list[int]:
         with self._reading() as db:
-            return load_articles(db)
+            files = self._graphs(recorded_embedder(db) or ("", 0))
+        return files.nearest(vector, k, language) if files else []
+
+    def prepare_search(self, progress: ann.Progress | None = None) -> None:
+        """Bring the nearest-neighbour files up to date with the index (a large one), or remove them
+        (a small one, searched without them)."""
+        with self._reading() as db, db.atomic():
+            embedder = recorded_embedder(db)
+            if embedder is None or sum(language_counts(db).values()) < ann.MIN_PASSAGES:
+                shutil.rmtree(ann.folder_of(self.path), ignore_errors=True)
+                return
+            files = self._graphs(embedder)
+            last = max(int(r[0]) for r in db.execute("SELECT coalesce(max(id), 0) FROM passages"))
+            if files is not None and files.covered >= last and not self._removed_since(db, files):
+                return
+            current = np.fromiter((r[0] for r in db.execute("SELECT id FROM passages ORDER BY id")), np.int64)
+            ann.update(self.path, embedder, lambda after: vector_rows(db, after=after), current, progress)
+
+    @staticmethod
+    def _removed_since(db: Database, files: ann.VectorFiles) -> bool:
+        """Whether passages the files hold have gone since they were written."""
+        held = sum(len(g) for g in files.graphs.values())
+        return held != db.execute("SELECT count(*) FROM passages WHERE id <= ?", [files.covered]).fetchone()[0]
+
+    def articles(self, ids: list[str] | None = None) -> list[Article]:
+        with self._reading() as db:
+            return load_articles(db, ids)
+
+    def passages(self, ids: list[int]) -> dict[int, Passage]:
+        with self._reading() as db:
+            return passages_by_id(db, ids)
+
+    def article_passages(self, articles: list[str]) -> dict[str, list[int]]:
+        with self._reading() as db:
+            return article_passages(db, articles)
+
+    def passage_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        with self._reading() as db:
+            return passage_vectors(db, ids)
+
+    def mentions(self, passages: list[int] | None = None) -> list[Mention]:
+        with self._reading() as db:
+            return mentions_of(db, passages)
+
+    def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:
+        with self._reading() as db:
+            return frequencies(db, terms)
 
     def lexical(self, terms: list[str], limit: int) -> list[int]:
         with self._reading() as db:

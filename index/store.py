@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -21,7 +21,7 @@ import numpy as np
 
 from .articles import ParsedArticle
 from .errors import EmbedderMismatch, IndexNotFound
-from .model import Article, Snapshot
+from .model import Article, Mention, Passage, Snapshot
 from .passages import PassageText
 
 
@@ -83,10 +83,35 @@ class IndexStore(Protocol):
         """The embedder (name, dimensions) the index was built with; None for an empty index."""
 
     def snapshot(self) -> Snapshot:
-        """Every passage, vector, article, term count, background vector and date, read at one version."""
+        """What a search holds while the index is unchanged (vectors, counts, background), read at one
+        version."""
 
-    def articles(self) -> list[Article]:
-        """Every article with its passage count, by outlet then date."""
+    def nearest(self, vector: np.ndarray, k: int, language: str | None) -> list[int]:
+        """About the k passages of articles in this language nearest the vector (by cosine, nearest
+        first), among those the snapshot's `vectors` leave out: none when the snapshot is complete."""
+
+    def prepare_search(self, progress: Callable[[str, int, int], None] | None = None) -> None:
+        """After an indexing run: bring up to date what `nearest` searches, where the store keeps it
+        apart from its commits (SQLite's nearest-neighbour files)."""
+
+    def articles(self, ids: list[str] | None = None) -> list[Article]:
+        """Every article (or these) with its passage count, by outlet then date."""
+
+    def passages(self, ids: list[int]) -> dict[int, Passage]:
+        """These passages by id (those that exist)."""
+
+    def article_passages(self, articles: list[str]) -> dict[str, list[int]]:
+        """Each of these articles' passage ids, in order."""
+
+    def passage_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """These passages' whole-text vectors, by id."""
+
+    def mentions(self, passages: list[int] | None = None) -> list[Mention]:
+        """The dates the sentences of these passages (of every passage, when None) state, by passage
+        then sentence."""
+
+    def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:
+        """How many passages hold each of these lexical terms (every term, when None); absent ones left out."""
 
     def lexical(self, terms: list[str], limit: int) -> list[int]:
         """Passage ids ranked by BM25 for any of these terms (each a literal term, never syntax)."""
@@ -218,6 +243,32 @@ def written_article(row: tuple, passages: list[tuple], mentions: dict[int, list[
         note=row[10], place=row[11], paragraphs=[t.text for t in texts], removed=[], content_hash=row[12],
         text_hash=row[13] or "", origin=row[14] or "folder")
     return ChangedArticle(article, texts, [mentions.get(p[4], []) for p in passages])
+
+
+Rows = Iterable[tuple[np.ndarray, np.ndarray, list]]  # batches of (passage ids, vectors, article languages)
+
+
+def vector_snapshot(version: object, embedder: tuple[str, int], counts: dict[str | None, int], exact: Rows,
+                    complete: bool, background: np.ndarray, sample: Rows | None = None) -> Snapshot:
+    """A snapshot from the passages a search compares with itself (`exact`: all of them when
+    `complete`) and, when they are not all, a sample of the others (see `Snapshot`)."""
+    dim = embedder[1]
+    names = sorted(k for k in counts if k) + [None]
+    code = {name: n for n, name in enumerate(names)}
+
+    def gather(rows: Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        batches = list(rows)
+        ids = np.concatenate([b[0] for b in batches]) if batches else np.zeros(0, np.int64)
+        vectors = np.vstack([b[1] for b in batches]) if batches else np.zeros((0, dim), np.float32)
+        languages = np.array([code.get(lang, len(names) - 1) for b in batches for lang in b[2]], np.int64)
+        return ids, vectors, languages
+
+    ids, vectors, languages = gather(exact)
+    sample_ids, sample_vectors, sample_languages = (ids, vectors, languages) if sample is None else gather(sample)
+    return Snapshot(version=version, embedder=embedder, passages=sum(counts.values()), ids=ids, languages=languages,
+                    language_names=names, language_counts=np.array([counts.get(n, 0) for n in names], np.float32),
+                    vectors=vectors, complete=complete, background=background,
+                    sample=sample_vectors, sample_languages=sample_languages)
 
 
 def check_embedder(recorded: tuple[str, int] | None, name: str, dim: int) -> None:

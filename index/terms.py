@@ -63,6 +63,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+_TOKEN = re.compile(r"[^\W_]+")  # what FTS5's unicode61 tokenizer takes as a token of the stored terms
+
+
+def lexical_tokens(terms: str) -> list[str]:
+    """A passage's stored terms as the lexical index tokenises them (FTS5's unicode61, on folded text)."""
+    return _TOKEN.findall(terms)
+
+
 def stemmer_language(language: str | None) -> str:
     """The stemmer for an article's language: English for English, Indonesian otherwise."""
     return "en" if language == "en" else "id"

@@ -12,7 +12,7 @@ import numpy as np
 
 from newsbot.index.errors import IndexNotFound
 from newsbot.index.model import Article, Mention, Passage, Snapshot
-from newsbot.index.store import ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key
+from newsbot.index.store import ChangeSet, vector_snapshot, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key
 from newsbot.index.terms import stems
 
 INDEXES: dict[str, "MemoryIndex"] = {}
@@ -53,23 +53,52 @@ class MemoryStore:
             ids = sorted(ix.passages)
             dim = ix.embedder[1] if ix.embedder else 0
             vectors = np.array([ix.vectors[ix.passages[i][2]] for i in ids], np.float32).reshape(len(ids), dim)
-            vocab = Counter(t for i in ids for t in set(ix.passages[i][1].split()))
+            languages = [ix.articles[ix.passages[i][0].article][0].language for i in ids]
             background = [ix.vectors[k] for k in sorted(ix.background)]
-            return Snapshot(
-                version=ix.generation, embedder=ix.embedder or ("", 0), passages=[ix.passages[i][0] for i in ids],
-                vectors=vectors, articles={a.article: a for a in self._articles()}, vocabulary=dict(vocab),
-                background=np.vstack(background) if background else np.zeros((0, dim), np.float32),
-                mentions=sorted(ix.mentions, key=lambda m: (m.passage, m.sentence)),
-            )
+            return vector_snapshot(ix.generation, ix.embedder or ("", 0), Counter(languages),
+                                   [(np.array(ids, np.int64), vectors, languages)] if ids else [], True,
+                                   np.vstack(background) if background else np.zeros((0, dim), np.float32))
+
+    def nearest(self, vector, k, language):
+        return []
+
+    def prepare_search(self, progress=None):
+        pass
+
+    def passages(self, ids):
+        with self.index.lock:
+            return {i: self.index.passages[i][0] for i in ids if i in self.index.passages}
+
+    def article_passages(self, articles):
+        with self.index.lock:
+            found = {}
+            for i in sorted(self.index.passages):
+                if (article := self.index.passages[i][0].article) in articles:
+                    found.setdefault(article, []).append(i)
+            return found
+
+    def passage_vectors(self, ids):
+        with self.index.lock:
+            return {i: self.index.vectors[self.index.passages[i][2]] for i in ids if i in self.index.passages}
+
+    def mentions(self, passages=None):
+        with self.index.lock:
+            return sorted((m for m in self.index.mentions if passages is None or m.passage in passages),
+                          key=lambda m: (m.passage, m.sentence))
+
+    def frequencies(self, terms=None):
+        with self.index.lock:
+            counts = Counter(t for _, passage_terms, _ in self.index.passages.values() for t in set(passage_terms.split()))
+        return dict(counts) if terms is None else {t: counts[t] for t in terms if counts[t]}
 
     def _articles(self) -> list[Article]:
         counts = Counter(p.article for p, _, _ in self.index.passages.values())
         found = [Article(**{**a.__dict__, "passages": counts[a.article]}) for a, *_ in self.index.articles.values()]
         return sorted(found, key=lambda a: (a.outlet or "~", a.published or "", a.article))
 
-    def articles(self):
+    def articles(self, ids=None):
         with self.index.lock:
-            return self._articles()
+            return [a for a in self._articles() if ids is None or a.article in ids]
 
     def lexical(self, terms, limit):
         with self.index.lock:

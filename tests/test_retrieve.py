@@ -1,5 +1,6 @@
 """Hybrid retrieval: FTS escaping, stems, candidates and their evidence, typo tolerance (fake embedder, tiny corpus)."""
 
+import numpy as np
 import pytest
 
 
@@ -24,23 +25,25 @@ def test_fts_syntax_in_questions_is_just_text(retriever, hostile):
 
 def test_bm25_ranks_the_passage_with_the_rare_words_first(retriever):
     query = retriever.prepare("katak hijau")
-    top = query.corpus.passages[query.corpus.row_of[retriever.bm25(query)[0]]]
+    [top] = query.corpus.passages(retriever.bm25(query)[:1])
     assert top.text == "Katak itu berwarna hijau terang dan hanya sebesar kuku jari."
 
 
 def test_typo_finds_the_index_term(retriever):
     query = retriever.prepare("merapy awan")
     assert "merapi" in query.content_terms["merapy"]
-    top = query.corpus.passages[query.corpus.row_of[retriever.bm25(query)[0]]]
+    [top] = query.corpus.passages(retriever.bm25(query)[:1])
     assert top.text.startswith("Gunung Merapi")
 
 
 def test_candidates_are_both_searches_best_with_their_evidence(retriever):
     query, hits = retriever.search("ekspor udang naik")
-    lexical, (dense, sims) = retriever.bm25(query), retriever.dense(query)
+    lexical, dense = retriever.bm25(query), retriever.dense(query)
     assert [h.passage.id for h in hits] == list(dict.fromkeys(dense + lexical))
+    corpus = query.corpus
+    sims = corpus.matrix @ query.vector  # one language: no offsets
     for hit in hits:
-        row = query.corpus.row_of[hit.passage.id]
+        row = int(np.searchsorted(corpus.ids, hit.passage.id))
         assert hit.similarity == pytest.approx(float(sims[row]))
         sentence_sims = retriever.sentence_vectors(hit.passage.sentences) @ query.vector
         assert hit.sentence == pytest.approx(float(sentence_sims.max()))
@@ -92,12 +95,17 @@ def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_pat
     corpus = retriever.current()
     assert corpus.mixed_languages
     query = retriever.prepare("chili prices in Jakarta")
-    _, sims = retriever.dense(query)
     raw = corpus.matrix @ query.vector
+    sims = raw - corpus.offsets(query.vector)[corpus.language_rows]
     rows = corpus.language_rows
     for group in set(rows.tolist()):
         assert float(sims[rows == group].mean()) == pytest.approx(float(raw.mean()), abs=1e-5)
     assert not np.allclose(sims, raw)
+    # The dense ranking is by the corrected cosine, and a search's hits carry it.
+    assert retriever.dense(query) == [int(corpus.ids[i]) for i in np.argsort(-sims, kind="stable")]
+    _, hits = retriever.search(query)
+    for hit in hits:
+        assert hit.similarity == pytest.approx(float(sims[int(np.searchsorted(corpus.ids, hit.passage.id))]))
     retriever.close()
 
 
@@ -128,4 +136,4 @@ def test_retriever_notices_an_index_deleted_and_built_anew(fake_core, fake_setti
     build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
     _, hits = retriever.search("harimau sumatra")
     assert hits[0].passage.article == "d_new"
-    assert "a_antara" not in retriever.current().articles
+    assert "a_antara" not in retriever.current().articles(["a_antara"])

@@ -19,7 +19,7 @@ def test_migrations_apply_in_order_once(tmp_path):
     assert [r["name"] for r in db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
     assert [m.__name__ for m in MIGRATIONS] == ["m001_create_tables", "m002_add_fts", "m003_add_background",
                                                  "m004_add_sentence_hashes", "m005_stemmed_fts", "m006_mentions",
-                                                     "m007_origins_and_fetches"]
+                                                     "m007_origins_and_fetches", "m008_term_and_language_counts"]
     assert migrate(db) == []
     assert {"articles", "passages", "vectors", "meta", "passages_fts", "background", "mentions"} <= set(db.table_names())
 
@@ -127,13 +127,13 @@ def test_readers_see_the_old_index_until_the_new_one_is_committed(tmp_path, tiny
     class Watching(FakeEmbedder):
         def embed_passages(self, texts):
             # Mid-embedding, a reader still sees exactly the old index.
-            seen.append(len(retriever.current().passages))
+            seen.append(retriever.current().n_passages)
             return super().embed_passages(texts)
 
     (tiny_corpus / "d_new.txt").write_text("Berita baru tentang udang dan katak.\n")
     build_index(tiny_corpus, path, Watching())
     assert seen == [6]
-    assert len(retriever.current().passages) == 7
+    assert retriever.current().n_passages == len(retriever.current().ids) == 7
 
 
 def test_a_rebuild_with_another_embedder_embeds_everything_before_readers_see_it(tmp_path, tiny_corpus, fake_embedder):
@@ -313,12 +313,12 @@ def test_an_index_from_before_stored_dates_gets_them_on_opening(tmp_path, tiny_c
     path = tmp_path / "i.db"
     build_index(tiny_corpus, path, fake_embedder)
     db = sqlite.open_index(path)
-    before = sqlite.load_mentions(db)
+    before = sqlite.mentions_of(db)
     assert before  # "pada Senin (2/10)", "3 Oktober 2023", "tahun ini"
     db.execute("DROP TABLE mentions")  # as an index built before the mentions were stored
     db.execute("DELETE FROM _migrations WHERE name = 'm006_mentions'")
     db.conn.commit()
     db.close()
     reopened = store.open_store(path)
-    assert reopened.snapshot().mentions == before
+    assert reopened.mentions() == before
     reopened.close()
