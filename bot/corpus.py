@@ -30,6 +30,7 @@ ARTICLE_CACHE = 4096  # articles kept between questions
 ARTICLE_TERMS_CACHE = 512  # articles whose terms are kept between questions
 EXPANSION_CACHE = 10_000  # question words whose close index terms are kept
 FREQUENCY_CACHE = 100_000  # terms whose passage counts are kept
+RESCORED = 4  # the store's nearest passages, this many times those wanted, are ranked again by exact cosine
 
 
 class _Cache(OrderedDict):
@@ -161,7 +162,7 @@ class Corpus:
             for code, language in enumerate(self.language_names):
                 if self.language_sizes[code] <= 0:
                     continue
-                found = self.store.nearest(vector, limit, language)
+                found = self.store.nearest(vector, limit * RESCORED, language)
                 vectors = self.store.passage_vectors(found)
                 ranked += [(float(vectors[i] @ vector) - float(offsets[code]), i) for i in found if i in vectors]
         ranked.sort(key=lambda item: (-item[0], item[1]))

@@ -199,7 +199,7 @@ class PostgresStore:
     def recorded_embedder(self) -> tuple[str, int] | None:
         return self._run(_recorded_embedder)
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, complete: bool = True) -> Snapshot:
         """Every passage's vector (this store searches them all; see `nearest`)."""
         def read(conn) -> Snapshot:
             with self._reading(conn):

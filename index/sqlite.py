@@ -454,12 +454,12 @@ class SqliteStore:
             files = self._files[1]
         return files if files is not None and files.embedder == tuple(embedder) else None
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, complete: bool = False) -> Snapshot:
         with self._reading() as db, db.atomic():  # one read transaction: every table at one version
             embedder = recorded_embedder(db) or ("", 0)
             counts = language_counts(db)
             version = (self._local.identity, generation(db), ann.stamp(self.path))
-            files = self._graphs(embedder) if sum(counts.values()) >= ann.MIN_PASSAGES else None
+            files = self._graphs(embedder) if sum(counts.values()) >= ann.MIN_PASSAGES and not complete else None
             if files is None:
                 return vector_snapshot(version, embedder, counts, vector_rows(db), True, load_background(db))
             last = int(get_meta(db, "last_passage") or 0)

@@ -82,9 +82,9 @@ class IndexStore(Protocol):
     def recorded_embedder(self) -> tuple[str, int] | None:
         """The embedder (name, dimensions) the index was built with; None for an empty index."""
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, complete: bool = False) -> Snapshot:
         """What a search holds while the index is unchanged (vectors, counts, background), read at one
-        version."""
+        version; with complete, every passage's vector even where `nearest` would find them."""
 
     def nearest(self, vector: np.ndarray, k: int, language: str | None) -> list[int]:
         """About the k passages of articles in this language nearest the vector (by cosine, nearest
