@@ -10,8 +10,9 @@ the store takes each as a literal term, so quotes, `*`, `AND`, `NEAR(` or column
 words. Words the index does not contain are matched to close index terms with rapidfuzz ("peskof"
 finds "peskov").
 
-Searches read a `Corpus` (bot/corpus.py): one immutable version of the index, with the passages'
-vectors as one contiguous float32 matrix. When the index changes underneath a running bot, the next
+Searches read a `Corpus` (bot/corpus.py): one version of the index, holding the passages' vectors
+as one contiguous float32 matrix (in a large SQLite index, only the newest, the rest found through
+nearest-neighbour graphs) and reading the rest by id. When the index changes underneath a running bot, the next
 search notices (the store's version) and loads the new one, which later searches then take.
 """
 

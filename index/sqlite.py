@@ -3,8 +3,10 @@ Every line of SQL in the program is here or in index/migrations.py.
 
 Tables: `articles`, `passages` (with an FTS5 index kept in step by triggers), `vectors` (float32 blobs
 keyed by a hash of embedder name + passage text), `mentions` (the dates each passage's sentences
-state), `background` and `meta` (which embedder built the index and a generation counter that
-changes on every commit that changes what readers see).
+state), `vocabulary` (how many passages hold each term), `background` and `meta` (which embedder
+built the index, a generation counter that changes on every commit that changes what readers see,
+the passages per language, the last passage id given out). An index of index/ann.py's MIN_PASSAGES
+or more also has nearest-neighbour files beside it (`<file>.ann/`), which `prepare_search` writes.
 
 Writes that readers can see happen in one transaction, and the file runs in WAL mode, so a bot
 reading the index while it is rebuilt sees either the old index or the new one, never half of each.
@@ -481,7 +483,7 @@ class SqliteStore:
                 shutil.rmtree(ann.folder_of(self.path), ignore_errors=True)
                 return
             files = self._graphs(embedder)
-            last = max(int(r[0]) for r in db.execute("SELECT coalesce(max(id), 0) FROM passages"))
+            last = db.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0]
             if files is not None and files.covered >= last and not self._removed_since(db, files):
                 return
             current = np.fromiter((r[0] for r in db.execute("SELECT id FROM passages ORDER BY id")), np.int64)
