@@ -202,8 +202,9 @@ class Corpus:
     def df(self, term: str) -> int:
         return self.frequencies([term])[term]
 
-    def idf(self, term: str) -> float:
-        df = self.df(term)
+    def idf(self, term: str, df: int | None = None) -> float:
+        """BM25's idf of a term (of its passage count, when known already)."""
+        df = self.df(term) if df is None else df
         return math.log(1 + (self.n_passages - df + 0.5) / (df + 0.5))
 
     def _by_length(self) -> dict[int, list[str]]:
@@ -247,7 +248,8 @@ class Corpus:
         counts = self.frequencies([term for term, forms in content_terms.items() for term in (term, *forms)])
         total = found = 0.0
         for term, forms in content_terms.items():
-            weight = max(self.idf(v) for v in forms) if any(counts[v] for v in forms) else self.idf(term)
+            weight = max(self.idf(v, counts[v]) for v in forms) if any(counts[v] for v in forms) \
+                else self.idf(term, counts[term])
             total += weight
             if any(v in present for v in forms):
                 found += weight

@@ -112,9 +112,9 @@ class Retriever:
         if recorded[0] != self.embedder.name:
             check_embedder(recorded, self.embedder.name, self.embedder.dim)
         self._corpus = Corpus(self.store.snapshot(), self.store)
-        # A corpus is hundreds of thousands of long-lived objects; left to the cyclic collector, each
-        # full collection walks them all, in the middle of some question (the benchmark's p95). Frozen,
-        # they are skipped; an old corpus still goes by reference counting once no search holds it.
+        # What is loaded by now (the model, the corpus, a whole-corpus timeline) lives long; left to the
+        # cyclic collector, each full collection walks it all, in the middle of some question (the
+        # benchmark's p95). Frozen, it is skipped; an old corpus still goes by reference counting.
         gc.freeze()
         for listener in self.on_load:
             listener(self._corpus)

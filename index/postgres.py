@@ -199,8 +199,8 @@ class PostgresStore:
     def recorded_embedder(self) -> tuple[str, int] | None:
         return self._run(_recorded_embedder)
 
-    def snapshot(self, complete: bool = True) -> Snapshot:
-        """Every passage's vector (this store searches them all; see `nearest`)."""
+    def snapshot(self, complete: bool = False) -> Snapshot:
+        """Every passage's vector, always (this store has no `nearest` of its own yet)."""
         def read(conn) -> Snapshot:
             with self._reading(conn):
                 recorded = _recorded_embedder(conn) or ("", 0)

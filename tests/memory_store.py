@@ -47,7 +47,7 @@ class MemoryStore:
     def recorded_embedder(self):
         return self.index.embedder
 
-    def snapshot(self, complete: bool = True) -> Snapshot:
+    def snapshot(self, complete: bool = False) -> Snapshot:
         with self.index.lock:
             ix = self.index
             ids = sorted(ix.passages)
