@@ -67,6 +67,7 @@ class Result:
     similarity: float = 0.0
     dates: list[QuoteDate] = field(default_factory=list)  # relative times in the quote, resolved
     url: str | None = None  # the article's address, when it has one
+    passage_id: int | None = None  # the quoted passage's id in the index (what a vote on it records)
 
 
 HIGH, LOW = "high", "low"
@@ -260,10 +261,12 @@ class Carriers:
 
 def answer_groups(
     retriever: Retriever, question: str, k: int, thresholds: Thresholds, searched=None,
+    among: list[int] | None = None,
 ) -> tuple[Query, list[tuple[Hit, list[Hit]]], str | None]:
     """The up-to-k relevant reports for a question, each with the other articles carrying it, and a note.
-    `searched` is the question's search already made (evaluation ranks one search many ways)."""
-    query, hits = searched or retriever.search(question)
+    `searched` is the question's search already made (evaluation ranks one search many ways); `among`
+    limits the candidates to these passages."""
+    query, hits = searched or retriever.search(question, among=among)
     hits = rank(hits, thresholds)
     note = _long_note(query)
     # A question of punctuation or function words alone ("??? !!!", "apa itu?") names nothing to look for.
@@ -277,10 +280,10 @@ def answer_groups(
 
 
 def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Thresholds | None = None,
-           searched=None) -> Answer:
-    """Answer a question with up to k quoted results, or abstain."""
+           searched=None, among: list[int] | None = None) -> Answer:
+    """Answer a question with up to k quoted results, or abstain; with `among`, from these passages only."""
     thresholds = thresholds or Thresholds.tuned()
-    query, groups, note = answer_groups(retriever, question, k, thresholds, searched)
+    query, groups, note = answer_groups(retriever, question, k, thresholds, searched, among)
     if not groups:
         return Answer(question=question, answered=False, results=[], note=note)
     quotes = choose_quotes(retriever, query, [lead for lead, _ in groups])
@@ -294,7 +297,7 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
                 published=_iso(article.published), score=round(relevance(lead, thresholds), 6),
                 also_reported_by=list(dict.fromkeys(s.outlet for s in also if s.outlet and s.outlet != article.outlet)),
                 also_reported_in=also, wire=_wire(article), similarity=round(lead.similarity, 4),
-                dates=quote_dates(quote, article.published), url=article.url,
+                dates=quote_dates(quote, article.published), url=article.url, passage_id=lead.passage.id,
             )
         )
     level = confidence(groups[0][0], thresholds)

@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 from .answer import Answer, Carriers
 from .commands import Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, searches
 from .core import NewsCore
+from .follow import Delivery, FollowReply
 from .limits import RateLimit, slow_down
 from .pages import Measure, Page, human_date, paginate, trim_escaped
-from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOT_HERE, NOTHING_FOUND, NOTHING_HINT, SOURCES_HINT,
-                     dates_line, low_confidence, no_events, sources_title)
+from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOT_HERE, NOTHING_FOUND, NOTHING_HINT, READ_ARTICLE,
+                     SOURCES_HINT, dates_line, low_confidence, no_events, sources_title)
 
 LIGHT_ACTIONS = 4  # help, usage and paging a user may do per question the rate limit allows
 
@@ -72,6 +73,18 @@ class Gate:
         """The core's reply, worked out off the event loop (help and usage at once)."""
         return await self.workers.reply(self.core, command)
 
+    async def remember(self, reply: Reply) -> str | None:
+        """An answer about to be shown, remembered for votes: the token its 👍/👎 buttons carry (None for
+        anything else, and when it cannot be remembered)."""
+        if not isinstance(reply, Answer) or not reply.answered or self.core is None:
+            return None
+        return await self.workers.run(self.core.feedback.shown, reply)
+
+    async def vote(self, platform: str, user: int, token: str, result: int, value: int) -> str:
+        """Record a vote from a button; what to tell the voter."""
+        feedback = self.core.feedback
+        return await self.workers.run(feedback.vote, token, feedback.voter(platform, user), result, value)
+
     def close(self) -> None:
         self.workers.shutdown()
 
@@ -100,6 +113,7 @@ class Markup:
     entries: int = 6  # list entries per page
     framed: bool = True
     help_hint: str = ""  # how to reach the bot on this platform, ending the help
+    link: Callable[[str, str], str] | None = None  # (escaped text, URL) -> a link in the text
 
 
 def credit(m: Markup, outlet: str | None, published: str | None, wire: str | None) -> str:
@@ -224,6 +238,28 @@ def help_pages(reply: HelpReply, m: Markup) -> list[Page]:
     return [_page(m, "\n".join(lines))]
 
 
+def follow_pages(reply: FollowReply, m: Markup) -> list[Page]:
+    lines = [m.escape(reply.message)] + [f"• {m.escape(t)}" for t in reply.topics]
+    return [_page(m, "\n".join(lines))]
+
+
+def delivery_pages(delivery: Delivery, m: Markup) -> list[Page]:
+    """New reports on a followed topic, as one post (pages only when they do not fit in one)."""
+    blocks = []
+    for result in delivery.results:
+        tail = [credit(m, result.outlet, result.published, result.wire)]
+        if when := dates_line(result):
+            tail.append(m.italic(m.escape(when)))
+        if result.also_reported_by:
+            tail.append(m.italic(trim_escaped("also reported by " + ", ".join(result.also_reported_by), m.entry // 4,
+                                              m.escape, m.measure)))
+        if m.link and (url := button_link(result.url)):
+            tail.append(m.link(m.escape(READ_ARTICLE), url))
+        lines = "\n".join(tail)
+        blocks.append(f"{m.blockquote(result.quote, m.entry - m.measure(lines) - 1)}\n{lines}")
+    return list_pages(m, f"New on “{' '.join(delivery.topic.split())}”", blocks, NOTHING_FOUND)
+
+
 def pages_for(reply: Reply, m: Markup) -> list[Page]:
     """Any reply as pages in a front end's markup."""
     if isinstance(reply, Answer):
@@ -238,4 +274,6 @@ def pages_for(reply: Reply, m: Markup) -> list[Page]:
         return help_pages(reply, m)
     if isinstance(reply, UsageReply):
         return [_page(m, m.escape(reply.message))]
+    if isinstance(reply, FollowReply):
+        return follow_pages(reply, m)
     raise TypeError(f"cannot render {type(reply).__name__}")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
+import getpass
 import json
 import signal
 import sys
@@ -15,15 +17,16 @@ import click
 
 from ..index.build import IndexReport, add_urls, build_index, copy_index, remove_articles, update_feeds
 from ..index.errors import NewsbotError
-from ..index.store import parse_location
+from ..index.store import open_store, parse_location
 
 from .answer import Answer
 from .commands import Command, SourcesReply, TimelineReply, dispatch, parse
 from .config import Settings
 from .core import NewsCore, ensure_index, make_embedder, open_core
+from .feedback import DOWN, UP, Feedback
 from .evaluate import cross_validate, evaluate, load_cases, render_cross_validation, render_report
 from .logs import setup_logging
-from .render import quoted, render, render_answer
+from .render import quoted, render, render_answer, render_feedback
 
 
 def _progress():
@@ -330,7 +333,7 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int | None, full: 
 @cli.command()
 @pass_ctx
 def chat(ctx: Context) -> None:
-    """Talk to the bot in the terminal: questions, /timeline, /sources, /help, /full N; Ctrl-D to leave.
+    """Talk to the bot in the terminal: questions, /timeline, /sources, /help, /full N, /good N, /bad N; Ctrl-D to leave.
 
     It runs the same command handling as the Telegram and Discord bots.
     """
@@ -338,7 +341,7 @@ def chat(ctx: Context) -> None:
     interactive = sys.stdin.isatty()
     if interactive:
         click.echo("Ask me about the news (/help for commands, Ctrl-D to quit).")
-    last = None
+    last, token = None, None
     while True:
         try:
             line = input("> " if interactive else "")
@@ -354,22 +357,52 @@ def chat(ctx: Context) -> None:
         if command.name == "full":
             click.echo(_full(last, command))
             continue
+        if command.name in ("good", "bad"):
+            click.echo(_vote(core, last, token, command))
+            continue
         reply = dispatch(core, command)
         if isinstance(reply, Answer):
-            last = reply
+            last, token = reply, core.feedback.shown(reply)
         click.echo(render(reply))
 
 
-def _full(last: Answer | None, command: Command) -> str:
+def _result_number(last: Answer | None, command: Command) -> int | str:
+    """The result a `/full N`, `/good N` or `/bad N` names (0-based), or what to say instead."""
     if last is None or not last.results:
-        return "Ask a question first; then /full N shows the whole passage of result N."
+        return f"Ask a question first; then /{command.name} N names result N of its answer."
     try:
         n = int(command.arg or "1")
-        if n < 1:
-            raise IndexError
-        result = last.results[n - 1]
-    except (ValueError, IndexError):
-        return f"/full takes a result number from 1 to {len(last.results)}."
+        if not 1 <= n <= len(last.results):
+            raise ValueError
+    except ValueError:
+        return f"/{command.name} takes a result number from 1 to {len(last.results)}."
+    return n - 1
+
+
+def _vote(core: NewsCore, last: Answer | None, token: str | None, command: Command) -> str:
+    """/good N or /bad N: a vote on result N of the last answer, as the buttons in the bots give it."""
+    n = _result_number(last, command)
+    if isinstance(n, str):
+        return n
+    if token is None:
+        return "I could not remember that answer (is the index read-only?), so I cannot record a vote on it."
+    feedback = core.feedback
+    return feedback.vote(token, feedback.voter("cli", _terminal_user()), n, UP if command.name == "good" else DOWN)
+
+
+def _terminal_user() -> str:
+    """Who is at the terminal, as far as the system says (one vote per person per answer)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "terminal"
+
+
+def _full(last: Answer | None, command: Command) -> str:
+    n = _result_number(last, command)
+    if isinstance(n, str):
+        return n
+    result = last.results[n]
     return f"{quoted(result.passage)}\n   — {result.outlet or 'unknown outlet'}, {result.published or 'date unknown'}"
 
 
@@ -484,6 +517,46 @@ def discord_command(ctx: Context, sync: bool, watch_feeds: bool, feeds_file: Pat
         if watcher:
             watcher.stop()
         undo()
+
+
+@cli.command()
+@click.option("--export", "export_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the liked answers as questions for newsbot eval (JSON lines) to this file.")
+@click.option("--forget-before", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Delete the answers shown before this day (YYYY-MM-DD, UTC) and every vote on them.")
+@click.option("--worst", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="How many of the most downvoted questions to list.")
+@pass_ctx
+def feedback(ctx: Context, export_to: Path | None, forget_before: dt.datetime | None, worst: int) -> None:
+    """What people said of the answers with 👍 / 👎 (in Telegram, Discord and newsbot chat).
+
+    Prints the totals and the most downvoted questions; --export writes the liked answers in the
+    newsbot eval format, so real use grows the evaluation set; --forget-before deletes old feedback.
+
+    Examples:
+
+        newsbot feedback
+
+        newsbot feedback --export liked.jsonl
+
+        newsbot feedback --forget-before 2026-01-01
+    """
+    store = open_store(ctx.settings.index_path)
+    try:
+        votes = Feedback(store, b"")  # reading and deleting need no key
+        if forget_before is not None:
+            gone = votes.forget(forget_before.date())
+            click.echo(f"Forgot {gone} answer{'' if gone == 1 else 's'} shown before {forget_before.date()} "
+                       "and the votes on them.")
+            return
+        if export_to is not None:
+            written = votes.export(export_to)
+            click.echo(f"Wrote {written} liked question{'' if written == 1 else 's'} to {export_to} "
+                       f"(try: newsbot eval {export_to})")
+            return
+        click.echo(render_feedback(votes.report(worst)))
+    finally:
+        store.close()
 
 
 @cli.command("eval")

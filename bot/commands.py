@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .answer import Answer, Carriers
 from .core import ArticleInfo, NewsCore
+from .follow import MAX_TOPIC, FollowReply
 from .timeline import Event
 
 
@@ -39,9 +40,18 @@ COMMANDS = (
                 "the outlets and articles I have read; with a question, which of them carry the answer",
                 "The outlets and articles I have read, or which carry an answer",
                 "question", "Which outlets carry the answer to this question"),
+    CommandSpec("follow", "/follow <topic>", "post new reports on a topic here as articles arrive",
+                "Post new reports on a topic here as articles arrive",
+                "topic", "A few words, e.g. Kim Putin", arg_required=True, arg_max=MAX_TOPIC),
+    CommandSpec("following", "/following", "the topics this chat follows", "The topics this chat follows"),
+    CommandSpec("unfollow", "/unfollow <topic|all>", "stop following a topic (or all of them)",
+                "Stop following a topic here (or all of them)",
+                "topic", "The topic, as /following lists it, or all", arg_required=True, arg_max=MAX_TOPIC),
     CommandSpec("help", "/help", "show what I can do", "What I can do"),
 )
-ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask", "kronologi": "timeline"}
+FOLLOWING = ("follow", "following", "unfollow")  # commands that need to know the chat they come from
+ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask", "kronologi": "timeline",
+           "ikuti": "follow"}
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<arg>.*))?$", re.S)
 
@@ -53,6 +63,7 @@ class Command:
     name: str
     arg: str = ""
     addressed_to_other_bot: bool = False
+    place: str | None = None  # the chat it came from, as follows name it ('telegram:<chat id>'); None in a terminal
 
 
 @dataclass(frozen=True)
@@ -78,12 +89,13 @@ class UsageReply:
     message: str
 
 
-Reply = Answer | Carriers | HelpReply | SourcesReply | TimelineReply | UsageReply
+Reply = Answer | Carriers | FollowReply | HelpReply | SourcesReply | TimelineReply | UsageReply
 
 
 def searches(command: Command) -> bool:
-    """True when a command makes the core work (what a rate limit counts); help and usage do not."""
-    return command.name in ("timeline", "sources") or (command.name == "ask" and bool(command.arg))
+    """True when a command makes the core work or changes what it keeps (what a rate limit counts);
+    help, usage and listing the follows do not."""
+    return command.name in ("timeline", "sources", "follow", "unfollow") or (command.name == "ask" and bool(command.arg))
 
 
 def whole_corpus(command: Command) -> bool:
@@ -101,10 +113,14 @@ class Workers:
         self.corpus = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-corpus")
 
     async def reply(self, core: NewsCore, command: Command) -> Reply:
-        if not searches(command):
+        if not searches(command) and command.name not in FOLLOWING:
             return dispatch(core, command)
         pool = self.corpus if whole_corpus(command) else self.questions
         return await asyncio.get_running_loop().run_in_executor(pool, dispatch, core, command)
+
+    async def run(self, work, *args):
+        """Other work of the core's (reading or writing the store) off the event loop, with the questions."""
+        return await asyncio.get_running_loop().run_in_executor(self.questions, work, *args)
 
     def shutdown(self, wait: bool = True) -> None:
         for pool in (self.questions, self.corpus):
@@ -135,5 +151,15 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
         return TimelineReply(command.arg or None, core.timeline(command.arg or None))
     if command.name == "sources":
         return core.carriers(command.arg) if command.arg else SourcesReply(core.articles())
+    if command.name in FOLLOWING:
+        if command.place is None:
+            return UsageReply("Following a story works in a Telegram or Discord chat: there I post new reports "
+                              "on the topic as articles arrive.")
+        following = core.following
+        if command.name == "follow":
+            return following.follow(command.place, command.arg)
+        if command.name == "unfollow":
+            return following.unfollow(command.place, command.arg)
+        return following.following(command.place)
     known = ", ".join(c.usage.split()[0] for c in COMMANDS)
     return UsageReply(f"I don't know /{command.name}. Try {known}.")

@@ -54,6 +54,15 @@ class Settings:
     discord_guild_id: int | None = field(default=None, metadata={"env": "DISCORD_GUILD_ID"})
     discord_allowed_guilds: tuple[int, ...] = field(default=(), metadata={"env": "DISCORD_ALLOWED_GUILDS"})
     rate_limit: int = field(default=6, metadata={"env": "NEWSBOT_RATE_LIMIT"})  # questions per user per minute
+    # Telegram inline mode: seconds Telegram may keep an inline query's results for everyone asking it
+    inline_cache: int = field(default=300, metadata={"env": "NEWSBOT_INLINE_CACHE"})
+    # Feedback (bot/feedback.py): the key voters' ids are hashed with; unset, one is made and kept in
+    # the state folder (set it when several bot processes share one index)
+    feedback_key: str | None = field(default=None, repr=False, metadata={"env": "NEWSBOT_FEEDBACK_KEY"})
+    # Following a story (bot/follow.py)
+    follow_per_day: int = field(default=5, metadata={"env": "NEWSBOT_FOLLOW_PER_DAY"})  # quotes per chat a day
+    follow_every: float = field(default=60.0, metadata={"env": "NEWSBOT_FOLLOW_EVERY"})  # seconds between looks
+    follow_admins_only: bool = field(default=False, metadata={"env": "NEWSBOT_FOLLOW_ADMINS_ONLY"})  # in groups
     # Adding news from the web (index/fetch.py, index/feeds.py)
     feeds: Path | None = field(default=None, metadata={"env": "NEWSBOT_FEEDS"})  # a feeds.toml for watch
     bot_url: str | None = field(default=None, metadata={"env": "NEWSBOT_URL"})  # named in the user agent
@@ -74,6 +83,12 @@ class Settings:
         settings = cls(**kwargs)
         if settings.k < 1 or settings.k > 20:
             raise ConfigError(f"NEWSBOT_K must be between 1 and 20, not {settings.k}")
+        if settings.follow_per_day < 0 or settings.follow_every <= 0 or settings.inline_cache < 0:
+            raise ConfigError("NEWSBOT_FOLLOW_PER_DAY and NEWSBOT_INLINE_CACHE cannot be negative, and "
+                              "NEWSBOT_FOLLOW_EVERY must be a positive number of seconds")
+        if settings.feedback_key is not None and len(settings.feedback_key) < 16:
+            raise ConfigError("NEWSBOT_FEEDBACK_KEY must be at least 16 characters (a random string: "
+                              "python -c 'import secrets; print(secrets.token_urlsafe(32))')")
         if settings.fetch_delay < 0:
             raise ConfigError(f"NEWSBOT_FETCH_DELAY is seconds and cannot be negative, not {settings.fetch_delay}")
         return settings

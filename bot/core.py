@@ -4,6 +4,7 @@ with one method per thing a user can ask for. It knows nothing of terminals, Tel
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from ..index.store import index_exists, local_folder, shown
 
 from .answer import Answer, Carriers, Thresholds, answer, carriers
 from .config import Settings
+from .feedback import Feedback, load_key
+from .follow import Following
 from .retrieve import Retriever
 from .timeline import Event, corpus_events, timeline
 
@@ -58,9 +61,19 @@ class NewsCore:
         self.retriever = Retriever(settings.index_path, self.embedder, settings.max_question_chars)
         self.thresholds = Thresholds.tuned(min_relevance=settings.min_relevance)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """Quoted answers to a question, or an abstention."""
-        return answer(self.retriever, question, k or self.settings.k, self.thresholds)
+    def ask(self, question: str, k: int | None = None, among: list[int] | None = None) -> Answer:
+        """Quoted answers to a question, or an abstention; with `among`, from these passages only."""
+        return answer(self.retriever, question, k or self.settings.k, self.thresholds, among=among)
+
+    @functools.cached_property
+    def feedback(self) -> Feedback:
+        """Votes on answers (its key made on first use, when the settings have none)."""
+        return Feedback(self.retriever.store, load_key(self.settings.feedback_key, self.state_folder))
+
+    @functools.cached_property
+    def following(self) -> Following:
+        """The topics chats follow, and what is new on them."""
+        return Following(self, self.settings.follow_per_day)
 
     def carriers(self, question: str) -> Carriers:
         """Which outlets carry the answer to a question, each with its own sentence."""

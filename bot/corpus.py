@@ -168,6 +168,16 @@ class Corpus:
         ranked.sort(key=lambda item: (-item[0], item[1]))
         return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
 
+    def nearest_among(self, vector: np.ndarray, ids: list[int], limit: int, batch: int = 5000) -> list[int]:
+        """The ids of the `limit` passages among these with the highest cosine (read by id, a batch at a
+        time: the passages a followed topic has not yet seen)."""
+        ranked: list[tuple[float, int]] = []
+        for start in range(0, len(ids), batch):
+            found = self.store.passage_vectors(ids[start:start + batch])
+            ranked += [(float(v @ vector), pid) for pid, v in found.items()]
+            ranked = sorted(ranked, key=lambda item: (-item[0], item[1]))[:limit]
+        return [pid for _, pid in ranked]
+
     def vectors(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         """These passages' whole-text vectors, and each one's language offset row (an index into
         `language_names`)."""

@@ -12,6 +12,7 @@ limits, so it is tested without Discord.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import inspect
 import json
@@ -24,10 +25,11 @@ import discord
 from discord import app_commands
 
 from .answer import Answer
-from .chat import Gate, Markup, pages_for
-from .commands import COMMANDS, Command, CommandSpec, Reply, parse, searches
+from .chat import Gate, Markup, delivery_pages, pages_for
+from .commands import COMMANDS, FOLLOWING, Command, CommandSpec, Reply, parse, searches
 from .config import ConfigError, Settings
 from .core import NewsCore, open_core
+from .feedback import DOWN, UP
 from .pages import Page, trim_escaped
 from .render import ERROR_TEXT, READ_ARTICLE, quoted
 
@@ -42,6 +44,7 @@ ENTRY = 1500  # one list entry at most, so a page always holds a few
 COLOUR = 0x2B6CB0
 PAGER_TIMEOUT = 15 * 60  # seconds a reply's buttons keep working
 NOT_YOURS = "Only the person who asked can page through this reply; ask me yourself with /ask."
+ADMINS_ONLY = "In this server, only those who can manage it can change what a channel follows."
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]()<>#@:-])")
 
 
@@ -62,6 +65,7 @@ MARKDOWN = Markup(
     escape=esc, bold=lambda t: f"**{t}**", italic=lambda t: f"*{t}*", code=lambda t: f"`{t.replace('`', chr(0x2CB))}`",
     blockquote=blockquote, measure=len, room=DESCRIPTION, entry=ENTRY, entries=LIST_PAGE_ENTRIES, framed=False,
     help_hint="You can also mention me with a question, or send me a direct message.",
+    link=lambda text, url: f"[{text}]({url.replace('(', '%28').replace(')', '%29')})",
 )
 
 
@@ -92,14 +96,38 @@ def read_button(url: str) -> discord.ui.Button:
     return discord.ui.Button(style=discord.ButtonStyle.link, label=READ_ARTICLE, url=url)
 
 
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button],
+                 template=r"nbv:(?P<token>[0-9]{1,15}\.[A-Za-z0-9_-]{10}):(?P<result>[0-9]{1,3}):(?P<value>[ud])"):
+    """👍 or 👎 on the result shown. Anyone may vote (once per answer, changeable); the button keeps
+    working after the pager times out and after a restart (the client knows its custom id's form)."""
+
+    def __init__(self, token: str, result: int, value: str):
+        super().__init__(discord.ui.Button(label="👍" if value == "u" else "👎", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"nbv:{token}:{result}:{value}"))
+        self.token, self.result, self.value = token, result, value
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match) -> VoteButton:
+        return cls(match["token"], int(match["result"]), match["value"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.client.handlers.vote(interaction, self.token, self.result, UP if self.value == "u" else DOWN)
+
+
+def vote_buttons(token: str | None, result: int) -> list[VoteButton]:
+    return [VoteButton(token, result, value) for value in ("u", "d")] if token else []
+
+
 class Pager(discord.ui.View):
     """Buttons under a reply: « Previous, More results » (Next » for lists), Full passage / Quote only,
     and Read the article (a link) when the article has a URL."""
 
-    def __init__(self, cards: list[Page], answer: bool, owner: int | None = None, timeout: float = PAGER_TIMEOUT):
+    def __init__(self, cards: list[Page], answer: bool, owner: int | None = None, timeout: float = PAGER_TIMEOUT,
+                 vote: str | None = None):
         super().__init__(timeout=timeout)
         self.cards = cards
         self.answer = answer
+        self.vote = vote  # the answer's token for its vote buttons
         self.owner = owner  # who asked: only they page their reply (None: anyone)
         self.page = 0
         self.full = False
@@ -108,8 +136,8 @@ class Pager(discord.ui.View):
         self.refresh()
 
     @classmethod
-    def needed(cls, cards: list[Page]) -> bool:
-        return len(cards) > 1 or bool(cards[0].full) or bool(cards[0].link)
+    def needed(cls, cards: list[Page], vote: str | None = None) -> bool:
+        return len(cards) > 1 or bool(cards[0].full) or bool(cards[0].link) or bool(vote)
 
     def refresh(self) -> None:
         """Show only the buttons that do something on this page."""
@@ -123,6 +151,8 @@ class Pager(discord.ui.View):
             self.add_item(self.toggle)
         if self.cards[self.page].link:
             self.add_item(read_button(self.cards[self.page].link))
+        for button in vote_buttons(self.vote, self.page):
+            self.add_item(button)
 
     def embed(self) -> discord.Embed:
         return to_embed(self.cards[self.page], self.full)
@@ -131,6 +161,8 @@ class Pager(discord.ui.View):
         """Only the person who asked pages the reply; anyone else is told so, privately."""
         if self.owner is None or interaction.user.id == self.owner:
             return True
+        if str((interaction.data or {}).get("custom_id", "")).startswith("nbv:"):
+            return True  # votes are anyone's
         await interaction.response.send_message(NOT_YOURS, ephemeral=True)
         return False
 
@@ -155,9 +187,14 @@ class Pager(discord.ui.View):
 
     async def on_timeout(self) -> None:
         if self.message is not None:
-            link = self.cards[self.page].link  # a link button needs no bot behind it: it stays
+            # A link button needs no bot behind it, and votes are the client's own: both stay.
+            link = self.cards[self.page].link
+            kept = ([read_button(link)] if link else []) + vote_buttons(self.vote, self.page)
+            view = discord.ui.View(timeout=None)
+            for item in kept:
+                view.add_item(item)
             try:
-                await self.message.edit(view=discord.ui.View(timeout=None).add_item(read_button(link)) if link else None)
+                await self.message.edit(view=view if kept else None)
             except discord.HTTPException:
                 pass  # the message was deleted, or Discord is away: the buttons simply stop working
 
@@ -187,6 +224,11 @@ class Handlers:
         if not verdict.go:  # an interaction must be answered
             await interaction.response.send_message(verdict.tell, ephemeral=True)
             return
+        if command.name in FOLLOWING:
+            if command.name != "following" and not self.may_change_follows(interaction.guild_id, interaction.permissions):
+                await interaction.response.send_message(ADMINS_ONLY, ephemeral=True)
+                return
+            command = dataclasses.replace(command, place=place_of(interaction.channel_id))
         if not searches(command):  # help and usage at once, within Discord's 3 seconds
             cards = cards_for(await self.gate.reply(command))
             await interaction.response.send_message(embed=to_embed(cards[0]), ephemeral=True)
@@ -194,11 +236,28 @@ class Handlers:
         await interaction.response.defer(thinking=True)
         reply = await self.gate.reply(command)
         cards = cards_for(reply)
-        if Pager.needed(cards):
-            pager = Pager(cards, answer=isinstance(reply, Answer), owner=interaction.user.id)
+        vote = await self.gate.remember(reply)
+        if Pager.needed(cards, vote):
+            pager = Pager(cards, answer=isinstance(reply, Answer), owner=interaction.user.id, vote=vote)
             pager.message = await interaction.followup.send(embed=pager.embed(), view=pager, wait=True)
         else:
             await interaction.followup.send(embed=to_embed(cards[0]))
+
+    def may_change_follows(self, guild: int | None, permissions: discord.Permissions | None) -> bool:
+        """Anyone in a direct message, and in a server anyone unless NEWSBOT_FOLLOW_ADMINS_ONLY is set,
+        then only those who may manage the server."""
+        if guild is None or not self.settings.follow_admins_only:
+            return True
+        return permissions is not None and (permissions.manage_guild or permissions.administrator)
+
+    async def vote(self, interaction: discord.Interaction, token: str, result: int, value: int) -> None:
+        """A vote button pressed: recorded, and the voter told privately."""
+        verdict = self.gate.admit(interaction.user.id, interaction.guild_id, None, always_tell=True)
+        if not verdict.go:
+            await interaction.response.send_message(verdict.tell, ephemeral=True)
+            return
+        await interaction.response.send_message(await self.gate.vote("discord", interaction.user.id, token, result,
+                                                                     value), ephemeral=True)
 
     async def message(self, message: discord.Message, me: discord.abc.User) -> None:
         """Answer a message that mentions the bot, or a direct message."""
@@ -209,16 +268,24 @@ class Handlers:
             return
         text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
         command = parse(text)
-        verdict = self.gate.admit(message.author.id, message.guild.id if message.guild else None, command)
+        guild = message.guild.id if message.guild else None
+        verdict = self.gate.admit(message.author.id, guild, command)
         if not verdict.go:
             if verdict.tell:
                 await message.reply(verdict.tell, mention_author=False)
             return
+        if command.name in FOLLOWING:
+            permissions = getattr(message.author, "guild_permissions", None)
+            if command.name != "following" and not self.may_change_follows(guild, permissions):
+                await message.reply(ADMINS_ONLY, mention_author=False)
+                return
+            command = dataclasses.replace(command, place=place_of(message.channel.id))
         async with message.channel.typing():
             reply = await self.gate.reply(command)
         cards = cards_for(reply)
-        if Pager.needed(cards):
-            pager = Pager(cards, answer=isinstance(reply, Answer), owner=message.author.id)
+        vote = await self.gate.remember(reply)
+        if Pager.needed(cards, vote):
+            pager = Pager(cards, answer=isinstance(reply, Answer), owner=message.author.id, vote=vote)
             pager.message = await message.reply(embed=pager.embed(), view=pager, mention_author=False)
         else:
             await message.reply(embed=to_embed(cards[0]), mention_author=False)
@@ -302,14 +369,55 @@ class NewsDiscord(discord.Client):
         self.force_sync = force_sync
         self.handlers = Handlers(settings, core)
         self.tree = build_tree(self, self.handlers)
+        self.follows: asyncio.Task | None = None  # the loop posting new reports on followed topics
 
     async def setup_hook(self) -> None:
         if self.handlers.core is None:
             loop = asyncio.get_running_loop()
             self.handlers.core = (await loop.run_in_executor(None, open_core, self.settings))[0]
         self.handlers.core.keep_timeline_ready(self.handlers.gate.workers.corpus)
+        self.add_dynamic_items(VoteButton)
+        self.follows = asyncio.get_running_loop().create_task(self.follow_loop(), name="newsbot-follows")
         state = self.handlers.core.state_folder / "discord-commands.json"
         await sync_commands(self.tree, state, self.application_id, self.settings.discord_guild_id, self.force_sync)
+
+    async def follow_loop(self) -> None:
+        """Look for new articles on the channels' followed topics whenever the index has changed, and post them."""
+        gate = self.handlers.gate
+        seen = None
+        while True:
+            try:
+                version = await gate.workers.run(self.handlers.core.retriever.store.version)
+                if version != seen:
+                    seen = version if await self.post_follows() else None  # a failed post is tried again
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("looking for new reports on followed topics failed; trying again later")
+            await asyncio.sleep(self.settings.follow_every)
+
+    async def post_follows(self) -> bool:
+        """Post what is due; False when a post failed for now."""
+        gate, following = self.handlers.gate, self.handlers.core.following
+        ok = True
+        for delivery in await gate.workers.run(following.due):
+            platform, _, channel_id = delivery.place.partition(":")
+            if platform != "discord":
+                continue
+            try:
+                channel = self.get_channel(int(channel_id)) or await self.fetch_channel(int(channel_id))
+                for page in delivery_pages(delivery, MARKDOWN):
+                    await channel.send(embed=to_embed(page))
+            except (discord.Forbidden, discord.NotFound):
+                log.info("cannot post in channel %s any more: its follows are forgotten", channel_id)
+                await gate.workers.run(following.gone, delivery.place)
+                continue
+            except discord.HTTPException as exc:
+                log.warning("could not post in channel %s (%s); trying again later", channel_id, exc)
+                ok = False
+                continue
+            await gate.workers.run(following.delivered, delivery)
+        return ok
 
     async def on_ready(self) -> None:
         log.info("Discord bot %s ready in %d servers: %d articles", self.user, len(self.guilds),
@@ -329,11 +437,18 @@ class NewsDiscord(discord.Client):
                 pass
 
     async def close(self) -> None:
+        if self.follows is not None:
+            self.follows.cancel()
         await super().close()
         self.handlers.gate.close()
         if self.handlers.core is not None:
             self.handlers.core.close()
         log.info("Discord bot stopped")
+
+
+def place_of(channel: int | None) -> str:
+    """A Discord channel as follows name it."""
+    return f"discord:{channel}"
 
 
 def check_token(token: str | None) -> str:

@@ -6,6 +6,8 @@ import textwrap
 
 from .answer import LOW, Answer, Carriers, Result
 from .commands import HelpReply, Reply, SourcesReply, TimelineReply, UsageReply
+from .feedback import FeedbackReport
+from .follow import FollowReply
 from .pages import human_date
 
 NOTHING_FOUND = "I found nothing on that in my sources."
@@ -132,7 +134,23 @@ def render_help(reply: HelpReply) -> str:
     lines = [HELP_INTRO]
     lines += [f"  {c.usage:<20} {c.description}" for c in reply.commands]
     lines.append("  /full N               (chat) show the whole passage of result N")
+    lines.append("  /good N, /bad N       (chat) say whether result N answered your question")
     lines.append("Anything that is not a command is a question.")
+    return "\n".join(lines)
+
+
+def render_follow(reply: FollowReply) -> str:
+    return "\n".join([reply.message] + [f"  • {t}" for t in reply.topics])
+
+
+def render_feedback(report: FeedbackReport) -> str:
+    """`newsbot feedback`: the totals, then the most downvoted questions."""
+    lines = [f"{report.answers} answers shown, {report.voted} with votes: {report.up} 👍, {report.down} 👎"]
+    if report.stale:
+        lines.append(f"({report.stale} votes are on passages no longer in the index)")
+    if report.worst:
+        lines += ["", "Most downvoted questions:"]
+        lines += [f"  {down:>3} 👎 {up:>3} 👍  {question}" for question, down, up in report.worst]
     return "\n".join(lines)
 
 
@@ -150,4 +168,6 @@ def render(reply: Reply, full: bool = False) -> str:
         return render_timeline(reply)
     if isinstance(reply, UsageReply):
         return reply.message
+    if isinstance(reply, FollowReply):
+        return render_follow(reply)
     raise TypeError(f"cannot render {type(reply).__name__}")

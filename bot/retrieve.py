@@ -232,9 +232,11 @@ class Retriever:
         corpus = corpus or self.current()
         return corpus.nearest(query.vector, limit, corpus.offsets(query.vector))
 
-    def search(self, question: str | Query, limit: int = CANDIDATES) -> tuple[Query, list[Hit]]:
+    def search(self, question: str | Query, limit: int = CANDIDATES,
+               among: list[int] | None = None) -> tuple[Query, list[Hit]]:
         """The candidates for a question (the lexical and the dense search's best), with their evidence;
-        `bot.answer.rank` orders them."""
+        `bot.answer.rank` orders them. With `among`, only these passages are candidates (the newest
+        passages, for a followed topic): each is compared with the question exactly."""
         if isinstance(question, Query):
             query = question
             corpus = query.corpus or self.current()
@@ -247,7 +249,12 @@ class Retriever:
             lexical = self.bm25(query, limit, corpus)
             query = dataclasses.replace(query, vector=pending.result())
         offsets = corpus.offsets(query.vector)
-        dense_ids = corpus.nearest(query.vector, limit, offsets)
+        if among is None:
+            dense_ids = corpus.nearest(query.vector, limit, offsets)
+        else:
+            allowed = set(among)
+            lexical = [pid for pid in lexical if pid in allowed]
+            dense_ids = corpus.nearest_among(query.vector, list(among), limit)
         passages = corpus.passages(dict.fromkeys(dense_ids + lexical))
         articles = corpus.articles(p.article for p in passages)
         passages = [p for p in passages if p.article in articles]  # a commit in between removed the rest

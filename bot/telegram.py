@@ -10,6 +10,8 @@ buttons ("More results", "Full passage") that edit the message in place.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import html
 import logging
 import re
@@ -22,12 +24,15 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
     LinkPreviewOptions,
     Message,
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatAction, ChatType, MessageLimit, ParseMode
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -35,6 +40,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    InlineQueryHandler,
     Defaults,
     MessageHandler,
     filters,
@@ -43,14 +49,15 @@ from telegram.ext import (
 from ..index.errors import NewsbotError
 
 from .answer import Answer
-from .chat import Gate, Markup
+from .chat import Gate, Markup, delivery_pages
 from .chat import pages_for as render_pages
-from .commands import COMMANDS, Command, Reply, parse, searches
+from .commands import COMMANDS, FOLLOWING, Command, Reply, parse, searches
 from .config import ConfigError, Settings
 from .core import NewsCore
 from .logs import redact
-from .pages import Page, trim_escaped, utf16_len
-from .render import ERROR_TEXT, READ_ARTICLE, quoted
+from .feedback import DOWN, FORGED, UP
+from .pages import Page, human_date, trim_escaped, utf16_len
+from .render import ERROR_TEXT, NOTHING_FOUND, READ_ARTICLE, low_confidence, quoted
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +70,9 @@ STORED_REPLIES = 2000  # replies whose pages stay reachable from their buttons
 STORED_CHARS = 8_000_000  # …and the characters they may hold together
 PENDING_PER_CHAT = 5  # replies waiting for Telegram's flood limit in one chat; more are not sent
 EXPIRED = "This reply is too old to page through; please ask again."
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+INLINE_HINT = "Type a question to find quotes from the news"
+ADMINS_ONLY = "In this group, only its administrators can change what it follows."
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -109,7 +118,9 @@ def blockquote(text: str, limit: int) -> str:
 HTML = Markup(
     escape=esc, bold=lambda t: f"<b>{t}</b>", italic=lambda t: f"<i>{t}</i>", code=lambda t: f"<code>{esc(t)}</code>",
     blockquote=blockquote, measure=utf16_len, room=LIMIT, entry=ENTRY_ROOM, entries=LIST_PAGE_ENTRIES,
-    help_hint="In a private chat, just type a question. In a group, use /ask, mention me, or reply to me.",
+    help_hint="In a private chat, just type a question. In a group, use /ask, mention me, or reply to me. "
+              "In any chat, type my @username and a question to share a quote.",
+    link=lambda text, url: f'<a href="{html.escape(url, quote=True)}">{text}</a>',
 )
 
 
@@ -118,9 +129,11 @@ def pages_for(reply: Reply) -> list[Page]:
     return render_pages(reply, HTML)
 
 
-def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool) -> InlineKeyboardMarkup | None:
-    """Buttons under a page: previous/next (More results for answers), Full passage / Quote only, and
-    Read the article when the article has a URL."""
+def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool,
+             vote: str | None = None) -> InlineKeyboardMarkup | None:
+    """Buttons under a page: previous/next (More results for answers), Full passage / Quote only,
+    Read the article when the article has a URL, and 👍 / 👎 on the result shown (`vote`: the answer's
+    signed token)."""
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton("« Previous", callback_data=f"{key}:{page - 1}:0"))
@@ -132,6 +145,9 @@ def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool) -
         rows.append([InlineKeyboardButton(label, callback_data=f"{key}:{page}:{0 if full else 1}")])
     if pages[page].link:
         rows.append([InlineKeyboardButton(READ_ARTICLE, url=pages[page].link)])
+    if vote:
+        rows.append([InlineKeyboardButton(label, callback_data=f"v:{vote}:{page}:{value}")
+                     for label, value in (("👍", "u"), ("👎", "d"))])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -145,6 +161,7 @@ class Stored:
     size: int  # characters held, what the store's budget counts
     chat: int | None = None  # the message its buttons are under, once sent: a key works only there
     message: int | None = None
+    vote: str | None = None  # the answer's token for its vote buttons
 
 
 class ReplyStore:
@@ -162,10 +179,10 @@ class ReplyStore:
     def __len__(self) -> int:
         return len(self._items)
 
-    def add(self, pages: list[Page], answer: bool) -> str:
+    def add(self, pages: list[Page], answer: bool, vote: str | None = None) -> str:
         key = secrets.token_urlsafe(6)  # random, so a button from before a restart never opens a newer reply
         size = sum(len(p.text) + len(p.full or "") for p in pages)
-        self._items[key] = Stored(pages, answer, size)
+        self._items[key] = Stored(pages, answer, size, vote=vote)
         self.chars += size
         while len(self._items) > 1 and (len(self._items) > self.capacity or self.chars > self.max_chars):
             _, gone = self._items.popitem(last=False)
@@ -226,6 +243,7 @@ class TelegramBot:
         self.replies = ReplyStore()
         self.gate = Gate(core, settings.rate_limit, settings.telegram_allowed_chats)
         self.pending: dict[int, int] = {}  # chat -> replies waiting to be sent or edited in
+        self.follows: asyncio.Task | None = None  # the loop posting new reports on followed topics
 
     # which messages are for us
 
@@ -283,13 +301,31 @@ class TelegramBot:
                     log.info("refused chat %s (not in TELEGRAM_ALLOWED_CHATS)", chat.id)
                 self.deliver(context, update, [Page(esc(verdict.tell))], answer=False)
             return
+        if command.name in FOLLOWING:
+            if command.name != "following" and not await self.may_change_follows(bot, chat, user.id):
+                self.deliver(context, update, [Page(esc(ADMINS_ONLY))], answer=False)
+                return
+            command = dataclasses.replace(command, place=place_of(chat.id))
         if searches(command):
             try:
                 await bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=message.message_thread_id)
             except TelegramError as exc:  # a missing typing indicator is not worth failing over
                 log.debug("typing action failed: %s", exc)
         reply = await self.gate.reply(command)  # help and usage at once, never behind busy workers
-        self.deliver(context, update, pages_for(reply), answer=isinstance(reply, Answer))
+        vote = await self.gate.remember(reply)
+        self.deliver(context, update, pages_for(reply), answer=isinstance(reply, Answer), vote=vote)
+
+    async def may_change_follows(self, bot, chat, user: int) -> bool:
+        """Whether this person may change what the chat follows: anyone in a private chat, and in a group
+        anyone unless NEWSBOT_FOLLOW_ADMINS_ONLY is set, then only its administrators."""
+        if chat.type == ChatType.PRIVATE or not self.settings.follow_admins_only:
+            return True
+        try:
+            member = await bot.get_chat_member(chat.id, user)
+        except TelegramError as exc:
+            log.warning("could not look up a member of chat %s: %s", chat.id, exc)
+            return False
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
     def later(self, context: ContextTypes.DEFAULT_TYPE, update: Update, chat: int, coroutine) -> None:
         """Run a send or an edit apart from the update that asked for it.
@@ -316,14 +352,15 @@ class TelegramBot:
 
         context.application.create_task(run(), update=update)  # its errors reach on_error with the update
 
-    def deliver(self, context: ContextTypes.DEFAULT_TYPE, update: Update, pages: list[Page], answer: bool) -> None:
+    def deliver(self, context: ContextTypes.DEFAULT_TYPE, update: Update, pages: list[Page], answer: bool,
+                vote: str | None = None) -> None:
         message = update.effective_message
-        self.later(context, update, message.chat.id, self.send(message, pages, answer))
+        self.later(context, update, message.chat.id, self.send(message, pages, answer, vote))
 
-    async def send(self, message: Message, pages: list[Page], answer: bool) -> None:
-        key = self.replies.add(pages, answer) if len(pages) > 1 or pages[0].full else ""  # pages behind buttons
+    async def send(self, message: Message, pages: list[Page], answer: bool, vote: str | None = None) -> None:
+        key = self.replies.add(pages, answer, vote) if len(pages) > 1 or pages[0].full else ""  # pages behind buttons
         sent = await message.reply_text(
-            pages[0].text, reply_markup=keyboard(key, pages, 0, False, answer) if key or pages[0].link else None,
+            pages[0].text, reply_markup=keyboard(key, pages, 0, False, answer, vote),
             do_quote=message.chat.type != ChatType.PRIVATE,
         )
         if key and sent is not None:
@@ -341,6 +378,9 @@ class TelegramBot:
         if user is not None and not (verdict := self.gate.admit(user.id, place, None, always_tell=True)).go:
             await query.answer(verdict.tell)
             return
+        if (query.data or "").startswith("v:"):
+            await self.on_vote(query, user)
+            return
         key, page, full = _parse_button(query.data or "")
         message = query.message
         stored = self.replies.get(key, message.chat.id, message.message_id) if key and message is not None else None
@@ -350,8 +390,79 @@ class TelegramBot:
         await query.answer()
         shown = stored.pages[page]
         text = shown.full if full and shown.full else shown.text
-        markup = keyboard(key, stored.pages, page, full, stored.answer)
+        markup = keyboard(key, stored.pages, page, full, stored.answer, stored.vote)
         self.later(context, update, message.chat.id, self.edit(query, text, markup))
+
+    async def on_vote(self, query, user) -> None:
+        """A 👍 or 👎 under an answer: recorded for the result shown, the voter told in a toast."""
+        parts = (query.data or "").split(":")
+        if len(parts) != 4 or parts[3] not in ("u", "d") or not parts[2].isdigit() or user is None:
+            await query.answer(FORGED)
+            return
+        value = UP if parts[3] == "u" else DOWN
+        await query.answer(await self.gate.vote("telegram", user.id, parts[1], int(parts[2]), value))
+
+    # inline mode
+
+    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@bot question` typed in any chat: the best quotes as results to send there, each the same
+        HTML as an answer. An abstention is one result that says so."""
+        query, user = update.inline_query, update.effective_user
+        if query is None or user is None:
+            return
+        text = " ".join(query.query.split())
+        if not text:
+            await query.answer([], cache_time=self.settings.inline_cache,
+                               button=InlineQueryResultsButton(INLINE_HINT, start_parameter="inline"))
+            return
+        command = Command("ask", text)
+        verdict = self.gate.admit(user.id, user.id, command, always_tell=True)  # the allowlist by the user's id
+        if not verdict.go:
+            await query.answer([], cache_time=0, is_personal=True,
+                               button=InlineQueryResultsButton(_button_text(verdict.tell or ""), start_parameter="inline"))
+            return
+        reply = await self.gate.reply(command)
+        await query.answer(inline_results(reply), cache_time=self.settings.inline_cache)
+
+    # following
+
+    async def follow_loop(self, bot) -> None:
+        """Look for new articles on the chats' followed topics whenever the index has changed (a
+        `newsbot watch` beside the bot, or `newsbot index` run by hand), and post them."""
+        seen = None
+        while True:
+            try:
+                version = await self.gate.workers.run(self.core.retriever.store.version)
+                if version != seen:
+                    delivered = await self.post_follows(bot)
+                    seen = version if delivered else None  # a failed post is tried again at the next look
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("looking for new reports on followed topics failed; trying again later")
+            await asyncio.sleep(self.settings.follow_every)
+
+    async def post_follows(self, bot) -> bool:
+        """Post what is due; False when a post failed for now."""
+        following = self.core.following
+        ok = True
+        for delivery in await self.gate.workers.run(following.due):
+            platform, _, chat = delivery.place.partition(":")
+            if platform != "telegram":
+                continue
+            try:
+                for page in delivery_pages(delivery, HTML):
+                    await bot.send_message(int(chat), page.text)
+            except Forbidden:
+                log.info("removed from chat %s: its follows are forgotten", chat)
+                await self.gate.workers.run(following.gone, delivery.place)
+                continue
+            except TelegramError as exc:
+                log.warning("could not post to chat %s (%s); trying again later", chat, exc)
+                ok = False
+                continue
+            await self.gate.workers.run(following.delivered, delivery)
+        return ok
 
     @staticmethod
     async def edit(query, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -376,15 +487,53 @@ class TelegramBot:
     # lifecycle
 
     async def post_init(self, app: Application) -> None:
-        """Register the command menu and say who we are."""
+        """Register the command menu, start looking for followed topics, and say who we are."""
         await app.bot.set_my_commands(menu())
         self.core.keep_timeline_ready(self.gate.workers.corpus)
+        self.follows = asyncio.get_running_loop().create_task(self.follow_loop(app.bot), name="newsbot-follows")
         log.info("Telegram bot @%s ready: %d articles", app.bot.username, len(self.core.articles()))
 
     async def post_shutdown(self, app: Application) -> None:
+        if self.follows is not None:
+            self.follows.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.follows
         self.gate.close()
         self.core.close()
         log.info("Telegram bot stopped")
+
+
+def place_of(chat: int) -> str:
+    """A Telegram chat as follows name it."""
+    return f"telegram:{chat}"
+
+
+def _button_text(text: str) -> str:
+    return text if len(text) <= 64 else text[:63].rsplit(" ", 1)[0] + "…"
+
+
+def inline_results(reply: Reply) -> list[InlineQueryResultArticle]:
+    """An answer as inline results: each quote as a result whose message is that quote rendered as an
+    answer (attribution, dates, other outlets); an abstention as one result saying so."""
+    disabled = LinkPreviewOptions(is_disabled=True)
+    if not isinstance(reply, Answer) or not reply.answered:
+        question = getattr(reply, "question", "")
+        text = f"{esc(NOTHING_FOUND)} ({esc(quoted(question[:200]))})" if question else esc(NOTHING_FOUND)
+        return [InlineQueryResultArticle(
+            id="nothing", title="Nothing in my sources", description=NOTHING_FOUND,
+            input_message_content=InputTextMessageContent(text, parse_mode=ParseMode.HTML, link_preview_options=disabled))]
+    results = []
+    low = low_confidence(reply)
+    for n, result in enumerate(reply.results):
+        [page] = pages_for(dataclasses.replace(reply, results=[result]))[:1]
+        title = f"{result.outlet or 'unknown outlet'} · {human_date(result.published)}"
+        link = InlineKeyboardMarkup([[InlineKeyboardButton(READ_ARTICLE, url=page.link)]]) if page.link else None
+        results.append(InlineQueryResultArticle(
+            id=f"r{n}", title=f"Closest I found: {title}" if low else title, description=quoted(result.quote)[:300],
+            input_message_content=InputTextMessageContent(page.text, parse_mode=ParseMode.HTML,
+                                                          link_preview_options=disabled),
+            reply_markup=link))
+    return results
 
 
 def menu() -> list[BotCommand]:
@@ -426,6 +575,7 @@ def build_application(settings: Settings, core: NewsCore, http_timeout: float = 
     app.bot_data["newsbot"] = bot
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, bot.on_message))
     app.add_handler(CallbackQueryHandler(bot.on_button))
+    app.add_handler(InlineQueryHandler(bot.on_inline))
     app.add_error_handler(bot.on_error)
     return app
 

@@ -130,6 +130,21 @@ def m008_term_and_language_counts(db: Database) -> None:
                            {"key": "last_passage", "value": str(top)}], pk="key")
 
 
+
+@migration
+def m009_feedback_and_follows(db: Database) -> None:
+    # What the bots keep beside the index, untouched by indexing: the answers they showed and the votes
+    # on them (a keyed hash stands for the voter), the topics chats follow and the quotes posted for
+    # them. Times are UTC ISO strings.
+    db["answers"].create({"id": int, "question": str, "passages": str, "shown": str}, pk="id")
+    db["answers"].create_index(["shown"])
+    db["votes"].create({"answer": int, "voter": str, "result": int, "value": int, "at": str},
+                       pk=("answer", "voter"))
+    db["follows"].create({"id": int, "place": str, "topic": str, "key": str, "after": int, "created": str}, pk="id")
+    db["follows"].create_index(["place", "key"], unique=True)
+    db["posts"].create({"id": int, "place": str, "topic": str, "passage": int, "quote": str, "at": str}, pk="id")
+    db["posts"].create_index(["place", "at"])
+
 def _done(db: Database) -> set[str]:
     if "_migrations" not in db.table_names():
         return set()

@@ -98,3 +98,56 @@ class Snapshot:
     background: np.ndarray  # (n, dim) vectors of generic sentences (see bot/answer.py)
     sample: np.ndarray  # (m, dim) vectors of a sample of all passages (`vectors` itself when complete)
     sample_languages: np.ndarray  # (m,) their languages, as `languages`
+
+
+# --- what the bots keep beside the index: never part of a version, so writing it changes no answer ---
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """An answer a bot showed: what was asked and the passages its results quoted, in order."""
+
+    id: int
+    question: str
+    passages: list[int]
+    shown: dt.datetime
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One person's 👍 (+1) or 👎 (-1) on an answer, and the result they were looking at (0-based).
+    `voter` is a keyed hash of the platform and the person's id, never the id itself."""
+
+    answer: ShownAnswer
+    voter: str
+    result: int
+    value: int
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Follow:
+    """A chat following a story: where to post (`place`, e.g. 'telegram:-100200'), what about, and the
+    last passage id looked at for it."""
+
+    id: int
+    place: str
+    topic: str
+    after: int
+    created: dt.datetime
+
+
+@dataclass(frozen=True)
+class Post:
+    """A quote posted to a place for a followed topic."""
+
+    place: str
+    topic: str
+    passage: int
+    quote: str
+    at: dt.datetime
+
+
+def topic_key(topic: str) -> str:
+    """A topic as following compares it: case and spacing do not make another topic."""
+    return " ".join(topic.split()).casefold()

@@ -52,3 +52,21 @@ CREATE TABLE newsbot.fetches (
     url text PRIMARY KEY, etag text, last_modified text, stamp text, article text, fetched_at timestamptz
 );
 """)
+
+migration("m002_feedback_and_follows", """
+-- What the bots keep beside the index, untouched by indexing: the answers they showed and the votes on
+-- them (a keyed hash stands for the voter), the topics chats follow and the quotes posted for them.
+CREATE TABLE newsbot.answers (id bigserial PRIMARY KEY, question text NOT NULL, passages bigint[] NOT NULL,
+                              shown timestamptz NOT NULL DEFAULT now());
+CREATE INDEX answers_shown ON newsbot.answers (shown);
+CREATE TABLE newsbot.votes (
+    answer bigint NOT NULL REFERENCES newsbot.answers (id) ON DELETE CASCADE, voter text NOT NULL,
+    result integer NOT NULL, value smallint NOT NULL, at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (answer, voter)
+);
+CREATE TABLE newsbot.follows (id bigserial PRIMARY KEY, place text NOT NULL, topic text NOT NULL, key text NOT NULL,
+                              after bigint NOT NULL, created timestamptz NOT NULL DEFAULT now(), UNIQUE (place, key));
+CREATE TABLE newsbot.posts (id bigserial PRIMARY KEY, place text NOT NULL, topic text NOT NULL, passage bigint NOT NULL,
+                            quote text NOT NULL, at timestamptz NOT NULL);
+CREATE INDEX posts_place_at ON newsbot.posts (place, at);
+""")

@@ -27,7 +27,7 @@ from typing import TypeVar
 import numpy as np
 
 from .errors import IndexDamaged, IndexNotFound, IndexUnavailable, IndexUnwritable, NewsbotError
-from .model import Article, Mention, Passage, Snapshot
+from .model import Article, Follow, Mention, Passage, Post, ShownAnswer, Snapshot, Vote, topic_key
 from .pg_migrations import MIGRATION_LOCK, MIGRATIONS
 from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key,
                     shown, vector_snapshot, written_article)
@@ -370,6 +370,81 @@ class PostgresStore:
             with contextlib.suppress(self.psycopg.Error):  # a lost connection has released them already
                 self._claims.execute("SELECT pg_advisory_unlock(hashtextextended('newsbot:' || i, 7)) "
                                      "FROM unnest(%s::text[]) i", [list(ids)])
+
+    # -- what the bots keep ---------------------------------------------------------------------------
+    def last_passage(self) -> int:
+        return self._run(lambda c: c.execute("SELECT coalesce(max(id), 0) FROM newsbot.passages").fetchone()[0])
+
+    def passages_after(self, after: int, limit: int) -> list[int]:
+        rows = self._run(lambda c: c.execute("SELECT id FROM newsbot.passages WHERE id > %s ORDER BY id DESC LIMIT %s",
+                                             [after, limit]).fetchall())
+        return sorted(r[0] for r in rows)
+
+    def record_answer(self, question: str, passages: list[int]) -> int:
+        return self._run(lambda c: c.execute("INSERT INTO newsbot.answers (question, passages) VALUES (%s, %s) "
+                                             "RETURNING id", [question, list(passages)]).fetchone()[0], retry=False)
+
+    def shown_answer(self, answer: int) -> ShownAnswer | None:
+        row = self._run(lambda c: c.execute("SELECT id, question, passages, shown FROM newsbot.answers WHERE id = %s",
+                                            [answer]).fetchone())
+        return ShownAnswer(row[0], row[1], list(row[2]), row[3]) if row else None
+
+    def vote(self, answer: int, voter: str, result: int, value: int) -> None:
+        self._run(lambda c: c.execute(
+            "INSERT INTO newsbot.votes (answer, voter, result, value) VALUES (%s, %s, %s, %s) ON CONFLICT (answer, voter) "
+            "DO UPDATE SET result = excluded.result, value = excluded.value, at = now()",
+            [answer, voter, result, value]), retry=False)
+
+    def votes(self) -> list[Vote]:
+        rows = self._run(lambda c: c.execute(
+            "SELECT a.id, a.question, a.passages, a.shown, v.voter, v.result, v.value, v.at FROM newsbot.votes v "
+            "JOIN newsbot.answers a ON a.id = v.answer ORDER BY v.at, a.id").fetchall())
+        return [Vote(ShownAnswer(r[0], r[1], list(r[2]), r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+
+    def answers_shown(self) -> int:
+        return self._run(lambda c: c.execute("SELECT count(*) FROM newsbot.answers").fetchone()[0])
+
+    def forget_feedback(self, before: dt.datetime) -> int:
+        return self._run(lambda c: c.execute("DELETE FROM newsbot.answers WHERE shown < %s", [before]).rowcount,
+                         retry=False)
+
+    def add_follow(self, place: str, topic: str, after: int) -> Follow:
+        topic = " ".join(topic.split())
+
+        def write(conn) -> Follow:
+            conn.execute("INSERT INTO newsbot.follows (place, topic, key, after) VALUES (%s, %s, %s, %s) "
+                         "ON CONFLICT (place, key) DO NOTHING", [place, topic, topic_key(topic), after])
+            return Follow(*conn.execute("SELECT id, place, topic, after, created FROM newsbot.follows "
+                                        "WHERE place = %s AND key = %s", [place, topic_key(topic)]).fetchone())
+
+        return self._run(write, retry=False)
+
+    def remove_follows(self, place: str, topic: str | None) -> int:
+        if topic is None:
+            return self._run(lambda c: c.execute("DELETE FROM newsbot.follows WHERE place = %s", [place]).rowcount,
+                             retry=False)
+        return self._run(lambda c: c.execute("DELETE FROM newsbot.follows WHERE place = %s AND key = %s",
+                                             [place, topic_key(topic)]).rowcount, retry=False)
+
+    def follows(self, place: str | None = None) -> list[Follow]:
+        sql = "SELECT id, place, topic, after, created FROM newsbot.follows"
+        rows = self._run(lambda c: c.execute(sql + " ORDER BY id").fetchall() if place is None else
+                         c.execute(sql + " WHERE place = %s ORDER BY id", [place]).fetchall())
+        return [Follow(*r) for r in rows]
+
+    def record_posts(self, follow: int, after: int, posts: list[Post]) -> None:
+        def write(conn) -> None:
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute("UPDATE newsbot.follows SET after = greatest(after, %s) WHERE id = %s", [after, follow])
+                cursor.executemany("INSERT INTO newsbot.posts (place, topic, passage, quote, at) VALUES (%s, %s, %s, %s, %s)",
+                                   [(p.place, p.topic, p.passage, p.quote, p.at) for p in posts])
+
+        self._run(write, retry=False)
+
+    def posts(self, place: str, since: dt.datetime) -> list[Post]:
+        rows = self._run(lambda c: c.execute("SELECT place, topic, passage, quote, at FROM newsbot.posts "
+                                             "WHERE place = %s AND at >= %s ORDER BY at, id", [place, since]).fetchall())
+        return [Post(*r) for r in rows]
 
     def close(self) -> None:
         with self._claims_lock:

@@ -32,7 +32,7 @@ from sqlite_utils import Database
 from . import ann
 from .errors import IndexDamaged, IndexNotFound, IndexUnwritable, NewsbotError
 from .migrations import migrate, writing
-from .model import Article, Mention, Passage, Snapshot
+from .model import Article, Follow, Mention, Passage, Post, ShownAnswer, Snapshot, Vote, topic_key
 from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key,
                     vector_snapshot, written_article)
 from .terms import lexical_tokens, stems
@@ -566,6 +566,84 @@ class SqliteStore:
     def release(self, ids: list[str]) -> None:
         pass
 
+    # -- what the bots keep ---------------------------------------------------------------------------
+    def last_passage(self) -> int:
+        with self._reading() as db:
+            return max(int(get_meta(db, "last_passage") or 0),
+                       db.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0])
+
+    def passages_after(self, after: int, limit: int) -> list[int]:
+        with self._reading() as db:
+            rows = db.execute("SELECT id FROM passages WHERE id > ? ORDER BY id DESC LIMIT ?", [after, limit])
+            return sorted(r[0] for r in rows)
+
+    def record_answer(self, question: str, passages: list[int]) -> int:
+        with self._reading() as db, writing(db):
+            cursor = db.execute("INSERT INTO answers (question, passages, shown) VALUES (?, ?, ?)",
+                                [question, json.dumps(passages), _now()])
+            return cursor.lastrowid
+
+    def shown_answer(self, answer: int) -> ShownAnswer | None:
+        with self._reading() as db:
+            row = db.execute("SELECT id, question, passages, shown FROM answers WHERE id = ?", [answer]).fetchone()
+        return _shown(row) if row else None
+
+    def vote(self, answer: int, voter: str, result: int, value: int) -> None:
+        with self._reading() as db, writing(db):
+            db.execute("INSERT INTO votes (answer, voter, result, value, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+                       "(answer, voter) DO UPDATE SET result = excluded.result, value = excluded.value, at = excluded.at",
+                       [answer, voter, result, value, _now()])
+
+    def votes(self) -> list[Vote]:
+        with self._reading() as db:
+            rows = db.execute("SELECT a.id, a.question, a.passages, a.shown, v.voter, v.result, v.value, v.at "
+                              "FROM votes v JOIN answers a ON a.id = v.answer ORDER BY v.at, a.id").fetchall()
+        return [Vote(_shown(r[:4]), r[4], r[5], r[6], dt.datetime.fromisoformat(r[7])) for r in rows]
+
+    def answers_shown(self) -> int:
+        with self._reading() as db:
+            return db.execute("SELECT count(*) FROM answers").fetchone()[0]
+
+    def forget_feedback(self, before: dt.datetime) -> int:
+        with self._reading() as db, writing(db):
+            cutoff = _utc(before)
+            db.execute("DELETE FROM votes WHERE answer IN (SELECT id FROM answers WHERE shown < ?)", [cutoff])
+            return db.execute("DELETE FROM answers WHERE shown < ?", [cutoff]).rowcount
+
+    def add_follow(self, place: str, topic: str, after: int) -> Follow:
+        topic = " ".join(topic.split())
+        with self._reading() as db, writing(db):
+            db.execute("INSERT INTO follows (place, topic, key, after, created) VALUES (?, ?, ?, ?, ?) "
+                       "ON CONFLICT (place, key) DO NOTHING", [place, topic, topic_key(topic), after, _now()])
+            row = db.execute("SELECT id, place, topic, after, created FROM follows WHERE place = ? AND key = ?",
+                             [place, topic_key(topic)]).fetchone()
+        return _follow(row)
+
+    def remove_follows(self, place: str, topic: str | None) -> int:
+        with self._reading() as db, writing(db):
+            if topic is None:
+                return db.execute("DELETE FROM follows WHERE place = ?", [place]).rowcount
+            return db.execute("DELETE FROM follows WHERE place = ? AND key = ?", [place, topic_key(topic)]).rowcount
+
+    def follows(self, place: str | None = None) -> list[Follow]:
+        sql = "SELECT id, place, topic, after, created FROM follows"
+        with self._reading() as db:
+            rows = db.execute(sql + " ORDER BY id") if place is None else \
+                db.execute(sql + " WHERE place = ? ORDER BY id", [place])
+            return [_follow(r) for r in rows]
+
+    def record_posts(self, follow: int, after: int, posts: list[Post]) -> None:
+        with self._reading() as db, writing(db):
+            db.execute("UPDATE follows SET after = max(after, ?) WHERE id = ?", [after, follow])
+            db.conn.executemany("INSERT INTO posts (place, topic, passage, quote, at) VALUES (?, ?, ?, ?, ?)",
+                           [(p.place, p.topic, p.passage, p.quote, _utc(p.at)) for p in posts])
+
+    def posts(self, place: str, since: dt.datetime) -> list[Post]:
+        with self._reading() as db:
+            rows = db.execute("SELECT place, topic, passage, quote, at FROM posts WHERE place = ? AND at >= ? "
+                              "ORDER BY at, id", [place, _utc(since)]).fetchall()
+        return [Post(*r[:4], dt.datetime.fromisoformat(r[4])) for r in rows]
+
     def close(self) -> None:
         """Close every thread's connection."""
         with self._lock:
@@ -574,3 +652,20 @@ class SqliteStore:
             with contextlib.suppress(sqlite3.ProgrammingError):  # another thread's: it goes with that thread
                 db.close()
         self._local = threading.local()
+
+
+def _utc(moment: dt.datetime) -> str:
+    """A time as stored: UTC, ISO 8601 (so text order is time order)."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _now() -> str:
+    return _utc(dt.datetime.now(dt.UTC))
+
+
+def _shown(row) -> ShownAnswer:
+    return ShownAnswer(row[0], row[1], json.loads(row[2]), dt.datetime.fromisoformat(row[3]))
+
+
+def _follow(row) -> Follow:
+    return Follow(row[0], row[1], row[2], row[3], dt.datetime.fromisoformat(row[4]))

@@ -21,7 +21,7 @@ import numpy as np
 
 from .articles import ParsedArticle
 from .errors import EmbedderMismatch, IndexNotFound
-from .model import Article, Mention, Passage, Snapshot
+from .model import Article, Follow, Mention, Passage, Post, ShownAnswer, Snapshot, Vote
 from .passages import PassageText
 
 
@@ -151,6 +151,49 @@ class IndexStore(Protocol):
 
     def release(self, ids: list[str]) -> None:
         """Let other indexing processes have these articles again."""
+
+    # -- what the bots keep: votes and follows. In tables of their own, outside every version (writing
+    # them changes no answer and loads nothing anew), kept through re-indexing.
+
+    def last_passage(self) -> int:
+        """The highest passage id given out so far (ids only grow: a newer passage has a higher one)."""
+
+    def passages_after(self, after: int, limit: int) -> list[int]:
+        """The ids of the passages newer than `after`, the newest `limit` of them, ascending."""
+
+    def record_answer(self, question: str, passages: list[int]) -> int:
+        """Remember an answer shown (its question and the passages its results quote); its id."""
+
+    def shown_answer(self, answer: int) -> ShownAnswer | None:
+        """An answer shown, or None when there is no such answer (or it was forgotten)."""
+
+    def vote(self, answer: int, voter: str, result: int, value: int) -> None:
+        """Record a voter's +1/-1 on an answer's result, replacing their earlier vote on that answer."""
+
+    def votes(self) -> list[Vote]:
+        """Every vote, oldest first."""
+
+    def answers_shown(self) -> int:
+        """How many answers are remembered."""
+
+    def forget_feedback(self, before: dt.datetime) -> int:
+        """Forget the answers shown before this time and every vote on them; how many answers went."""
+
+    def add_follow(self, place: str, topic: str, after: int) -> Follow:
+        """Follow a topic in a place from passage `after` on; the existing follow when it is already
+        followed there (see `model.topic_key`)."""
+
+    def remove_follows(self, place: str, topic: str | None) -> int:
+        """Stop following a topic in a place (every topic, when None); how many follows went."""
+
+    def follows(self, place: str | None = None) -> list[Follow]:
+        """The follows of a place (of every place, when None), oldest first."""
+
+    def record_posts(self, follow: int, after: int, posts: list[Post]) -> None:
+        """In one transaction: the follow has looked at the passages up to `after`, and posted these."""
+
+    def posts(self, place: str, since: dt.datetime) -> list[Post]:
+        """What was posted to a place since a time, oldest first."""
 
     def close(self) -> None: ...
 

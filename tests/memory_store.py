@@ -3,6 +3,9 @@ and the front ends work over any `IndexStore` (nothing of SQLite reaches them)."
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import itertools
 import json
 import math
 import threading
@@ -11,7 +14,7 @@ from collections import Counter
 import numpy as np
 
 from newsbot.index.errors import IndexNotFound
-from newsbot.index.model import Article, Mention, Passage, Snapshot
+from newsbot.index.model import Article, Follow, Mention, Passage, Post, ShownAnswer, Snapshot, Vote, topic_key
 from newsbot.index.store import ChangeSet, vector_snapshot, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key
 from newsbot.index.terms import stems
 
@@ -30,6 +33,11 @@ class MemoryIndex:
         self.background: dict[str, str] = {}
         self.next_id = 1
         self.lock = threading.Lock()
+        self.answers: dict[int, ShownAnswer] = {}
+        self.votes: dict[tuple[int, str], Vote] = {}
+        self.follows: dict[int, Follow] = {}
+        self.posts: list[Post] = []
+        self.kept_ids = itertools.count(1)  # answers' and follows' ids
 
 
 class MemoryStore:
@@ -167,5 +175,75 @@ class MemoryStore:
     def release(self, ids):
         pass
 
+    # what the bots keep
+
+    def last_passage(self):
+        return self.index.next_id - 1
+
+    def passages_after(self, after, limit):
+        with self.index.lock:
+            return sorted(i for i in self.index.passages if i > after)[-limit:] if limit else []
+
+    def record_answer(self, question, passages):
+        with self.index.lock:
+            n = next(self.index.kept_ids)
+            self.index.answers[n] = ShownAnswer(n, question, list(passages), _now())
+            return n
+
+    def shown_answer(self, answer):
+        return self.index.answers.get(answer)
+
+    def vote(self, answer, voter, result, value):
+        with self.index.lock:
+            self.index.votes.pop((answer, voter), None)  # a changed vote is the newest
+            self.index.votes[(answer, voter)] = Vote(self.index.answers[answer], voter, result, value, _now())
+
+    def votes(self):
+        return sorted(self.index.votes.values(), key=lambda v: (v.at, v.answer.id))
+
+    def answers_shown(self):
+        return len(self.index.answers)
+
+    def forget_feedback(self, before):
+        with self.index.lock:
+            gone = {n for n, a in self.index.answers.items() if a.shown < before}
+            self.index.answers = {n: a for n, a in self.index.answers.items() if n not in gone}
+            self.index.votes = {k: v for k, v in self.index.votes.items() if k[0] not in gone}
+            return len(gone)
+
+    def add_follow(self, place, topic, after):
+        topic = " ".join(topic.split())
+        with self.index.lock:
+            for f in self.index.follows.values():
+                if f.place == place and topic_key(f.topic) == topic_key(topic):
+                    return f
+            n = next(self.index.kept_ids)
+            self.index.follows[n] = Follow(n, place, topic, after, _now())
+            return self.index.follows[n]
+
+    def remove_follows(self, place, topic):
+        with self.index.lock:
+            gone = [n for n, f in self.index.follows.items()
+                    if f.place == place and (topic is None or topic_key(f.topic) == topic_key(topic))]
+            for n in gone:
+                del self.index.follows[n]
+            return len(gone)
+
+    def follows(self, place=None):
+        return [f for _, f in sorted(self.index.follows.items()) if place is None or f.place == place]
+
+    def record_posts(self, follow, after, posts):
+        with self.index.lock:
+            if (f := self.index.follows.get(follow)) is not None:
+                self.index.follows[follow] = dataclasses.replace(f, after=max(f.after, after))
+            self.index.posts += posts
+
+    def posts(self, place, since):
+        return [p for p in self.index.posts if p.place == place and p.at >= since]
+
     def close(self):
         pass
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -73,6 +73,7 @@ class Interaction:
         self.log = [] if log is None else log
         self.guild_id = guild_id
         self.user = SimpleNamespace(id=user_id)
+        self.data = {}
         self.response = Response(self.log)
         self.followup = Followup(self.log, self.response)
         self.command = None
@@ -89,6 +90,11 @@ async def run(client, name, **options):
     interaction = Interaction()
     await client.tree.get_command(name).callback(interaction, **options)
     return interaction.log
+
+
+def labels(view) -> list[str]:
+    """The labels of a view's buttons (a vote button is a dynamic item around one)."""
+    return [getattr(b, "item", b).label for b in view.children]
 
 
 def embed_of(entry) -> discord.Embed:
@@ -108,12 +114,17 @@ def test_the_command_tree_has_the_documented_commands(client):
         "ask": ("Answer with verbatim quotes from the news, with outlet and date", [("question", True, 1, 1000)]),
         "timeline": ("The events in date order, each with its sentence and outlet", [("topic", False, 0, 200)]),
         "sources": ("The outlets and articles I have read, or which carry an answer", [("question", False, 0, 1000)]),
+        "follow": ("Post new reports on a topic here as articles arrive", [("topic", True, 1, 200)]),
+        "following": ("The topics this chat follows", []),
+        "unfollow": ("Stop following a topic here (or all of them)", [("topic", True, 1, 200)]),
         "help": ("What I can do", []),
     }
     assert [p.description for c in client.tree.get_commands() for p in c.parameters] == [
         "What you want to know, in any language",
         "Only the events about this (leave empty for everything)",
         "Which outlets carry the answer to this question",
+        "A few words, e.g. Kim Putin",
+        "The topic, as /following lists it, or all",
     ]
 
 
@@ -126,7 +137,7 @@ async def test_ask_defers_then_follows_up_with_the_quote_embed(client):
     assert log[0][1] == {"thinking": True}
     embed = embed_of(log[1])
     assert embed.description == ANTARA_SHRIMP
-    assert "view" not in log[1][2]  # one result, one sentence: nothing to page
+    assert labels(log[1][2]["view"]) == ["👍", "👎"]  # one result, one sentence: nothing to page, only votes
 
 
 async def test_abstention_is_an_honest_embed(client):
@@ -184,7 +195,7 @@ async def test_more_results_and_full_passage_page_in_place(client, tmp_path):
     log = await run(client, "ask", question="harga cabai merah naik")
     pager = log[1][2]["view"]
     assert isinstance(pager, Pager)
-    assert [b.label for b in pager.children] == ["More results »", "Full passage"]
+    assert labels(pager) == ["More results »", "Full passage", "👍", "👎"]
     assert embed_of(log[1]).footer.text == "Result 1 of 2"
 
     press = Interaction()
@@ -193,14 +204,14 @@ async def test_more_results_and_full_passage_page_in_place(client, tmp_path):
     assert kind == "edit_message"
     assert edit["embed"].description.startswith("> “Harga cabai merah naik juga di pasar Wonokromo Surabaya")
     assert edit["embed"].footer.text == "Result 2 of 2"
-    assert [b.label for b in pager.children] == ["« Previous", "Full passage"]
+    assert labels(pager) == ["« Previous", "Full passage", "👍", "👎"]
 
     press = Interaction()
     await pager.toggle.callback(press)
     assert press.log[0][1]["embed"].description == (
         "> “Harga cabai merah naik juga di pasar Wonokromo Surabaya sepanjang pekan ini. Dinas perdagangan kota "
         "memantau harga bahan pokok setiap hari di semua pasar.”\n**ANTARA** · date unknown")
-    assert [b.label for b in pager.children] == ["« Previous", "Quote only"]
+    assert labels(pager) == ["« Previous", "Quote only", "👍", "👎"]
 
 
 async def test_an_error_is_logged_and_answered_politely(client, caplog):
@@ -442,9 +453,10 @@ async def test_an_article_with_a_url_gets_a_link_button_that_outlives_the_pager(
     client.handlers.core = small_core(tmp_path, LINKED)
     log = await run(client, "ask", question="harga cabai merah naik")
     pager = log[1][2]["view"]
-    [link] = pager.children
+    link, *votes = pager.children
     assert (link.label, link.url, link.style) == ("Read the article", "https://kabar.example/cabai?id=7",
                                                   discord.ButtonStyle.link)
+    assert labels(pager)[1:] == ["👍", "👎"]
     edits = []
 
     class Sent:
@@ -453,4 +465,6 @@ async def test_an_article_with_a_url_gets_a_link_button_that_outlives_the_pager(
 
     pager.message = Sent()
     await pager.on_timeout()
-    assert [b.url for b in edits[0]["view"].children] == ["https://kabar.example/cabai?id=7"]
+    # The link and the votes outlive the pager (votes are handled by the client, by their custom id).
+    assert [getattr(b, "url", None) for b in edits[0]["view"].children] == ["https://kabar.example/cabai?id=7", None, None]
+    assert labels(edits[0]["view"]) == ["Read the article", "👍", "👎"]

@@ -95,7 +95,8 @@ def buttons(sent: dict) -> list[list[tuple[str, str]]]:
 async def test_startup_registers_the_command_menu(api, start_bot):
     await start_bot()
     [commands] = await api.wait_for("setMyCommands")
-    assert [c["command"] for c in commands["commands"]] == ["ask", "timeline", "sources", "help", "start"]
+    assert [c["command"] for c in commands["commands"]] == ["ask", "timeline", "sources", "follow", "following",
+                                                           "unfollow", "help", "start"]
 
 
 async def test_private_question_gets_quote_outlet_date_and_buttons(api, start_bot):
@@ -179,7 +180,7 @@ async def test_more_results_and_full_passage_edit_the_message(api, start_bot, tm
     assert reply["text"] == (
         "<blockquote>“Harga cabai merah naik di Medan menurut laporan badan pusat statistik setempat.”</blockquote>\n"
         "<b>ANTARA</b> · date unknown\n<i>Result 1 of 2</i>")
-    assert buttons(sent) == [[("More results »", ANY)], [("Full passage", ANY)]]
+    assert buttons(sent) == [[("More results »", ANY)], [("Full passage", ANY)], [("👍", ANY), ("👎", ANY)]]
 
     await api.push(button(buttons(sent)[0][0][1], sent))  # More results
     [edit] = await api.wait_for("editMessageText")
@@ -188,7 +189,7 @@ async def test_more_results_and_full_passage_edit_the_message(api, start_bot, tm
     assert edit["text"].startswith("<blockquote>“Harga cabai merah naik juga di pasar Wonokromo Surabaya")
     assert edit["text"].endswith("<i>Result 2 of 2</i>")
     page2 = api.sent[sent["message_id"]]
-    assert [[label for label, _ in row] for row in buttons(page2)] == [["« Previous"], ["Full passage"]]
+    assert [[label for label, _ in row] for row in buttons(page2)] == [["« Previous"], ["Full passage"], ["👍", "👎"]]
 
     await api.push(button(buttons(page2)[1][0][1], page2))  # Full passage
     edits = await api.wait_for("editMessageText", 2)
@@ -197,7 +198,7 @@ async def test_more_results_and_full_passage_edit_the_message(api, start_bot, tm
         "perdagangan kota memantau harga bahan pokok setiap hari di semua pasar.”</blockquote>\n"
         "<b>ANTARA</b> · date unknown\n<i>Result 2 of 2</i>")
     assert [[label for label, _ in row] for row in buttons(api.sent[sent["message_id"]])] == \
-        [["« Previous"], ["Quote only"]]
+        [["« Previous"], ["Quote only"], ["👍", "👎"]]
 
 
 async def test_an_unknown_or_expired_button_says_so(api, start_bot):
@@ -565,8 +566,10 @@ async def test_an_article_with_a_url_gets_a_read_the_article_button(api, start_b
     await api.push(message("harga cabai merah naik"))
     await api.wait_for("sendMessage")
     rows = api.sent[max(api.sent)]["reply_markup"]["inline_keyboard"]
-    assert rows == [[{"text": "Read the article", "url": "https://kabar.example/cabai?id=7"}]]
+    assert rows[0] == [{"text": "Read the article", "url": "https://kabar.example/cabai?id=7"}]
+    assert [b["text"] for b in rows[1]] == ["👍", "👎"]
     # An address Telegram would refuse as a button (an IP, localhost) is left out rather than lose the reply.
     await api.push(message("banjir merendam rumah di Bekasi"))
     [_, reply] = await api.wait_for("sendMessage", 2)
-    assert "Banjir merendam" in reply["text"] and "reply_markup" not in api.sent[max(api.sent)]
+    assert "Banjir merendam" in reply["text"]
+    assert buttons(api.sent[max(api.sent)]) == [[("👍", ANY), ("👎", ANY)]]
