@@ -19,8 +19,8 @@ TOKEN = "123456789:AAHfakeTokenForTests_0123456789abcdef"
 BOT = {"id": 777000, "is_bot": True, "first_name": "News Bot", "username": "newsbot_test_bot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 JSON_FIELDS = {"reply_markup", "reply_parameters", "link_preview_options", "commands", "allowed_updates",
-               "entities", "scope"}
-INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "message_thread_id"}
+               "entities", "scope", "results", "button"}
+INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "message_thread_id", "user_id", "cache_time"}
 
 
 @dataclass
@@ -38,6 +38,7 @@ class FakeTelegram:
     chats: dict[int, dict] = field(default_factory=dict)
     sent: dict[int, dict] = field(default_factory=dict)  # message_id → the message as the bot sent it
     delays: dict[str, list[float]] = field(default_factory=dict)  # method → seconds to sit on the next answers
+    admins: set[int] = field(default_factory=set)  # users getChatMember calls administrators
 
     def __post_init__(self):
         self._ids = itertools.count(1)
@@ -89,6 +90,7 @@ class FakeTelegram:
 
     async def _getUpdates(self, params):
         offset = params.get("offset") or 0
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed, as Telegram forgets them
         deadline = time.monotonic() + min(float(params.get("timeout") or 0), 0.5)
         while True:
             ready = [u for u in self.updates if u["update_id"] >= offset]
@@ -108,6 +110,16 @@ class FakeTelegram:
             message["reply_markup"] = params["reply_markup"]
         self.sent[message["message_id"]] = message
         return message
+
+    async def _getChatMember(self, params):
+        user = {"id": params["user_id"], "is_bot": False, "first_name": "Someone"}
+        if params["user_id"] in self.admins:
+            return {"status": "administrator", "user": user, "can_be_edited": False, "can_manage_chat": True,
+                    "can_change_info": True, "can_delete_messages": True, "can_invite_users": True,
+                    "can_restrict_members": True, "can_pin_messages": True, "can_promote_members": False,
+                    "can_manage_video_chats": True, "can_post_stories": True, "can_edit_stories": True,
+                    "can_delete_stories": True, "is_anonymous": False}
+        return {"status": "member", "user": user}
 
     async def _editMessageText(self, params):
         message = dict(self.sent[params["message_id"]])
@@ -197,6 +209,11 @@ def message(text: str, chat: dict = PRIVATE, user: dict = ALICE, message_id: int
         body["entities"] = entities
     body.update(extra)
     return {"message": body}
+
+
+def inline(query: str, user: dict = ALICE) -> dict:
+    """Someone typing `@bot query` in any chat."""
+    return {"inline_query": {"id": f"iq{time.monotonic_ns()}", "from": user, "query": query, "offset": ""}}
 
 
 def button(data: str, sent: dict, user: dict = ALICE) -> dict:

@@ -22,6 +22,7 @@ from newsbot.bot.render import ERROR_TEXT, NOT_HERE  # noqa: E402
 from newsbot.bot.limits import slow_down  # noqa: E402
 from newsbot.bot.logs import scrub_secrets  # noqa: E402
 from newsbot.bot.timeline import Event  # noqa: E402
+from newsbot.index.build import build_index  # noqa: E402
 
 from .test_telegram import CHILLI, LINKED, SHRIMP, small_core  # noqa: E402
 
@@ -69,9 +70,12 @@ class Followup:
 class Interaction:
     """Records what a command does with its interaction, in order."""
 
-    def __init__(self, user_id=1, log=None, guild_id=None):
+    def __init__(self, user_id=1, log=None, guild_id=None, channel_id=30, permissions=None, client=None):
         self.log = [] if log is None else log
         self.guild_id = guild_id
+        self.channel_id = channel_id
+        self.permissions = permissions or discord.Permissions.none()
+        self.client = client
         self.user = SimpleNamespace(id=user_id)
         self.data = {}
         self.response = Response(self.log)
@@ -86,8 +90,8 @@ def client(fake_core):
     client.handlers.gate.workers.shutdown(wait=False)
 
 
-async def run(client, name, **options):
-    interaction = Interaction()
+async def run(client, name, interaction=None, **options):
+    interaction = interaction or Interaction()
     await client.tree.get_command(name).callback(interaction, **options)
     return interaction.log
 
@@ -468,3 +472,92 @@ async def test_an_article_with_a_url_gets_a_link_button_that_outlives_the_pager(
     # The link and the votes outlive the pager (votes are handled by the client, by their custom id).
     assert [getattr(b, "url", None) for b in edits[0]["view"].children] == ["https://kabar.example/cabai?id=7", None, None]
     assert labels(edits[0]["view"]) == ["Read the article", "👍", "👎"]
+
+
+# --- votes and follows ------------------------------------------------------------------------------------
+
+
+async def test_anyone_votes_once_per_answer_and_votes_survive_the_pager(client):
+    from newsbot.bot.discord import VoteButton
+    from newsbot.bot.feedback import DOWN, FORGED, THANKS, UP
+
+    log = await run(client, "ask", question=SHRIMP)  # asked by user 1
+    pager = log[1][2]["view"]
+    up, down = pager.children
+    assert isinstance(up, VoteButton) and up.item.custom_id.startswith("nbv:") and up.item.custom_id.endswith(":0:u")
+    stranger = Interaction(user_id=2, client=client)
+    stranger.data = {"custom_id": down.item.custom_id}
+    assert await pager.interaction_check(stranger) is True  # paging is the asker's, votes are anyone's
+    await down.callback(stranger)
+    asker = Interaction(user_id=1, client=client)
+    await up.callback(asker)
+    # After the pager times out (or the bot restarts) the client rebuilds the button from its custom id.
+    import re
+
+    match = re.fullmatch(VoteButton.__discord_ui_compiled_template__, down.item.custom_id)
+    rebuilt = await VoteButton.from_custom_id(asker, down.item, match)
+    again = Interaction(user_id=1, client=client)
+    await rebuilt.callback(again)  # the asker changes to 👎
+    assert [i.log[0][1] for i in (stranger, asker, again)] == [THANKS[DOWN], THANKS[UP], THANKS[DOWN]]
+    assert all(i.log[0][2] == {"ephemeral": True} for i in (stranger, asker, again))
+    votes = client.handlers.core.retriever.store.votes()
+    assert sorted(v.value for v in votes) == [DOWN, DOWN]
+    forged = VoteButton(up.token.split(".")[0] + ".AAAAAAAAAA", 0, "u")
+    bad = Interaction(user_id=3, client=client)
+    await forged.callback(bad)
+    assert bad.log[0][1] == FORGED and len(client.handlers.core.retriever.store.votes()) == 2
+
+
+async def test_follow_in_a_channel_posts_new_reports_there(client, fake_settings, fake_embedder):
+    from .test_follow import TIGER, TIGER_NEWS
+
+    log = await run(client, "follow", Interaction(channel_id=444), topic="harimau sumatra")
+    assert embed_of(log[1]).description.startswith("Following “harimau sumatra”")
+    assert [f.place for f in client.handlers.core.retriever.store.follows()] == ["discord:444"]
+    (fake_settings.corpus / "d_tiger.txt").write_text(TIGER, encoding="utf-8")
+    build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
+
+    sent = []
+
+    class Posted:
+        id = 444
+
+        async def send(self, **kwargs):
+            sent.append(kwargs["embed"])
+
+    client.get_channel = lambda channel_id: Posted() if channel_id == 444 else None
+    assert await client.post_follows() is True
+    [embed] = sent
+    assert embed.title == "New on “harimau sumatra”"
+    assert embed.description.startswith("> “Pada 5 Januari 2024 harimau sumatra terlihat di Riau")
+    assert await client.post_follows() is True and len(sent) == 1  # never twice
+
+    # A channel the bot can no longer post in forgets its follows.
+    await run(client, "follow", Interaction(channel_id=445), topic="harimau sumatra")
+    (fake_settings.corpus / "f_tiger.txt").write_text(TIGER_NEWS, encoding="utf-8")
+    build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
+
+    async def gone(channel_id):
+        raise discord.NotFound(SimpleNamespace(status=404, reason="Not Found"), "Unknown Channel")
+
+    client.fetch_channel = gone
+    assert await client.post_follows() is True
+    assert [f.place for f in client.handlers.core.retriever.store.follows()] == ["discord:444"]
+    assert len(sent) == 2 and "perangkap kamera di Jambi" in sent[1].description
+
+
+async def test_only_server_managers_change_follows_when_the_setting_says_so(fake_core):
+    from newsbot.bot.discord import ADMINS_ONLY
+
+    client = NewsDiscord(dataclasses.replace(fake_core.settings, discord_token="x", follow_admins_only=True),
+                         core=fake_core)
+    member = await run(client, "follow", Interaction(guild_id=9), topic="harimau")
+    assert member == [("send_message", ADMINS_ONLY, {"ephemeral": True})]
+    manager = await run(client, "follow", Interaction(guild_id=9, permissions=discord.Permissions(manage_guild=True)),
+                        topic="harimau")
+    assert embed_of(manager[1]).description.startswith("Following “harimau”")
+    direct = await run(client, "follow", Interaction(channel_id=31), topic="katak")  # a direct message
+    assert embed_of(direct[1]).description.startswith("Following “katak”")
+    looked = await run(client, "following", Interaction(guild_id=9))  # anyone may look
+    assert embed_of(looked[0]).description == "This chat follows 1 topic\\:\n• harimau"
+    client.handlers.gate.workers.shutdown(wait=False)

@@ -5,6 +5,7 @@ on 127.0.0.1, answering from the tiny corpus (fake embedder). Assertions are on 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from html.parser import HTMLParser
 
@@ -24,7 +25,7 @@ from newsbot.bot.timeline import Event
 from newsbot.index.build import build_index
 
 from .conftest import FakeEmbedder, write_corpus
-from .fake_telegram import BOB, BOT, GROUP, PRIVATE, TOKEN, button, message
+from .fake_telegram import ALICE, BOB, BOT, GROUP, PRIVATE, TOKEN, button, inline, message
 
 SHRIMP = "Berapa kenaikan ekspor udang tahun ini?"
 ANTARA_SHRIMP = ("<blockquote>“Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik dua puluh "
@@ -53,12 +54,18 @@ async def start_bot(api, fake_core, caplog):
 
     yield start
     for app in apps:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await app.post_shutdown(app)
+        if app.running:  # a test may have stopped it already (a restart)
+            await stop_bot(app)
     undo()
     assert TOKEN not in caplog.text
+
+
+async def stop_bot(app) -> None:
+    """Stop the bot the way `run_polling` does when it ends."""
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    await app.post_shutdown(app)
 
 
 class Tags(HTMLParser):
@@ -573,3 +580,129 @@ async def test_an_article_with_a_url_gets_a_read_the_article_button(api, start_b
     [_, reply] = await api.wait_for("sendMessage", 2)
     assert "Banjir merendam" in reply["text"]
     assert buttons(api.sent[max(api.sent)]) == [[("👍", ANY), ("👎", ANY)]]
+
+
+# --- inline mode, votes and follows ----------------------------------------------------------------------
+
+
+async def test_inline_mode_offers_quotes_to_send_into_any_chat(api, start_bot):
+    await start_bot()
+    await api.push(inline(SHRIMP))
+    [offered] = await api.wait_for("answerInlineQuery")
+    assert offered["cache_time"] == 300
+    first = offered["results"][0]
+    assert (first["type"], first["title"]) == ("article", "ANTARA · 2 Oct 2023")
+    assert first["description"].startswith("“Menteri Perikanan mengumumkan pada Senin (2/10)")
+    sent = first["input_message_content"]
+    assert sent["parse_mode"] == "HTML" and sent["link_preview_options"] == {"is_disabled": True}
+    assert sent["message_text"] == ANTARA_SHRIMP  # the answer's own HTML, without "Result 1 of N"
+    assert len({r["id"] for r in offered["results"]}) == len(offered["results"])
+
+    await api.push(inline("Siapa pemenang Piala Dunia sepak bola?"))
+    await api.wait_for("answerInlineQuery", 2)
+    await api.push(inline("   "))
+    _, nothing, empty = await api.wait_for("answerInlineQuery", 3)
+    [result] = nothing["results"]
+    assert result["title"] == "Nothing in my sources"
+    assert result["input_message_content"]["message_text"] == (
+        "I found nothing on that in my sources. (“Siapa pemenang Piala Dunia sepak bola?”)")
+    assert empty["results"] == [] and empty["button"]["text"] == "Type a question to find quotes from the news"
+
+
+async def test_inline_mode_obeys_the_allowlist_by_user_and_the_rate_limit(api, start_bot, fake_core):
+    await start_bot(telegram_allowed_chats=(GROUP["id"], BOB["id"]), rate_limit=1)
+    await api.push(inline(SHRIMP))  # Alice is not on the list
+    [refused] = await api.wait_for("answerInlineQuery")
+    assert refused["results"] == [] and refused["button"]["text"].startswith("Sorry, I only answer in the chats")
+    await api.push(inline(SHRIMP, user=BOB))
+    await api.push(inline(MERAPI, user=BOB))  # over the limit of one a minute
+    _, *later = await api.wait_for("answerInlineQuery", 3)
+    slowed, answered = sorted(later, key=lambda a: len(a["results"]))  # the refusal needs no search: it may come first
+    assert answered["results"][0]["title"] == "ANTARA · 2 Oct 2023"
+    assert slowed["results"] == [] and slowed["button"]["text"].startswith("You are asking faster than I can read")
+    assert slowed["cache_time"] == 0 and slowed["is_personal"] == "true"
+
+
+async def test_votes_from_two_people_one_each_and_changeable(api, start_bot, fake_core):
+    from newsbot.bot.feedback import DOWN, FORGED, THANKS, UNKNOWN, UP
+
+    await start_bot()
+    await api.push(message(f"/ask {SHRIMP}", chat=GROUP, message_id=70))
+    await api.wait_for("sendMessage")
+    sent = api.sent[max(api.sent)]
+    up, down = [data for _, data in buttons(sent)[-1]]
+    for n, (data, user) in enumerate([(up, ALICE), (down, BOB), (down, ALICE)], 1):  # Alice changes her vote
+        await api.push(button(data, sent, user=user))
+        told = await api.wait_for("answerCallbackQuery", n)
+    assert [t["text"] for t in told] == [THANKS[UP], THANKS[DOWN], THANKS[DOWN]]
+    votes = fake_core.retriever.store.votes()
+    assert len(votes) == 2 and {v.value for v in votes} == {DOWN} and {v.result for v in votes} == {0}
+    assert not any(str(ALICE["id"]) in v.voter or str(BOB["id"]) in v.voter for v in votes)
+    assert votes[0].answer.question == SHRIMP
+
+    # Forged and stale buttons are refused and change nothing.
+    token = up.split(":")[1]
+    for data in (f"v:{int(token.split('.')[0]) + 1}.{token.split('.')[1]}:0:u", "v:x", f"v:{token}:7:u",
+                 f"v:{token}:0:maybe"):
+        await api.push(button(data, sent, user=BOB))
+    await api.wait_for("answerCallbackQuery", 7)
+    fake_core.feedback.forget(dt.date.today() + dt.timedelta(days=2))  # the answer is forgotten
+    await api.push(button(up, sent, user=BOB))
+    told = await api.wait_for("answerCallbackQuery", 8)
+    assert sorted(t["text"] for t in told[3:]) == sorted([FORGED] * 4 + [UNKNOWN])  # handled concurrently
+    assert fake_core.retriever.store.votes() == [] and api.of("editMessageText") == []
+
+
+TIGER = "Jakarta (ANTARA) - Pada 5 Januari 2024 harimau sumatra terlihat di Riau, kata petugas konservasi.\n"
+TIGER_NEWS = ("Bisnis.com, JAKARTA - Seekor harimau sumatra masuk perangkap kamera di Jambi pekan lalu, "
+              "kata balai konservasi.\n")
+
+
+async def test_a_follow_posts_new_reports_and_a_restart_repeats_none(api, start_bot, fake_core, fake_settings,
+                                                                      fake_embedder):
+    import asyncio
+
+    app = await start_bot(fake_core, follow_every=0.1)
+    await api.push(message("/follow harimau sumatra", chat=GROUP, message_id=80))
+    [confirmed] = await api.wait_for("sendMessage")
+    assert confirmed["text"].startswith("Following “harimau sumatra”: when new articles carry a report on it")
+
+    (fake_settings.corpus / "d_tiger.txt").write_text(TIGER, encoding="utf-8")
+    await asyncio.to_thread(build_index, fake_settings.corpus, fake_settings.index_path, fake_embedder)
+    _, post = await api.wait_for("sendMessage", 2)
+    assert post["chat_id"] == GROUP["id"] and "reply_parameters" not in post
+    assert post["text"] == ("<b>New on “harimau sumatra”</b>\n\n<blockquote>“Pada 5 Januari 2024 harimau sumatra "
+                            "terlihat di Riau, kata petugas konservasi.”</blockquote>\n<b>ANTARA</b> · date unknown")
+
+    await stop_bot(app)
+    restarted = NewsCore(fake_settings, fake_embedder)
+    await start_bot(restarted, follow_every=0.1)
+    await api.quiet(1.0)
+    assert len(api.of("sendMessage")) == 2  # nothing posted twice
+
+    (fake_settings.corpus / "f_tiger.txt").write_text(TIGER_NEWS, encoding="utf-8")
+    await asyncio.to_thread(build_index, fake_settings.corpus, fake_settings.index_path, fake_embedder)
+    *_, newer = await api.wait_for("sendMessage", 3)
+    assert "perangkap kamera di Jambi" in newer["text"]
+    await api.quiet(0.5)
+    assert len(api.of("sendMessage")) == 3
+
+
+async def test_only_admins_change_follows_when_the_setting_says_so(api, start_bot):
+    from newsbot.bot.telegram import ADMINS_ONLY
+
+    await start_bot(follow_admins_only=True)
+    await api.push(message("/follow harimau", chat=GROUP, user=BOB, message_id=90))
+    [refused] = await api.wait_for("sendMessage")
+    assert refused["text"] == ADMINS_ONLY
+    api.admins.add(ALICE["id"])
+    await api.push(message("/follow harimau", chat=GROUP, user=ALICE, message_id=91))
+    await api.wait_for("sendMessage", 2)
+    await api.push(message("/following", chat=GROUP, user=BOB, message_id=92))  # anyone may look
+    await api.wait_for("sendMessage", 3)
+    await api.push(message("/follow katak", user=BOB))  # in a private chat, anyone
+    replies = await api.wait_for("sendMessage", 4)
+    texts = [r["text"] for r in replies[1:]]
+    assert texts[0].startswith("Following “harimau”") and texts[2].startswith("Following “katak”")
+    assert texts[1] == "This chat follows 1 topic:\n• harimau"
+    assert [c["user_id"] for c in api.of("getChatMember")] == [BOB["id"], ALICE["id"]]
