@@ -12,10 +12,7 @@ import uuid
 import pytest
 from click.testing import CliRunner
 
-from newsbot.bot import cli as cli_module
-from newsbot.bot import core as core_module
 from newsbot.bot.cli import cli
-from newsbot.bot.core import NewsCore
 from newsbot.bot.evaluate import evaluate, load_cases
 from newsbot.bot.feedback import DOWN, FORGED, GONE, THANKS, UNKNOWN, UP, Feedback, load_key
 from newsbot.index import store as store_module
@@ -23,7 +20,7 @@ from newsbot.index.build import build_index
 from newsbot.index.model import Post
 from newsbot.index.store import open_store
 
-from .conftest import FakeEmbedder
+from .test_cli import run  # noqa: F401 - the CLI runner fixture
 from .memory_store import MemoryStore
 
 SHRIMP = "ekspor udang naik berapa persen?"
@@ -198,19 +195,6 @@ def test_liked_answers_export_as_eval_questions_that_the_bot_gets_right(fake_cor
 
 
 # --- the terminal ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def run(tmp_path, tiny_corpus, monkeypatch):
-    embedder = FakeEmbedder()
-    monkeypatch.setattr(cli_module, "make_embedder", lambda settings: embedder)
-    monkeypatch.setattr(core_module, "make_embedder", lambda settings: embedder)
-    monkeypatch.setenv("NEWSBOT_INDEX", str(tmp_path / "idx" / "index.db"))
-    monkeypatch.setenv("NEWSBOT_CORPUS", str(tiny_corpus))
-    monkeypatch.setenv("NEWSBOT_MIN_RELEVANCE", "0.1")
-    runner = CliRunner()
-    return lambda *args, input=None: runner.invoke(cli, ["--env-file", str(tmp_path / "no.env"), *args], input=input,
-                                                   catch_exceptions=False)
 
 
 def test_good_and_bad_in_chat_then_the_feedback_command(run, tmp_path):
