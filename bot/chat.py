@@ -6,8 +6,10 @@ front end needs the same two things.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,6 +21,8 @@ from .limits import RateLimit, slow_down
 from .pages import Measure, Page, human_date, paginate, trim_escaped
 from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOT_HERE, NOTHING_FOUND, NOTHING_HINT, READ_ARTICLE,
                      SOURCES_HINT, dates_line, low_confidence, no_events, sources_title)
+
+log = logging.getLogger(__name__)
 
 LIGHT_ACTIONS = 4  # help, usage and paging a user may do per question the rate limit allows
 
@@ -84,6 +88,22 @@ class Gate:
         """Record a vote from a button; what to tell the voter."""
         feedback = self.core.feedback
         return await self.workers.run(feedback.vote, token, feedback.voter(platform, user), result, value)
+
+    async def keep_following(self, every: float, post: Callable[[], Awaitable[bool]]) -> None:
+        """Until cancelled: every `every` seconds, if the index has changed (a `newsbot watch` beside
+        the bot, `newsbot index` run by hand), `post` what is new on the followed topics. A look whose
+        posts did not all go out (`post` returned False) is made again at the next one."""
+        seen = None
+        while True:
+            try:
+                version = await self.workers.run(self.core.retriever.store.version)
+                if version != seen:
+                    seen = version if await post() else None
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("looking for new reports on followed topics failed; trying again later")
+            await asyncio.sleep(every)
 
     def close(self) -> None:
         self.workers.shutdown()

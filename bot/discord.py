@@ -98,8 +98,9 @@ def read_button(url: str) -> discord.ui.Button:
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button],
                  template=r"nbv:(?P<token>[0-9]{1,15}\.[A-Za-z0-9_-]{10}):(?P<result>[0-9]{1,3}):(?P<value>[ud])"):
-    """👍 or 👎 on the result shown. Anyone may vote (once per answer, changeable); the button keeps
-    working after the pager times out and after a restart (the client knows its custom id's form)."""
+    """👍 or 👎 on the result shown. The client dispatches it by its custom id's form, never through the
+    pager (so anyone may vote, not only the asker: once per answer, changeable), and it keeps working after
+    the pager times out and after a restart."""
 
     def __init__(self, token: str, result: int, value: str):
         super().__init__(discord.ui.Button(label="👍" if value == "u" else "👎", style=discord.ButtonStyle.secondary,
@@ -161,8 +162,6 @@ class Pager(discord.ui.View):
         """Only the person who asked pages the reply; anyone else is told so, privately."""
         if self.owner is None or interaction.user.id == self.owner:
             return True
-        if str((interaction.data or {}).get("custom_id", "")).startswith("nbv:"):
-            return True  # votes are anyone's
         await interaction.response.send_message(NOT_YOURS, ephemeral=True)
         return False
 
@@ -377,33 +376,17 @@ class NewsDiscord(discord.Client):
             self.handlers.core = (await loop.run_in_executor(None, open_core, self.settings))[0]
         self.handlers.core.keep_timeline_ready(self.handlers.gate.workers.corpus)
         self.add_dynamic_items(VoteButton)
-        self.follows = asyncio.get_running_loop().create_task(self.follow_loop(), name="newsbot-follows")
+        self.follows = asyncio.get_running_loop().create_task(
+            self.handlers.gate.keep_following(self.settings.follow_every, self.post_follows), name="newsbot-follows")
         state = self.handlers.core.state_folder / "discord-commands.json"
         await sync_commands(self.tree, state, self.application_id, self.settings.discord_guild_id, self.force_sync)
-
-    async def follow_loop(self) -> None:
-        """Look for new articles on the channels' followed topics whenever the index has changed, and post them."""
-        gate = self.handlers.gate
-        seen = None
-        while True:
-            try:
-                version = await gate.workers.run(self.handlers.core.retriever.store.version)
-                if version != seen:
-                    seen = version if await self.post_follows() else None  # a failed post is tried again
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("looking for new reports on followed topics failed; trying again later")
-            await asyncio.sleep(self.settings.follow_every)
 
     async def post_follows(self) -> bool:
         """Post what is due; False when a post failed for now."""
         gate, following = self.handlers.gate, self.handlers.core.following
         ok = True
-        for delivery in await gate.workers.run(following.due):
-            platform, _, channel_id = delivery.place.partition(":")
-            if platform != "discord":
-                continue
+        for delivery in await gate.workers.run(following.due, None, "discord"):
+            channel_id = delivery.place.partition(":")[2]
             try:
                 channel = self.get_channel(int(channel_id)) or await self.fetch_channel(int(channel_id))
                 for page in delivery_pages(delivery, MARKDOWN):

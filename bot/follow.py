@@ -95,16 +95,16 @@ class Following:
         return FollowReply(f"This chat follows {len(topics)} topic{'s' if len(topics) != 1 else ''}:", topics)
 
     # -- new articles --------------------------------------------------------------------------------
-    def due(self, now: dt.datetime | None = None) -> list[Delivery]:
-        """What to post now for every follow that has passages it has not looked at. A follow with
-        nothing to post is marked as having looked at them."""
+    def due(self, now: dt.datetime | None = None, platform: str | None = None) -> list[Delivery]:
+        """What to post now for every follow (on one platform's chats, when given) that has passages it
+        has not looked at. A follow with nothing to post is marked as having looked at them."""
         now = now or dt.datetime.now(dt.UTC)
         last = self.store.last_passage()
         deliveries: list[Delivery] = []
         given: dict[str, list[str]] = {}  # place -> quotes posted there lately or chosen in this look
         room: dict[str, int] = {}
         for follow in self.store.follows():
-            if follow.after >= last:
+            if follow.after >= last or (platform is not None and not follow.place.startswith(f"{platform}:")):
                 continue
             if follow.place not in given:
                 recent = self.store.posts(follow.place, now - REMEMBERED)

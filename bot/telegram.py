@@ -426,30 +426,12 @@ class TelegramBot:
 
     # following
 
-    async def follow_loop(self, bot) -> None:
-        """Look for new articles on the chats' followed topics whenever the index has changed (a
-        `newsbot watch` beside the bot, or `newsbot index` run by hand), and post them."""
-        seen = None
-        while True:
-            try:
-                version = await self.gate.workers.run(self.core.retriever.store.version)
-                if version != seen:
-                    delivered = await self.post_follows(bot)
-                    seen = version if delivered else None  # a failed post is tried again at the next look
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("looking for new reports on followed topics failed; trying again later")
-            await asyncio.sleep(self.settings.follow_every)
-
     async def post_follows(self, bot) -> bool:
         """Post what is due; False when a post failed for now."""
         following = self.core.following
         ok = True
-        for delivery in await self.gate.workers.run(following.due):
-            platform, _, chat = delivery.place.partition(":")
-            if platform != "telegram":
-                continue
+        for delivery in await self.gate.workers.run(following.due, None, "telegram"):
+            chat = delivery.place.partition(":")[2]
             try:
                 for page in delivery_pages(delivery, HTML):
                     await bot.send_message(int(chat), page.text)
@@ -490,7 +472,8 @@ class TelegramBot:
         """Register the command menu, start looking for followed topics, and say who we are."""
         await app.bot.set_my_commands(menu())
         self.core.keep_timeline_ready(self.gate.workers.corpus)
-        self.follows = asyncio.get_running_loop().create_task(self.follow_loop(app.bot), name="newsbot-follows")
+        self.follows = asyncio.get_running_loop().create_task(
+            self.gate.keep_following(self.settings.follow_every, lambda: self.post_follows(app.bot)), name="newsbot-follows")
         log.info("Telegram bot @%s ready: %d articles", app.bot.username, len(self.core.articles()))
 
     async def post_shutdown(self, app: Application) -> None:
