@@ -215,6 +215,7 @@ def copy_index(source: Path | str, target: Path | str, progress: Progress | None
                 report.added += [c.article.article for c in batch]
                 if progress:
                     progress("copying", min(start + COPY_BATCH, len(ids)), len(ids))
+            dst.prepare_search(progress)
             for art in dst.articles():
                 report.articles += 1
                 report.passages += art.passages

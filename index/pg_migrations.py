@@ -70,3 +70,21 @@ CREATE TABLE newsbot.posts (id bigserial PRIMARY KEY, place text NOT NULL, topic
                             quote text NOT NULL, at timestamptz NOT NULL);
 CREATE INDEX posts_place_at ON newsbot.posts (place, at);
 """)
+
+migration("m003_nearest_and_postings", """
+-- Dense search through the database: each passage carries its article's language and its vector, which an
+-- HNSW index (made by prepare_search once the index is large, see postgres.py) searches per language.
+ALTER TABLE newsbot.passages ADD COLUMN language text, ADD COLUMN embedding vector;
+UPDATE newsbot.passages p SET language = a.language FROM newsbot.articles a WHERE a.id = p.article;
+UPDATE newsbot.passages p SET embedding = v.embedding FROM newsbot.vectors v WHERE v.hash = p.hash;
+-- Lexical search reads the postings of the question's terms only (BM25 in SQL): a term, a passage, how
+-- often the term occurs there, and the passage's length. They replace the tsvector and its GIN index.
+CREATE TABLE newsbot.postings (
+    term text NOT NULL, passage bigint NOT NULL REFERENCES newsbot.passages (id) ON DELETE CASCADE,
+    tf integer NOT NULL, length integer NOT NULL, PRIMARY KEY (term, passage)
+);
+CREATE INDEX postings_passage ON newsbot.postings (passage);
+INSERT INTO newsbot.postings (term, passage, tf, length)
+    SELECT u.lexeme, p.id, cardinality(u.positions), p.length FROM newsbot.passages p, unnest(p.tsv) u;
+ALTER TABLE newsbot.passages DROP COLUMN tsv;
+""")

@@ -2,10 +2,13 @@
 named by a URL such as `postgresql://newsbot@db.example/news`. Every line of its SQL is here or in
 index/pg_migrations.py; the tables live in their own schema, `newsbot`.
 
-Lexical search is PostgreSQL full text: each passage's terms (stems and words, made by index/terms.py
-exactly as for SQLite: Sastrawi for Indonesian, Snowball for English, accents folded) are a tsvector
-with positions behind a GIN index, and BM25 is computed in SQL with FTS5's constants, so both engines
-rank alike. Vectors are pgvector `vector`s.
+Lexical search: each passage's terms (stems and words, made by index/terms.py exactly as for SQLite:
+Sastrawi for Indonesian, Snowball for English, accents folded) are kept as postings (term, passage,
+count, length), and BM25 is computed in SQL with FTS5's constants from the postings of the question's
+terms only, so both engines rank alike. Vectors are pgvector `vector`s; each passage carries its own and
+its article's language. From ann.MIN_PASSAGES passages on, `prepare_search` makes an HNSW index (cosine,
+m 16, ef_construction 128) that `nearest` searches per language with pgvector's iterative scan, and a
+bot holds only a sample of the vectors; below that, bots compare every vector themselves.
 
 Commits are one transaction and bump a generation counter; a snapshot is read in one REPEATABLE READ
 transaction, so a reader sees the index before a commit or after it, never half. Several indexing
@@ -26,6 +29,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from . import ann
 from .errors import IndexDamaged, IndexNotFound, IndexUnavailable, IndexUnwritable, NewsbotError
 from .model import Article, Follow, Mention, Passage, Post, ShownAnswer, Snapshot, Vote, topic_key
 from .pg_migrations import MIGRATION_LOCK, MIGRATIONS
@@ -37,9 +41,11 @@ T = TypeVar("T")
 
 POOL_SIZE = 8  # connections per process: the bots' executor threads and the indexer
 CONNECT_TIMEOUT = 10  # seconds
-MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 K1, B = 1.2, 0.75  # BM25's constants, as FTS5 uses them
 COMMIT_LOCK = MIGRATION_LOCK + 1  # an advisory lock id: one commit at a time changes the vocabulary
+HNSW_INDEX = "passages_embedding_hnsw"
+EF_SEARCH = ann.EXPANSION_SEARCH  # HNSW candidates per search (pgvector caps it at 1000)
+HNSW_MEMORY = "1GB"  # maintenance_work_mem while the HNSW index is made: the graph built in memory is fast
 
 
 def _import_driver():
@@ -89,30 +95,9 @@ def create_database(server: str, name: str, replace: bool = False) -> str:
     return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
 
 
-def tsvector_literal(terms: str) -> tuple[str, int]:
-    """A passage's terms as a tsvector literal with positions (the same tokens FTS5 takes), and its length
-    in tokens."""
-    positions: dict[str, list[int]] = {}
-    tokens = lexical_tokens(terms)
-    for n, token in enumerate(tokens, start=1):
-        positions.setdefault(token, []).append(min(n, MAX_POSITION))
-    literal = " ".join(_quoted(t) + ":" + ",".join(map(str, ps[:256])) for t, ps in positions.items())
-    return literal, len(tokens)
-
-
 def lexemes(terms: list[str]) -> list[str]:
-    """The tokens of these terms as the passages' tsvectors hold them, each once."""
+    """The tokens of these terms as the postings hold them, each once."""
     return list(dict.fromkeys(t for term in terms for t in lexical_tokens(term)))
-
-
-def tsquery_literal(tokens: list[str]) -> str:
-    """Any of these tokens as a tsquery literal: each a quoted lexeme, never operator syntax."""
-    return " | ".join(_quoted(t) for t in tokens)
-
-
-def _quoted(token: str) -> str:
-    """A lexeme quoted for a tsvector or tsquery literal."""
-    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 class PostgresStore:
@@ -200,32 +185,63 @@ class PostgresStore:
         return self._run(_recorded_embedder)
 
     def snapshot(self, complete: bool = False) -> Snapshot:
-        """Every passage's vector, always (this store has no `nearest` of its own yet)."""
+        """Every passage's vector; with an HNSW index (and not `complete`), only a sample of them, for the
+        per-language offsets, and `nearest` searches the index."""
         def read(conn) -> Snapshot:
             with self._reading(conn):
                 recorded = _recorded_embedder(conn) or ("", 0)
-                counts = dict(conn.execute(
-                    "SELECT a.language, count(*) FROM newsbot.passages p JOIN newsbot.articles a ON a.id = p.article "
-                    "GROUP BY a.language").fetchall())
-                ids, vectors, languages = [], [], []
-                for pid, language, embedding in conn.cursor(binary=True).execute(
-                        "SELECT p.id, a.language, v.embedding FROM newsbot.passages p JOIN newsbot.articles a "
-                        "ON a.id = p.article JOIN newsbot.vectors v ON v.hash = p.hash ORDER BY p.id"):
-                    ids.append(pid)
-                    languages.append(language)
-                    vectors.append(embedding.to_numpy())
-                rows = [(np.array(ids, np.int64), np.vstack(vectors).astype(np.float32, copy=False), languages)] \
-                    if ids else []
-                return vector_snapshot((self.location, _generation(conn)), recorded, counts, rows, True,
-                                       _background(conn, recorded[1]))
+                counts = dict(conn.execute("SELECT language, count(*) FROM newsbot.passages GROUP BY language").fetchall())
+                version = (self.location, _generation(conn))
+                background = _background(conn, recorded[1])
+                if complete or not _has_hnsw(conn):
+                    return vector_snapshot(version, recorded, counts, _vector_rows(conn, ""), True, background)
+                share = min(100.0, 100.0 * 2 * ann.SAMPLE / max(sum(counts.values()), 1))
+                sample = _vector_rows(conn, f"TABLESAMPLE SYSTEM ({share}) REPEATABLE ({version[1]})", ann.SAMPLE)
+                return vector_snapshot(version, recorded, counts, [], False, background, sample=sample)
 
         return self._run(read)
 
     def nearest(self, vector: np.ndarray, k: int, language: str | None) -> list[int]:
-        return []  # the snapshot holds every vector
+        """Through the HNSW index, the passages of one language nearest the vector (pgvector's iterative
+        scan keeps reading the graph until k of them pass the language filter); none without the index."""
+        def read(conn) -> list[int]:
+            dim = len(vector)
+            with conn.transaction():
+                if not _has_hnsw(conn):
+                    return []
+                conn.execute(f"SET LOCAL hnsw.ef_search = {min(max(EF_SEARCH, k), 1000)}")
+                conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                where = "language IS NULL" if language is None else "language = %(language)s"
+                rows = conn.execute(
+                    f"SELECT id FROM newsbot.passages WHERE {where} "
+                    f"ORDER BY embedding::vector({dim}) <=> %(vector)s::vector({dim}) LIMIT %(k)s",
+                    {"language": language, "vector": np.asarray(vector, np.float32), "k": k}).fetchall()
+            return [r[0] for r in rows]
+
+        return self._run(read)
 
     def prepare_search(self, progress=None) -> None:
-        pass  # nothing is kept apart from the commits
+        """Make the HNSW index once the index holds ann.MIN_PASSAGES passages (kept up to date by every
+        commit from then on); drop it below that."""
+        def write(conn) -> None:
+            recorded = _recorded_embedder(conn)
+            passages = conn.execute("SELECT count(*) FROM newsbot.passages").fetchone()[0]
+            if recorded is None or passages < ann.MIN_PASSAGES:
+                conn.execute(f"DROP INDEX IF EXISTS newsbot.{HNSW_INDEX}")
+                return
+            if _has_hnsw(conn):
+                return
+            if progress:
+                progress("graphs", 0, 1)
+            with conn.transaction():  # commits wait while it is made; readers do not
+                conn.execute(f"SET LOCAL maintenance_work_mem = '{HNSW_MEMORY}'")
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {HNSW_INDEX} ON newsbot.passages USING hnsw "
+                             f"((embedding::vector({recorded[1]})) vector_cosine_ops) "
+                             f"WITH (m = {ann.CONNECTIVITY}, ef_construction = {ann.EXPANSION_ADD})")
+            if progress:
+                progress("graphs", 1, 1)
+
+        self._run(write, retry=False)
 
     def articles(self, ids: list[str] | None = None) -> list[Article]:
         return self._run(lambda conn: _articles(conn, ids))
@@ -262,6 +278,7 @@ class PostgresStore:
                               c.execute(sql + " AND term = ANY(%s)", [list(terms)]).fetchall()))
 
     def lexical(self, terms: list[str], limit: int) -> list[int]:
+        """BM25 with FTS5's constants, from the postings of these terms only."""
         tokens = lexemes(terms)
         if not tokens:
             return []
@@ -272,16 +289,12 @@ class PostgresStore:
             idf AS (
                 SELECT v.term, greatest(ln((s.n - v.docs + 0.5) / (v.docs + 0.5)), 1e-6) AS weight
                 FROM newsbot.vocabulary v, stats s WHERE v.term = ANY(%(tokens)s))
-            SELECT p.id FROM newsbot.passages p CROSS JOIN stats s
-            CROSS JOIN LATERAL (
-                SELECT sum(i.weight * cardinality(u.positions) * {K1 + 1}
-                           / (cardinality(u.positions) + {K1} * (1 - {B} + {B} * p.length / (s.tokens / s.n))))
-                       AS score
-                FROM unnest(p.tsv) u JOIN idf i ON i.term = u.lexeme) bm25
-            WHERE p.tsv @@ %(query)s::tsquery
-            ORDER BY bm25.score DESC, p.id LIMIT %(limit)s"""
-        rows = self._run(lambda c: c.execute(sql, {"tokens": tokens, "query": tsquery_literal(tokens),
-                                                   "limit": limit}).fetchall())
+            SELECT po.passage FROM newsbot.postings po JOIN idf i ON i.term = po.term CROSS JOIN stats s
+            GROUP BY po.passage
+            ORDER BY sum(i.weight * po.tf * {K1 + 1} / (po.tf + {K1} * (1 - {B} + {B} * po.length / (s.tokens / s.n))))
+                     DESC, po.passage
+            LIMIT %(limit)s"""
+        rows = self._run(lambda c: c.execute(sql, {"tokens": tokens, "limit": limit}).fetchall())
         return [r[0] for r in rows]
 
     def passage_terms(self, ids: list[int]) -> dict[int, str]:
@@ -454,6 +467,21 @@ class PostgresStore:
         self._pool.close()
 
 
+def _has_hnsw(conn) -> bool:
+    return conn.execute("SELECT to_regclass(%s)", [f"newsbot.{HNSW_INDEX}"]).fetchone()[0] is not None
+
+
+def _vector_rows(conn, sample: str, limit: int | None = None):
+    """The passages' (ids, vectors, languages) as one batch (none when there are none): all of them, or a
+    table sample of them."""
+    sql = f"SELECT id, language, embedding FROM newsbot.passages {sample} WHERE embedding IS NOT NULL ORDER BY id"
+    rows = conn.cursor(binary=True).execute(sql + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+    if not rows:
+        return []
+    return [(np.array([r[0] for r in rows], np.int64), np.vstack([r[2].to_numpy() for r in rows]).astype(np.float32),
+             [r[1] for r in rows])]
+
+
 def _generation(conn) -> int:
     """The counter every commit that changes what readers see bumps."""
     row = conn.execute("SELECT value FROM newsbot.meta WHERE key = 'generation'").fetchone()
@@ -508,21 +536,30 @@ def _commit(conn, changes: ChangeSet) -> None:
             [(a.article, a.source, a.outlet, a.outlet_from, a.published, a.published_from,
               json.dumps(a.wires, ensure_ascii=False), a.title, a.url, a.language, a.note, a.place, a.content_hash,
               now, a.origin, a.text_hash) for a in (c.article for c in changes.changed)])
-        rows = []
+        if (_recorded_embedder(conn) or (name, changes.dim))[1] != changes.dim:
+            cur.execute(f"DROP INDEX IF EXISTS newsbot.{HNSW_INDEX}")  # made for the old dimension
+        rows, frequencies = [], {}
         for c in changes.changed:
             for p in c.passages:
                 terms = stems(p.text, c.article.language)
-                counts.update(set(lexical_tokens(terms)))
-                literal, length = tsvector_literal(terms)
+                tokens = lexical_tokens(terms)
+                counts.update(set(tokens))
+                frequencies[c.article.article, p.position] = Counter(tokens), len(tokens)
                 rows.append((c.article.article, p.position, p.text, json.dumps(p.sentences, ensure_ascii=False),
-                             terms, length, literal, passage_key(name, p.text),
-                             [vector_key(name, t) for t in passage_sentences(p)]))
+                             terms, len(tokens), passage_key(name, p.text),
+                             [vector_key(name, t) for t in passage_sentences(p)], c.article.language))
         cur.executemany(
-            """INSERT INTO newsbot.passages (article, position, text, sentences, terms, length, tsv, hash,
-                   sentence_hashes) VALUES (%s, %s, %s, %s, %s, %s, %s::tsvector, %s, %s)""", rows)
+            """INSERT INTO newsbot.passages (article, position, text, sentences, terms, length, hash,
+                   sentence_hashes, language) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)""", rows)
+        changed = [c.article.article for c in changes.changed]
+        cur.execute("UPDATE newsbot.passages p SET embedding = v.embedding FROM newsbot.vectors v "
+                    "WHERE v.hash = p.hash AND p.article = ANY(%s)", [changed])
         ids = {(a, pos): pid for pid, a, pos in cur.execute(
-            "SELECT id, article, position FROM newsbot.passages WHERE article = ANY(%s)",
-            [[c.article.article for c in changes.changed]]).fetchall()}
+            "SELECT id, article, position FROM newsbot.passages WHERE article = ANY(%s)", [changed]).fetchall()}
+        cur.executemany(
+            "INSERT INTO newsbot.postings (term, passage, tf, length) VALUES (%s, %s, %s, %s)",
+            [(term, ids[key], tf, length) for key, (tfs, length) in frequencies.items()
+             for term, tf in tfs.items()])
         cur.executemany(
             "INSERT INTO newsbot.mentions (passage, sentence, date, precision) VALUES (%s, %s, %s, %s)",
             [(ids[c.article.article, p.position], n, d, precision)

@@ -313,3 +313,83 @@ def test_every_command_takes_a_postgresql_index(pg_url, tmp_path, monkeypatch):
     assert "ANTARA" in main(["--index", pg_url, "sources"]).output
     monkeypatch.setenv("NEWSBOT_INDEX", pg_url)
     assert "katak" in main(["ask", "katak hijau"]).output.lower()
+
+
+def test_a_large_index_is_searched_through_its_hnsw_index(pg_url, tmp_path, fake_embedder, monkeypatch):
+    from newsbot.index import ann
+
+    from .test_nearest import QUESTIONS, answers, big_corpus
+
+    corpus = big_corpus(tmp_path / "c")
+    build_index(corpus, tmp_path / "exact.db", fake_embedder)
+    build_index(corpus, pg_url, fake_embedder)
+    store = open_store(pg_url)
+    assert store.snapshot().complete and store.nearest(np.ones(256, np.float32), 5, "id") == []  # small: no index
+
+    monkeypatch.setattr(ann, "MIN_PASSAGES", 20)
+    store.prepare_search()
+    snapshot = store.snapshot()
+    assert not snapshot.complete and len(snapshot.ids) == 0 and 0 < len(snapshot.sample) <= snapshot.passages
+    assert store.snapshot(complete=True).complete
+    exact, _ = answers(tmp_path / "exact.db", fake_embedder)
+    through_index, corpus_version = answers(pg_url, fake_embedder)
+    assert not corpus_version.complete and through_index == exact
+
+    # Every language is searched apart, and the index keeps up with commits.
+    vector = fake_embedder.embed_query("rice prices Jakarta")
+    english = store.nearest(vector, 4, "en")
+    found = store.passages(english)
+    assert len(english) == 4 and {store.articles([found[i].article])[0].language for i in english} == {"en"}
+    (corpus / "z_new.txt").write_text("Harga cabai rawit melonjak di pasar Kupang menjelang hari raya.\n")
+    (corpus / "sources.toml").write_text((corpus / "sources.toml").read_text() + '["z_new.txt"]\nlanguage = "id"\n')
+    build_index(corpus, pg_url, fake_embedder)
+    [newest] = store.passages_after(store.last_passage() - 1, 1)
+    assert store.nearest(fake_embedder.embed_query("Harga cabai rawit melonjak di pasar Kupang"), 1, "id") == [newest]
+    assert answers(pg_url, fake_embedder, ["cabai rawit Kupang"])[0][0][0][0] == "z_new"
+
+    monkeypatch.setattr(ann, "MIN_PASSAGES", 10_000)  # shrunk below the threshold: the index goes
+    store.prepare_search()
+    assert store.snapshot().complete and store.nearest(vector, 4, "en") == []
+    store.close()
+
+
+def test_lexical_search_reads_postings_and_survives_quotes_and_operators(pg_url, tmp_path, tiny_corpus, fake_embedder):
+    build_index(tiny_corpus, pg_url, fake_embedder)
+    build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+    pg, lite = open_store(pg_url), open_store(tmp_path / "i.db")
+    for terms in (["udang"], ["ekspor", "udang", "naik"], ["katak", "hijau"], ["o'brien", "a&b", "!x", "c:*", "|"]):
+        assert pg.lexical(terms, 10) == lite.lexical(terms, 10)
+    assert pg.lexical(["o'brien", "a&b", "!x", "c:*", "|"], 10) == []
+    pg.close()
+    lite.close()
+
+
+def test_an_index_from_before_postings_is_brought_up_to_date_on_opening(pg_url):
+    from newsbot.index.pg_migrations import MIGRATIONS as ALL
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # the schema as the first two migrations left it
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        conn.execute("CREATE SCHEMA newsbot")
+        conn.execute("CREATE TABLE newsbot._migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now())")
+        for name, sql in ALL[:2]:
+            conn.execute(sql)
+            conn.execute("INSERT INTO newsbot._migrations (name) VALUES (%s)", [name])
+        conn.execute("INSERT INTO newsbot.articles (id, language) VALUES ('a', 'id')")
+        conn.execute("INSERT INTO newsbot.vectors (hash, embedding) VALUES ('h1', '[1,0,0]'), ('h2', '[0,1,0]')")
+        conn.execute("INSERT INTO newsbot.passages (article, position, text, sentences, terms, length, tsv, hash, "
+                     "sentence_hashes) VALUES ('a', 0, 'udang udang naik', '[]', 'udang udang naik', 3, "
+                     "'udang:1,2 naik:3', 'h1', '{}'), ('a', 1, 'harga beras', '[]', 'harga beras', 2, "
+                     "'harga:1 beras:2', 'h2', '{}')")
+        conn.execute("INSERT INTO newsbot.vocabulary (term, docs) VALUES ('udang', 1), ('naik', 1), ('harga', 1), "
+                     "('beras', 1)")
+        conn.execute("INSERT INTO newsbot.meta (key, value) VALUES ('passages', '2'), ('tokens', '5')")
+    store = open_store(pg_url)
+    ids = sorted(store.passages_after(0, 10))
+    assert scalar(pg_url, "SELECT count(*) FROM newsbot._migrations") == len(ALL)
+    assert store.passage_vectors(ids)[ids[0]].tolist() == [1.0, 0.0, 0.0]
+    assert scalar(pg_url, "SELECT array_agg(language) FROM newsbot.passages") == ["id", "id"]
+    assert scalar(pg_url, "SELECT tf FROM newsbot.postings WHERE term = 'udang'") == 2
+    assert store.lexical(["beras"], 5) == [ids[1]] and store.lexical(["udang", "naik"], 5) == [ids[0]]
+    assert "tsv" not in [r[0] for r in psycopg.connect(pg_url).execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'passages'").fetchall()]
+    store.close()
