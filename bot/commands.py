@@ -5,9 +5,12 @@ message into a `Command`, hand it to `dispatch`, and render the typed reply for 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+
+from ..index.errors import IndexUnwritable
 
 from .answer import Answer, Carriers
 from .core import ArticleInfo, NewsCore
@@ -52,6 +55,8 @@ COMMANDS = (
 FOLLOWING = ("follow", "following", "unfollow")  # commands that need to know the chat they come from
 ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask", "kronologi": "timeline",
            "ikuti": "follow"}
+
+log = logging.getLogger(__name__)
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<arg>.*))?$", re.S)
 
@@ -156,10 +161,14 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
             return UsageReply("Following a story works in a Telegram or Discord chat: there I post new reports "
                               "on the topic as articles arrive.")
         following = core.following
-        if command.name == "follow":
-            return following.follow(command.place, command.arg)
-        if command.name == "unfollow":
-            return following.unfollow(command.place, command.arg)
-        return following.following(command.place)
+        try:
+            if command.name == "follow":
+                return following.follow(command.place, command.arg)
+            if command.name == "unfollow":
+                return following.unfollow(command.place, command.arg)
+            return following.following(command.place)
+        except IndexUnwritable as exc:
+            log.warning("could not change follows: %s", exc)
+            return UsageReply("Sorry, I cannot keep follows here: my index is read-only. Ask whoever runs me.")
     known = ", ".join(c.usage.split()[0] for c in COMMANDS)
     return UsageReply(f"I don't know /{command.name}. Try {known}.")

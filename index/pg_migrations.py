@@ -78,13 +78,20 @@ ALTER TABLE newsbot.passages ADD COLUMN language text, ADD COLUMN embedding vect
 UPDATE newsbot.passages p SET language = a.language FROM newsbot.articles a WHERE a.id = p.article;
 UPDATE newsbot.passages p SET embedding = v.embedding FROM newsbot.vectors v WHERE v.hash = p.hash;
 -- Lexical search reads the postings of the question's terms only (BM25 in SQL): a term, a passage, how
--- often the term occurs there, and the passage's length. They replace the tsvector and its GIN index.
+-- often the term occurs there, the passage's length, and the term's BM25 weight there (without its idf,
+-- with the average length of its time): each term's postings are read best first, and only so many.
+-- They replace the tsvector and its GIN index.
 CREATE TABLE newsbot.postings (
     term text NOT NULL, passage bigint NOT NULL REFERENCES newsbot.passages (id) ON DELETE CASCADE,
-    tf integer NOT NULL, length integer NOT NULL, PRIMARY KEY (term, passage)
+    tf integer NOT NULL, length integer NOT NULL, impact real NOT NULL
 );
+INSERT INTO newsbot.postings (term, passage, tf, length, impact)
+    SELECT u.lexeme, p.id, cardinality(u.positions), p.length,
+           cardinality(u.positions) * 2.2 / (cardinality(u.positions) + 1.2 * (0.25 + 0.75 * p.length / coalesce(
+               (SELECT greatest(t.value::float, 1) / greatest(n.value::float, 1) FROM newsbot.meta t, newsbot.meta n
+                WHERE t.key = 'tokens' AND n.key = 'passages'), 1)))
+    FROM newsbot.passages p, unnest(p.tsv) u;
+CREATE INDEX postings_term_impact ON newsbot.postings (term, impact DESC) INCLUDE (passage, tf, length);
 CREATE INDEX postings_passage ON newsbot.postings (passage);
-INSERT INTO newsbot.postings (term, passage, tf, length)
-    SELECT u.lexeme, p.id, cardinality(u.positions), p.length FROM newsbot.passages p, unnest(p.tsv) u;
 ALTER TABLE newsbot.passages DROP COLUMN tsv;
 """)

@@ -44,6 +44,7 @@ CONNECT_TIMEOUT = 10  # seconds
 K1, B = 1.2, 0.75  # BM25's constants, as FTS5 uses them
 COMMIT_LOCK = MIGRATION_LOCK + 1  # an advisory lock id: one commit at a time changes the vocabulary
 HNSW_INDEX = "passages_embedding_hnsw"
+LEXICAL_DEPTH = 2000  # postings read per term of a question, best first (a rarer term's: all of them)
 EF_SEARCH = ann.EXPANSION_SEARCH  # HNSW candidates per search (pgvector caps it at 1000)
 HNSW_MEMORY = "1GB"  # maintenance_work_mem while the HNSW index is made: the graph built in memory is fast
 
@@ -72,6 +73,9 @@ def explain(exc: Exception, location: str) -> NewsbotError:
         return IndexUnavailable(f"PostgreSQL at {location} does not have the pgvector extension installed; install "
                                 "pgvector on the server (https://github.com/pgvector/pgvector) or use a managed "
                                 "PostgreSQL that offers it")
+    if "read-only transaction" in lowered or "recovery is in progress" in lowered:
+        return IndexUnwritable(f"PostgreSQL at {location} is read-only here (a replica, or a read-only role): "
+                               "it answers questions but cannot keep anything new")
     if "permission denied" in lowered or "must be owner" in lowered:
         return IndexUnwritable(f"PostgreSQL at {location} refused an index change ({message}); the user needs "
                                "CREATE on the database (and an administrator must run CREATE EXTENSION vector once)")
@@ -139,6 +143,10 @@ class PostgresStore:
         database, the others wait and then find nothing to do."""
         applied = []
         try:
+            if self._exists(conn):  # up to date: nothing to write (a replica, a read-only role)
+                done = {r[0] for r in conn.execute("SELECT name FROM newsbot._migrations")}
+                if all(name in done for name, _ in MIGRATIONS):
+                    return []
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
                 conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
@@ -278,7 +286,8 @@ class PostgresStore:
                               c.execute(sql + " AND term = ANY(%s)", [list(terms)]).fetchall()))
 
     def lexical(self, terms: list[str], limit: int) -> list[int]:
-        """BM25 with FTS5's constants, from the postings of these terms only."""
+        """BM25 with FTS5's constants over each term's LEXICAL_DEPTH best postings (all of a rarer term's:
+        then it is exactly FTS5's ranking), read best first through the postings' index."""
         tokens = lexemes(terms)
         if not tokens:
             return []
@@ -288,13 +297,16 @@ class PostgresStore:
                        greatest((SELECT value::float FROM newsbot.meta WHERE key = 'tokens'), 1) AS tokens),
             idf AS (
                 SELECT v.term, greatest(ln((s.n - v.docs + 0.5) / (v.docs + 0.5)), 1e-6) AS weight
-                FROM newsbot.vocabulary v, stats s WHERE v.term = ANY(%(tokens)s))
-            SELECT po.passage FROM newsbot.postings po JOIN idf i ON i.term = po.term CROSS JOIN stats s
-            GROUP BY po.passage
-            ORDER BY sum(i.weight * po.tf * {K1 + 1} / (po.tf + {K1} * (1 - {B} + {B} * po.length / (s.tokens / s.n))))
-                     DESC, po.passage
+                FROM newsbot.vocabulary v, stats s WHERE v.term = ANY(%(tokens)s)),
+            hits AS (
+                SELECT i.weight, po.passage, po.tf, po.length FROM idf i CROSS JOIN LATERAL (
+                    SELECT passage, tf, length FROM newsbot.postings WHERE term = i.term
+                    ORDER BY impact DESC LIMIT %(depth)s) po)
+            SELECT h.passage FROM hits h CROSS JOIN stats s GROUP BY h.passage
+            ORDER BY sum(h.weight * h.tf * {K1 + 1} / (h.tf + {K1} * (1 - {B} + {B} * h.length / (s.tokens / s.n))))
+                     DESC, h.passage
             LIMIT %(limit)s"""
-        rows = self._run(lambda c: c.execute(sql, {"tokens": tokens, "limit": limit}).fetchall())
+        rows = self._run(lambda c: c.execute(sql, {"tokens": tokens, "limit": limit, "depth": LEXICAL_DEPTH}).fetchall())
         return [r[0] for r in rows]
 
     def passage_terms(self, ids: list[int]) -> dict[int, str]:
@@ -467,6 +479,18 @@ class PostgresStore:
         self._pool.close()
 
 
+def impact(tf: int, length: int, average: float) -> float:
+    """A term's BM25 weight in a passage, without the term's idf (FTS5's constants)."""
+    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / max(average, 1e-9)))
+
+
+def _average_length(cur) -> float | None:
+    """The passages' average length in tokens, as the last commit left it (None before the first)."""
+    row = cur.execute("SELECT t.value::float / greatest(n.value::float, 1) FROM newsbot.meta t, newsbot.meta n "
+                      "WHERE t.key = 'tokens' AND n.key = 'passages'").fetchone()
+    return row[0] if row and row[0] else None
+
+
 def _has_hnsw(conn) -> bool:
     return conn.execute("SELECT to_regclass(%s)", [f"newsbot.{HNSW_INDEX}"]).fetchone()[0] is not None
 
@@ -556,9 +580,10 @@ def _commit(conn, changes: ChangeSet) -> None:
                     "WHERE v.hash = p.hash AND p.article = ANY(%s)", [changed])
         ids = {(a, pos): pid for pid, a, pos in cur.execute(
             "SELECT id, article, position FROM newsbot.passages WHERE article = ANY(%s)", [changed]).fetchall()}
+        average = _average_length(cur) or (sum(n for _, n in frequencies.values()) / max(len(frequencies), 1))
         cur.executemany(
-            "INSERT INTO newsbot.postings (term, passage, tf, length) VALUES (%s, %s, %s, %s)",
-            [(term, ids[key], tf, length) for key, (tfs, length) in frequencies.items()
+            "INSERT INTO newsbot.postings (term, passage, tf, length, impact) VALUES (%s, %s, %s, %s, %s)",
+            [(term, ids[key], tf, length, impact(tf, length, average)) for key, (tfs, length) in frequencies.items()
              for term, tf in tfs.items()])
         cur.executemany(
             "INSERT INTO newsbot.mentions (passage, sentence, date, precision) VALUES (%s, %s, %s, %s)",

@@ -2,6 +2,8 @@
 atomic visibility, several indexing processes sharing one database, and its faults as clear messages."""
 
 import os
+import shutil
+from pathlib import Path
 from contextlib import closing
 import signal
 import subprocess
@@ -393,3 +395,53 @@ def test_an_index_from_before_postings_is_brought_up_to_date_on_opening(pg_url):
     assert "tsv" not in [r[0] for r in psycopg.connect(pg_url).execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'passages'").fetchall()]
     store.close()
+
+
+def test_a_bot_answers_from_a_read_replica_and_sees_new_articles(pg_server, pg_url, tiny_corpus, fake_embedder):
+    """A streaming replica of the bundled server (pg_basebackup, hot standby): the bot answers from it,
+    catches up with what is indexed on the primary, and offers no vote buttons (it cannot write)."""
+    import pwd
+    import tempfile
+
+    if pg_server.data is None:
+        pytest.skip("the replica test makes its replica of the bundled server; NEWSBOT_TEST_PG_URL names another")
+    import pgserver
+    from pgserver import _commands as pg
+
+    from newsbot.bot.commands import Command, dispatch
+    from newsbot.bot.config import Settings
+    from newsbot.bot.core import NewsCore
+
+    user = pgserver.get_server(pg_server.data).system_user
+    build_index(tiny_corpus, pg_url, fake_embedder)
+    replica = Path(tempfile.mkdtemp(prefix="newsbot-replica-"))
+    run_as = {}
+    if user is not None:  # as root, pgserver runs PostgreSQL as a user of its own
+        os.chown(replica, pwd.getpwnam(user).pw_uid, -1)
+        run_as = {"user": user}
+    replica.chmod(0o700)
+    primary_socket = dict(p.split("=", 1) for p in urlsplit(pg_url).query.split("&"))["host"]
+    pg.pg_basebackup(["-D", str(replica), "-R", "-X", "stream", "--checkpoint=fast", "-h", primary_socket, "-U", "postgres"],
+                     timeout=120, **run_as)
+    for lock in replica.glob(".s.PGSQL.*"):  # the primary's socket lock, copied with its data folder
+        lock.unlink()
+    pg.pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {replica}", "-l", str(replica / "replica.log"), "start"], pgdata=replica,
+              timeout=60, **run_as)
+    try:
+        parts = urlsplit(pg_url)
+        replica_url = urlunsplit(parts._replace(query=f"host={replica}"))
+        with NewsCore(Settings(index_path=replica_url, min_relevance=0.1), fake_embedder) as core:
+            answer = core.ask("ekspor udang naik berapa persen?")
+            assert answer.answered and core.feedback.shown(answer) is None  # read-only: no buttons, still an answer
+            refused = dispatch(core, Command("follow", "harimau", place="telegram:1"))
+            assert "my index is read-only" in refused.message
+            (tiny_corpus / "d_new.txt").write_text("Pada 5 Januari 2024 harimau sumatra terlihat di Riau.\n")
+            build_index(tiny_corpus, pg_url, fake_embedder)  # on the primary
+            deadline = time.monotonic() + 20
+            while core.ask("harimau sumatra").results[:1] == [] or \
+                    core.ask("harimau sumatra").results[0].article != "d_new":
+                assert time.monotonic() < deadline, "the replica never caught up"
+                time.sleep(0.2)
+    finally:
+        pg.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=replica, timeout=60, **run_as)
+        shutil.rmtree(replica, ignore_errors=True)
