@@ -78,9 +78,9 @@ class Gate:
         return await self.workers.reply(self.core, command)
 
     async def remember(self, reply: Reply) -> str | None:
-        """An answer about to be shown, remembered for votes: the token its 👍/👎 buttons carry (None for
-        anything else, and when it cannot be remembered)."""
-        if not isinstance(reply, Answer) or not reply.answered or self.core is None:
+        """An answer (or a refusal) about to be shown, remembered for votes: the token its 👍/👎 buttons
+        carry (None for anything else, and when it cannot be remembered)."""
+        if not isinstance(reply, Answer) or self.core is None:
             return None
         return await self.workers.run(self.core.feedback.shown, reply)
 

@@ -380,8 +380,9 @@ def _result_number(last: Answer | None, command: Command) -> int | str:
 
 
 def _vote(core: NewsCore, last: Answer | None, token: str | None, command: Command) -> str:
-    """/good N or /bad N: a vote on result N of the last answer, as the buttons in the bots give it."""
-    n = _result_number(last, command)
+    """/good N or /bad N: a vote on result N of the last answer (on the refusal itself, when it was
+    one), as the buttons in the bots give it."""
+    n = 0 if last is not None and not last.answered else _result_number(last, command)
     if isinstance(n, str):
         return n
     if token is None:

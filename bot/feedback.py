@@ -104,10 +104,11 @@ class Feedback:
         return int(match[1])
 
     def shown(self, answer: Answer) -> str | None:
-        """Remember an answer being shown; the token for its vote buttons (None: no buttons, because it
-        quotes nothing, or because the index cannot be written: the answer goes out all the same)."""
+        """Remember an answer being shown (a refusal too: a 👎 on it says the sources were missed); the
+        token for its vote buttons. None, and no buttons, when the index cannot be written: the answer
+        goes out all the same."""
         passages = [r.passage_id for r in answer.results if r.passage_id is not None]
-        if not answer.answered or len(passages) != len(answer.results):
+        if len(passages) != len(answer.results):
             return None
         try:
             return self.token(self.store.record_answer(answer.question, passages))
@@ -124,9 +125,9 @@ class Feedback:
             shown = self.store.shown_answer(answer)
             if shown is None:
                 return UNKNOWN
-            if not 0 <= result < len(shown.passages):
+            if not 0 <= result < max(len(shown.passages), 1):  # a refusal is voted on as result 0
                 return FORGED
-            if not self.store.passages([shown.passages[result]]):
+            if shown.passages and not self.store.passages([shown.passages[result]]):
                 return GONE
             self.store.vote(answer, voter, result, value)
         except NewsbotError as exc:
@@ -137,7 +138,8 @@ class Feedback:
     # -- reading it back ---------------------------------------------------------------------------
     def report(self, worst: int = 10) -> FeedbackReport:
         votes = self.store.votes()
-        existing = self.store.passages(list({v.answer.passages[v.result] for v in votes}))
+        quoted = [v for v in votes if v.answer.passages]  # the others were on refusals
+        existing = self.store.passages(list({v.answer.passages[v.result] for v in quoted}))
         down, up = Counter(), Counter()
         for v in votes:
             (down if v.value == DOWN else up)[_asked(v.answer.question)] += 1
@@ -146,7 +148,7 @@ class Feedback:
         return FeedbackReport(
             answers=self.store.answers_shown(), voted=len({v.answer.id for v in votes}),
             up=sum(up.values()), down=sum(down.values()),
-            stale=sum(1 for v in votes if v.answer.passages[v.result] not in existing),
+            stale=sum(1 for v in quoted if v.answer.passages[v.result] not in existing),
             worst=[(asked[q], down[q], up[q]) for q in ranked])
 
     def export(self, path: Path) -> int:
@@ -154,7 +156,7 @@ class Feedback:
         eval` format, its gold a run of words from the liked passage; how many were written."""
         liked: dict[int, tuple[str, dict[int, int]]] = {}  # answer -> (question, passage -> likes)
         for v in self.store.votes():
-            if v.value == UP:
+            if v.value == UP and v.answer.passages:  # a liked refusal names no passage to look for
                 question, passages = liked.setdefault(v.answer.id, (v.answer.question, {}))
                 pid = v.answer.passages[v.result]
                 passages[pid] = passages.get(pid, 0) + 1

@@ -154,7 +154,7 @@ def test_an_answer_that_cannot_be_remembered_still_goes_out_without_buttons(fake
     monkeypatch.setattr(fake_core.retriever.store, "record_answer", refuse)
     assert fake_core.feedback.shown(fake_core.ask(SHRIMP)) is None
     assert "could not remember an answer" in caplog.text
-    assert fake_core.feedback.shown(fake_core.ask("Siapa pemenang Piala Dunia sepak bola?")) is None  # refused
+    assert fake_core.feedback.shown(fake_core.ask("Siapa pemenang Piala Dunia sepak bola?")) is None
 
 
 def test_the_key_is_made_once_and_kept_private(tmp_path):
@@ -162,6 +162,20 @@ def test_the_key_is_made_once_and_kept_private(tmp_path):
     assert load_key(None, tmp_path / "state") == key and len(key) == 32
     assert (tmp_path / "state" / "feedback.key").stat().st_mode & 0o077 == 0
     assert load_key("a configured key of some length", tmp_path / "state") == b"a configured key of some length"
+
+
+def test_a_refusal_can_be_voted_on_and_is_never_exported(fake_core, tmp_path):
+    feedback = fake_core.feedback
+    refusal = fake_core.ask("Siapa pemenang Piala Dunia sepak bola?")
+    token = feedback.shown(refusal)
+    assert not refusal.answered and token is not None
+    assert feedback.vote(token, feedback.voter("telegram", 1), 1, DOWN) == FORGED  # a refusal has one "result"
+    assert feedback.vote(token, feedback.voter("telegram", 1), 0, DOWN) == THANKS[DOWN]
+    assert feedback.vote(token, feedback.voter("telegram", 2), 0, UP) == THANKS[UP]
+    report = feedback.report()
+    assert (report.up, report.down, report.stale) == (1, 1, 0)
+    assert report.worst == [("Siapa pemenang Piala Dunia sepak bola?", 1, 1)]
+    assert feedback.export(tmp_path / "liked.jsonl") == 0
 
 
 def test_report_lists_the_most_downvoted_questions(fake_core):

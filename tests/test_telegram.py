@@ -224,7 +224,7 @@ async def test_abstention_says_nothing_answers_and_points_to_sources(api, start_
     [reply] = await api.wait_for("sendMessage")
     assert reply["text"] == ("I found nothing on that in my sources.\n"
                              "Try other words, or see what I have read with /sources.")
-    assert "reply_markup" not in reply
+    assert buttons(reply) == [[("👍", ANY), ("👎", ANY)]]  # "you should have found it" is worth knowing
 
 
 async def test_html_in_the_question_and_in_the_corpus_is_escaped(api, start_bot, tmp_path):
