@@ -1,9 +1,11 @@
 """Discord front end: slash commands (discord.py 2.x app_commands) over the same core as the CLI.
 
-`/ask`, `/timeline`, `/sources` and `/help` run the shared command dispatch off the event loop and
-answer with embeds: the quote as a blockquote with Discord markdown escaped, the outlet and date, "also
-reported by", and buttons that page through further results. Messages that mention the bot (and direct
+`/ask`, `/timeline`, `/sources`, `/follow`, `/following`, `/unfollow` and `/help` run the shared command
+dispatch off the event loop and answer with embeds: the quote as a blockquote with Discord markdown
+escaped, the outlet and date, "also reported by", buttons that page through further results, and 👍 / 👎
+(dynamic items: they outlive the pager and a restart). Messages that mention the bot (and direct
 messages) are answered too; Discord delivers their text without the privileged message-content intent.
+A loop posts new reports on the channels' followed topics.
 
 Rendering (`cards_for`) is pure: it turns the core's typed replies into `Card`s that respect Discord's
 limits, so it is tested without Discord.

@@ -4,7 +4,9 @@ It decides which messages are meant for the bot (anything in a private chat; in 
 mentions and replies to the bot), runs the shared command dispatch off the event loop, and renders
 the typed replies as Telegram HTML: quotes in blockquotes, outlet in bold, everything from the corpus
 or the user escaped, never over Telegram's 4096 characters. Long replies are pages behind inline
-buttons ("More results", "Full passage") that edit the message in place.
+buttons ("More results", "Full passage") that edit the message in place; 👍 / 👎 under every answer
+record a vote (bot/feedback.py). Inline queries (`@bot question` in any chat) offer the quotes as
+results to send, and a loop posts new reports on the chats' followed topics (bot/follow.py).
 """
 
 from __future__ import annotations
