@@ -202,9 +202,11 @@ def distinct_vectors(matrix: np.ndarray, n: int, seed: int = 5) -> np.ndarray:
     return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
 
 
-def recall_index(location: Path | str, vectors: np.ndarray, per_article: int = 10) -> float:
-    """An index of these vectors written through the store protocol (one passage each, a placeholder
-    text), then its nearest-neighbour search made (graph files, or PostgreSQL's HNSW); its seconds."""
+def recall_index(location: Path | str, vectors: np.ndarray, per_article: int = 10,
+                 texts: list[str] | None = None) -> float:
+    """An index of these vectors written through the store protocol (one passage each, with these texts
+    or a placeholder), then its nearest-neighbour search made (graph files, or PostgreSQL's HNSW); its
+    seconds."""
     from newsbot.index.articles import ParsedArticle
     from newsbot.index.embed import LazyEmbedder
     from newsbot.index.passages import PassageText
@@ -215,11 +217,11 @@ def recall_index(location: Path | str, vectors: np.ndarray, per_article: int = 1
     t = time.perf_counter()
     for start in range(0, len(vectors), 20_000):
         batch = range(start, min(start + 20_000, len(vectors)))
-        texts = [f"vektor {i} untuk mengukur recall" for i in batch]
-        store.add_vectors([passage_key(name, text) for text in texts], vectors[batch.start:batch.stop])
+        batch_texts = [texts[i] if texts else f"vektor {i} untuk mengukur recall" for i in batch]
+        store.add_vectors([passage_key(name, text) for text in batch_texts], vectors[batch.start:batch.stop])
         changed = []
-        for first in range(0, len(texts), per_article):
-            paragraphs = texts[first:first + per_article]
+        for first in range(0, len(batch_texts), per_article):
+            paragraphs = batch_texts[first:first + per_article]
             article = ParsedArticle(
                 article=f"recall-{start + first}", source="recall", outlet=None, outlet_from="", published=None,
                 published_from="", wires=[], title=None, url=None, language="id", note=None, place=None,
@@ -230,6 +232,32 @@ def recall_index(location: Path | str, vectors: np.ndarray, per_article: int = 1
     store.prepare_search()
     store.close()
     return time.perf_counter() - t
+
+
+def synthetic_tier(index: Path, passages: int) -> tuple[Path, dict]:
+    """A tier of `passages` written through the store protocol rather than the indexer (a million take
+    hours through the indexer on 2 cores): the 100k tier's passage texts over and over, each copy marked
+    with its round, with distinct vectors (`distinct_vectors`) and no dates; reused when present."""
+    from newsbot.index.store import open_store
+
+    folder = WORK / f"synthetic-{passages}"
+    target, stamp = folder / "index.db", folder / "built.json"
+    if stamp.exists():
+        return target, json.loads(stamp.read_text())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    source = open_store(index)
+    ids, matrix, _ = all_vectors(source)
+    texts = []
+    for start in range(0, len(ids), 10_000):
+        found = source.passages(ids[start:start + 10_000].tolist())
+        texts += [found[i].text for i in ids[start:start + 10_000].tolist() if i in found]
+    source.close()
+    texts = [f"{texts[i % len(texts)]} (Arsip {i // len(texts) + 1}.)" for i in range(passages)]
+    seconds = recall_index(target, distinct_vectors(matrix, passages), texts=texts)
+    info = {"articles": passages // 10, "passages": passages, "build_s": round(seconds, 1), "synthetic": True}
+    stamp.write_text(json.dumps(info))
+    return target, info
 
 
 def distinct_recall(index: Path, server: str | None, n: int = 100_000, held_out: int = 200) -> dict:
@@ -358,6 +386,8 @@ def main() -> None:
     parser.add_argument("--recall", type=int, metavar="N", help="only measure recall@10 of the nearest-neighbour "
                         "searches on N distinct vectors (made from the largest tier's), in SQLite and, with --postgres, "
                         "PostgreSQL")
+    parser.add_argument("--synthetic", type=int, metavar="N", help="only measure an index of N passages written "
+                        "through the store protocol from the largest tier's texts (see synthetic_tier)")
     parser.add_argument("--query-tier", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.graphs_from is not None:
@@ -377,6 +407,18 @@ def main() -> None:
         print("\n| store | distinct vectors | recall@10 | written and searchable in |\n|---|---:|---:|---:|")
         for engine, r in found.items():
             print(f"| {engine} | {r['passages']:,} | {r['recall_at_10']:.3f} | {r['build_s']:.0f} s |")
+        return
+    if args.synthetic:
+        _, source, _ = prepare_tier(max(args.tiers), args.fresh)
+        index, info = synthetic_tier(source, args.synthetic)
+        info["graphs_s"] = prepare_graphs(index)
+        graphs = ["--graphs-from", str(args.graphs_from)] if args.graphs_from is not None else []
+        out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", str(index),
+                              "--repeat", str(args.repeat), *graphs], cwd=ROOT, check=True, capture_output=True, text=True)
+        row = {"tier": args.synthetic, **info, **json.loads(out.stdout.strip().splitlines()[-1]),
+               "cold_start_s": cold_start(index, graphs_from=args.graphs_from)}
+        print(json.dumps(row, indent=2))
+        args.json.write_text(json.dumps({"synthetic": [row]}, indent=2))
         return
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                      "tiers": []}
