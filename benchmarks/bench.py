@@ -213,7 +213,7 @@ def distinct_vectors(matrix: np.ndarray, n: int, seed: int = 5) -> np.ndarray:
     return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
 
 
-def recall_index(location: Path | str, vectors: np.ndarray, per_article: int = 10,
+def written_index(location: Path | str, vectors: np.ndarray, per_article: int = 10,
                  texts: list[str] | None = None) -> float:
     """An index of these vectors written through the store protocol (one passage each, with these texts
     or a placeholder), then its nearest-neighbour search made (graph files, or PostgreSQL's HNSW); its
@@ -265,7 +265,7 @@ def synthetic_tier(index: Path, passages: int) -> tuple[Path, dict]:
         texts += [found[i].text for i in ids[start:start + 10_000].tolist() if i in found]
     source.close()
     texts = [f"{texts[i % len(texts)]} (Arsip {i // len(texts) + 1}.)" for i in range(passages)]
-    seconds = recall_index(target, distinct_vectors(matrix, passages), texts=texts)
+    seconds = written_index(target, distinct_vectors(matrix, passages), texts=texts)
     info = {"articles": passages // 10, "passages": passages, "build_s": round(seconds, 1), "synthetic": True}
     stamp.write_text(json.dumps(info))
     return target, info
@@ -277,7 +277,9 @@ def distinct_recall(index: Path, server: str | None, n: int = 100_000, held_out:
     from newsbot.index.embed import LazyEmbedder
     from newsbot.index.store import open_store
 
-    _, matrix, _ = all_vectors(open_store(index))
+    source = open_store(index)
+    _, matrix, _ = all_vectors(source)
+    source.close()
     vectors = distinct_vectors(matrix, n + held_out)
     embedder = LazyEmbedder()
     queries = list(vectors[n:]) + [embedder.embed_query(q) for q in questions()]
@@ -289,7 +291,7 @@ def distinct_recall(index: Path, server: str | None, n: int = 100_000, held_out:
 
         places["postgres"] = create_database(server, "newsbot_bench_recall", replace=True)
     for engine, location in places.items():
-        seconds = recall_index(location, vectors[:n])
+        seconds = written_index(location, vectors[:n])
         store = open_store(location)
         ids, stored, languages = all_vectors(store)
         found[engine] = {"recall_at_10": statistics.mean(graph_recall(store, ids, stored, languages, queries)),

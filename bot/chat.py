@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .answer import Answer, Carriers
+from .answer import Answer, Carriers, Result
 from .commands import Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, searches
 from .core import NewsCore
 from .follow import Delivery, FollowReply
@@ -181,6 +181,18 @@ def _frame_size(m: Markup, title: str | None, footer: list[str]) -> int:
     return m.measure(_page(m, "", title=title, footer=footer).text)
 
 
+def attribution(m: Markup, result: Result, room: int) -> list[str]:
+    """The lines under a quote: outlet, date and wire; its relative times resolved; the other outlets
+    carrying it, trimmed to a quarter of `room` (hundreds of them must not crowd out the quote)."""
+    lines = [credit(m, result.outlet, result.published, result.wire)]
+    if when := dates_line(result):
+        lines.append(m.italic(m.escape(when)))
+    if result.also_reported_by:
+        also = "also reported by " + ", ".join(result.also_reported_by)
+        lines.append(m.italic(trim_escaped(also, room // 4, m.escape, m.measure)))
+    return lines
+
+
 def answer_pages(answer: Answer, m: Markup) -> list[Page]:
     """One page per result: the quote (or the whole passage) with its outlet, date, resolved times and
     other outlets."""
@@ -191,14 +203,8 @@ def answer_pages(answer: Answer, m: Markup) -> list[Page]:
     total = len(answer.results)
     head = f"{m.italic(m.escape(LOW_CONFIDENCE))}\n" if low_confidence(answer) else ""
     for n, result in enumerate(answer.results, 1):
-        tail = [credit(m, result.outlet, result.published, result.wire)]
-        if when := dates_line(result):
-            tail.append(m.italic(m.escape(when)))
-        if result.also_reported_by:  # hundreds of outlets must not crowd out the quote
-            also = "also reported by " + ", ".join(result.also_reported_by)
-            tail.append(m.italic(trim_escaped(also, m.room // 4, m.escape, m.measure)))
         footer = ([f"Result {n} of {total}"] if total > 1 else []) + note
-        lines = "\n".join(tail)
+        lines = "\n".join(attribution(m, result, m.room))
         room = m.room - m.measure(lines) - m.measure(head) - _frame_size(m, None, footer) - 1
         full = None
         if result.passage.strip() != result.quote.strip():
@@ -267,12 +273,7 @@ def delivery_pages(delivery: Delivery, m: Markup) -> list[Page]:
     """New reports on a followed topic, as one post (pages only when they do not fit in one)."""
     blocks = []
     for result in delivery.results:
-        tail = [credit(m, result.outlet, result.published, result.wire)]
-        if when := dates_line(result):
-            tail.append(m.italic(m.escape(when)))
-        if result.also_reported_by:
-            tail.append(m.italic(trim_escaped("also reported by " + ", ".join(result.also_reported_by), m.entry // 4,
-                                              m.escape, m.measure)))
+        tail = attribution(m, result, m.entry)
         if m.link and (url := button_link(result.url)):
             tail.append(m.link(m.escape(READ_ARTICLE), url))
         lines = "\n".join(tail)

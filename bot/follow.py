@@ -56,6 +56,10 @@ class Following:
         return self.core.retriever.store
 
     # -- the commands ------------------------------------------------------------------------------
+    def topics(self, place: str) -> list[str]:
+        """What a place follows, oldest first."""
+        return [f.topic for f in self.store.follows(place)]
+
     def follow(self, place: str, topic: str) -> FollowReply:
         topic = " ".join(topic.split())
         if not topic:
@@ -70,26 +74,25 @@ class Following:
             return FollowReply(f"This chat already follows {MAX_FOLLOWS} topics, the most I keep; "
                                "/unfollow one first.", [f.topic for f in current])
         self.store.add_follow(place, topic, self.store.last_passage())
-        topics = [f.topic for f in self.store.follows(place)]
         return FollowReply(f"Following “{topic}”: when new articles carry a report on it, I will post the quote "
-                           f"here (at most {self.per_day} a day). /unfollow {topic} stops it.", topics)
+                           f"here (at most {self.per_day} a day). /unfollow {topic} stops it.", self.topics(place))
 
     def unfollow(self, place: str, topic: str) -> FollowReply:
         topic = " ".join(topic.split())
         if not topic:
             return FollowReply("Tell me which topic to stop following (/following lists them), or /unfollow all.",
-                               [f.topic for f in self.store.follows(place)])
+                               self.topics(place))
         if topic_key(topic) == "all":
             gone = self.store.remove_follows(place, None)
             return FollowReply(f"Stopped following {gone} topic{'s' if gone != 1 else ''} here." if gone else
                                "This chat follows nothing.")
         if not self.store.remove_follows(place, topic):
             return FollowReply(f"This chat does not follow “{topic[:MAX_TOPIC]}”.",
-                               [f.topic for f in self.store.follows(place)])
-        return FollowReply(f"Stopped following “{topic}”.", [f.topic for f in self.store.follows(place)])
+                               self.topics(place))
+        return FollowReply(f"Stopped following “{topic}”.", self.topics(place))
 
     def following(self, place: str) -> FollowReply:
-        topics = [f.topic for f in self.store.follows(place)]
+        topics = self.topics(place)
         if not topics:
             return FollowReply("This chat follows nothing yet. /follow TOPIC posts new reports on a topic here.")
         return FollowReply(f"This chat follows {len(topics)} topic{'s' if len(topics) != 1 else ''}:", topics)

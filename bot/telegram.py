@@ -510,7 +510,7 @@ def inline_results(reply: Reply) -> list[InlineQueryResultArticle]:
     results = []
     low = low_confidence(reply)
     for n, result in enumerate(reply.results):
-        [page] = pages_for(dataclasses.replace(reply, results=[result]))[:1]
+        page = pages_for(dataclasses.replace(reply, results=[result]))[0]
         title = f"{result.outlet or 'unknown outlet'} · {human_date(result.published)}"
         link = InlineKeyboardMarkup([[InlineKeyboardButton(READ_ARTICLE, url=page.link)]]) if page.link else None
         results.append(InlineQueryResultArticle(

@@ -5,6 +5,7 @@ polling the fake Bot API server, answering, and shutting down cleanly on SIGTERM
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -23,11 +24,27 @@ def bot_env(seed_settings, api: FakeTelegram, token: str) -> dict[str, str]:
     return env
 
 
-async def test_newsbot_telegram_answers_and_stops_on_sigterm(api, seed_settings, tmp_path):
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "newsbot.bot", "telegram", cwd=tmp_path, env=bot_env(seed_settings, api, TOKEN),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+@contextlib.asynccontextmanager
+async def bot_process(*args: str, **kwargs):
+    """`newsbot ARGS…` running, its output piped; killed on the way out if it has not ended by then."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "newsbot.bot", *args, stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.PIPE, **kwargs)
     try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def sigterm(process) -> int:
+    """Stop the process as systemd or docker stop does; its exit code."""
+    process.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(process.wait(), 30)
+
+
+async def test_newsbot_telegram_answers_and_stops_on_sigterm(api, seed_settings, tmp_path):
+    async with bot_process("telegram", cwd=tmp_path, env=bot_env(seed_settings, api, TOKEN)) as process:
         await api.wait_for("setMyCommands", timeout=60)
         await api.push(message("Di mana Kim dan Putin bertemu?"))
         [reply] = await api.wait_for("sendMessage", timeout=30)
@@ -35,12 +52,7 @@ async def test_newsbot_telegram_answers_and_stops_on_sigterm(api, seed_settings,
             "<blockquote>“Kim dan Putin bertemu untuk pertama kalinya dalam lebih dari empat tahun di pusat "
             "peluncuran roket ruang angkasa Vostochny Cosmodrome di wilayah Timur Jauh Rusia.”</blockquote>\n"
             "<b>ANTARA</b> · 14 Sep 2023 · via Kyodo-OANA")
-        process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), 30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        code = await sigterm(process)
     log = (await process.stderr.read()).decode()
     assert code == 0, log
     assert "Telegram bot @newsbot_test_bot ready: 5 articles" in log
@@ -95,11 +107,8 @@ async def test_newsbot_telegram_watch_answers_from_a_feed_article_without_a_rest
         env = bot_env(seed_settings, api, TOKEN)
         env.update(NEWSBOT_INDEX=str(index), NEWSBOT_FEEDS=str(tmp_path / "feeds.toml"),
                    NEWSBOT_ALLOW_PRIVATE_URLS="1", NEWSBOT_FETCH_DELAY="0")
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "newsbot.bot", "telegram", "--watch", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         log = []
-        try:
+        async with bot_process("telegram", "--watch", cwd=tmp_path, env=env) as process:
             async def watched() -> None:
                 while not any("watch: 1 added" in line for line in log):
                     line = await process.stderr.readline()
@@ -110,10 +119,5 @@ async def test_newsbot_telegram_watch_answers_from_a_feed_article_without_a_rest
             [reply] = await api.wait_for("sendMessage", timeout=30)
             assert reply["text"].startswith("<blockquote>“Harga kopi robusta di Lampung naik menjadi Rp60.000")
             assert "<b>Kabar Kopi</b> · 1 Mar 2024" in reply["text"]
-            process.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(process.wait(), 30)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            code = await sigterm(process)
     assert code == 0, "".join(log)
