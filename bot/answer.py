@@ -97,6 +97,7 @@ class Thresholds:
     coverage_weight: float = 0.05
     time_weight: float = 0.05
     number_weight: float = 0.0  # penalty for a passage with no number, when the question asks how many
+    when_weight: float = 0.0  # penalty for a passage stating no time, when the question asks when
     names_weight: float = 0.0  # penalty by the share of the question's names the index never mentions
     min_relevance: float = -0.005  # below this the answer is refused
     high_relevance: float = 0.02  # from this on the answer is confident; between the two it is "low"
@@ -129,16 +130,18 @@ def relevance(hit: Hit, thresholds: Thresholds) -> float:
     The question's cosine with the passage (a mix of the whole passage's and its best sentence's)
     minus its best cosine with the bundled background sentences (everyday topics in Indonesian and
     English), plus a bonus for the share of the question's content words the passage contains, plus
-    or minus a bonus when the passage's dates agree or disagree with a time the question names, less a
-    penalty when a "how many" question meets a passage with no number, and one for the question's
-    names that the index never mentions (names survive translation, so an unknown one is telling). An
+    or minus a bonus when the passage's dates agree or disagree with a time the question names, less
+    penalties: when a "how many" question meets a passage with no number, or a "when" question one that
+    states no time, and for the question's names that the index never mentions (names survive
+    translation, so an unknown one is telling). An
     off-topic question fits some background sentence about as well as any passage, so its relevance
     is negative; this holds whatever the corpus is about, which a fixed cosine threshold would not.
     """
     w = thresholds.passage_weight
     dense = w * hit.similarity + (1 - w) * hit.sentence
     return (dense - hit.background + thresholds.coverage_weight * hit.coverage + thresholds.time_weight * hit.time
-            + thresholds.number_weight * hit.number - thresholds.names_weight * hit.unknown_names)
+            + thresholds.number_weight * hit.number + thresholds.when_weight * hit.when
+            - thresholds.names_weight * hit.unknown_names)
 
 
 def rank(hits: list[Hit], thresholds: Thresholds) -> list[Hit]:

@@ -17,7 +17,7 @@ import click
 
 from ..index.build import IndexReport, add_urls, build_index, copy_index, remove_articles, update_feeds
 from ..index.errors import NewsbotError
-from ..index.store import open_store, parse_location
+from ..index.store import index_exists, open_store, parse_location, shown
 
 from .answer import Answer
 from .commands import Command, SourcesReply, TimelineReply, dispatch, parse
@@ -567,19 +567,33 @@ def feedback(ctx: Context, export_to: Path | None, forget_before: dt.datetime | 
 @click.option("--cv", "folds", type=click.IntRange(2, 20), default=None,
               help="Cross-validate: choose weights and thresholds on K-1 folds, score the fold left out.")
 @click.option("--write", is_flag=True, help="With --cv: store what fitting on all the questions chose as the shipped ranking.")
+@click.option("--also-on", "also_on", multiple=True, metavar="INDEX",
+              help="Ask the questions of this index too (file or URL; e.g. one holding other articles beside "
+                   "the corpus); with --cv, choose on all the indexes at once. Repeatable.")
 @pass_ctx
-def eval_command(ctx: Context, files: tuple[Path, ...], k: int, as_json: bool, folds: int | None, write: bool) -> None:
+def eval_command(ctx: Context, files: tuple[Path, ...], k: int, as_json: bool, folds: int | None, write: bool,
+                 also_on: tuple[str, ...]) -> None:
     """Measure answers on question files: hit@1, hit@3, MRR and confidence per language group.
 
     Example: newsbot eval ../shared/eval/dev.jsonl ../shared/eval/dev2.jsonl --cv 5
+
+    With --also-on big.db, the same questions are also asked of an index holding other articles
+    beside the corpus, and the weights are chosen to hold in both.
     """
     cases = [case for file in files for case in load_cases(file)]
     if len({c.id for c in cases}) != len(cases):
         raise click.ClickException("question ids repeat across the files; each question needs its own id")
+    if any("@" in c.id for c in cases):
+        raise click.ClickException("question ids may not contain '@'")
     if write and not folds:
         raise click.ClickException("--write goes with --cv K")
+    others = []
+    for location in also_on:
+        if not index_exists(parse_location(location)):
+            raise click.ClickException(f"no index at {location}; build it first: newsbot --index {location} index FOLDER")
+        others.append(NewsCore(dataclasses.replace(ctx.settings, index_path=parse_location(location)), ctx.core().embedder))
     if folds:
-        result = cross_validate(ctx.core(), cases, k=folds, n=k)
+        result = cross_validate(ctx.core(), cases, k=folds, n=k, others=others)
         if write:
             target = Path(__file__).parent / "data" / "ranking.json"
             target.write_text(result.fitted.to_json(), encoding="utf-8")
@@ -587,8 +601,16 @@ def eval_command(ctx: Context, files: tuple[Path, ...], k: int, as_json: bool, f
         click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2, default=str)
                    if as_json else render_cross_validation(result))
         return
-    report = evaluate(ctx.core(), cases, k=k)
-    click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2) if as_json else render_report(report))
+    reports = [evaluate(core, cases, k=k) for core in [ctx.core(), *others]]
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(reports[0]) if not others else
+                              {str(c.settings.index_path): dataclasses.asdict(r) for c, r in zip([ctx.core(), *others], reports)},
+                              ensure_ascii=False, indent=2))
+        return
+    for n, (core, report) in enumerate(zip([ctx.core(), *others], reports)):
+        if others:
+            click.echo(f"{chr(10) if n else ''}On {shown(core.settings.index_path)}:")
+        click.echo(render_report(report))
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
@@ -237,11 +238,17 @@ class Corpus:
             return known or [word]
         cached = self._expansions.get(word)
         if cached is None:
-            # Only terms within two letters of its length can match; compare with those alone.
+            # A typo keeps the word's first two letters and changes one letter in a word of up to seven,
+            # two in a longer one ("peskof" / "peskov"); so do cognates ("military" / "militer",
+            # "cosmodrome" / "kosmodrom": a loanword's c or q is written k in Indonesian).
+            # Only terms within that many letters of its length can match; compare with those alone.
+            edits = 1 if len(word) <= 7 else 2
             by_length = self._by_length()
-            candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in by_length.get(n, ())]
-            matches = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=80, limit=3)
-            cached = [word] + [m[0] for m in matches]
+            start = _start(word)
+            candidates = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in by_length.get(n, ())
+                          if _start(w) == start]
+            matches = process.extract(word, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=3)
+            cached = [word] + [m[0] for m in matches if fuzz.ratio(word, m[0]) >= 80]
             with self._lock:
                 if len(self._expansions) > EXPANSION_CACHE:
                     self._expansions.clear()
@@ -280,3 +287,8 @@ class Corpus:
             return {a: frozenset(t for pid in ids.get(a, []) for t in (stored.get(pid) or "").split()) for a in wanted}
 
         return self._cached(self._article_terms, articles, read)
+
+
+def _start(word: str) -> str:
+    """A word's first two letters as close matches must share them, with a first c or q read as k."""
+    return ("k" + word[1:2]) if word[:1] in ("c", "q") else word[:2]

@@ -204,6 +204,7 @@ RANKING_GRID = {
     "coverage_weight": (0.0, 0.025, 0.05, 0.075, 0.1, 0.15),
     "time_weight": (0.0, 0.025, 0.05, 0.1, 0.2),
     "number_weight": (0.0, 0.01, 0.02, 0.04),
+    "when_weight": (0.0, 0.01, 0.02, 0.04),
 }
 NAMES_GRID = (0.0, 0.02, 0.04, 0.08)  # chosen with the thresholds: it changes confidence, not order
 # What a wrong outcome costs when thresholds are chosen: refusing an answerable question is worst,
@@ -236,18 +237,32 @@ def _thresholds(tops: list[tuple[str, float, bool]]) -> tuple[float, float, floa
     return min((cost(lo, hi), lo, hi) for lo in points for hi in points if hi >= lo)
 
 
-def fit(core: NewsCore, cases: list[Case], searched: Searched, start: Thresholds | None = None) -> Thresholds:
-    """The weights that rank these questions best (coordinate ascent over a grid, from the shipped
-    values), then the names penalty and thresholds whose outcomes cost least on them."""
-    best = replace(start or core.thresholds, names_weight=0.0)
-    quality = _ranking_quality(core, cases, searched, best)
-    for _ in range(2):
+def _ascend(core: NewsCore, cases: list[Case], searched: Searched, start: Thresholds) -> tuple[tuple, Thresholds]:
+    """Coordinate ascent over the grid from a start, until a sweep changes nothing (at most 4)."""
+    best, quality = start, _ranking_quality(core, cases, searched, start)
+    for _ in range(4):
+        before = best
         for name, values in RANKING_GRID.items():
             for value in values:
                 candidate = replace(best, **{name: value})
                 q = _ranking_quality(core, cases, searched, candidate)
                 if q > quality:
                     best, quality = candidate, q
+        if best == before:
+            break
+    return quality, best
+
+
+def fit(core: NewsCore, cases: list[Case], searched: Searched, start: Thresholds | None = None) -> Thresholds:
+    """The weights that rank these questions best, then the names penalty and thresholds whose outcomes
+    cost least on them.
+
+    The weights come from coordinate ascent over a grid, from fixed starting points that know nothing
+    of these questions (the defaults, and no word evidence at all: two signals that overlap, such as
+    the two coverages, are only reached from both ends), or from `start` alone when given."""
+    starts = [start] if start else [Thresholds(), replace(Thresholds(), coverage_weight=0.0, time_weight=0.0)]
+    _, best = max((_ascend(core, cases, searched, replace(s, names_weight=0.0)) for s in starts),
+                  key=lambda found: found[0])
     choices = []
     for names_weight in NAMES_GRID:
         weighted = replace(best, names_weight=names_weight)
@@ -263,13 +278,36 @@ def fit(core: NewsCore, cases: list[Case], searched: Searched, start: Thresholds
 
 
 def folds(cases: list[Case], k: int) -> list[list[Case]]:
-    """k folds with every group spread evenly over them (deterministic: by group, then id)."""
+    """k folds with every group spread evenly over them (deterministic: by group, then id). A question
+    asked of several indexes (`on_index`) is in one fold everywhere, so no fold is scored on a
+    question its weights were chosen with."""
     out: list[list[Case]] = [[] for _ in range(k)]
-    i = 0
+    questions = sorted({(c.kind, c.lang, _question(c.id)) for c in cases})
+    fold_of = {question: n % k for n, (_, _, question) in enumerate(questions)}
     for case in sorted(cases, key=lambda c: (c.kind, c.lang, c.id)):
-        out[i % k].append(case)
-        i += 1
+        out[fold_of[_question(case.id)]].append(case)
     return out
+
+
+_ELSEWHERE = "@"  # a question's id on another index: "q001@1"
+
+
+def _question(case_id: str) -> str:
+    return case_id.split(_ELSEWHERE, 1)[0]
+
+
+def on_index(cases: list[Case], n: int) -> list[Case]:
+    """The same questions, as asked of the n-th other index (ids kept apart: "q001@1")."""
+    return [replace(c, id=f"{c.id}{_ELSEWHERE}{n}") for c in cases]
+
+
+@dataclass
+class Elsewhere:
+    """The same questions on another index (one holding other articles beside the corpus)."""
+
+    index: str
+    out_of_fold: EvalReport
+    in_sample: EvalReport
 
 
 @dataclass
@@ -279,12 +317,23 @@ class CrossValidation:
     folds: list[dict[str, float]]  # each fold's headline rates
     in_sample: EvalReport  # fitted and scored on all questions
     fitted: Thresholds  # what fitting on all questions chose
+    elsewhere: list[Elsewhere] = field(default_factory=list)  # the other indexes' scores
 
 
-def cross_validate(core: NewsCore, cases: list[Case], k: int = 5, n: int = 3) -> CrossValidation:
-    """Out-of-fold scores for the fitting procedure, beside in-sample ones."""
-    searched = search_all(core, cases)
-    parts = folds(cases, k)
+def cross_validate(core: NewsCore, cases: list[Case], k: int = 5, n: int = 3,
+                   others: list[NewsCore] | None = None) -> CrossValidation:
+    """Out-of-fold scores for the fitting procedure, beside in-sample ones.
+
+    With `others`, the questions are asked of each other index too and the weights and thresholds are
+    chosen on all the indexes at once (a ranking that holds in a small corpus and in a big mixed one);
+    each index is scored on its own. The fold scores are the main index's."""
+    others = others or []
+    asked = [(core, cases)] + [(other, on_index(cases, i)) for i, other in enumerate(others, 1)]
+    searched: Searched = {}
+    for index_core, index_cases in asked:
+        searched.update(search_all(index_core, index_cases))
+    everything = [c for _, index_cases in asked for c in index_cases]
+    parts = folds(everything, k)
     results: list[CaseResult] = []
     per_fold = []
     for i, test in enumerate(parts):
@@ -292,12 +341,14 @@ def cross_validate(core: NewsCore, cases: list[Case], k: int = 5, n: int = 3) ->
         chosen = fit(core, train, searched)
         fold_results = [judge(core, c, chosen, n, searched[c.id]) for c in test]
         results += fold_results
-        per_fold.append(report(fold_results, n).summary())
-    fitted = fit(core, cases, searched)
-    in_sample = evaluate(core, cases, n, fitted, searched)
-    order = {c.id: i for i, c in enumerate(cases)}
+        per_fold.append(report([r for r in fold_results if _ELSEWHERE not in r.id], n).summary())
+    fitted = fit(core, everything, searched)
+    order = {c.id: i for i, c in enumerate(everything)}
     results.sort(key=lambda r: order[r.id])
-    return CrossValidation(k, report(results, n), per_fold, in_sample, fitted)
+    scored = [(report([r for r in results if r.id in ids], n), evaluate(core, index_cases, n, fitted, searched))
+              for ids, index_cases in (({c.id for c in index_cases}, index_cases) for _, index_cases in asked)]
+    elsewhere = [Elsewhere(str(other.settings.index_path), oof, ins) for other, (oof, ins) in zip(others, scored[1:])]
+    return CrossValidation(k, scored[0][0], per_fold, scored[0][1], fitted, elsewhere)
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -340,5 +391,11 @@ def render_cross_validation(cv: CrossValidation) -> str:
         values = [f[key] for f in cv.folds]
         sd = statistics.stdev(values) if len(values) > 1 else 0.0
         lines.append(f"{key:<28} {oof[key]:>12.2f} {statistics.mean(values):>10.2f} {sd:>6.2f} {ins[key]:>10.2f}")
-    lines += ["", "Chosen on all questions (bot/data/ranking.json holds the shipped values):", cv.fitted.to_json().strip()]
+    for other in cv.elsewhere:
+        lines += ["", f"On {other.index}, out of fold:", render_report(other.out_of_fold, misses=False), "",
+                  f"{'':28} {'out of fold':>12} {'in sample':>10}"]
+        oof, ins = other.out_of_fold.summary(), other.in_sample.summary()
+        lines += [f"{key:<28} {oof[key]:>12.2f} {ins[key]:>10.2f}" for key in keys]
+    chosen_on = "all questions" + (f" on {1 + len(cv.elsewhere)} indexes" if cv.elsewhere else "")
+    lines += ["", f"Chosen on {chosen_on} (bot/data/ranking.json holds the shipped values):", cv.fitted.to_json().strip()]
     return "\n".join(lines)

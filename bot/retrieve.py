@@ -34,7 +34,7 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import STOPWORDS, asks_quantity, has_number, names, question_language, standardise, variants, words
+from ..index.terms import STOPWORDS, asks_quantity, asks_time, has_number, names, question_language, standardise, variants, words
 
 from .corpus import Corpus
 
@@ -55,6 +55,7 @@ class Hit:
     coverage: float  # IDF-weighted share of the question's content words found in the passage
     time: float  # +1 the passage's dates agree with a time the question names, -1 they don't, 0 no time
     number: float  # -1 when the question asks "how many" and the passage states no number, else 0
+    when: float  # -1 when the question asks "when" and the passage states no time, else 0
     unknown_names: float  # share of the question's names (capitalised words) the index never mentions
     background: float  # the question's best cosine with the generic background sentences
     absent_names: int  # the question's names its article never mentions (when both share a language)
@@ -73,6 +74,7 @@ class Query:
     truncated: bool
     periods: list[Period] = dataclasses.field(default_factory=list)  # times the question names
     quantity: bool = False  # it asks "how many" / "berapa"
+    asks_time: bool = False  # it asks "when" / "kapan"
     unknown_names: float = 0.0  # share of its names the index never mentions
     known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
     language: str | None = None  # 'id' or 'en' when its function words tell
@@ -184,7 +186,7 @@ class Retriever:
         known = {n: forms for n, forms in named.items() if forms}
         unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
-                     periods=periods, quantity=asks_quantity(text), unknown_names=unknown, known_names=known,
+                     periods=periods, quantity=asks_quantity(text), asks_time=asks_time(text), unknown_names=unknown, known_names=known,
                      language=question_language(text), corpus=corpus)
 
     # -- scoring ---------------------------------------------------------------------------------
@@ -261,8 +263,7 @@ class Retriever:
         vectors, languages = corpus.vectors(passages)
         raw = vectors @ query.vector
         sims = raw - offsets[languages]
-        if query.periods:
-            corpus.mentions(p.id for p in passages)  # one read for all of them
+        mentions = corpus.mentions(p.id for p in passages) if query.periods or query.asks_time else {}
         # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
         sentences = [s for p in passages if len(p.sentences) > 1 for s in p.sentences]
         sentence_sims = iter(self.sentence_vectors(sentences, corpus.dim) @ query.vector if sentences else ())
@@ -283,9 +284,11 @@ class Retriever:
                     similarity=float(sims[n]), sentence=best, coverage=corpus.coverage(query.content_terms, terms),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
+                    when=-1.0 if query.asks_time and not mentions.get(pid) else 0.0,
                     unknown_names=query.unknown_names, background=background,
                     absent_names=absent[article.article],
                     bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),
                 )
             )
         return query, hits
+

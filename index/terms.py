@@ -198,6 +198,19 @@ _NUMBER = re.compile(
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"“‘'(]*$")
 
 
+# A question asking when wants a time in its answer.
+_TIME = re.compile(
+    r"\b(?:kapan|when|what\s+(?:date|day|year|time)|which\s+(?:date|day|year)|(?:tanggal|tahun|hari|bulan|jam)\s+"
+    r"(?:berapa|brp|apa)|cu[aá]ndo|quand|wann|quando)\b|когда|什么时候|何时|何時|いつ|언제",
+    re.IGNORECASE,
+)
+
+
+def asks_time(question: str) -> bool:
+    """True for "kapan …", "when …", "tanggal berapa …" and their kind in other languages."""
+    return bool(_TIME.search(question))
+
+
 def asks_quantity(question: str) -> bool:
     """True for "berapa …", "how many …" and their kind in other languages."""
     return bool(_QUANTITY.search(question))

@@ -84,3 +84,55 @@ def test_cli_eval_takes_several_files_and_cross_validates(fake_core, fake_settin
     assert again.exit_code != 0 and "ids repeat" in again.output
     lone = CliRunner().invoke(cli, ["--env-file", str(tmp_path / "none"), "eval", str(first), "--write"])
     assert lone.exit_code != 0 and "--write goes with --cv" in lone.output
+
+
+def test_a_question_asked_of_several_indexes_is_in_one_fold(fake_core):
+    from newsbot.bot.evaluate import on_index
+
+    both = CASES + on_index(CASES, 1)
+    parts = folds(both, 3)
+    fold_of = {c.id: n for n, part in enumerate(parts) for c in part}
+    assert len(fold_of) == 2 * len(CASES)
+    assert all(fold_of[c.id] == fold_of[f"{c.id}@1"] for c in CASES)
+
+
+def test_cross_validation_chooses_on_every_index_and_scores_each(fake_core, fake_embedder, tmp_path):
+    from newsbot.bot.core import NewsCore
+    from newsbot.bot.config import Settings
+    from newsbot.index.build import build_index
+
+    from .conftest import TINY_ARTICLES, write_corpus
+
+    # A bigger index: the corpus and an article about something else that shares its words.
+    other = dict(TINY_ARTICLES, **{"d_other.txt": "Harga udang dan katak di pasar Jakarta naik pada musim hujan.\n"
+                                                    "Awan tebal menutupi gunung sepanjang hari.\n"})
+    folder = write_corpus(tmp_path / "bigger", other)
+    build_index(folder, tmp_path / "bigger.db", fake_embedder)
+    bigger = NewsCore(Settings(index_path=tmp_path / "bigger.db", corpus=folder, min_relevance=0.1), fake_embedder)
+    try:
+        cv = cross_validate(fake_core, CASES, k=3, others=[bigger])
+    finally:
+        bigger.close()
+    assert [c.id for c in cv.out_of_fold.cases] == [c.id for c in CASES]
+    [elsewhere] = cv.elsewhere
+    assert elsewhere.index.endswith("bigger.db")
+    assert [c.id for c in elsewhere.out_of_fold.cases] == [f"{c.id}@1" for c in CASES]
+    assert len(elsewhere.in_sample.cases) == len(CASES)
+    assert f"On {elsewhere.index}, out of fold:" in render_cross_validation(cv)
+
+
+def test_cli_eval_also_on_another_index(fake_core, fake_settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSBOT_INDEX", str(fake_settings.index_path))
+    monkeypatch.setenv("NEWSBOT_MIN_RELEVANCE", "0.1")
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(json.dumps({"id": c.id, "lang": c.lang, "q": c.q, "gold": c.gold}) for c in CASES))
+    import newsbot.bot.cli as cli_module
+
+    monkeypatch.setattr(cli_module.Context, "core", lambda self: fake_core)
+    args = ["--env-file", str(tmp_path / "none"), "eval", str(questions)]
+    missing = CliRunner().invoke(cli, args + ["--also-on", str(tmp_path / "nowhere.db")])
+    assert missing.exit_code != 0 and "no index at" in missing.output and "nowhere.db" in missing.output
+    same = CliRunner().invoke(cli, args + ["--also-on", str(fake_settings.index_path)])
+    assert same.exit_code == 0, same.output
+    first, second = same.output.split("\nOn ")[0], "On " + same.output.split("\nOn ")[1]
+    assert first.startswith("On ") and first.split("\n", 1)[1] == second.split("\n", 1)[1]

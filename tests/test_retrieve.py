@@ -51,6 +51,32 @@ def test_candidates_are_both_searches_best_with_their_evidence(retriever):
         assert hit.time == 0.0 and hit.number == 0.0
 
 
+@pytest.mark.parametrize("word, expected, refused", [
+    ("merapy", "merapi", None),  # one letter changed
+    ("menterri", "menteri", None),  # one letter too many
+    ("udanng", "udang", None),
+    ("kukku", "kuku", None),
+    ("awam", None, "awan"),  # a four-letter word with a letter changed is another word as often as a typo
+    ("jkarta", None, "jakarta"),  # the first two letters stay ("typos keep the start")
+    ("dunung", None, "gunung"),
+])
+def test_close_matches_are_typos_not_other_words(retriever, word, expected, refused):
+    forms = retriever.prepare(f"{word} itu").content_terms[word]
+    if expected:
+        assert expected in forms
+    if refused:
+        assert refused not in forms
+
+
+def test_a_when_question_marks_passages_that_state_no_time(retriever):
+    _, hits = retriever.search("Kapan ekspor udang naik?")
+    stated = {h.passage.text.split()[0]: h.when for h in hits}
+    assert {h.when for h in hits if "pada Senin (2/10)" in h.passage.text} == {0.0}
+    assert stated["Kenaikan"] == -1.0 and stated["Katak"] == -1.0  # no time in them
+    _, hits = retriever.search("Berapa ekspor udang naik?")
+    assert {h.when for h in hits} == {0.0}
+
+
 def test_stems_match_other_forms_of_a_word(retriever):
     # "mengumumkan" is in the passages; "pengumuman" shares its root "umum".
     query = retriever.prepare("pengumuman menteri perikanan")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsbot.index.terms import (asks_quantity, colloquial, has_number, names, question_language, standardise, stem,
+from newsbot.index.terms import (asks_quantity, asks_time, colloquial, has_number, names, question_language, standardise, stem,
                          stems, variants, words)
 
 
@@ -47,6 +47,16 @@ def test_the_lexicon_is_general_and_well_formed():
 ])
 def test_quantity_questions(question, expected):
     assert asks_quantity(question) is expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Kapan Kim bertemu Putin?", True), ("When did they meet?", True), ("Tanggal berapa pertemuannya?", True),
+    ("What year was it?", True), ("Когда они встретились?", True), ("他们什么时候见面的？", True), ("언제 만났나요?", True),
+    ("¿Cuándo se reunieron?", True), ("Di mana mereka bertemu?", False), ("Whenever they meet, who pays?", False),
+    ("Berapa tentara yang dikirim?", False),
+])
+def test_time_questions(question, expected):
+    assert asks_time(question) is expected
 
 
 def test_numbers_in_digits_or_words():
