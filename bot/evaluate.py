@@ -258,8 +258,8 @@ def fit(core: NewsCore, cases: list[Case], searched: Searched, start: Thresholds
     cost least on them.
 
     The weights come from coordinate ascent over a grid, from fixed starting points that know nothing
-    of these questions (the defaults, and no word evidence at all: two signals that overlap, such as
-    the two coverages, are only reached from both ends), or from `start` alone when given."""
+    of these questions (the defaults, and no word or time evidence at all: one coordinate at a time
+    does not always get from one to the other), or from `start` alone when given."""
     starts = [start] if start else [Thresholds(), replace(Thresholds(), coverage_weight=0.0, time_weight=0.0)]
     _, best = max((_ascend(core, cases, searched, replace(s, names_weight=0.0)) for s in starts),
                   key=lambda found: found[0])
@@ -345,8 +345,10 @@ def cross_validate(core: NewsCore, cases: list[Case], k: int = 5, n: int = 3,
     fitted = fit(core, everything, searched)
     order = {c.id: i for i, c in enumerate(everything)}
     results.sort(key=lambda r: order[r.id])
-    scored = [(report([r for r in results if r.id in ids], n), evaluate(core, index_cases, n, fitted, searched))
-              for ids, index_cases in (({c.id for c in index_cases}, index_cases) for _, index_cases in asked)]
+    scored = []  # (out of fold, in sample) for each index
+    for _, index_cases in asked:
+        ids = {c.id for c in index_cases}
+        scored.append((report([r for r in results if r.id in ids], n), evaluate(core, index_cases, n, fitted, searched)))
     elsewhere = [Elsewhere(str(other.settings.index_path), oof, ins) for other, (oof, ins) in zip(others, scored[1:])]
     return CrossValidation(k, scored[0][0], per_fold, scored[0][1], fitted, elsewhere)
 

@@ -41,6 +41,7 @@ from .corpus import Corpus
 CANDIDATES = 50
 MAX_QUERY_TERMS = 32
 COMMON_DOCS = 1000  # below this many passages, no word is too common to search for
+LEXICAL_POSTINGS = 40_000  # the most passages one lexical search scores (terms' passage counts summed)
 EMBEDDING_THREADS = 2  # questions embedded at once (the embedder itself runs one call at a time)
 
 
@@ -215,13 +216,24 @@ class Retriever:
         Stopwords are left out. So are common words, those in over a tenth of the passages (and over
         COMMON_DOCS of them), when the question has rarer ones: like Lucene's common-terms cutoff. Such a
         word weighs little in BM25 but makes FTS5 score a large part of a big index (50 ms a question at
-        100k passages). The dense search and the coverage bonus still see it.
+        100k passages). In a big index the search also reads at most LEXICAL_POSTINGS passages' worth
+        of terms, rarest first (FTS5 scores every passage holding any of them: at a million passages a
+        question of everyday words cost 1.6 s). The dense search and the coverage bonus still see every
+        word; a question whose words are all that common is left to them.
         """
         content = list(dict.fromkeys(v for variants in query.content_terms.values() for v in variants))
         common = max(corpus.n_passages // 10, COMMON_DOCS)
         counts = corpus.frequencies(content)
         rare = [t for t in content if counts[t] <= common]
-        return rare or content or query.terms
+        if not rare:
+            return content or query.terms if corpus.n_passages <= LEXICAL_POSTINGS else []
+        chosen, read = [], 0
+        for term in sorted(rare, key=lambda t: counts[t]):
+            if read + counts[term] > LEXICAL_POSTINGS:
+                break
+            chosen.append(term)
+            read += counts[term]
+        return [t for t in rare if t in chosen]  # the question's order
 
     def bm25(self, query: Query, limit: int = CANDIDATES, corpus: Corpus | None = None) -> list[int]:
         """Passage ids ranked by BM25 for any of the query's terms (those of this corpus's version)."""

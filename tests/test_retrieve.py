@@ -77,6 +77,26 @@ def test_a_when_question_marks_passages_that_state_no_time(retriever):
     assert {h.when for h in hits} == {0.0}
 
 
+def test_a_big_index_searches_the_rarest_words_within_a_budget(retriever, monkeypatch):
+    import newsbot.bot.retrieve as retrieve
+
+    query = retriever.prepare("udang katak hijau")
+    corpus = query.corpus
+    counts = corpus.frequencies(["udang", "katak", "hijau"])
+    assert counts == {"udang": 2, "katak": 2, "hijau": 1}
+    assert set(retriever.match_terms(query, corpus)) >= {"udang", "katak", "hijau"}
+    monkeypatch.setattr(retrieve, "LEXICAL_POSTINGS", 4)
+    assert set(retriever.match_terms(query, corpus)) == {"udang", "hijau"}  # rarest first, then the first of a tie
+    monkeypatch.setattr(retrieve, "LEXICAL_POSTINGS", counts["hijau"])
+    assert retriever.match_terms(query, corpus) == ["hijau"]
+    # Every word too common: nothing for the lexical search; the dense search still answers.
+    monkeypatch.setattr(retrieve, "COMMON_DOCS", 0)
+    monkeypatch.setattr(retrieve, "LEXICAL_POSTINGS", 1)
+    common = retriever.prepare("Menteri Perikanan")
+    assert retriever.match_terms(common, common.corpus) == [] and retriever.bm25(common) == []
+    assert retriever.search("Menteri Perikanan")[1]
+
+
 def test_stems_match_other_forms_of_a_word(retriever):
     # "mengumumkan" is in the passages; "pengumuman" shares its root "umum".
     query = retriever.prepare("pengumuman menteri perikanan")
