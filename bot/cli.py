@@ -587,13 +587,22 @@ def eval_command(ctx: Context, files: tuple[Path, ...], k: int, as_json: bool, f
         raise click.ClickException("question ids may not contain '@'")
     if write and not folds:
         raise click.ClickException("--write goes with --cv K")
-    others = []
-    for location in also_on:
-        if not index_exists(parse_location(location)):
-            raise click.ClickException(f"no index at {location}; build it first: newsbot --index {location} index FOLDER")
-        others.append(NewsCore(dataclasses.replace(ctx.settings, index_path=parse_location(location)), ctx.core().embedder))
+    with contextlib.ExitStack() as opened:
+        others = []
+        for location in also_on:
+            if not index_exists(parse_location(location)):
+                raise click.ClickException(f"no index at {location}; build it first: newsbot --index {location} index FOLDER")
+            other = NewsCore(dataclasses.replace(ctx.settings, index_path=parse_location(location)), ctx.core().embedder)
+            opened.callback(other.close)
+            others.append(other)
+        _evaluate(ctx.core(), others, cases, k, as_json, folds, write)
+
+
+def _evaluate(core: NewsCore, others: list[NewsCore], cases: list, k: int, as_json: bool, folds: int | None,
+              write: bool) -> None:
+    """Print the report on each index, or with `folds` the cross-validation over all of them."""
     if folds:
-        result = cross_validate(ctx.core(), cases, k=folds, n=k, others=others)
+        result = cross_validate(core, cases, k=folds, n=k, others=others)
         if write:
             target = Path(__file__).parent / "data" / "ranking.json"
             target.write_text(result.fitted.to_json(), encoding="utf-8")
@@ -601,15 +610,16 @@ def eval_command(ctx: Context, files: tuple[Path, ...], k: int, as_json: bool, f
         click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2, default=str)
                    if as_json else render_cross_validation(result))
         return
-    reports = [evaluate(core, cases, k=k) for core in [ctx.core(), *others]]
+    cores = [core, *others]
+    reports = [evaluate(c, cases, k=k) for c in cores]
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(reports[0]) if not others else
-                              {str(c.settings.index_path): dataclasses.asdict(r) for c, r in zip([ctx.core(), *others], reports)},
+                              {str(c.settings.index_path): dataclasses.asdict(r) for c, r in zip(cores, reports)},
                               ensure_ascii=False, indent=2))
         return
-    for n, (core, report) in enumerate(zip([ctx.core(), *others], reports)):
+    for n, (c, report) in enumerate(zip(cores, reports)):
         if others:
-            click.echo(f"{chr(10) if n else ''}On {shown(core.settings.index_path)}:")
+            click.echo(f"{chr(10) if n else ''}On {shown(c.settings.index_path)}:")
         click.echo(render_report(report))
 
 

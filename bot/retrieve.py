@@ -187,8 +187,8 @@ class Retriever:
         known = {n: forms for n, forms in named.items() if forms}
         unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
-                     periods=periods, quantity=asks_quantity(text), asks_time=asks_time(text), unknown_names=unknown, known_names=known,
-                     language=question_language(text), corpus=corpus)
+                     periods=periods, quantity=asks_quantity(text), asks_time=asks_time(text), unknown_names=unknown,
+                     known_names=known, language=question_language(text), corpus=corpus)
 
     # -- scoring ---------------------------------------------------------------------------------
     def coverage(self, query: Query, text: str | frozenset[str], language: str | None = None) -> float:
@@ -303,4 +303,3 @@ class Retriever:
                 )
             )
         return query, hits
-
