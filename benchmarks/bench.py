@@ -400,7 +400,8 @@ def main() -> None:
                         "searches on N distinct vectors (made from the largest tier's), in SQLite and, with --postgres, "
                         "PostgreSQL")
     parser.add_argument("--synthetic", type=int, metavar="N", help="only measure an index of N passages written "
-                        "through the store protocol from the largest tier's texts (see synthetic_tier)")
+                        "through the store protocol from the largest tier's texts (see synthetic_tier); with "
+                        "--postgres, that index copied into PostgreSQL too")
     parser.add_argument("--query-tier", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.graphs_from is not None:
@@ -430,8 +431,16 @@ def main() -> None:
                               "--repeat", str(args.repeat), *graphs], cwd=ROOT, check=True, capture_output=True, text=True)
         row = {"tier": args.synthetic, **info, **json.loads(out.stdout.strip().splitlines()[-1]),
                "cold_start_s": cold_start(index, graphs_from=args.graphs_from)}
-        print(json.dumps(row, indent=2))
-        args.json.write_text(json.dumps({"synthetic": [row]}, indent=2))
+        print(json.dumps(row, indent=2), flush=True)
+        rows = {"synthetic": [row]}
+        if args.postgres:
+            url, copy_s = postgres_tier(postgres_server(args.postgres), args.synthetic, index)
+            out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", url, "--repeat",
+                                  str(args.repeat)], cwd=ROOT, check=True, capture_output=True, text=True)
+            rows["postgres"] = [{"tier": args.synthetic, **info, "copy_s": copy_s, "cold_start_s": cold_start(url),
+                                 **json.loads(out.stdout.strip().splitlines()[-1])}]
+            print(json.dumps(rows["postgres"][0], indent=2))
+        args.json.write_text(json.dumps(rows, indent=2))
         return
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                      "tiers": []}
