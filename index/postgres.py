@@ -46,7 +46,18 @@ COMMIT_LOCK = MIGRATION_LOCK + 1  # an advisory lock id: one commit at a time ch
 HNSW_INDEX = "passages_embedding_hnsw"
 LEXICAL_DEPTH = 2000  # postings read per term of a question, best first (a rarer term's: all of them)
 EF_SEARCH = ann.EXPANSION_SEARCH  # HNSW candidates per search (pgvector caps it at 1000)
-HNSW_MEMORY = "1GB"  # maintenance_work_mem while the HNSW index is made: the graph built in memory is fast
+HNSW_MEMORY_MB = (1024, 4096)  # maintenance_work_mem while the HNSW index is made: at least, at most
+
+
+def hnsw_memory_mb(passages: int, dim: int) -> int:
+    """The maintenance_work_mem (MB) to build the HNSW index in: enough for the whole graph, which builds
+    fast in memory and about five times slower once it outgrows it (measured at a million 384-dimension
+    vectors: 1 GB held about 520k). About 2 KB a 384-dimension vector, with a quarter to spare; at least
+    1 GB, at most 4 GB (past that the server's memory, not the setting, decides)."""
+    per_vector = dim * 4 + 512  # the vector and its neighbour lists
+    wanted = passages * per_vector * 5 // 4 // 2**20
+    low, high = HNSW_MEMORY_MB
+    return max(low, min(high, wanted))
 
 
 def _import_driver():
@@ -242,7 +253,7 @@ class PostgresStore:
             if progress:
                 progress("graphs", 0, 1)
             with conn.transaction():  # commits wait while it is made; readers do not
-                conn.execute(f"SET LOCAL maintenance_work_mem = '{HNSW_MEMORY}'")
+                conn.execute(f"SET LOCAL maintenance_work_mem = '{hnsw_memory_mb(passages, recorded[1])}MB'")
                 conn.execute(f"CREATE INDEX IF NOT EXISTS {HNSW_INDEX} ON newsbot.passages USING hnsw "
                              f"((embedding::vector({recorded[1]})) vector_cosine_ops) "
                              f"WITH (m = {ann.CONNECTIVITY}, ef_construction = {ann.EXPANSION_ADD})")

@@ -355,6 +355,17 @@ def test_a_large_index_is_searched_through_its_hnsw_index(pg_url, tmp_path, fake
     store.close()
 
 
+def test_the_hnsw_build_gets_memory_for_the_whole_graph_within_bounds():
+    from newsbot.index.postgres import HNSW_MEMORY_MB, hnsw_memory_mb
+
+    low, high = HNSW_MEMORY_MB
+    assert hnsw_memory_mb(200_000, 384) == low  # small: the floor
+    # Measured: 1 GB held about 520k 384-dimension vectors before the build slowed; a million need more.
+    assert hnsw_memory_mb(520_000, 384) > 1024 and 2048 < hnsw_memory_mb(1_000_000, 384) < high
+    assert hnsw_memory_mb(1_000_000, 768) > hnsw_memory_mb(1_000_000, 384)
+    assert hnsw_memory_mb(10_000_000, 384) == high
+
+
 def test_lexical_search_reads_postings_and_survives_quotes_and_operators(pg_url, tmp_path, tiny_corpus, fake_embedder):
     build_index(tiny_corpus, pg_url, fake_embedder)
     build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
