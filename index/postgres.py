@@ -53,7 +53,8 @@ def hnsw_memory_mb(passages: int, dim: int) -> int:
     """The maintenance_work_mem (MB) to build the HNSW index in: enough for the whole graph, which builds
     fast in memory and about five times slower once it outgrows it (measured at a million 384-dimension
     vectors: 1 GB held about 520k). About 2 KB a 384-dimension vector, with a quarter to spare; at least
-    1 GB, at most 4 GB (past that the server's memory, not the setting, decides)."""
+    1 GB, and at most 4 GB so that a modest server is not asked for more than it has (a bigger graph
+    builds, only slower)."""
     per_vector = dim * 4 + 512  # the vector and its neighbour lists
     wanted = passages * per_vector * 5 // 4 // 2**20
     low, high = HNSW_MEMORY_MB
