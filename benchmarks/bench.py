@@ -116,6 +116,20 @@ def postgres_tier(server: str, tier: int, index: Path) -> tuple[str, float]:
     return url, copy_index(index, url).seconds
 
 
+def measured(index: Path | str, repeat: int, graphs_from: int | None = None) -> dict:
+    """`query_tier` run in a fresh process on this index (a path or URL), with its cold start."""
+    graphs = ["--graphs-from", str(graphs_from)] if graphs_from is not None else []
+    out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", str(index), "--repeat",
+                          str(repeat), *graphs], cwd=ROOT, check=True, capture_output=True, text=True)
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "cold_start_s": cold_start(index, graphs_from=graphs_from)}
+
+
+def measured_in_postgres(server: str, tier: int, index: Path, info: dict, repeat: int) -> dict:
+    """The SQLite index copied into PostgreSQL (`newsbot copy`), then measured there."""
+    url, copy_s = postgres_tier(server, tier, index)
+    return {"tier": tier, **info, "copy_s": copy_s, **measured(url, repeat)}
+
+
 def query_tier(index: Path | str, repeat: int) -> dict:
     """Run in a fresh process: load the core, then time ask and the floor on the same questions."""
     from newsbot.bot.config import Settings
@@ -327,7 +341,7 @@ def answers_per_second(core, qs: list[str], askers: int) -> float:
 
 
 def cold_start(index: Path | str, runs: int = 3, graphs_from: int | None = None) -> float:
-    """Median wall-clock seconds of `python -m bot ask` from process start to the printed answer."""
+    """Median wall-clock seconds of `python -m newsbot.bot ask` from process start to the printed answer."""
     env = {**os.environ, "NEWSBOT_INDEX": str(index)}
     command = [sys.executable, "-m", "newsbot.bot"]
     if graphs_from is not None:  # the same command with the graphs' threshold lowered
@@ -426,19 +440,12 @@ def main() -> None:
         _, source, _ = prepare_tier(max(args.tiers), args.fresh)
         index, info = synthetic_tier(source, args.synthetic)
         info["graphs_s"] = prepare_graphs(index)
-        graphs = ["--graphs-from", str(args.graphs_from)] if args.graphs_from is not None else []
-        out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", str(index),
-                              "--repeat", str(args.repeat), *graphs], cwd=ROOT, check=True, capture_output=True, text=True)
-        row = {"tier": args.synthetic, **info, **json.loads(out.stdout.strip().splitlines()[-1]),
-               "cold_start_s": cold_start(index, graphs_from=args.graphs_from)}
+        row = {"tier": args.synthetic, **info, **measured(index, args.repeat, args.graphs_from)}
         print(json.dumps(row, indent=2), flush=True)
         rows = {"synthetic": [row]}
         if args.postgres:
-            url, copy_s = postgres_tier(postgres_server(args.postgres), args.synthetic, index)
-            out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", url, "--repeat",
-                                  str(args.repeat)], cwd=ROOT, check=True, capture_output=True, text=True)
-            rows["postgres"] = [{"tier": args.synthetic, **info, "copy_s": copy_s, "cold_start_s": cold_start(url),
-                                 **json.loads(out.stdout.strip().splitlines()[-1])}]
+            rows["postgres"] = [measured_in_postgres(postgres_server(args.postgres), args.synthetic, index, info,
+                                                     args.repeat)]
             print(json.dumps(rows["postgres"][0], indent=2))
         args.json.write_text(json.dumps(rows, indent=2))
         return
@@ -451,21 +458,13 @@ def main() -> None:
         corpus, index, info = prepare_tier(tier, args.fresh)
         info["graphs_s"] = prepare_graphs(index)
         print("  measuring …", flush=True)
-        graphs = ["--graphs-from", str(args.graphs_from)] if args.graphs_from is not None else []
-        out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", str(index),
-                              "--repeat", str(args.repeat), *graphs], cwd=ROOT, check=True, capture_output=True, text=True)
-        row = {"tier": tier, **info, **json.loads(out.stdout.strip().splitlines()[-1])}
+        row = {"tier": tier, **info, **measured(index, args.repeat, args.graphs_from)}
         row["reindex_s"] = unchanged_reindex(corpus, index)
-        row["cold_start_s"] = cold_start(index, graphs_from=args.graphs_from)
         results["tiers"].append(row)
         if args.postgres:
             print("  copying into PostgreSQL and measuring …", flush=True)
-            url, copy_s = postgres_tier(postgres_server(args.postgres), tier, index)
-            out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--query-tier", url, "--repeat",
-                                  str(args.repeat)], cwd=ROOT, check=True, capture_output=True, text=True)
             results.setdefault("postgres", []).append(
-                {"tier": tier, **info, "copy_s": copy_s, "cold_start_s": cold_start(url),
-                 **json.loads(out.stdout.strip().splitlines()[-1])})
+                measured_in_postgres(postgres_server(args.postgres), tier, index, info, args.repeat))
     args.json.write_text(json.dumps(results, indent=2))
     print(table(results))
 

@@ -583,8 +583,6 @@ def eval_command(ctx: Context, files: tuple[Path, ...], k: int, as_json: bool, f
     cases = [case for file in files for case in load_cases(file)]
     if len({c.id for c in cases}) != len(cases):
         raise click.ClickException("question ids repeat across the files; each question needs its own id")
-    if any("@" in c.id for c in cases):
-        raise click.ClickException("question ids may not contain '@'")
     if write and not folds:
         raise click.ClickException("--write goes with --cv K")
     with contextlib.ExitStack() as opened:

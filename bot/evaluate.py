@@ -34,6 +34,7 @@ class EvalFileError(NewsbotError):
 
 
 NEAR_TOPIC, OFF_TOPIC = "neg", "off"
+_ELSEWHERE = "@"  # a question's id on another index: "q001@1"
 REFUSED = "refused"
 
 
@@ -132,6 +133,8 @@ def load_cases(path: Path | str) -> list[Case]:
             cases.append(Case(str(row.get("id", n)), str(row.get("lang", "?")), row["q"], [str(g) for g in gold]))
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             raise EvalFileError(f"{path}:{n}: expected {{\"id\", \"lang\", \"q\", \"gold\": [...]}}") from None
+        if _ELSEWHERE in cases[-1].id:
+            raise EvalFileError(f"{path}:{n}: a question id may not contain {_ELSEWHERE!r}")
     if not cases:
         raise EvalFileError(f"{path} has no questions")
     return cases
@@ -287,9 +290,6 @@ def folds(cases: list[Case], k: int) -> list[list[Case]]:
     for case in sorted(cases, key=lambda c: (c.kind, c.lang, c.id)):
         out[fold_of[_question(case.id)]].append(case)
     return out
-
-
-_ELSEWHERE = "@"  # a question's id on another index: "q001@1"
 
 
 def _question(case_id: str) -> str:

@@ -226,7 +226,7 @@ class Retriever:
         counts = corpus.frequencies(content)
         rare = [t for t in content if counts[t] <= common]
         if not rare:
-            return content or query.terms if corpus.n_passages <= LEXICAL_POSTINGS else []
+            return (content or query.terms) if corpus.n_passages <= LEXICAL_POSTINGS else []
         chosen, read = [], 0
         for term in sorted(rare, key=lambda t: counts[t]):
             if read + counts[term] > LEXICAL_POSTINGS:

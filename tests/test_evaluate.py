@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from newsbot.bot.answer import HIGH, Thresholds
@@ -136,3 +138,12 @@ def test_cli_eval_also_on_another_index(fake_core, fake_settings, tmp_path, monk
     assert same.exit_code == 0, same.output
     first, second = same.output.split("\nOn ")[0], "On " + same.output.split("\nOn ")[1]
     assert first.startswith("On ") and first.split("\n", 1)[1] == second.split("\n", 1)[1]
+
+
+def test_a_question_id_may_not_look_like_one_asked_of_another_index(tmp_path):
+    from newsbot.bot.evaluate import EvalFileError, load_cases
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "q1@2", "lang": "id", "q": "Apa?", "gold": []}) + "\n")
+    with pytest.raises(EvalFileError, match="q.jsonl:1: a question id may not contain '@'"):
+        load_cases(questions)
