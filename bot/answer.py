@@ -224,7 +224,7 @@ def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[s
     """For each hit, the sentence(s) of its passage that best answer the question, verbatim."""
     multi = [h for h in hits if len(h.passage.sentences) > 1]
     sentences = [s for h in multi for s in h.passage.sentences]
-    sims = iter(retriever.sentence_vectors(sentences) @ query.vector if sentences else np.zeros(0))
+    sims = iter(retriever.sentence_vectors(sentences, corpus=query.corpus) @ query.vector if sentences else np.zeros(0))
     quotes = []
     for hit in hits:
         sents = hit.passage.sentences

@@ -31,7 +31,8 @@ ARTICLE_CACHE = 4096  # articles kept between questions
 ARTICLE_TERMS_CACHE = 512  # articles whose terms are kept between questions
 EXPANSION_CACHE = 10_000  # question words whose close index terms are kept
 FREQUENCY_CACHE = 100_000  # terms whose passage counts are kept
-RESCORED = 4  # the store's nearest passages, this many times those wanted, are ranked again by exact cosine
+VECTOR_CACHE = 4096  # passages whose whole-text vectors (read from the store) are kept between questions
+SENTENCE_CACHE = 16_384  # sentence vectors (by content key) kept between questions
 
 
 class _Cache(OrderedDict):
@@ -71,6 +72,8 @@ class Corpus:
         self._terms: _Cache = _Cache("PASSAGE_CACHE")
         self._articles: _Cache = _Cache("ARTICLE_CACHE")
         self._article_terms: _Cache = _Cache("ARTICLE_TERMS_CACHE")
+        self._vectors: _Cache = _Cache("VECTOR_CACHE")
+        self._sentence_vectors: _Cache = _Cache("SENTENCE_CACHE")
         self._frequencies: dict[str, int] = {}
         self._expansions: dict[str, list[str]] = {}
         self._terms_by_length: dict[int, list[str]] | None = None
@@ -163,9 +166,11 @@ class Corpus:
             for code, language in enumerate(self.language_names):
                 if self.language_sizes[code] <= 0:
                     continue
-                found = self.store.nearest(vector, limit * RESCORED, language)
-                vectors = self.store.passage_vectors(found)
-                ranked += [(float(vectors[i] @ vector) - float(offsets[code]), i) for i in found if i in vectors]
+                found = self.store.nearest(vector, limit, language)
+                with self._lock:  # the candidates' vectors come with them: kept for `vectors`
+                    for pid, found_vector in found.items():
+                        self._vectors.keep(pid, found_vector)
+                ranked += [(float(v @ vector) - float(offsets[code]), pid) for pid, v in found.items()]
         ranked.sort(key=lambda item: (-item[0], item[1]))
         return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
 
@@ -187,13 +192,18 @@ class Corpus:
         ids = np.array([p.id for p in passages], np.int64)
         at = np.minimum(np.searchsorted(self.ids, ids), max(len(self.ids) - 1, 0))
         held = (at < len(self.ids)) & (self.ids[at] == ids) if len(self.ids) else np.zeros(len(ids), bool)
-        fetched = self.store.passage_vectors([int(i) for i in ids[~held]]) if not held.all() else {}
+        fetched = self._cached(self._vectors, [int(i) for i in ids[~held]], self.store.passage_vectors) \
+            if not held.all() else {}
         vectors = np.vstack([self.matrix[at[n]] if held[n] else fetched[int(ids[n])] for n in range(len(ids))])
         code = {name: n for n, name in enumerate(self.language_names)}
         articles = self.articles(p.article for p in passages)
         rows = np.array([self.language_rows[at[n]] if held[n] else code.get(articles[p.article].language,
                          len(self.language_names) - 1) for n, p in enumerate(passages)], np.int64)
         return vectors.astype(np.float32, copy=False), rows
+
+    def stored_vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these content keys (sentences), those the index has."""
+        return self._cached(self._sentence_vectors, keys, self.store.vectors)
 
     # -- words ---------------------------------------------------------------------------------
     def frequencies(self, terms: Iterable[str]) -> dict[str, int]:
@@ -284,7 +294,7 @@ class Corpus:
         def read(wanted: list[str]) -> dict[str, frozenset[str]]:
             ids = self.store.article_passages(wanted)
             stored = self.store.passage_terms([pid for a in wanted for pid in ids.get(a, [])])
-            return {a: frozenset(t for pid in ids.get(a, []) for t in (stored.get(pid) or "").split()) for a in wanted}
+            return {a: frozenset(" ".join(stored.get(pid) or "" for pid in ids.get(a, [])).split()) for a in wanted}
 
         return self._cached(self._article_terms, articles, read)
 

@@ -32,7 +32,7 @@ import numpy as np
 from ..index.dates import Period, question_periods, time_agreement
 from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
-from ..index.model import Article, Passage
+from ..index.model import Article, Mention, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
 from ..index.terms import STOPWORDS, asks_quantity, asks_time, has_number, names, question_language, standardise, variants, words
 
@@ -80,6 +80,20 @@ class Query:
     known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
     language: str | None = None  # 'id' or 'en' when its function words tell
     corpus: Corpus | None = dataclasses.field(default=None, compare=False, repr=False)  # the version it was made for
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What a search read about its candidates (`Retriever._evidence`), in the candidates' order."""
+
+    passages: list[Passage]
+    articles: dict[str, Article]
+    vectors: np.ndarray
+    languages: np.ndarray
+    sentence_vectors: np.ndarray  # the sentences of the passages with more than one, in order
+    mentions: dict[int, list[Mention]]
+    terms: list[frozenset[str]]
+    absent: dict[str, int]
 
 
 class Retriever:
@@ -134,16 +148,17 @@ class Retriever:
                 return corpus
             return self._load()
 
-    def sentence_vectors(self, sentences: list[str], dim: int | None = None) -> np.ndarray:
+    def sentence_vectors(self, sentences: list[str], corpus: Corpus | None = None) -> np.ndarray:
         """The sentences' vectors as stored by the indexer (embedded now only if an index lacks them)."""
+        corpus = corpus or self.current()
+        if not sentences:
+            return np.zeros((0, corpus.dim), np.float32)
         name = self.embedder.name
         keys = [vector_key(name, s) for s in sentences]
-        found = self.store.vectors(keys)
+        found = corpus.stored_vectors(keys)
         missing = [s for s, k in zip(sentences, keys) if k not in found]
         if missing:
             found.update(zip((vector_key(name, s) for s in missing), self.embedder.embed_passages(missing)))
-        if not keys:
-            return np.zeros((0, dim if dim is not None else self.current().dim), np.float32)
         return np.vstack([found[k] for k in keys])
 
     def _embedding_pool(self) -> ThreadPoolExecutor:
@@ -195,6 +210,24 @@ class Retriever:
         """IDF-weighted share of the question's content words (as any of their index terms) in a text,
         weighed by the index version the question was prepared for."""
         return (query.corpus or self.current()).coverage(query.content_terms, text, language)
+
+    def _evidence(self, query: Query, ids: list[int], corpus: Corpus) -> _Evidence:
+        """What scoring these candidates reads from the index, whatever the question's vector: their
+        passages and articles, vectors, terms, dates and names. The corpus keeps what it reads, so
+        reading the lexical candidates while the question is embedded leaves only the dense ones after."""
+        passages = corpus.passages(ids)
+        articles = corpus.articles(p.article for p in passages)
+        passages = [p for p in passages if p.article in articles]  # a commit in between removed the rest
+        vectors, languages = corpus.vectors(passages)
+        # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
+        sentences = [s for p in passages if len(p.sentences) > 1 for s in p.sentences]
+        return _Evidence(
+            passages=passages, articles=articles, vectors=vectors, languages=languages,
+            sentence_vectors=self.sentence_vectors(sentences, corpus),
+            mentions=corpus.mentions(p.id for p in passages) if query.periods or query.asks_time else {},
+            terms=corpus.passage_terms(passages),
+            absent=self.absent_names(query, [articles[p.article] for p in passages], corpus),
+        )
 
     @staticmethod
     def absent_names(query: Query, articles: list[Article], corpus: Corpus) -> dict[str, int]:
@@ -261,6 +294,8 @@ class Retriever:
             pending = self._embedding_pool().submit(self.embed, self.clip(question)[0], corpus.dim)
             query = self.prepare(question, vector=np.zeros(0, np.float32), corpus=corpus)
             lexical = self.bm25(query, limit, corpus)
+            if among is None:
+                self._evidence(query, lexical, corpus)  # read while the embedding runs; kept by the corpus
             query = dataclasses.replace(query, vector=pending.result())
         offsets = corpus.offsets(query.vector)
         if among is None:
@@ -269,23 +304,16 @@ class Retriever:
             allowed = set(among)
             lexical = [pid for pid in lexical if pid in allowed]
             dense_ids = corpus.nearest_among(query.vector, list(among), limit)
-        passages = corpus.passages(dict.fromkeys(dense_ids + lexical))
-        articles = corpus.articles(p.article for p in passages)
-        passages = [p for p in passages if p.article in articles]  # a commit in between removed the rest
-        vectors, languages = corpus.vectors(passages)
-        raw = vectors @ query.vector
-        sims = raw - offsets[languages]
-        mentions = corpus.mentions(p.id for p in passages) if query.periods or query.asks_time else {}
-        # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
-        sentences = [s for p in passages if len(p.sentences) > 1 for s in p.sentences]
-        sentence_sims = iter(self.sentence_vectors(sentences, corpus.dim) @ query.vector if sentences else ())
+        found = self._evidence(query, list(dict.fromkeys(dense_ids + lexical)), corpus)
+        raw = found.vectors @ query.vector
+        sims = raw - offsets[found.languages]
+        sentence_sims = iter(found.sentence_vectors @ query.vector)
         background = float((corpus.background @ query.vector).max()) if len(corpus.background) else 0.0
         bm25_rank = {pid: r for r, pid in enumerate(lexical)}
         dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
-        absent = self.absent_names(query, [articles[p.article] for p in passages], corpus)
         hits = []
-        for n, (passage, terms) in enumerate(zip(passages, corpus.passage_terms(passages))):
-            pid, article = passage.id, articles[passage.article]
+        for n, (passage, terms) in enumerate(zip(found.passages, found.terms)):
+            pid, article = passage.id, found.articles[passage.article]
             best = float(sims[n])
             if len(passage.sentences) > 1:
                 # The same language correction as the passage's own cosine got.
@@ -296,9 +324,9 @@ class Retriever:
                     similarity=float(sims[n]), sentence=best, coverage=corpus.coverage(query.content_terms, terms),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
-                    when=-1.0 if query.asks_time and not mentions.get(pid) else 0.0,
+                    when=-1.0 if query.asks_time and not found.mentions.get(pid) else 0.0,
                     unknown_names=query.unknown_names, background=background,
-                    absent_names=absent[article.article],
+                    absent_names=found.absent[article.article],
                     bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),
                 )
             )

@@ -28,6 +28,7 @@ SAMPLE = 20_000  # passages whose vectors readers hold, to tell how each languag
 CONNECTIVITY = 16  # graph edges per node (HNSW's M)
 EXPANSION_ADD = 128  # candidates considered when a vector is added (efConstruction)
 EXPANSION_SEARCH = 400  # candidates considered by a search (ef); see the benchmark's recall@10
+RESCORED = 4  # a search's graph candidates, this many times those wanted, are ranked again by exact cosine
 KEEP_GENERATIONS = 2  # older generations are deleted (a reader still mapping one keeps its pages)
 
 Progress = Callable[[str, int, int], None]

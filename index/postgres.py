@@ -45,7 +45,7 @@ K1, B = 1.2, 0.75  # BM25's constants, as FTS5 uses them
 COMMIT_LOCK = MIGRATION_LOCK + 1  # an advisory lock id: one commit at a time changes the vocabulary
 HNSW_INDEX = "passages_embedding_hnsw"
 LEXICAL_DEPTH = 2000  # postings read per term of a question, best first (a rarer term's: all of them)
-EF_SEARCH = ann.EXPANSION_SEARCH  # HNSW candidates per search (pgvector caps it at 1000)
+EF_SEARCH = 200  # HNSW candidates per search (pgvector caps it at 1000): its float graph needs fewer than the int8 files
 HNSW_MEMORY_MB = (1024, 4096)  # maintenance_work_mem while the HNSW index is made: at least, at most
 
 
@@ -109,6 +109,17 @@ def create_database(server: str, name: str, replace: bool = False) -> str:
             conn.execute(f"DROP DATABASE IF EXISTS {quoted}")
         conn.execute(f"CREATE DATABASE {quoted}")
     return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
+def set_shared_buffers(server: str, size: str) -> bool:
+    """Set the server's buffer cache (e.g. "4GB") for its next start; False when it already has it.
+    For benchmarks, which size the bundled server as one serving a large index would be."""
+    psycopg, _, _ = _import_driver()
+    with psycopg.connect(server, autocommit=True) as conn:
+        if conn.execute("SHOW shared_buffers").fetchone()[0] == size:
+            return False
+        conn.execute(f"ALTER SYSTEM SET shared_buffers = '{size}'")
+        return True
 
 
 def lexemes(terms: list[str]) -> list[str]:
@@ -221,22 +232,23 @@ class PostgresStore:
 
         return self._run(read)
 
-    def nearest(self, vector: np.ndarray, k: int, language: str | None) -> list[int]:
+    def nearest(self, vector: np.ndarray, k: int, language: str | None) -> dict[int, np.ndarray]:
         """Through the HNSW index, the passages of one language nearest the vector (pgvector's iterative
-        scan keeps reading the graph until k of them pass the language filter); none without the index."""
-        def read(conn) -> list[int]:
+        scan keeps reading the graph until k of them pass the language filter), with their vectors; none
+        without the index."""
+        def read(conn) -> dict[int, np.ndarray]:
             dim = len(vector)
             with conn.transaction():
                 if not _has_hnsw(conn):
-                    return []
+                    return {}
                 conn.execute(f"SET LOCAL hnsw.ef_search = {min(max(EF_SEARCH, k), 1000)}")
                 conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
                 where = "language IS NULL" if language is None else "language = %(language)s"
-                rows = conn.execute(
-                    f"SELECT id FROM newsbot.passages WHERE {where} "
+                rows = conn.cursor(binary=True).execute(
+                    f"SELECT id, embedding FROM newsbot.passages WHERE {where} "
                     f"ORDER BY embedding::vector({dim}) <=> %(vector)s::vector({dim}) LIMIT %(k)s",
                     {"language": language, "vector": np.asarray(vector, np.float32), "k": k}).fetchall()
-            return [r[0] for r in rows]
+            return {pid: v.to_numpy().astype(np.float32) for pid, v in rows}
 
         return self._run(read)
 
@@ -281,8 +293,8 @@ class PostgresStore:
 
     def passage_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
         rows = self._run(lambda c: c.cursor(binary=True).execute(
-            "SELECT p.id, v.embedding FROM newsbot.passages p JOIN newsbot.vectors v ON v.hash = p.hash "
-            "WHERE p.id = ANY(%s)", [list(ids)]).fetchall())
+            "SELECT id, embedding FROM newsbot.passages WHERE id = ANY(%s) AND embedding IS NOT NULL",
+            [list(ids)]).fetchall())
         return {pid: v.to_numpy().astype(np.float32) for pid, v in rows}
 
     def mentions(self, passages: list[int] | None = None) -> list[Mention]:

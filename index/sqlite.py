@@ -469,10 +469,14 @@ class SqliteStore:
             return vector_snapshot(version, embedder, counts, vector_rows(db, after=files.covered), False,
                                    load_background(db), sample=vector_rows(db, ids=picks))
 
-    def nearest(self, vector: np.ndarray, k: int, language: str | None) -> list[int]:
+    def nearest(self, vector: np.ndarray, k: int, language: str | None) -> dict[int, np.ndarray]:
         with self._reading() as db:
             files = self._graphs(recorded_embedder(db) or ("", 0))
-        return files.nearest(vector, k, language) if files else []
+            found = files.nearest(vector, k * ann.RESCORED, language) if files else []
+            vectors = passage_vectors(db, found) if found else {}
+        # The graphs compare int8 vectors: their candidates are ranked again by exact cosine.
+        best = sorted(vectors, key=lambda pid: (-float(vectors[pid] @ vector), pid))[:k]
+        return {pid: vectors[pid] for pid in best}
 
     def prepare_search(self, progress: ann.Progress | None = None) -> None:
         """Bring the nearest-neighbour files up to date with the index (a large one), or remove them

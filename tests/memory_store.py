@@ -68,7 +68,7 @@ class MemoryStore:
                                    np.vstack(background) if background else np.zeros((0, dim), np.float32))
 
     def nearest(self, vector, k, language):
-        return []
+        return {}
 
     def prepare_search(self, progress=None):
         pass

@@ -70,6 +70,25 @@ def test_a_large_index_answers_through_its_graphs_as_it_would_comparing_every_ve
     assert found == expected and any(found)
 
 
+def test_the_vectors_nearest_hands_back_are_not_read_again(tmp_path, fake_embedder, lowered, monkeypatch):
+    build_index(big_corpus(tmp_path / "c"), tmp_path / "i.db", fake_embedder)
+    core = NewsCore(Settings(index_path=tmp_path / "i.db", min_relevance=0.1), fake_embedder)
+    asked: list[int] = []
+    read = core.retriever.store.passage_vectors
+    monkeypatch.setattr(core.retriever.store, "passage_vectors", lambda ids: asked.extend(ids) or read(ids))
+    try:
+        query, hits = core.retriever.search("harga beras naik")
+        dense = {h.passage.id for h in hits if h.dense_rank is not None}
+        lexical = {h.passage.id for h in hits if h.bm25_rank is not None}
+        assert dense - lexical and not (dense - lexical) & set(asked)  # their vectors came with them
+        assert set(asked) <= lexical  # read before the dense search, while the question was embedded
+        again = len(asked)
+        core.retriever.search("harga beras naik")
+        assert len(asked) == again  # kept for the next question
+    finally:
+        core.close()
+
+
 def test_passages_newer_than_the_graphs_are_found_before_the_graphs_catch_up(tmp_path, fake_embedder, lowered,
                                                                              monkeypatch):
     corpus = big_corpus(tmp_path / "c")

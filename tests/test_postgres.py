@@ -183,7 +183,7 @@ def test_a_wrong_password_is_a_clear_message(pg_server, pg_url):
         conn.execute("DROP ROLE IF EXISTS guarded")
         conn.execute("CREATE ROLE guarded LOGIN PASSWORD 'right'")
         hba.write_text("local all guarded scram-sha-256\n" + original)
-        conn.execute("SELECT pg_reload_conf()")
+        reloaded(pg_url, lambda: conn.execute("SELECT pg_reload_conf()"))
     try:
         wrong = pg_url.replace("postgres:@", "guarded:wrong@")
         with pytest.raises(IndexUnavailable, match="refused the user name or password") as info:
@@ -192,7 +192,22 @@ def test_a_wrong_password_is_a_clear_message(pg_server, pg_url):
     finally:
         hba.write_text(original)
         with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute("SELECT pg_reload_conf()")
+            reloaded(pg_url, lambda: conn.execute("SELECT pg_reload_conf()"))
+
+
+def reloaded(url: str, reload) -> None:
+    """Reload the server's configuration and wait until new connections get it (the postmaster rereads
+    it after the call returns: on a busy machine the next connection can still come in under the old)."""
+    def loaded_at():
+        with psycopg.connect(url, autocommit=True) as conn:
+            return conn.execute("SELECT pg_conf_load_time()").fetchone()[0]
+
+    before = loaded_at()
+    reload()
+    deadline = time.monotonic() + 30
+    while loaded_at() <= before:
+        assert time.monotonic() < deadline, "the server did not reload its configuration"
+        time.sleep(0.05)
 
 
 class SlowEmbedder(FakeEmbedder):
@@ -326,7 +341,7 @@ def test_a_large_index_is_searched_through_its_hnsw_index(pg_url, tmp_path, fake
     build_index(corpus, tmp_path / "exact.db", fake_embedder)
     build_index(corpus, pg_url, fake_embedder)
     store = open_store(pg_url)
-    assert store.snapshot().complete and store.nearest(np.ones(256, np.float32), 5, "id") == []  # small: no index
+    assert store.snapshot().complete and store.nearest(np.ones(256, np.float32), 5, "id") == {}  # small: no index
 
     monkeypatch.setattr(ann, "MIN_PASSAGES", 20)
     store.prepare_search()
@@ -341,17 +356,18 @@ def test_a_large_index_is_searched_through_its_hnsw_index(pg_url, tmp_path, fake
     vector = fake_embedder.embed_query("rice prices Jakarta")
     english = store.nearest(vector, 4, "en")
     found = store.passages(english)
+    assert all(np.allclose(v, store.passage_vectors([pid])[pid]) for pid, v in english.items())  # their own vectors
     assert len(english) == 4 and {store.articles([found[i].article])[0].language for i in english} == {"en"}
     (corpus / "z_new.txt").write_text("Harga cabai rawit melonjak di pasar Kupang menjelang hari raya.\n")
     (corpus / "sources.toml").write_text((corpus / "sources.toml").read_text() + '["z_new.txt"]\nlanguage = "id"\n')
     build_index(corpus, pg_url, fake_embedder)
     [newest] = store.passages_after(store.last_passage() - 1, 1)
-    assert store.nearest(fake_embedder.embed_query("Harga cabai rawit melonjak di pasar Kupang"), 1, "id") == [newest]
+    assert store.nearest(fake_embedder.embed_query("Harga cabai rawit melonjak di pasar Kupang"), 1, "id").keys() == {newest}
     assert answers(pg_url, fake_embedder, ["cabai rawit Kupang"])[0][0][0][0] == "z_new"
 
     monkeypatch.setattr(ann, "MIN_PASSAGES", 10_000)  # shrunk below the threshold: the index goes
     store.prepare_search()
-    assert store.snapshot().complete and store.nearest(vector, 4, "en") == []
+    assert store.snapshot().complete and store.nearest(vector, 4, "en") == {}
     store.close()
 
 

@@ -51,6 +51,25 @@ def test_candidates_are_both_searches_best_with_their_evidence(retriever):
         assert hit.time == 0.0 and hit.number == 0.0
 
 
+def test_the_lexical_candidates_are_read_while_the_question_is_embedded(retriever, monkeypatch):
+    """Reading the lexical side's passages waits for no embedding: the embedder here returns only once
+    they have been read (or gives up after 5 s, and the test fails)."""
+    import threading
+
+    read = threading.Event()
+    store, embedder = retriever.store, retriever.embedder
+    passages, embed_query = store.passages, embedder.embed_query
+    monkeypatch.setattr(store, "passages", lambda ids: (read.set(), passages(ids))[1])
+    waited: list[bool] = []
+    monkeypatch.setattr(embedder, "embed_query", lambda text: (waited.append(read.wait(5)), embed_query(text))[1])
+    query, hits = retriever.search("katak hijau terang")
+    lexical = set(retriever.bm25(query))
+    assert waited == [True] and lexical <= {h.passage.id for h in hits}
+    for hit in hits:  # the same evidence as read after
+        if hit.passage.id in lexical:
+            assert hit.coverage == pytest.approx(retriever.coverage(query, hit.passage.text, hit.article.language))
+
+
 @pytest.mark.parametrize("word, expected, refused", [
     ("merapy", "merapi", None),  # one letter changed
     ("menterri", "menteri", None),  # one letter too many
