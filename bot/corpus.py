@@ -265,21 +265,22 @@ class Corpus:
                 self._expansions[word] = cached
         return cached
 
+    def term_weights(self, content_terms: dict[str, list[str]]) -> dict[str, float]:
+        """Each question word's weight in `coverage`: the IDF of its most telling index form, else its own."""
+        counts = self.frequencies([term for term, forms in content_terms.items() for term in (term, *forms)])
+        return {term: max(self.idf(v, counts[v]) for v in forms) if any(counts[v] for v in forms)
+                else self.idf(term, counts[term]) for term, forms in content_terms.items()}
+
     def coverage(self, content_terms: dict[str, list[str]], text: str | frozenset[str],
-                 language: str | None = None) -> float:
+                 language: str | None = None, weights: dict[str, float] | None = None) -> float:
         """IDF-weighted share of a question's content words (as any of their index terms) in a text
-        (or in a set of stems already made)."""
+        (or in a set of stems already made); `weights` from `term_weights`, when made already."""
         if not content_terms:
             return 0.0
         present = text if isinstance(text, frozenset) else frozenset(stems(text, language).split())
-        counts = self.frequencies([term for term, forms in content_terms.items() for term in (term, *forms)])
-        total = found = 0.0
-        for term, forms in content_terms.items():
-            weight = max(self.idf(v, counts[v]) for v in forms) if any(counts[v] for v in forms) \
-                else self.idf(term, counts[term])
-            total += weight
-            if any(v in present for v in forms):
-                found += weight
+        weights = weights if weights is not None else self.term_weights(content_terms)
+        total = sum(weights.values())
+        found = sum(weights[term] for term, forms in content_terms.items() if any(v in present for v in forms))
         return found / total if total else 0.0
 
     # -- terms kept between questions ----------------------------------------------------------

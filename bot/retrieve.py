@@ -311,6 +311,7 @@ class Retriever:
         background = float((corpus.background @ query.vector).max()) if len(corpus.background) else 0.0
         bm25_rank = {pid: r for r, pid in enumerate(lexical)}
         dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
+        weights = corpus.term_weights(query.content_terms)
         hits = []
         for n, (passage, terms) in enumerate(zip(found.passages, found.terms)):
             pid, article = passage.id, found.articles[passage.article]
@@ -321,7 +322,7 @@ class Retriever:
             hits.append(
                 Hit(
                     passage=passage, article=article,
-                    similarity=float(sims[n]), sentence=best, coverage=corpus.coverage(query.content_terms, terms),
+                    similarity=float(sims[n]), sentence=best, coverage=corpus.coverage(query.content_terms, terms, weights=weights),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
                     when=-1.0 if query.asks_time and not found.mentions.get(pid) else 0.0,

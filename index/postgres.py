@@ -128,11 +128,11 @@ def lexemes(terms: list[str]) -> list[str]:
 
 
 class PostgresStore:
-    """`IndexStore` over a PostgreSQL database: a pool of connections, each checked before use, so a
-    dropped connection (a server restart, a failover) is replaced and the request tried once more."""
+    """`IndexStore` over a PostgreSQL database: a pool of connections; one the server has dropped (a
+    restart, a failover) is replaced and the request tried on another (see `_run`)."""
 
     def __init__(self, url: str, create: bool = False, replace_damaged: bool = False):
-        self.psycopg, pool_module, self._register = _import_driver()
+        self.psycopg, self._pool_module, self._register = _import_driver()
         self.url = url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url
         self.location = shown(self.url)
         self.replaced: str | None = None  # a PostgreSQL index is never set aside: --rebuild rewrites every article
@@ -144,10 +144,11 @@ class PostgresStore:
                     raise IndexNotFound(f"no newsbot index in the PostgreSQL database {self.location}; build it "
                                         f"with: newsbot index FOLDER --index {self.location}")
             self._migrate(conn)
-        self._pool = pool_module.ConnectionPool(
+        # Connections are handed out unchecked (a check is one more round trip before every read: a
+        # tenth of a question's time); `_run` deals with the ones the server has dropped.
+        self._pool = self._pool_module.ConnectionPool(
             self.url, min_size=1, max_size=POOL_SIZE, open=True, name="newsbot",
-            kwargs={"connect_timeout": CONNECT_TIMEOUT, "autocommit": True},
-            configure=self._register, check=pool_module.ConnectionPool.check_connection,
+            kwargs={"connect_timeout": CONNECT_TIMEOUT, "autocommit": True}, configure=self._register,
         )
 
     # -- connections -----------------------------------------------------------------------------
@@ -187,14 +188,22 @@ class PostgresStore:
         return applied
 
     def _run(self, work: Callable[[object], T], retry: bool = True) -> T:
-        """Run work on a pooled connection; a connection lost on the way is replaced and the work tried
-        once more (reads only: a write is never repeated behind the user's back)."""
-        for attempt in range(2):
+        """Run work on a pooled connection. One the server has dropped (a restart or a failover drops
+        them all) fails at once and the pool discards it; the work then goes to the next one: a read
+        whatever failed, a write only when its connection was found dead before it began (a write is
+        never repeated behind the user's back)."""
+        for attempt in range(POOL_SIZE + 1):
+            begun = False
             try:
                 with self._pool.connection() as conn:
+                    if not retry:
+                        self._pool_module.ConnectionPool.check_connection(conn)
+                    begun = True
                     return work(conn)
-            except self.psycopg.OperationalError as exc:  # also the pool's timeout handing one out
-                if attempt or not retry:
+            except self._pool_module.PoolTimeout as exc:  # no connection to be had: the pool waited already
+                raise explain(exc, self.location) from None
+            except self.psycopg.OperationalError as exc:
+                if (begun and not retry) or attempt == POOL_SIZE:
                     raise explain(exc, self.location) from None
             except self.psycopg.Error as exc:
                 raise explain(exc, self.location) from None

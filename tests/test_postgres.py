@@ -143,15 +143,32 @@ def test_a_reader_never_sees_half_a_commit(pg_url, tiny_corpus, fake_embedder, m
     store.close()
 
 
-def test_a_lost_connection_is_replaced(pg_url, tiny_corpus, fake_embedder):
+def test_lost_connections_are_replaced_for_reads_and_writes(pg_url, tiny_corpus, fake_embedder):
     build_index(tiny_corpus, pg_url, fake_embedder)
     core = NewsCore(Settings(index_path=pg_url, corpus=tiny_corpus, min_relevance=0.1), fake_embedder)
-    try:
-        assert core.ask("ekspor udang").results
-        with psycopg.connect(pg_url, autocommit=True) as admin:  # the server drops every connection of the bot
+    store = core.retriever.store
+
+    def drop_every_connection() -> None:
+        with psycopg.connect(pg_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+    def busy(n: int) -> None:  # n connections in the pool at once, so several are dropped
+        barrier = threading.Barrier(n)
+        threads = [threading.Thread(target=lambda: store._run(lambda conn: (barrier.wait(5), conn.execute("SELECT 1"))))
+                   for _ in range(n)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+
+    try:
+        assert core.ask("ekspor udang").results
+        busy(4)
+        drop_every_connection()
         assert core.ask("ekspor udang").results[0].article in {"a_antara", "b_tempo"}
+        busy(4)
+        drop_every_connection()
+        answer = store.record_answer("ekspor udang?", [1])  # a write, on a live connection
+        assert store.shown_answer(answer).question == "ekspor udang?"
     finally:
         core.close()
 
