@@ -322,7 +322,8 @@ class Retriever:
             hits.append(
                 Hit(
                     passage=passage, article=article,
-                    similarity=float(sims[n]), sentence=best, coverage=corpus.coverage(query.content_terms, terms, weights=weights),
+                    similarity=float(sims[n]), sentence=best,
+                    coverage=corpus.coverage(query.content_terms, terms, weights=weights),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
                     when=-1.0 if query.asks_time and not found.mentions.get(pid) else 0.0,

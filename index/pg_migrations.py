@@ -95,3 +95,23 @@ CREATE INDEX postings_term_impact ON newsbot.postings (term, impact DESC) INCLUD
 CREATE INDEX postings_passage ON newsbot.postings (passage);
 ALTER TABLE newsbot.passages DROP COLUMN tsv;
 """)
+
+
+migration("m004_postings_impact", """
+-- m003's first version (before 2026-11-22 00:24) made postings without the impact column, keyed by
+-- (term, passage); an index it made fails every lexical search. Bring such postings to m003's present
+-- form. An index m003 made as it now stands has the column already, and nothing happens.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = 'newsbot' AND table_name = 'postings' AND column_name = 'impact') THEN
+        ALTER TABLE newsbot.postings ADD COLUMN impact real;
+        UPDATE newsbot.postings SET impact = tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / coalesce(
+            (SELECT greatest(t.value::float, 1) / greatest(n.value::float, 1) FROM newsbot.meta t, newsbot.meta n
+             WHERE t.key = 'tokens' AND n.key = 'passages'), 1)));
+        ALTER TABLE newsbot.postings ALTER COLUMN impact SET NOT NULL;
+        ALTER TABLE newsbot.postings DROP CONSTRAINT IF EXISTS postings_pkey;
+        CREATE INDEX IF NOT EXISTS postings_term_impact ON newsbot.postings (term, impact DESC) INCLUDE (passage, tf, length);
+    END IF;
+END $$;
+""")

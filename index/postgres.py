@@ -193,7 +193,7 @@ class PostgresStore:
         whatever failed, a write only when its connection was found dead before it began (a write is
         never repeated behind the user's back)."""
         for attempt in range(POOL_SIZE + 1):
-            begun = False
+            conn, begun = None, False
             try:
                 with self._pool.connection() as conn:
                     if not retry:
@@ -203,7 +203,8 @@ class PostgresStore:
             except self._pool_module.PoolTimeout as exc:  # no connection to be had: the pool waited already
                 raise explain(exc, self.location) from None
             except self.psycopg.OperationalError as exc:
-                if (begun and not retry) or attempt == POOL_SIZE:
+                lost = conn is not None and conn.broken  # not, say, a query the server cancelled
+                if not lost or (begun and not retry) or attempt == POOL_SIZE:
                     raise explain(exc, self.location) from None
             except self.psycopg.Error as exc:
                 raise explain(exc, self.location) from None

@@ -26,7 +26,7 @@ from newsbot.bot.config import Settings
 from newsbot.bot.core import NewsCore
 from newsbot.index import postgres
 from newsbot.index.build import build_index, copy_index, remove_articles
-from newsbot.index.errors import IndexNotFound, IndexUnavailable, IndexUnwritable
+from newsbot.index.errors import IndexNotFound, IndexUnavailable, IndexUnwritable, NewsbotError
 from newsbot.index.pg_migrations import MIGRATIONS
 from newsbot.index.store import open_store
 from newsbot.index.terms import stems
@@ -169,6 +169,17 @@ def test_lost_connections_are_replaced_for_reads_and_writes(pg_url, tiny_corpus,
         drop_every_connection()
         answer = store.record_answer("ekspor udang?", [1])  # a write, on a live connection
         assert store.shown_answer(answer).question == "ekspor udang?"
+
+        tries = []
+
+        def cancelled(conn):  # the server cancels the query: the connection is fine, nothing is tried again
+            tries.append(1)
+            conn.execute("SET statement_timeout = 50")
+            conn.execute("SELECT pg_sleep(2)")
+
+        with pytest.raises(NewsbotError, match="statement timeout"):
+            store._run(cancelled)
+        assert len(tries) == 1
     finally:
         core.close()
 
@@ -438,6 +449,23 @@ def test_an_index_from_before_postings_is_brought_up_to_date_on_opening(pg_url):
     assert store.lexical(["beras"], 5) == [ids[1]] and store.lexical(["udang", "naik"], 5) == [ids[0]]
     assert "tsv" not in [r[0] for r in psycopg.connect(pg_url).execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'passages'").fetchall()]
+    store.close()
+
+
+def test_postings_made_by_the_first_m003_are_repaired_on_opening(pg_url, tiny_corpus, fake_embedder):
+    """m003 first made postings without their BM25 weight (and keyed by term and passage); m004 adds it."""
+    build_index(tiny_corpus, pg_url, fake_embedder)
+    store = open_store(pg_url)
+    expected = {terms: store.lexical(list(terms), 5) for terms in [("udang",), ("katak", "hijau"), ("merapi", "awan")]}
+    store.close()
+    assert all(expected.values())
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # the postings as the first m003 left them
+        conn.execute("ALTER TABLE newsbot.postings DROP COLUMN impact")
+        conn.execute("ALTER TABLE newsbot.postings ADD PRIMARY KEY (term, passage)")
+        conn.execute("DELETE FROM newsbot._migrations WHERE name = 'm004_postings_impact'")
+    store = open_store(pg_url)
+    assert {terms: store.lexical(list(terms), 5) for terms in expected} == expected
+    assert scalar(pg_url, "SELECT count(*) FROM newsbot.postings WHERE impact IS NULL") == 0
     store.close()
 
 
