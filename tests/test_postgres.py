@@ -363,7 +363,7 @@ def test_every_command_takes_a_postgresql_index(pg_url, tmp_path, monkeypatch):
 def test_a_large_index_is_searched_through_its_hnsw_index(pg_url, tmp_path, fake_embedder, monkeypatch):
     from newsbot.index import ann
 
-    from .test_nearest import QUESTIONS, answers, big_corpus
+    from .test_nearest import answers, big_corpus
 
     corpus = big_corpus(tmp_path / "c")
     build_index(corpus, tmp_path / "exact.db", fake_embedder)
