@@ -222,9 +222,11 @@ def quote_dates(quote: str, published) -> list[QuoteDate]:
 
 def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[str]:
     """For each hit, the sentence(s) of its passage that best answer the question, verbatim."""
+    corpus = query.corpus or retriever.current()
+    weights = corpus.term_weights(query.content_terms)  # once, not for each sentence
     multi = [h for h in hits if len(h.passage.sentences) > 1]
     sentences = [s for h in multi for s in h.passage.sentences]
-    sims = iter(retriever.sentence_vectors(sentences, corpus=query.corpus) @ query.vector if sentences else np.zeros(0))
+    sims = iter(retriever.sentence_vectors(sentences, corpus) @ query.vector if sentences else np.zeros(0))
     quotes = []
     for hit in hits:
         sents = hit.passage.sentences
@@ -232,7 +234,7 @@ def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[s
             quotes.append(sents[0] if sents else hit.passage.text)
             continue
         language = hit.article.language
-        scores = [float(next(sims)) + 0.1 * retriever.coverage(query, s, language) for s in sents]
+        scores = [float(next(sims)) + 0.1 * corpus.coverage(query.content_terms, s, language, weights) for s in sents]
         best = int(np.argmax(scores))
         chosen = [best]
         if len(sents[best]) < SHORT_QUOTE_CHARS and best + 1 < len(sents):
