@@ -202,3 +202,12 @@ def test_retriever_notices_an_index_deleted_and_built_anew(fake_core, fake_setti
     _, hits = retriever.search("harimau sumatra")
     assert hits[0].passage.article == "d_new"
     assert "a_antara" not in retriever.current().articles(["a_antara"])
+
+
+def test_numpy_products_run_on_one_thread_once_a_retriever_exists(retriever):
+    """OpenBLAS's second thread spins after each product over the passage vectors, taking the core an
+    embedding or another asker needs (benchmarks/: fewer answers a second with it)."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
