@@ -213,11 +213,6 @@ class Retriever:
                      known_names=known, language=question_language(text), corpus=corpus)
 
     # -- scoring ---------------------------------------------------------------------------------
-    def coverage(self, query: Query, text: str | frozenset[str], language: str | None = None) -> float:
-        """IDF-weighted share of the question's content words (as any of their index terms) in a text,
-        weighed by the index version the question was prepared for."""
-        return (query.corpus or self.current()).coverage(query.content_terms, text, language)
-
     def _evidence(self, query: Query, ids: list[int], corpus: Corpus) -> _Evidence:
         """What scoring these candidates reads from the index, whatever the question's vector: their
         passages and articles, vectors, terms, dates and names. The corpus keeps what it reads, so

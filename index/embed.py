@@ -138,7 +138,8 @@ def _loaded_openmp() -> ctypes.CDLL | None:
         maps = Path("/proc/self/maps").read_text()
     except OSError:
         return None
-    paths = {line.split(None, 5)[5] for line in maps.splitlines() if len(line.split(None, 5)) == 6}
+    # Each line: address, perms, offset, device, inode, then the path of a mapped file.
+    paths = {fields[5] for fields in (line.split(None, 5) for line in maps.splitlines()) if len(fields) == 6}
     for path in sorted(p for p in paths if re.search(r"/lib(g|i?)omp[-.]", p)):
         try:
             runtime = ctypes.CDLL(path)

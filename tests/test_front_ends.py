@@ -51,22 +51,22 @@ def as_read(text: str) -> str:
 # --- how each front end shows a reply (its pages, as text) ---------------------------------------------
 
 
-def _discord_text(page, full: bool = False) -> str:
-    return " ".join(filter(None, (page.title, page.full if full and page.full else page.text, page.footer)))
+def _page_text(page) -> str:
+    """A page's text with its title and footer (set apart only for an embed, as Discord shows them)."""
+    return " ".join(filter(None, (page.title, page.text, page.footer)))
 
 
 SHOWN = {
     "cli": lambda reply: [render(reply)],
     "telegram": lambda reply: [p.text for p in telegram_front.pages_for(reply)],
-    "discord": lambda reply: [_discord_text(p) for p in discord_front.cards_for(reply)],
+    "discord": lambda reply: [_page_text(p) for p in discord_front.cards_for(reply)],
 }
 
-# Every page a platform would send, the whole-passage view included, and whether it fits the platform.
+# Each platform's pages for a reply, and whether a page (with its whole-passage view) fits the platform.
 PAGES = {
-    "telegram": (lambda reply: [(p, p.full or p.text) for p in telegram_front.pages_for(reply)],
-                 lambda page, text: utf16_len(text) <= 4096),
-    "discord": (lambda reply: [(p, p.full or p.text) for p in discord_front.cards_for(reply)],
-                lambda page, text: len(text) <= 4096 and discord_front.size(page, full=True) <= 6000),
+    "telegram": (telegram_front.pages_for, lambda page: utf16_len(page.full or page.text) <= 4096),
+    "discord": (discord_front.cards_for,
+                lambda page: len(page.full or page.text) <= 4096 and discord_front.size(page, full=True) <= 6000),
 }
 
 
@@ -79,6 +79,7 @@ PLACES = {"listed": -100200, "elsewhere": -100300}  # a group (Telegram) or a se
 class TelegramDriver:
     """The real Application over HTTP against the fake Bot API; a question is `/ask …` in a group."""
 
+    name = "telegram"
     token = TELEGRAM_TOKEN
 
     def __init__(self, api, start_bot):
@@ -97,6 +98,9 @@ class TelegramDriver:
             await self.api.wait_for("sendMessage", before + expect)
         await self.api.quiet(0.3)  # nothing more arrives
         return [as_read(m["text"]) for m in self.api.of("sendMessage")[before:]]
+
+    def stop(self) -> None:
+        pass  # the start_bot fixture stops the Application
 
 
 class DiscordMessage(discord.Message):
@@ -132,6 +136,7 @@ class DiscordChannel:
 class DiscordDriver:
     """The client's real message handler, dispatched as discord.py does; a question mentions the bot."""
 
+    name = "discord"
     token = DISCORD_TOKEN
     me = SimpleNamespace(id=777)
 
@@ -155,14 +160,9 @@ class DiscordDriver:
 
 @pytest.fixture(params=["telegram", "discord"])
 async def front(request, api, start_bot):
-    if request.param == "telegram":
-        driver = TelegramDriver(api, start_bot)
-    else:
-        driver = DiscordDriver()
-    driver.name = request.param
+    driver = TelegramDriver(api, start_bot) if request.param == "telegram" else DiscordDriver()
     yield driver
-    if isinstance(driver, DiscordDriver):
-        driver.stop()
+    driver.stop()
 
 
 # --- the contract ---------------------------------------------------------------------------------------
@@ -219,17 +219,17 @@ def test_every_page_fits_the_platform_and_a_long_quote_is_not_crowded_out(platfo
     outlets = [f"Outlet {n}" for n in range(300)]
     answer = Answer("q", True, [Result(quote=sentence.strip(), passage=(sentence * 120).strip(), outlet="A & B",
                                         article="x", published="2023-09-14", score=1.0, also_reported_by=outlets)])
-    [(page, full)] = pages_of(answer)
-    assert fits(page, full)
-    shown = as_read(full)
+    [page] = pages_of(answer)
+    assert fits(page)
+    shown = as_read(page.full)
     assert shown.count("tanpa henti di pasar.") > 20  # most of the passage, the outlets listed after it
     assert "di pasar. …”" in shown and "A & B · 14 Sep 2023" in shown and "also reported by Outlet 0" in shown
 
     events = [Event(date=f"2023-09-{d:02d}", precision="day", quote="Peristiwa penting terjadi hari itu. " * 20,
                     outlet="ANTARA", article="a", published="2023-09-30") for d in range(1, 29)]
     pages = pages_of(TimelineReply("Kim", events))
-    assert len(pages) > 1 and all(fits(p, text) for p, text in pages)
-    seen = " ".join(as_read(_discord_text(p) if platform == "discord" else text) for p, text in pages)
+    assert len(pages) > 1 and all(fits(p) for p in pages)
+    seen = " ".join(as_read(_page_text(p)) for p in pages)
     assert all(f"{d} Sep 2023" in seen for d in range(1, 29))  # every event, on some page
     assert f"Page {len(pages)} of {len(pages)}" in seen
 
