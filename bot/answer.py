@@ -223,7 +223,7 @@ def quote_dates(quote: str, published) -> list[QuoteDate]:
 def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[str]:
     """For each hit, the sentence(s) of its passage that best answer the question, verbatim."""
     corpus = query.corpus or retriever.current()
-    weights = corpus.term_weights(query.content_terms)  # once, not for each sentence
+    weights = query.weights or corpus.term_weights(query.content_terms)  # once, not for each sentence
     multi = [h for h in hits if len(h.passage.sentences) > 1]
     sentences = [s for h in multi for s in h.passage.sentences]
     sims = iter(retriever.sentence_vectors(sentences, corpus) @ query.vector if sentences else np.zeros(0))

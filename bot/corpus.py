@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -47,6 +49,17 @@ class _Cache(OrderedDict):
         self.move_to_end(key)
         while len(self) > globals()[self.setting]:
             self.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class ArticleTerms:
+    """An article's terms (stems and words) and how many of its passages hold each."""
+
+    passages: int
+    counts: dict[str, int]
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.counts
 
 
 class Corpus:
@@ -271,6 +284,27 @@ class Corpus:
         return {term: max(self.idf(v, counts[v]) for v in forms) if any(counts[v] for v in forms)
                 else self.idf(term, counts[term]) for term, forms in content_terms.items()}
 
+    def neighbourhood_weights(self, content_terms: dict[str, list[str]], articles: list[str]) -> dict[str, float]:
+        """Each question word's weight in `coverage`, as BM25's idf among the passages of these articles
+        (a question's candidates' articles): how well the word tells apart the passages on the question's
+        topic, whatever else the index holds.
+
+        The index-wide IDF (`term_weights`) changes with everything beside the topic: with 600 articles
+        on other topics indexed, "Kim" went from the seeds' commonest word to one of their rarest, and
+        the coverage bonus began to prefer passages that spell his name over those that answer. Measured
+        on the evaluation questions, out of fold: hit@1 0.84 → 0.86 on the seeds alone and 0.76 → 0.80
+        with the 600 others beside them. A word takes the passage count of its commonest form (a
+        passage holding a word holds its stem too)."""
+        held = self.article_terms(articles)
+        total = sum(a.passages for a in held.values())
+        if not total:
+            return self.term_weights(content_terms)
+        weights = {}
+        for term, forms in content_terms.items():
+            df = max(sum(a.counts.get(v, 0) for a in held.values()) for v in forms) if forms else 0
+            weights[term] = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        return weights
+
     def coverage(self, content_terms: dict[str, list[str]], text: str | frozenset[str],
                  language: str | None = None, weights: dict[str, float] | None = None) -> float:
         """IDF-weighted share of a question's content words (as any of their index terms) in a text
@@ -290,12 +324,19 @@ class Corpus:
             pid: frozenset((terms or "").split()) for pid, terms in self.store.passage_terms(wanted).items()})
         return [found.get(p.id, frozenset()) for p in passages]
 
-    def article_terms(self, articles: list[str]) -> dict[str, frozenset[str]]:
-        """Every term (stem and word) of each article's passages; the missing ones read in one go."""
-        def read(wanted: list[str]) -> dict[str, frozenset[str]]:
+    def article_terms(self, articles: list[str]) -> dict[str, ArticleTerms]:
+        """Every term (stem and word) of each article's passages, with how many hold it; the missing
+        articles read in one go."""
+        def read(wanted: list[str]) -> dict[str, ArticleTerms]:
             ids = self.store.article_passages(wanted)
             stored = self.store.passage_terms([pid for a in wanted for pid in ids.get(a, [])])
-            return {a: frozenset(" ".join(stored.get(pid) or "" for pid in ids.get(a, [])).split()) for a in wanted}
+            found = {}
+            for article in wanted:
+                counts: Counter[str] = Counter()
+                for pid in ids.get(article, []):
+                    counts.update(sys.intern(t) for t in set((stored.get(pid) or "").split()))
+                found[article] = ArticleTerms(len(ids.get(article, [])), dict(counts))
+            return found
 
         return self._cached(self._article_terms, articles, read)
 

@@ -81,6 +81,8 @@ class Query:
     unknown_names: float = 0.0  # share of its names the index never mentions
     known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
     language: str | None = None  # 'id' or 'en' when its function words tell
+    # Its content words' weights in coverage, among its candidates' articles (set by `Retriever.search`).
+    weights: dict[str, float] = dataclasses.field(default_factory=dict)
     corpus: Corpus | None = dataclasses.field(default=None, compare=False, repr=False)  # the version it was made for
 
 
@@ -220,6 +222,7 @@ class Retriever:
         passages = corpus.passages(ids)
         articles = corpus.articles(p.article for p in passages)
         passages = [p for p in passages if p.article in articles]  # a commit in between removed the rest
+        corpus.article_terms(list(articles))  # for the coverage weights (`Corpus.neighbourhood_weights`)
         vectors, languages = corpus.vectors(passages)
         # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
         sentences = [s for p in passages if len(p.sentences) > 1 for s in p.sentences]
@@ -313,7 +316,8 @@ class Retriever:
         background = float((corpus.background @ query.vector).max()) if len(corpus.background) else 0.0
         bm25_rank = {pid: r for r, pid in enumerate(lexical)}
         dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
-        weights = corpus.term_weights(query.content_terms)
+        weights = corpus.neighbourhood_weights(query.content_terms, list(found.articles))
+        query = dataclasses.replace(query, weights=weights)
         hits = []
         for n, (passage, terms) in enumerate(zip(found.passages, found.terms)):
             pid, article = passage.id, found.articles[passage.article]

@@ -1,10 +1,15 @@
 """One version of the index: searches run on the version they took, without a lock, while a re-index
 swaps a new one in whole; what a version reads by id later is what exists then, never half of it."""
 
+import math
 import threading
+
+import pytest
 
 from newsbot.bot import corpus as corpus_module
 from newsbot.index.build import build_index
+
+from .conftest import write_corpus
 
 
 def test_a_search_finishes_on_the_version_it_took_while_the_index_changes(fake_core, fake_settings, fake_embedder):
@@ -65,3 +70,52 @@ def test_the_caches_of_a_version_stay_bounded(fake_core, monkeypatch):
     # What a cache holds is what the store gives: the same terms asked again.
     [first] = corpus.passage_terms(passages[:1])
     assert first == frozenset(fake_core.retriever.store.passage_terms([passages[0].id])[passages[0].id].split())
+
+
+TOPIC = {
+    "k_satu.txt": ("Kim bertemu Putin di kosmodrom Vostochny pada Rabu.\n"
+                   "Kim tiba dengan kereta lapis baja, kata kantor berita.\n"
+                   "Putin menyambut Kim di pintu masuk.\n"),
+    "k_dua.txt": "Kim dan Putin membahas kerja sama militer.\nKim mengundang Putin ke Pyongyang.\n",
+}
+ELSEWHERE = {f"o_{i}.txt": f"Harga beras naik lagi di pasar kota {i}.\nPetani memanen padi lebih awal tahun ini.\n"
+             for i in range(12)}
+
+
+def _weights(tmp_path, embedder, articles: dict[str, str]):
+    from newsbot.bot.retrieve import Retriever
+
+    folder = tmp_path / f"corpus{len(articles)}"
+    write_corpus(folder, articles)
+    build_index(folder, tmp_path / f"index{len(articles)}.db", embedder)
+    retriever = Retriever(tmp_path / f"index{len(articles)}.db", embedder)
+    query = retriever.prepare("Kim kosmodrom kantor berita")
+    corpus = query.corpus
+    found = (corpus.neighbourhood_weights(query.content_terms, ["k_satu", "k_dua"]), corpus.term_weights(query.content_terms))
+    retriever.close()
+    return found
+
+
+def test_coverage_weighs_a_word_among_the_candidates_articles_whatever_else_is_indexed(tmp_path, fake_embedder):
+    """A question word's weight in the coverage bonus is its idf among the passages of the articles its
+    candidates come from. Articles on other topics indexed beside them leave it as it was, where the
+    index-wide idf moves: "Kim", in every passage of the topic, stays the word that tells least."""
+    alone, alone_index_wide = _weights(tmp_path, fake_embedder, TOPIC)
+    mixed, mixed_index_wide = _weights(tmp_path, fake_embedder, {**TOPIC, **ELSEWHERE})
+    assert mixed == pytest.approx(alone)
+    assert alone["kim"] < alone["kantor"] == alone["berita"] == alone["kosmodrom"]
+    # five passages: "kim" in all five, the others in one (BM25's idf)
+    assert alone["kim"] == pytest.approx(math.log(1 + 0.5 / 5.5))
+    assert alone["kosmodrom"] == pytest.approx(math.log(1 + 4.5 / 1.5))
+    assert mixed_index_wide["kim"] > alone_index_wide["kim"] + 1
+
+
+def test_a_word_counts_in_as_many_passages_as_its_commonest_form(fake_core):
+    corpus = fake_core.retriever.current()
+    weights = corpus.neighbourhood_weights({"udang": ["udang"], "ekspor": ["ekspor", "katak"]}, ["a_antara", "c_unknown"])
+    held = corpus.article_terms(["a_antara", "c_unknown"])
+    total = sum(a.passages for a in held.values())
+    assert total == 4
+    # "ekspor" is in one passage; its other form "katak" in two: it counts as in two
+    assert weights["ekspor"] == pytest.approx(math.log(1 + (total - 2 + 0.5) / 2.5))
+    assert weights["udang"] == pytest.approx(math.log(1 + (total - 1 + 0.5) / 1.5))

@@ -47,7 +47,8 @@ def test_candidates_are_both_searches_best_with_their_evidence(retriever):
         assert hit.similarity == pytest.approx(float(sims[row]))
         sentence_sims = retriever.sentence_vectors(hit.passage.sentences) @ query.vector
         assert hit.sentence == pytest.approx(float(sentence_sims.max()))
-        assert hit.coverage == pytest.approx(query.corpus.coverage(query.content_terms, hit.passage.text, hit.article.language))
+        assert hit.coverage == pytest.approx(
+            query.corpus.coverage(query.content_terms, hit.passage.text, hit.article.language, query.weights))
         assert hit.time == 0.0 and hit.number == 0.0
 
 
@@ -67,7 +68,8 @@ def test_the_lexical_candidates_are_read_while_the_question_is_embedded(retrieve
     assert waited == [True] and lexical <= {h.passage.id for h in hits}
     for hit in hits:  # the same evidence as read after
         if hit.passage.id in lexical:
-            assert hit.coverage == pytest.approx(query.corpus.coverage(query.content_terms, hit.passage.text, hit.article.language))
+            assert hit.coverage == pytest.approx(
+                query.corpus.coverage(query.content_terms, hit.passage.text, hit.article.language, query.weights))
 
 
 @pytest.mark.parametrize("word, expected, refused", [
