@@ -286,15 +286,14 @@ class Corpus:
 
     def neighbourhood_weights(self, content_terms: dict[str, list[str]], articles: list[str]) -> dict[str, float]:
         """Each question word's weight in `coverage`, as BM25's idf among the passages of these articles
-        (a question's candidates' articles): how well the word tells apart the passages on the question's
-        topic, whatever else the index holds.
+        (those of the candidates nearest the question): how well the word tells apart the passages on
+        the question's topic, whatever else the index holds.
 
         The index-wide IDF (`term_weights`) changes with everything beside the topic: with 600 articles
-        on other topics indexed, "Kim" went from the seeds' commonest word to one of their rarest, and
-        the coverage bonus began to prefer passages that spell his name over those that answer. Measured
-        on the evaluation questions, out of fold: hit@1 0.84 → 0.86 on the seeds alone and 0.76 → 0.80
-        with the 600 others beside them. A word takes the passage count of its commonest form (a
-        passage holding a word holds its stem too)."""
+        on other topics indexed beside the seeds, "Kim" went from the seeds' commonest word to one of
+        the rarest, and the bonus began to prefer passages that spell his name over those that answer.
+        A word counts as in as many passages as its commonest form (a passage holding a word holds its
+        stem too)."""
         held = self.article_terms(articles)
         total = sum(a.passages for a in held.values())
         if not total:
@@ -308,7 +307,8 @@ class Corpus:
     def coverage(self, content_terms: dict[str, list[str]], text: str | frozenset[str],
                  language: str | None = None, weights: dict[str, float] | None = None) -> float:
         """IDF-weighted share of a question's content words (as any of their index terms) in a text
-        (or in a set of stems already made); `weights` from `term_weights`, when made already."""
+        (or in a set of stems already made); `weights` from `neighbourhood_weights` or `term_weights`,
+        when made already (else the index-wide ones)."""
         if not content_terms:
             return 0.0
         present = text if isinstance(text, frozenset) else frozenset(stems(text, language).split())

