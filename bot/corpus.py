@@ -13,8 +13,8 @@ an even sample of the rest, so it starts at once and its memory does not grow wi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-import sys
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
@@ -53,13 +53,25 @@ class _Cache(OrderedDict):
 
 @dataclass(frozen=True)
 class ArticleTerms:
-    """An article's terms (stems and words) and how many of its passages hold each."""
+    """An article's passages' terms (stems and words, as stored): all of them, and how many of its
+    passages hold each (each made on first use)."""
 
-    passages: int
-    counts: dict[str, int]
+    passage_terms: tuple[str, ...]
+
+    @property
+    def passages(self) -> int:
+        return len(self.passage_terms)
+
+    @functools.cached_property
+    def terms(self) -> frozenset[str]:
+        return frozenset(" ".join(self.passage_terms).split())
+
+    @functools.cached_property
+    def counts(self) -> Counter[str]:
+        return Counter(term for terms in self.passage_terms for term in set(terms.split()))
 
     def __contains__(self, term: str) -> bool:
-        return term in self.counts
+        return term in self.terms
 
 
 class Corpus:
@@ -330,13 +342,7 @@ class Corpus:
         def read(wanted: list[str]) -> dict[str, ArticleTerms]:
             ids = self.store.article_passages(wanted)
             stored = self.store.passage_terms([pid for a in wanted for pid in ids.get(a, [])])
-            found = {}
-            for article in wanted:
-                counts: Counter[str] = Counter()
-                for pid in ids.get(article, []):
-                    counts.update(sys.intern(t) for t in set((stored.get(pid) or "").split()))
-                found[article] = ArticleTerms(len(ids.get(article, [])), dict(counts))
-            return found
+            return {a: ArticleTerms(tuple(stored.get(pid) or "" for pid in ids.get(a, []))) for a in wanted}
 
         return self._cached(self._article_terms, articles, read)
 
