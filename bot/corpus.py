@@ -340,9 +340,8 @@ class Corpus:
         """Every term (stem and word) of each article's passages, with how many hold it; the missing
         articles read in one go."""
         def read(wanted: list[str]) -> dict[str, ArticleTerms]:
-            ids = self.store.article_passages(wanted)
-            stored = self.store.passage_terms([pid for a in wanted for pid in ids.get(a, [])])
-            return {a: ArticleTerms(tuple(stored.get(pid) or "" for pid in ids.get(a, []))) for a in wanted}
+            stored = self.store.article_terms(wanted)
+            return {a: ArticleTerms(tuple(stored.get(a, ()))) for a in wanted}
 
         return self._cached(self._article_terms, articles, read)
 

@@ -347,6 +347,14 @@ class PostgresStore:
         return dict(self._run(lambda c: c.execute(
             "SELECT id, terms FROM newsbot.passages WHERE id = ANY(%s)", [list(ids)]).fetchall()))
 
+    def article_terms(self, articles: list[str]) -> dict[str, list[str]]:
+        rows = self._run(lambda c: c.execute(
+            "SELECT article, terms FROM newsbot.passages WHERE article = ANY(%s)", [list(articles)]).fetchall())
+        found: dict[str, list[str]] = {}
+        for article, terms in rows:
+            found.setdefault(article, []).append(terms or "")
+        return found
+
     def vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
         rows = self._run(lambda c: c.cursor(binary=True).execute(
             "SELECT hash, embedding FROM newsbot.vectors WHERE hash = ANY(%s)", [list(keys)]).fetchall())

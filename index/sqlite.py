@@ -373,6 +373,14 @@ def passage_terms(db: Database, ids: list[int]) -> dict[int, str]:
     return dict(_rows_in(db, "SELECT id, terms FROM passages", "id", ids))
 
 
+def article_terms(db: Database, articles: list[str]) -> dict[str, list[str]]:
+    """Each article's passages' stored lexical terms, one string a passage."""
+    found: dict[str, list[str]] = {}
+    for article, terms in _rows_in(db, "SELECT article, terms FROM passages", "article", articles):
+        found.setdefault(article, []).append(terms or "")
+    return found
+
+
 def frequencies(db: Database, terms: list[str] | None = None) -> dict[str, int]:
     """How many passages contain each of these terms (every term, when None); absent terms left out."""
     select = "SELECT term, docs FROM vocabulary"
@@ -530,6 +538,10 @@ class SqliteStore:
     def passage_terms(self, ids: list[int]) -> dict[int, str]:
         with self._reading() as db:
             return passage_terms(db, ids)
+
+    def article_terms(self, articles: list[str]) -> dict[str, list[str]]:
+        with self._reading() as db:
+            return article_terms(db, articles)
 
     def vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
         with self._reading() as db:

@@ -120,6 +120,9 @@ class IndexStore(Protocol):
     def passage_terms(self, ids: list[int]) -> dict[int, str]:
         """The lexical terms (space-separated stems and words) the indexer stored for these passages."""
 
+    def article_terms(self, articles: list[str]) -> dict[str, list[str]]:
+        """Each of these articles' passages' lexical terms (as `passage_terms`), one string a passage."""
+
     def vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these keys (see `vector_key`); missing keys are left out."""
 

@@ -125,6 +125,14 @@ class MemoryStore:
         with self.index.lock:
             return {i: self.index.passages[i][1] for i in ids if i in self.index.passages}
 
+    def article_terms(self, articles):
+        with self.index.lock:
+            found = {}
+            for passage, terms, _ in self.index.passages.values():
+                if passage.article in articles:
+                    found.setdefault(passage.article, []).append(terms)
+            return found
+
     def vectors(self, keys):
         return {k: self.index.vectors[k] for k in keys if k in self.index.vectors}
 

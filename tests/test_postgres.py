@@ -85,6 +85,11 @@ def test_same_index_as_sqlite(pg_url, tmp_path, tiny_corpus, fake_embedder):
         assert [rank[i] for i in pg.lexical(terms, 5)] == [rank_lite[i] for i in lite.lexical(terms, 5)]
     # The user's words are never tsquery syntax.
     assert pg.lexical(["'", "&", "!", "udang:*", "a|b"], 5) == pg.lexical(["udang"], 5)
+    wanted = ["a_antara", "c_unknown", "no_such_article"]
+    terms = {a: sorted(t) for a, t in pg.article_terms(wanted).items()}
+    assert terms == {a: sorted(t) for a, t in lite.article_terms(wanted).items()}
+    assert set(terms) == {"a_antara", "c_unknown"} and len(terms["c_unknown"]) == 2
+    assert all("katak" in t.split() for t in terms["c_unknown"])
     pg.close(), lite.close()
 
 
