@@ -53,8 +53,8 @@ class _Cache(OrderedDict):
 
 @dataclass(frozen=True)
 class ArticleTerms:
-    """An article's passages' terms (stems and words, as stored): all of them, and how many of its
-    passages hold each (each made on first use)."""
+    """An article's passages' terms (stems and words, as stored): whether it holds a term, and how many
+    of its passages hold each (made on first use)."""
 
     passage_terms: tuple[str, ...]
 
@@ -63,15 +63,15 @@ class ArticleTerms:
         return len(self.passage_terms)
 
     @functools.cached_property
-    def terms(self) -> frozenset[str]:
-        return frozenset(" ".join(self.passage_terms).split())
+    def _joined(self) -> str:
+        return " " + " ".join(self.passage_terms) + " "
 
     @functools.cached_property
     def counts(self) -> Counter[str]:
         return Counter(term for terms in self.passage_terms for term in set(terms.split()))
 
     def __contains__(self, term: str) -> bool:
-        return term in self.terms
+        return f" {term} " in self._joined  # terms hold no spaces; a search of one string beats making a set
 
 
 class Corpus:
