@@ -82,7 +82,7 @@ class Query:
     unknown_names: float = 0.0  # share of its names the index never mentions
     known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
     language: str | None = None  # 'id' or 'en' when its function words tell
-    # Its content words' weights in coverage, among its candidates' articles (set by `Retriever.search`).
+    # Its content words' weights in coverage, among the articles of its nearest candidates (set by `search`).
     weights: dict[str, float] = dataclasses.field(default_factory=dict)
     corpus: Corpus | None = dataclasses.field(default=None, compare=False, repr=False)  # the version it was made for
 
@@ -328,12 +328,12 @@ class Retriever:
                                                list(dict.fromkeys(found.passages[n].article for n in nearest)))
         query = dataclasses.replace(query, weights=weights)
         hits = []
-        for passage, terms, best in zip(found.passages, found.terms, bests):
+        for n, (passage, terms, best) in enumerate(zip(found.passages, found.terms, bests)):
             pid, article = passage.id, found.articles[passage.article]
             hits.append(
                 Hit(
                     passage=passage, article=article,
-                    similarity=float(sims[len(hits)]), sentence=best,
+                    similarity=float(sims[n]), sentence=best,
                     coverage=corpus.coverage(query.content_terms, terms, weights=weights),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,

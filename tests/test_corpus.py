@@ -1,5 +1,6 @@
 """One version of the index: searches run on the version they took, without a lock, while a re-index
-swaps a new one in whole; what a version reads by id later is what exists then, never half of it."""
+swaps a new one in whole; what a version reads by id later is what exists then, never half of it. And
+the word weights it measures among a question's articles."""
 
 import math
 import threading
