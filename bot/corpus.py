@@ -312,7 +312,7 @@ class Corpus:
             return self.term_weights(content_terms)
         weights = {}
         for term, forms in content_terms.items():
-            df = max(sum(a.counts.get(v, 0) for a in held.values()) for v in forms) if forms else 0
+            df = max(sum(a.counts.get(v, 0) for a in held.values()) for v in forms)  # `expand` gives one at least
             weights[term] = math.log(1 + (total - df + 0.5) / (df + 0.5))
         return weights
 
