@@ -32,6 +32,8 @@ def test_a_question_word_is_looked_up_as_its_stems_and_standard_forms():
 def test_standardise_rewrites_informal_words_and_drops_particles():
     assert standardise("Udah ketemu sih, Kim sama Putin nggak?") == "sudah bertemu , Kim dengan Putin tidak?"
     assert standardise("Where did they meet?") == "Where did they meet?"
+    # "ketemuan" is the verb "meet up" in chat (KBBI: bertemu dengan janji), not the noun "pertemuan"
+    assert standardise("Kim sm Putin ketemuan di mana?") == "Kim dengan Putin bertemu di mana?"
 
 
 def test_the_lexicon_is_general_and_well_formed():
