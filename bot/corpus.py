@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
-from ..index.terms import stems, variants
+from ..index.terms import script, stems, variants
 
 PASSAGE_CACHE = 4096  # passages (with their terms and dates) kept between questions
 ARTICLE_CACHE = 4096  # articles kept between questions
@@ -102,6 +102,7 @@ class Corpus:
         self._frequencies: dict[str, int] = {}
         self._expansions: dict[str, list[str]] = {}
         self._terms_by_length: dict[int, list[str]] | None = None
+        self._scripts: frozenset[str] | None = None
 
     @property
     def dim(self) -> int:
@@ -262,6 +263,13 @@ class Corpus:
                     by_length.setdefault(len(term), []).append(term)
             self._terms_by_length = by_length
         return self._terms_by_length
+
+    def writes(self, word: str) -> bool:
+        """Whether the index holds any word in this word's writing system: a name in another script
+        ("Кремль" over Latin-script news) could not be found in it under any spelling."""
+        if self._scripts is None:
+            self._scripts = frozenset(script(w[0]) for ws in self._by_length().values() for w in ws)
+        return script(word) in self._scripts
 
     def expand(self, word: str) -> list[str]:
         """The index terms a question word may appear as: its stems and standard forms the index has,

@@ -208,7 +208,9 @@ class Retriever:
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
         vector = self.embed(text, corpus.dim) if vector is None else vector
         periods = question_periods(text, self.today or dt.date.today())
-        named = {n: [v for v in corpus.expand(n) if corpus.df(v)] for n in question_names}
+        # A name in a script the index never uses tells nothing by being absent from it.
+        named = {n: [v for v in corpus.expand(n) if corpus.df(v)] for n in question_names
+                 if n.isascii() or corpus.writes(n)}
         known = {n: forms for n, forms in named.items() if forms}
         unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,

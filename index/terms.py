@@ -221,6 +221,15 @@ def has_number(text: str) -> bool:
     return bool(_NUMBER.search(text))
 
 
+def script(word: str) -> str:
+    """The writing system of a word's first letter ("LATIN", "CYRILLIC", "HANGUL", "CJK", ...), from its
+    Unicode name; "" for a word that starts with no letter."""
+    for ch in word:
+        if ch.isalpha():
+            return "LATIN" if ch.isascii() else unicodedata.name(ch, "").split(" ", 1)[0]
+    return ""
+
+
 def names(question: str) -> list[str]:
     """The capitalised words inside a question (names, acronyms), folded: these survive translation."""
     found = []

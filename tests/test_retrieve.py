@@ -206,6 +206,28 @@ def test_names_an_article_never_mentions_are_counted_in_the_questions_language(r
     assert "sulawesi" not in query.known_names and query.unknown_names == 0.5
 
 
+def test_a_name_in_a_script_the_index_never_uses_is_not_unknown(tmp_path, fake_embedder):
+    from newsbot.bot.retrieve import Retriever
+    from newsbot.index.build import build_index
+
+    from .conftest import write_corpus
+
+    corpus = write_corpus(tmp_path / "latin", {"a.txt": "Kremlin menyebut pembicaraan itu rahasia.\n"})
+    build_index(corpus, tmp_path / "l.db", fake_embedder)
+    retriever = Retriever(tmp_path / "l.db", fake_embedder)
+    # "Кремль" could not be found in Latin-script news under any spelling: no evidence either way.
+    assert retriever.prepare("Что сказал Кремль?").unknown_names == 0.0
+    assert retriever.prepare("Apa kata Kremlin dan Sulawesi?").unknown_names == 0.5
+    retriever.close()
+    # Once the index holds Cyrillic text, a Cyrillic name it never mentions counts again.
+    (corpus / "b.txt").write_text("Песков сказал, что визит не планируется.\n")
+    build_index(corpus, tmp_path / "l.db", fake_embedder)
+    retriever = Retriever(tmp_path / "l.db", fake_embedder)
+    assert retriever.prepare("Что сказал Кремль?").unknown_names == 1.0
+    assert retriever.prepare("Что сказал Песков?").unknown_names == 0.0
+    retriever.close()
+
+
 def test_retriever_notices_an_index_deleted_and_built_anew(fake_core, fake_settings, fake_embedder):
     # The audit's case: the bot kept serving the deleted file (it watched a counter in the unlinked file).
     from newsbot.index.build import build_index

@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsbot.index.terms import (asks_quantity, asks_time, colloquial, has_number, names, question_language, standardise, stem,
-                         stems, variants, words)
+from newsbot.index.terms import (asks_quantity, asks_time, colloquial, has_number, names, question_language, script,
+                                 standardise, stem, stems, variants, words)
 
 
 def test_words_fold_case_and_diacritics():
@@ -82,3 +82,8 @@ def test_names_are_capitalised_words_after_the_first():
 ])
 def test_question_language_by_function_words(question, expected):
     assert question_language(question) == expected
+
+
+def test_a_words_script_is_that_of_its_first_letter():
+    assert [script(w) for w in ("Kim", "Müller", "Кремль", "김정은", "金正恩", "2025", "9К")] == \
+        ["LATIN", "LATIN", "CYRILLIC", "HANGUL", "CJK", "", "CYRILLIC"]
