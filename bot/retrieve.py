@@ -35,7 +35,8 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Mention, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import STOPWORDS, asks_quantity, asks_time, has_number, names, question_language, standardise, variants, words
+from ..index.terms import (STOPWORDS, asks_quantity, asks_time, has_number, names, plain, question_language, standardise,
+                           variants, words)
 
 from .corpus import Corpus
 
@@ -186,8 +187,9 @@ class Retriever:
 
     # -- query preparation ---------------------------------------------------------------------
     def clip(self, question: str) -> tuple[str, bool]:
-        """The question with its whitespace collapsed and cut to the maximum length; whether it was cut."""
-        text = " ".join(question.split())
+        """The question as words to search (links as their path's words, no @handles), its whitespace
+        collapsed and cut to the maximum length; whether it was cut."""
+        text = " ".join(plain(question).split())
         if len(text) <= self.max_question_chars:
             return text, False
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True

@@ -221,6 +221,22 @@ def has_number(text: str) -> bool:
     return bool(_NUMBER.search(text))
 
 
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_PAGE_SUFFIXES = {"html", "htm", "php", "asp", "aspx", "amp"}
+
+
+def plain(message: str) -> str:
+    """A chat message as words to search. A link stands for the words of its path, as a news URL's slug
+    names its story (".../berita/3712/kim-dan-putin-bertemu" -> "berita kim dan putin bertemu"); its
+    site, query and numbers name nothing. An @handle addressing someone is dropped."""
+    def slug(link: re.Match) -> str:
+        path = re.sub(r"^(?:https?://)?[^/?#]*", "", link.group(0)).split("?", 1)[0].split("#", 1)[0]
+        parts = re.split(r"[/_\-.+]+", path)
+        return " " + " ".join(w for w in parts if w.isalpha() and w.lower() not in _PAGE_SUFFIXES) + " "
+    return _HANDLE.sub(" ", _URL.sub(slug, message))
+
+
 def script(word: str) -> str:
     """The writing system of a word's first letter ("LATIN", "CYRILLIC", "HANGUL", "CJK", ...), from its
     Unicode name; "" for a word that starts with no letter."""

@@ -30,6 +30,13 @@ def test_bm25_ranks_the_passage_with_the_rare_words_first(retriever):
     assert top.text == "Katak itu berwarna hijau terang dan hanya sebesar kuku jari."
 
 
+def test_a_pasted_link_is_searched_as_the_words_of_its_slug(retriever):
+    query = retriever.prepare("@budi https://www.example.com/berita/2023/09/katak-hijau.html ini bener?")
+    assert query.text == "berita katak hijau ini bener?"
+    [top] = query.corpus.passages(retriever.bm25(query)[:1])
+    assert top.text == "Katak itu berwarna hijau terang dan hanya sebesar kuku jari."
+
+
 def test_typo_finds_the_index_term(retriever):
     query = retriever.prepare("merapy awan")
     assert "merapi" in query.content_terms["merapy"]

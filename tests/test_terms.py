@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsbot.index.terms import (asks_quantity, asks_time, colloquial, has_number, names, question_language, script,
-                                 standardise, stem, stems, variants, words)
+from newsbot.index.terms import (asks_quantity, asks_time, colloquial, has_number, names, plain, question_language,
+                                 script, standardise, stem, stems, variants, words)
 
 
 def test_words_fold_case_and_diacritics():
@@ -87,3 +87,15 @@ def test_question_language_by_function_words(question, expected):
 def test_a_words_script_is_that_of_its_first_letter():
     assert [script(w) for w in ("Kim", "Müller", "Кремль", "김정은", "金正恩", "2025", "9К")] == \
         ["LATIN", "LATIN", "CYRILLIC", "HANGUL", "CJK", "", "CYRILLIC"]
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("https://www.antaranews.com/berita/3712345/kim-dan-putin-bertemu?utm_source=wa bener?",
+     "berita kim dan putin bertemu bener?"),
+    ("www.tempo.co/read/1770/putin-terima-undangan.html", "read putin terima undangan"),
+    ("@budi kim ketemu putin di mana?", "kim ketemu putin di mana?"),
+    ("tulis ke redaksi@tempo.co ya", "tulis ke redaksi@tempo.co ya"),  # an address is not a handle
+    ("https://x.com/", ""),
+])
+def test_a_message_is_searched_as_its_words_links_as_their_slug(message, expected):
+    assert " ".join(plain(message).split()) == expected
