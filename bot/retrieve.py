@@ -206,10 +206,16 @@ class Retriever:
         tokens = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
         question_names = names(text)
         corpus.frequencies(v for t in tokens + question_names for v in variants(t))  # one read for all
-        content = {t: corpus.expand(t) for t in tokens if t not in STOPWORDS}
+        periods = question_periods(text, self.today or dt.date.today())
+        # The words naming the question's time ("pada 2025", "bulan lalu") are matched by the time
+        # agreement, against dates however a passage writes them; as content words they would match the
+        # rare passage that spells them out and dilute the coverage of every other one.
+        timed = {w for p in periods for w in words(p.text)}
+        content_words = [t for t in tokens if t not in STOPWORDS]
+        content_words = [t for t in content_words if t not in timed] or content_words
+        content = {t: corpus.expand(t) for t in content_words}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
         vector = self.embed(text, corpus.dim) if vector is None else vector
-        periods = question_periods(text, self.today or dt.date.today())
         # A name in a script the index never uses tells nothing by being absent from it.
         named = {n: [v for v in corpus.expand(n) if corpus.df(v)] for n in question_names
                  if n.isascii() or corpus.writes(n)}

@@ -155,6 +155,16 @@ def test_a_year_in_the_question_marks_passages_that_agree_or_not(retriever):
     assert {h.time for h in hits if h.article.published} == {-1.0}
 
 
+def test_the_words_naming_the_questions_time_are_left_to_the_time_agreement(retriever):
+    """"pada 2023" and "bulan lalu" are matched against the dates the passages state, not as words: a
+    passage that happens to spell the year gets no coverage from it, and the others' is not diluted."""
+    timed, untimed = retriever.prepare("ekspor udang pada 2023"), retriever.prepare("ekspor udang")
+    assert timed.periods and timed.content_terms == untimed.content_terms
+    assert set(retriever.prepare("udang bulan lalu").content_terms) == {"udang"}
+    # A question that is nothing but a time keeps its words: something must be searched.
+    assert "2023" in retriever.prepare("2023?").content_terms
+
+
 def test_retriever_notices_a_rebuilt_index(fake_core, fake_settings, fake_embedder):
     from newsbot.index.build import build_index
 
