@@ -195,8 +195,13 @@ class Retriever:
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
 
     def embed(self, text: str, dim: int) -> np.ndarray:
-        """The question's vector: embedded with its informal Indonesian words in their standard form."""
-        text = standardise(text)
+        """The question's vector: embedded with its informal Indonesian words in their standard form, and
+        without the time it names ("pada 2025", "bulan lalu"), which is compared with the passages' dates
+        instead: a year left in pulls the question toward anything written that year."""
+        timeless = text
+        for period in question_periods(text, self.today or dt.date.today()):
+            timeless = timeless.replace(period.text, " ")
+        text = standardise(" ".join(timeless.split()) if words(timeless) else text)
         return self.embedder.embed_query(text) if text.strip() else np.zeros(dim, np.float32)
 
     def prepare(self, question: str, vector: np.ndarray | None = None, corpus: Corpus | None = None) -> Query:

@@ -4,7 +4,7 @@ from newsbot.bot.answer import Answer, Carrier, Carriers, collapse, same_report
 
 
 def test_answer_quotes_the_sentence_with_outlet_date_and_also_reported_by(fake_core):
-    answer = fake_core.ask("Berapa kenaikan ekspor udang tahun ini?", k=3)
+    answer = fake_core.ask("Berapa kenaikan ekspor udang?", k=3)
     assert answer.answered
     lead = answer.results[0]
     assert (lead.outlet, lead.article, lead.published, lead.also_reported_by) in [
@@ -70,9 +70,9 @@ def test_results_serialise_to_the_documented_json_shape(fake_core):
 
 
 def test_carriers_name_every_outlet_with_its_own_sentence(fake_core):
-    reply = fake_core.carriers("Berapa kenaikan ekspor udang tahun ini?")
+    reply = fake_core.carriers("Berapa kenaikan ekspor udang?")
     assert reply == Carriers(
-        question="Berapa kenaikan ekspor udang tahun ini?", answered=True, note=None,
+        question="Berapa kenaikan ekspor udang?", answered=True, note=None,
         carriers=[
             Carrier("ANTARA", "a_antara", "2023-10-02", "Reuters",
                     "Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik dua puluh persen tahun ini."),

@@ -11,7 +11,7 @@ from newsbot.bot.cli import cli
 from newsbot.bot.evaluate import Case, cross_validate, evaluate, fit, folds, render_cross_validation, render_report, search_all
 
 CASES = [
-    Case("a1", "id", "Berapa kenaikan ekspor udang tahun ini?", ["ekspor udang naik"]),
+    Case("a1", "id", "Berapa kenaikan ekspor udang?", ["ekspor udang naik"]),
     Case("a2", "id", "Gunung Merapi awan panas guguran", ["Gunung Merapi"]),
     Case("a3", "kw", "katak hijau", ["Katak itu berwarna hijau"]),
     Case("a4", "kw", "spesies katak baru Kalimantan", ["spesies katak baru"]),

@@ -36,7 +36,7 @@ from newsbot.bot import telegram as telegram_front  # noqa: E402
 from .fake_telegram import TOKEN as TELEGRAM_TOKEN  # noqa: E402
 from .fake_telegram import message  # noqa: E402
 
-SHRIMP = "Berapa kenaikan ekspor udang tahun ini?"
+SHRIMP = "Berapa kenaikan ekspor udang?"
 SHRIMP_QUOTE = "Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik dua puluh persen tahun ini."
 DISCORD_TOKEN = "MTAxMjM0NTY3ODkwMTIzNDU2.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789"
 

@@ -23,7 +23,7 @@ from newsbot.index.build import build_index
 from .conftest import FakeEmbedder, stop_bot, write_corpus
 from .fake_telegram import ALICE, BOB, BOT, GROUP, PRIVATE, TOKEN, button, inline, message
 
-SHRIMP = "Berapa kenaikan ekspor udang tahun ini?"
+SHRIMP = "Berapa kenaikan ekspor udang?"
 ANTARA_SHRIMP = ("<blockquote>“Menteri Perikanan mengumumkan pada Senin (2/10) bahwa ekspor udang naik dua puluh "
                  "persen tahun ini.”</blockquote>\n<b>ANTARA</b> · 2 Oct 2023 · via Reuters\n"
                  "<i>Senin (2/10) = 2 Oct 2023; tahun ini = 2023</i>\n"  # relative times, resolved
