@@ -194,12 +194,16 @@ class Retriever:
             return text, False
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
 
+    def periods(self, text: str) -> list[Period]:
+        """The times a question names, relative ones counted from today (`self.today` in tests)."""
+        return question_periods(text, self.today or dt.date.today())
+
     def embed(self, text: str, dim: int) -> np.ndarray:
         """The question's vector: embedded with its informal Indonesian words in their standard form, and
         without the time it names ("pada 2025", "bulan lalu"), which is compared with the passages' dates
         instead: a year left in pulls the question toward anything written that year."""
         timeless = text
-        for period in question_periods(text, self.today or dt.date.today()):
+        for period in self.periods(text):
             timeless = timeless.replace(period.text, " ")
         text = standardise(" ".join(timeless.split()) if words(timeless) else text)
         return self.embedder.embed_query(text) if text.strip() else np.zeros(dim, np.float32)
@@ -211,7 +215,7 @@ class Retriever:
         tokens = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
         question_names = names(text)
         corpus.frequencies(v for t in tokens + question_names for v in variants(t))  # one read for all
-        periods = question_periods(text, self.today or dt.date.today())
+        periods = self.periods(text)
         # The words naming the question's time ("pada 2025", "bulan lalu") are matched by the time
         # agreement, against dates however a passage writes them; as content words they would match the
         # rare passage that spells them out and dilute the coverage of every other one.
