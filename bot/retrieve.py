@@ -199,13 +199,10 @@ class Retriever:
         return question_periods(text, self.today or dt.date.today())
 
     def embed(self, text: str, dim: int) -> np.ndarray:
-        """The question's vector: embedded with its informal Indonesian words in their standard form, and
-        without the time it names ("pada 2025", "bulan lalu"), which is compared with the passages' dates
-        instead: a year left in pulls the question toward anything written that year."""
-        timeless = text
-        for period in self.periods(text):
-            timeless = timeless.replace(period.text, " ")
-        text = standardise(" ".join(timeless.split()) if words(timeless) else text)
+        """The question's vector: embedded with its informal Indonesian words in their standard form. Its
+        time stays in: "What happened on 13 September 2023?" has no other topic, and the passage that
+        states that date is its answer."""
+        text = standardise(text)
         return self.embedder.embed_query(text) if text.strip() else np.zeros(dim, np.float32)
 
     def prepare(self, question: str, vector: np.ndarray | None = None, corpus: Corpus | None = None) -> Query:

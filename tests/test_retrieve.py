@@ -165,18 +165,6 @@ def test_the_words_naming_the_questions_time_are_left_to_the_time_agreement(retr
     assert "2023" in retriever.prepare("2023?").content_terms
 
 
-def test_the_question_is_embedded_without_its_time(retriever, monkeypatch):
-    """Its meaning is compared with the passages'; its time is compared with their dates. A year left
-    in the embedded text would pull the question toward anything written that year."""
-    embedded: list[str] = []
-    embed_query = retriever.embedder.embed_query
-    monkeypatch.setattr(retriever.embedder, "embed_query", lambda text: (embedded.append(text), embed_query(text))[1])
-    retriever.search("Ekspor udang naik pada 2023?")
-    retriever.prepare("udang bulan lalu")
-    retriever.prepare("2023?")  # nothing but a time: kept, something must be embedded
-    assert embedded == ["Ekspor udang naik ?", "udang", "2023?"]
-
-
 def test_retriever_notices_a_rebuilt_index(fake_core, fake_settings, fake_embedder):
     from newsbot.index.build import build_index
 
