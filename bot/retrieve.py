@@ -194,10 +194,6 @@ class Retriever:
             return text, False
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
 
-    def periods(self, text: str) -> list[Period]:
-        """The times a question names, relative ones counted from today (`self.today` in tests)."""
-        return question_periods(text, self.today or dt.date.today())
-
     def embed(self, text: str, dim: int) -> np.ndarray:
         """The question's vector: embedded with its informal Indonesian words in their standard form. Its
         time stays in: "What happened on 13 September 2023?" has no other topic, and the passage that
@@ -212,7 +208,7 @@ class Retriever:
         tokens = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
         question_names = names(text)
         corpus.frequencies(v for t in tokens + question_names for v in variants(t))  # one read for all
-        periods = self.periods(text)
+        periods = question_periods(text, self.today or dt.date.today())
         # The words naming the question's time ("pada 2025", "bulan lalu") are matched by the time
         # agreement, against dates however a passage writes them; as content words they would match the
         # rare passage that spells them out and dilute the coverage of every other one.
