@@ -22,6 +22,7 @@ _EN_STOPWORDS = frozenset(
     a an and are as at be by did do does for from had has have how i in is it its of on or that the this
     to was were what when where which who whom whose why will with would can could should about into
     me my you your we our they their he she his her them us there than then so if not no any much many
+    s t d m ll re ve
     """.split()
 )
 _ID_STOPWORDS = frozenset(
@@ -195,7 +196,7 @@ _NUMBER = re.compile(
     r"millions?|billions?)\b",
     re.IGNORECASE,
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"“‘'(]*$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"“‘'(¿¡]*$")
 
 
 # A question asking when wants a time in its answer.

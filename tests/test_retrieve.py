@@ -165,6 +165,13 @@ def test_the_words_naming_the_questions_time_are_left_to_the_time_agreement(retr
     assert "2023" in retriever.prepare("2023?").content_terms
 
 
+def test_english_contractions_leave_no_letters_behind_as_content_words(retriever):
+    """"Korea's", "what's", "don't": the letter after the apostrophe is no word of the question."""
+    query = retriever.prepare("What's the ministry's plan? They don't say, I'd think we'll see")
+    assert not {"s", "t", "d", "ll"} & set(query.content_terms)
+    assert {"ministry", "plan"} <= set(query.content_terms)
+
+
 def test_retriever_notices_a_rebuilt_index(fake_core, fake_settings, fake_embedder):
     from newsbot.index.build import build_index
 

@@ -71,6 +71,9 @@ def test_names_are_capitalised_words_after_the_first():
     assert names("Who won the 2023 NBA Finals?") == ["nba", "finals"]
     assert names("NBA finals") == ["nba"]  # an acronym counts even first
     assert names("apa kabar") == []
+    # Spanish opens a question with "¿": its first word is still the first.
+    assert names("¿Cuántos soldados norcoreanos han muerto en Kursk?") == ["kursk"]
+    assert names("¡Hola! ¿Dónde está Kim?") == ["kim"]
 
 
 @pytest.mark.parametrize("question, expected", [
