@@ -172,6 +172,13 @@ def test_english_contractions_leave_no_letters_behind_as_content_words(retriever
     assert {"ministry", "plan"} <= set(query.content_terms)
 
 
+def test_waktu_is_a_conjunction_like_saat_and_ketika(retriever):
+    """Chat Indonesian says "waktu ketemu" for "when they met": "waktu" is no topic of the question,
+    any more than its synonyms "saat" and "ketika" are."""
+    for question in ("ekspor udang waktu pameran", "ekspor udang saat pameran", "ekspor udang ketika pameran"):
+        assert set(retriever.prepare(question).content_terms) == {"ekspor", "udang", "pameran"}
+
+
 def test_retriever_notices_a_rebuilt_index(fake_core, fake_settings, fake_embedder):
     from newsbot.index.build import build_index
 
