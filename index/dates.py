@@ -283,11 +283,26 @@ def _period(mention: DateMention) -> Period:
     return Period(mention.text, start, end)
 
 
+# The asker reading, hearing or watching: "kemarin aku baca…", "I read yesterday that…".
+_ASKER = r"(?:aku|saya|gue|gw|gua|i)\s+(?:(?:baru|udah|sudah|sempat|sempet|just|had)\s+)?"
+_PERCEIVED = r"(?:baca|membaca|lihat|liat|melihat|denger|dengar|mendengar|nonton|menonton|read|saw|heard|watched)\b"
+_ASKER_AFTER = re.compile(rf"^[\s,]*{_ASKER}{_PERCEIVED}", re.I)
+_ASKER_BEFORE = re.compile(rf"\b{_ASKER}{_PERCEIVED}[\s,]*$", re.I)
+
+
+def _when_asker_learned(question: str, start: int, end: int) -> bool:
+    """True when a time in a question is when the asker read or heard something ("jadi kemarin aku baca
+    di grup…", "I read yesterday that…"), which says nothing of when the event was."""
+    return bool(_ASKER_AFTER.match(question[end:]) or _ASKER_BEFORE.search(question[:start]))
+
+
 def question_periods(question: str, today: dt.date) -> list[Period]:
     """The periods a question restricts itself to: dates, months and years it names, and relative
     times ("kemarin", "bulan lalu", "last year") counted from today. A bare weekday is left out: in a
-    question it rarely means the latest such day."""
-    periods = [_period(m) for m in date_mentions(question, today) if not _WEEKDAY_ONLY.match(m.text)]
+    question it rarely means the latest such day. So is the time the asker read or heard the news
+    ("kemarin aku baca…")."""
+    periods = [_period(m) for m in date_mentions(question, today)
+               if not _WEEKDAY_ONLY.match(m.text) and not _when_asker_learned(question, m.start, m.end)]
     covered = " ".join(p.text for p in periods)
     for m in _ANY_YEAR.finditer(question):
         year = int(m.group(1))

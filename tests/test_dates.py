@@ -70,6 +70,20 @@ def test_question_periods_years_months_and_relative_times():
     assert spans("Berapa tentara dikirim?") == []
 
 
+def test_the_time_the_asker_read_the_news_is_not_the_events():
+    from newsbot.index.dates import question_periods
+
+    today = dt.date(2026, 11, 21)
+    texts = lambda q: [p.text for p in question_periods(q, today)]  # noqa: E731
+    assert texts("jadi kemarin aku baca di grup kalau Kim ketemu Putin, di mana ya?") == []
+    assert texts("Kemarin saya lihat berita soal parade, itu buat apa?") == []
+    assert texts("I read yesterday that Kim met Putin. Where?") == []
+    assert texts("aku baru baca kemarin, Kim ketemu siapa?") == []
+    # The event's own time still counts, beside the asker's or alone.
+    assert texts("aku lihat kemarin, tapi apa yang terjadi bulan lalu?") == ["bulan lalu"]
+    assert texts("Kim ketemu siapa kemarin?") == ["kemarin"]
+
+
 def test_time_agreement():
     from newsbot.index.dates import Period, time_agreement
 
