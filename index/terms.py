@@ -247,12 +247,19 @@ def script(word: str) -> str:
     return ""
 
 
+# Compass words are part of many names but are translated with them ("North Korea" is "Korea Utara",
+# "the West" is "Barat"): they tell nothing by being absent from an index in another language.
+_DIRECTIONS = frozenset("north south east west northern southern eastern western utara selatan timur barat".split())
+
+
 def names(question: str) -> list[str]:
-    """The capitalised words inside a question (names, acronyms), folded: these survive translation."""
+    """The capitalised words inside a question (names, acronyms), folded: these survive translation.
+    Compass words do not."""
     found = []
     for m in _WORD.finditer(question):
         word = m.group(0)
         first = _SENTENCE_START.search(question[:m.start()]) is not None
-        if word[0].isupper() and (not first or (len(word) > 1 and word.isupper())) and fold(word) not in STOPWORDS:
+        if (word[0].isupper() and (not first or (len(word) > 1 and word.isupper())) and fold(word) not in STOPWORDS
+                and fold(word) not in _DIRECTIONS):
             found.append(fold(word))
     return list(dict.fromkeys(found))

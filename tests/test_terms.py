@@ -71,6 +71,10 @@ def test_names_are_capitalised_words_after_the_first():
     assert names("Who won the 2023 NBA Finals?") == ["nba", "finals"]
     assert names("NBA finals") == ["nba"]  # an acronym counts even first
     assert names("apa kabar") == []
+    # Compass words are translated with the names they are part of.
+    assert names("How many North Korean soldiers went to the Far East?") == ["korean", "far"]
+    assert names("Who has Russia courted since the West shunned it?") == ["russia"]
+    assert names("Apa kata Korea Selatan?") == ["korea"]
     # Spanish opens a question with "¿": its first word is still the first.
     assert names("¿Cuántos soldados norcoreanos han muerto en Kursk?") == ["kursk"]
     assert names("¡Hola! ¿Dónde está Kim?") == ["kim"]
