@@ -134,11 +134,11 @@ def test_chat_style_dev_set_meets_the_bar(seed_core):
     summary = report.summary()
     assert summary["hit@1"] >= 0.80 and summary["hit@3"] >= 0.90
     assert summary["off refused"] == 1.0
-    assert summary["neg high"] <= 0.34
+    assert summary["neg high"] <= 0.2  # 1 of 6
     # The rate is over every answerable question (the thresholds are chosen to hold in a big
     # mixed index too, which makes a few cross-language answers "closest I found" here).
     both = evaluate(seed_core, load_cases(DEV_SET) + load_cases(DEV2_SET), k=3).summary()
-    assert both["answerable low or refused"] <= 0.10
+    assert both["answerable low or refused"] <= 0.06  # the bar is 0.10; 2 of 50 here
 
 
 def test_cli_json_on_the_real_index(seed_settings, monkeypatch, tmp_path):
