@@ -259,7 +259,8 @@ def names(question: str) -> list[str]:
     for m in _WORD.finditer(question):
         word = m.group(0)
         first = _SENTENCE_START.search(question[:m.start()]) is not None
-        if (word[0].isupper() and (not first or (len(word) > 1 and word.isupper())) and fold(word) not in STOPWORDS
-                and fold(word) not in _DIRECTIONS):
-            found.append(fold(word))
+        folded = fold(word)
+        if (word[0].isupper() and (not first or (len(word) > 1 and word.isupper())) and folded not in STOPWORDS
+                and folded not in _DIRECTIONS):
+            found.append(folded)
     return list(dict.fromkeys(found))
