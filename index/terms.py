@@ -227,15 +227,39 @@ _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _PAGE_SUFFIXES = {"html", "htm", "php", "asp", "aspx", "amp"}
 
 
+# How chat messages open before the question: greetings, forms of address, "I want to ask".
+_OPENERS = frozenset(
+    """
+    halo hallo hai hay hei hi hello hey hiya yo pagi siang sore malam selamat permisi assalamualaikum salam
+    bang kak mas mbak min admin gan bro sis guys kawan teman semua bot newsbot good morning afternoon evening
+    aku gue gw gua mau pengen boleh numpang tanya nanya tanyain bertanya tolong mohon bantu bantuin please pls plz
+    quick question questions ask asking wondering curious help got thanks thank
+    """.split()
+)
+_CLAUSE = re.compile(r"[^,;:!?.]*[,;:!?.]+\s*")
+
+
+def _without_opening(text: str) -> str:
+    """A message without the clauses opening it that only greet or announce a question ("halo bot,
+    aku mau tanya dong, …", "Hi! Quick question: …"); the last clause always stays."""
+    while (m := _CLAUSE.match(text)) and m.end() < len(text.rstrip()):
+        tokens = words(m.group(0))
+        if not tokens or not all(t in _OPENERS or t in STOPWORDS for t in tokens):
+            break
+        text = text[m.end():]
+    return text
+
+
 def plain(message: str) -> str:
     """A chat message as words to search. A link stands for the words of its path, as a news URL's slug
     names its story (".../berita/3712/kim-dan-putin-bertemu" -> "berita kim dan putin bertemu"); its
-    site, query and numbers name nothing. An @handle addressing someone is dropped."""
+    site, query and numbers name nothing. An @handle addressing someone is dropped, and so is an
+    opening that only greets or announces the question ("halo bot, mau tanya dong, …")."""
     def slug(link: re.Match) -> str:
         path = re.sub(r"^(?:https?://)?[^/?#]*", "", link.group(0)).split("?", 1)[0].split("#", 1)[0]
         parts = re.split(r"[/_\-.+]+", path)
         return " " + " ".join(w for w in parts if w.isalpha() and w.lower() not in _PAGE_SUFFIXES) + " "
-    return _HANDLE.sub(" ", _URL.sub(slug, message))
+    return _without_opening(_HANDLE.sub(" ", _URL.sub(slug, message)).strip())
 
 
 def script(word: str) -> str:

@@ -43,6 +43,18 @@ def test_chat_style_indonesian_finds_the_answer(seed_core):
     assert "pertama kalinya dalam lebih dari empat tahun" in answer.results[0].passage
 
 
+def test_how_a_chat_message_opens_and_when_the_asker_read_the_news_change_nothing(seed_core):
+    """Greetings, "mau tanya dong" and "kemarin aku baca…" are not what the question is about."""
+    plain = seed_core.ask("Kim sama Putin ketemu di mana?")
+    opened = seed_core.ask("halo bot, aku mau tanya dong, Kim sama Putin ketemu di mana?")
+    assert opened.confidence == plain.confidence == "high"
+    assert [r.quote for r in opened.results] == [r.quote for r in plain.results]
+    # "kemarin" is when the asker read it: no time penalty, a confident quote naming the place.
+    read = seed_core.ask("kemarin aku baca di grup, Kim sama Putin ketemu di mana?")
+    assert read.confidence == "high"
+    assert "Vostochny" in read.results[0].quote or "kosmodrom" in read.results[0].quote
+
+
 def test_a_relative_day_in_a_quote_carries_its_date(seed_core):
     from newsbot.bot.answer import QuoteDate
 

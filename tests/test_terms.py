@@ -106,3 +106,18 @@ def test_a_words_script_is_that_of_its_first_letter():
 ])
 def test_a_message_is_searched_as_its_words_links_as_their_slug(message, expected):
     assert " ".join(plain(message).split()) == expected
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("halo bot, aku mau tanya dong, Kim sama Putin ketemu di mana ya?", "Kim sama Putin ketemu di mana ya?"),
+    ("@newsbot pagi kak! numpang nanya: kapan Kim tiba?", "kapan Kim tiba?"),
+    ("Hi! Quick question: where did Kim and Putin meet?", "where did Kim and Putin meet?"),
+    # An opening that says something stays, and so does a message that is only a greeting.
+    ("Menurut Kim, Rusia lagi ngadepin kekuatan apa?", "Menurut Kim, Rusia lagi ngadepin kekuatan apa?"),
+    ("Sebelum ketemu di Vostochny, udah berapa lama?", "Sebelum ketemu di Vostochny, udah berapa lama?"),
+    ("halo bot, apa kabar?", "apa kabar?"),
+    ("Halo?", "Halo?"),
+    ("U.S. officials said what?", "U.S. officials said what?"),
+])
+def test_a_greeting_or_announcement_opening_a_message_is_not_searched(message, expected):
+    assert " ".join(plain(message).split()) == expected
