@@ -30,7 +30,7 @@ _ID_STOPWORDS = frozenset(
     apa apakah siapa siapakah kapan mengapa kenapa bagaimana berapa dimana di mana mana ke dari dan atau
     yang ini itu tersebut untuk dengan pada dalam oleh akan telah sudah sedang adalah ialah juga tidak
     bukan ada saja soal tentang kepada bagi para sebuah seorang kah pun lah nya sebagai serta karena
-    saat ketika waktu bisa dapat harus mau ingin kami kita saya anda dia mereka ia
+    saat ketika waktu pas bisa dapat harus mau ingin kami kita saya anda dia mereka ia
     sih deh dong kok loh lho nih tuh kan ya yah aja doang gitu gini gimana emang nggak gak ga enggak udah
     """.split()
 )
