@@ -152,13 +152,12 @@ def test_a_question_id_may_not_look_like_one_asked_of_another_index(tmp_path):
 def test_the_questions_written_later_quote_the_bundled_seeds():
     """`eval/written-later.jsonl` loads, and every gold quote is verbatim in a seed article: a question
     whose gold no seed holds would count as a miss whatever the ranking did."""
-    from pathlib import Path
-
     from newsbot.bot.evaluate import load_cases
 
-    root = Path(__file__).resolve().parent.parent
-    seeds = " ".join(p.read_text(encoding="utf-8") for p in (root / "seeds").glob("*.txt"))
-    cases = load_cases(root / "eval" / "written-later.jsonl")
+    from .conftest import ROOT, SEEDS
+
+    seeds = " ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))
+    cases = load_cases(ROOT / "eval" / "written-later.jsonl")
     assert {c.lang for c in cases} == {"id", "en", "xx", "tmp", "neg", "off"}
     assert len({c.id for c in cases}) == len(cases)
     missing = [(c.id, g) for c in cases for g in c.gold if g not in seeds]
