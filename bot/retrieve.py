@@ -49,6 +49,28 @@ NEIGHBOURHOOD = 10  # the candidates nearest the question, whose articles the co
 BLAS_THREADS = 1  # numpy's matrix products (see Retriever.__init__)
 
 
+def centred_by_language(values: np.ndarray, languages: list[str | None]) -> np.ndarray:
+    """The candidates' coverage with each language's mean moved to the mean of all of them.
+
+    A question's words other than names can only be found in passages of its own language, so across
+    languages coverage measures the language before the answer: in an index of Indonesian and English
+    news, an English question's words are in English passages about anything ("want", "return",
+    "Russia") and never in the Indonesian one that answers. Measured against the other candidates in
+    its language, a passage keeps what sets it apart from them and loses what its language alone gave
+    it, as the dense cosine does with each language's mean (`Corpus.offsets`). With one known language
+    among the candidates nothing changes; passages of unknown language stay as they are."""
+    known = sorted({language for language in languages if language is not None})
+    if len(known) < 2:
+        return values
+    rows = np.array([language is not None for language in languages])
+    overall = float(values[rows].mean())
+    centred = values.astype(np.float64, copy=True)
+    for language in known:
+        members = np.array([lang == language for lang in languages])
+        centred[members] += overall - float(values[members].mean())
+    return centred
+
+
 @dataclass(frozen=True)
 class Hit:
     """One retrieved passage with the evidence for it."""
@@ -57,7 +79,7 @@ class Hit:
     article: Article
     similarity: float  # cosine between the question and the whole passage
     sentence: float  # the question's best cosine with one of the passage's sentences
-    coverage: float  # IDF-weighted share of the question's content words found in the passage
+    coverage: float  # IDF-weighted share of the question's content words found in the passage (see `search`)
     time: float  # +1 the passage's dates agree with a time the question names, -1 they don't, 0 no time
     number: float  # -1 when the question asks "how many" and the passage states no number, else 0
     when: float  # -1 when the question asks "when" and the passage states no time, else 0
@@ -339,14 +361,17 @@ class Retriever:
         weights = corpus.neighbourhood_weights(query.content_terms,
                                                list(dict.fromkeys(found.passages[n].article for n in nearest)))
         query = dataclasses.replace(query, weights=weights)
+        coverages = centred_by_language(
+            np.array([corpus.coverage(query.content_terms, terms, weights=weights) for terms in found.terms]),
+            [found.articles[p.article].language for p in found.passages])
         hits = []
-        for n, (passage, terms, best) in enumerate(zip(found.passages, found.terms, bests)):
+        for n, (passage, best) in enumerate(zip(found.passages, bests)):
             pid, article = passage.id, found.articles[passage.article]
             hits.append(
                 Hit(
                     passage=passage, article=article,
                     similarity=float(sims[n]), sentence=best,
-                    coverage=corpus.coverage(query.content_terms, terms, weights=weights),
+                    coverage=float(coverages[n]),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
                     when=-1.0 if query.asks_time and not found.mentions.get(pid) else 0.0,

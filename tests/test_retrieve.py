@@ -224,6 +224,53 @@ def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_pat
     retriever.close()
 
 
+def test_coverage_is_measured_against_the_candidates_of_the_passages_language(tmp_path, fake_embedder):
+    from newsbot.bot.retrieve import Retriever
+    from newsbot.index.build import build_index
+
+    from .conftest import write_corpus
+
+    folder = write_corpus(tmp_path / "mixed", {
+        "id1.txt": "Harga cabai merah naik di pasar induk Jakarta.\n"
+                   "Pedagang menyebut pasokan dari Jawa Tengah berkurang karena hujan.\n",
+        "en1.txt": "Chili prices rose in Mexico this year.\nAgents said buyers want more chili than farms grow.\n",
+        "en2.txt": "Chili and rice prices are watched in Mexico.\nThe weather was sunny in London this week.\n",
+    })
+    (folder / "sources.toml").write_text('["id1.txt"]\nlanguage = "id"\n["en1.txt"]\nlanguage = "en"\n'
+                                        '["en2.txt"]\nlanguage = "en"\n')
+    build_index(folder, tmp_path / "m.db", fake_embedder)
+    retriever = Retriever(tmp_path / "m.db", fake_embedder)
+    query, hits = retriever.search("why did chili prices rise in Jakarta")
+    corpus = query.corpus
+    raw = {h.passage.text: corpus.coverage(query.content_terms, corpus.passage_terms([h.passage])[0],
+                                           weights=query.weights) for h in hits}
+    got = {h.passage.text: h.coverage for h in hits}
+    languages = {h.passage.text: h.article.language for h in hits}
+    assert set(languages.values()) == {"id", "en"}
+    overall = sum(raw.values()) / len(raw)
+    for language in ("id", "en"):
+        texts = [t for t in raw if languages[t] == language]
+        # Each language's mean is moved to the mean of all; within a language the differences stay.
+        assert sum(got[t] for t in texts) / len(texts) == pytest.approx(overall)
+        assert {round(got[t] - raw[t], 9) for t in texts} == {round(got[texts[0]] - raw[texts[0]], 9)}
+    # The English passage holds the question's English words ("chili", "prices"), the Indonesian answer
+    # only its name ("Jakarta"): raw coverage prefers the passage about Mexico, the language-fair one does not.
+    answer, mexico = "Harga cabai merah naik di pasar induk Jakarta.", "Chili prices rose in Mexico this year."
+    assert raw[mexico] > raw[answer] and got[answer] > got[mexico]
+    retriever.close()
+
+
+def test_coverage_in_one_known_language_is_left_as_it_is():
+    from newsbot.bot.retrieve import centred_by_language
+
+    values = np.array([0.5, 0.1, 0.0, 0.4])
+    assert centred_by_language(values, ["id", "id", "id", "id"]) is values
+    assert centred_by_language(values, ["id", None, "id", None]) is values  # unknown is not a language
+    assert centred_by_language(np.array([]), []).size == 0
+    # Known: mean 0.2 over "id" (0.5) and "en" (0.1, 0.0); the unknown passage keeps its 0.4.
+    assert centred_by_language(values, ["id", "en", "en", None]) == pytest.approx([0.2, 0.25, 0.15, 0.4])
+
+
 def test_names_an_article_never_mentions_are_counted_in_the_questions_language(retriever):
     query, hits = retriever.search("Apa kata Menteri Perikanan tentang Kalimantan?")
     assert query.language == "id" and set(query.known_names) == {"menteri", "perikanan", "kalimantan"}
