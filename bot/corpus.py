@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
-from ..index.terms import script, stems, variants
+from ..index.terms import demonym_places, script, stems, variants
 
 PASSAGE_CACHE = 4096  # passages (with their terms and dates) kept between questions
 ARTICLE_CACHE = 4096  # articles kept between questions
@@ -273,7 +273,8 @@ class Corpus:
 
     def expand(self, word: str) -> list[str]:
         """The index terms a question word may appear as: its stems and standard forms the index has,
-        else the close index terms (typo tolerance); the word itself when there are none."""
+        else the close index terms (typo tolerance), else the place a people's word names ("Korean" /
+        "Korea"); the word itself when there are none."""
         forms = variants(word)
         counts = self.frequencies(forms)
         known = [v for v in forms if counts[v]]
@@ -281,22 +282,33 @@ class Corpus:
             return known or [word]
         cached = self._expansions.get(word)
         if cached is None:
-            # A typo keeps the word's first two letters and changes one letter in a word of up to seven,
-            # two in a longer one ("peskof" / "peskov"); so do cognates ("military" / "militer",
-            # "cosmodrome" / "kosmodrom": a loanword's c or q is written k in Indonesian).
-            # Only terms within that many letters of its length can match; compare with those alone.
-            edits = 1 if len(word) <= 7 else 2
-            by_length = self._by_length()
-            start = _start(word)
-            candidates = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in by_length.get(n, ())
-                          if _start(w) == start]
-            matches = process.extract(word, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=3)
-            cached = [word] + [m[0] for m in matches if fuzz.ratio(word, m[0]) >= 80]
+            cached = [word] + self._close(word)
+            if len(cached) == 1:
+                # No word of the index is close: it may be a people's name for a place the index names.
+                places = demonym_places(word)
+                counts = self.frequencies(places)
+                cached += [p for p in places if counts[p]] or list(dict.fromkeys(
+                    m for p in places for m in self._close(p)))
             with self._lock:
                 if len(self._expansions) > EXPANSION_CACHE:
                     self._expansions.clear()
                 self._expansions[word] = cached
         return cached
+
+    def _close(self, word: str) -> list[str]:
+        """Index terms close to a word the index lacks. A typo keeps the word's first two letters and
+        changes one letter in a word of up to seven, two in a longer one ("peskof" / "peskov"); so do
+        cognates ("military" / "militer", "cosmodrome" / "kosmodrom": a loanword's c or q is written k in
+        Indonesian). Only terms within that many letters of its length can match; compare with those alone."""
+        if len(word) < 4:
+            return []
+        edits = 1 if len(word) <= 7 else 2
+        by_length = self._by_length()
+        start = _start(word)
+        candidates = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in by_length.get(n, ())
+                      if _start(w) == start]
+        matches = process.extract(word, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=3)
+        return [m[0] for m in matches if fuzz.ratio(word, m[0]) >= 80]
 
     def term_weights(self, content_terms: dict[str, list[str]]) -> dict[str, float]:
         """Each question word's weight in `coverage`: the IDF of its most telling index form, else its own."""

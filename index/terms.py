@@ -171,6 +171,22 @@ def variants(word: str) -> list[str]:
     return list(dict.fromkeys(f for f in found if f))
 
 
+def demonym_places(word: str) -> list[str]:
+    """The places an English word for a people may be named after ("korean" -> "korea", "russian" ->
+    "russia", "chinese" -> "china", "ukrainian" -> "ukraine"/"ukraina", "japanese" -> "japan"): a question
+    says "North Korean troops" where Indonesian news says "pasukan Korea Utara". Candidates only: the
+    caller keeps those the index knows, or is close to ("russia" / "rusia")."""
+    if len(word) < 6 or not word.isalpha():
+        return []
+    if word.endswith("ese"):
+        return [word[:-3] + "a", word[:-3]]
+    if word.endswith("ian"):
+        return [word[:-1], word[:-3], word[:-3] + "e", word[:-3] + "a"]
+    if word.endswith("an"):
+        return [word[:-1]]
+    return []
+
+
 def standardise(text: str) -> str:
     """A question with its informal Indonesian words replaced by standard ones ("udah ketemu" ->
     "sudah bertemu"), other words and punctuation as they were: what the question is embedded as."""

@@ -285,6 +285,15 @@ def test_names_an_article_never_mentions_are_counted_in_the_questions_language(r
     assert "sulawesi" not in query.known_names and query.unknown_names == 0.5
 
 
+def test_a_peoples_word_is_known_through_the_place_the_index_names(retriever):
+    # The corpus says "Amerika Serikat"; an English question says "American".
+    query = retriever.prepare("What did American buyers want?")
+    assert query.known_names == {"american": ["amerika"]} and query.unknown_names == 0.0
+    assert "amerika" in query.content_terms["american"]
+    # A people of no place the index names stays unknown.
+    assert retriever.prepare("What did Martian buyers want?").unknown_names == 1.0
+
+
 def test_a_name_in_a_script_the_index_never_uses_is_not_unknown(tmp_path, fake_embedder):
     from newsbot.bot.retrieve import Retriever
     from newsbot.index.build import build_index

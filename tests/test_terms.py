@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsbot.index.terms import (asks_quantity, asks_time, colloquial, has_number, names, plain, question_language,
-                                 script, standardise, stem, stems, variants, words)
+from newsbot.index.terms import (asks_quantity, asks_time, colloquial, demonym_places, has_number, names, plain,
+                                 question_language, script, standardise, stem, stems, variants, words)
 
 
 def test_words_fold_case_and_diacritics():
@@ -64,6 +64,17 @@ def test_time_questions(question, expected):
 def test_numbers_in_digits_or_words():
     assert has_number("sekitar 13.000 tentara") and has_number("dua jam") and has_number("dozens of troops")
     assert not has_number("Kim tiba dengan kereta khusus")
+
+
+@pytest.mark.parametrize("word, place", [("korean", "korea"), ("russian", "russia"), ("chinese", "china"),
+                                         ("ukrainian", "ukraine"), ("ukrainian", "ukraina"), ("japanese", "japan"),
+                                         ("indonesian", "indonesia"), ("iranian", "iran")])
+def test_a_peoples_word_names_its_place(word, place):
+    assert place in demonym_places(word)
+
+
+def test_words_that_name_no_people_name_no_place():
+    assert demonym_places("putin") == demonym_places("kim") == demonym_places("ran") == []
 
 
 def test_names_are_capitalised_words_after_the_first():
