@@ -190,23 +190,25 @@ def test_retriever_notices_a_rebuilt_index(fake_core, fake_settings, fake_embedd
     assert hits[0].passage.article == "d_new"
 
 
-def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_path, fake_embedder):
-    import numpy as np
-
+def mixed_retriever(tmp_path, embedder, articles: dict[str, str]):
+    """A retriever over articles named id*.txt (Indonesian) and en*.txt (English), languages set in sources.toml."""
     from newsbot.bot.retrieve import Retriever
     from newsbot.index.build import build_index
 
     from .conftest import write_corpus
 
-    corpus = write_corpus(tmp_path / "mixed", {
+    folder = write_corpus(tmp_path / "mixed", articles)
+    (folder / "sources.toml").write_text("".join(f'["{name}"]\nlanguage = "{name[:2]}"\n' for name in articles))
+    build_index(folder, tmp_path / "m.db", embedder)
+    return Retriever(tmp_path / "m.db", embedder)
+
+
+def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_path, fake_embedder):
+    retriever = mixed_retriever(tmp_path, fake_embedder, {
         "id1.txt": "Harga cabai merah naik di pasar induk Jakarta.\nPedagang menyebut pasokan berkurang.\n",
         "en1.txt": "Chili prices rose at the main market in Jakarta.\nTraders said supply had fallen.\n",
         "en2.txt": "The weather was sunny in London this week.\n",
     })
-    (corpus / "sources.toml").write_text('["id1.txt"]\nlanguage = "id"\n["en1.txt"]\nlanguage = "en"\n'
-                                        '["en2.txt"]\nlanguage = "en"\n')
-    build_index(corpus, tmp_path / "m.db", fake_embedder)
-    retriever = Retriever(tmp_path / "m.db", fake_embedder)
     corpus = retriever.current()
     assert corpus.mixed_languages
     query = retriever.prepare("chili prices in Jakarta")
@@ -225,21 +227,12 @@ def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_pat
 
 
 def test_coverage_is_measured_against_the_candidates_of_the_passages_language(tmp_path, fake_embedder):
-    from newsbot.bot.retrieve import Retriever
-    from newsbot.index.build import build_index
-
-    from .conftest import write_corpus
-
-    folder = write_corpus(tmp_path / "mixed", {
+    retriever = mixed_retriever(tmp_path, fake_embedder, {
         "id1.txt": "Harga cabai merah naik di pasar induk Jakarta.\n"
                    "Pedagang menyebut pasokan dari Jawa Tengah berkurang karena hujan.\n",
         "en1.txt": "Chili prices rose in Mexico this year.\nAgents said buyers want more chili than farms grow.\n",
         "en2.txt": "Chili and rice prices are watched in Mexico.\nThe weather was sunny in London this week.\n",
     })
-    (folder / "sources.toml").write_text('["id1.txt"]\nlanguage = "id"\n["en1.txt"]\nlanguage = "en"\n'
-                                        '["en2.txt"]\nlanguage = "en"\n')
-    build_index(folder, tmp_path / "m.db", fake_embedder)
-    retriever = Retriever(tmp_path / "m.db", fake_embedder)
     query, hits = retriever.search("why did chili prices rise in Jakarta")
     corpus = query.corpus
     raw = {h.passage.text: corpus.coverage(query.content_terms, corpus.passage_terms([h.passage])[0],
