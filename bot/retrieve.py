@@ -79,7 +79,7 @@ class Hit:
     article: Article
     similarity: float  # cosine between the question and the whole passage
     sentence: float  # the question's best cosine with one of the passage's sentences
-    coverage: float  # IDF-weighted share of the question's content words found in the passage (see `search`)
+    coverage: float  # IDF-weighted share of the question's content words in the passage, within its language
     time: float  # +1 the passage's dates agree with a time the question names, -1 they don't, 0 no time
     number: float  # -1 when the question asks "how many" and the passage states no number, else 0
     when: float  # -1 when the question asks "when" and the passage states no time, else 0
