@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
-from ..index.terms import demonym_places, script, stems, variants
+from ..index.terms import demonym_places, loanword_spelling, script, stems, variants
 
 PASSAGE_CACHE = 4096  # passages (with their terms and dates) kept between questions
 ARTICLE_CACHE = 4096  # articles kept between questions
@@ -296,19 +296,23 @@ class Corpus:
         return cached
 
     def _close(self, word: str) -> list[str]:
-        """Index terms close to a word the index lacks. A typo keeps the word's first two letters and
-        changes one letter in a word of up to seven, two in a longer one ("peskof" / "peskov"); so do
-        cognates ("military" / "militer", "cosmodrome" / "kosmodrom": a loanword's c or q is written k in
-        Indonesian). Only terms within that many letters of its length can match; compare with those alone."""
+        """Index terms close to a word the index lacks, as it is written or as Indonesian spells a word it
+        borrows ("pacific" as "pasifik"). A typo keeps the word's first two letters and changes one letter
+        in a word of up to seven, two in a longer one ("peskof" / "peskov"); so do cognates ("military" /
+        "militer", "cosmodrome" / "kosmodrom"). Only terms within that many letters of its length can
+        match; compare with those alone."""
         if len(word) < 4:
             return []
-        edits = 1 if len(word) <= 7 else 2
+        found: list[str] = []
         by_length = self._by_length()
-        start = _start(word)
-        candidates = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in by_length.get(n, ())
-                      if _start(w) == start]
-        matches = process.extract(word, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=3)
-        return [m[0] for m in matches if fuzz.ratio(word, m[0]) >= 80]
+        for spelled in dict.fromkeys((word, loanword_spelling(word))):
+            edits = 1 if len(spelled) <= 7 else 2
+            start = _start(spelled)
+            candidates = [w for n in range(len(spelled) - edits, len(spelled) + edits + 1)
+                          for w in by_length.get(n, ()) if _start(w) == start]
+            matches = process.extract(spelled, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=3)
+            found += [m[0] for m in matches if fuzz.ratio(spelled, m[0]) >= 80]
+        return list(dict.fromkeys(found))
 
     def term_weights(self, content_terms: dict[str, list[str]]) -> dict[str, float]:
         """Each question word's weight in `coverage`: the IDF of its most telling index form, else its own."""

@@ -187,6 +187,24 @@ def demonym_places(word: str) -> list[str]:
     return []
 
 
+_LOANWORD_SPELLING = (
+    (re.compile(r"ph"), "f"), (re.compile(r"th"), "t"), (re.compile(r"ch"), "k"), (re.compile(r"qu"), "ku"),
+    (re.compile(r"q"), "k"), (re.compile(r"x"), "ks"),
+    (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"), (re.compile(r"(?<=.)y"), "i"),
+    (re.compile(r"([b-df-hj-np-tv-z])\1"), r"\1"),
+)
+
+
+def loanword_spelling(word: str) -> str:
+    """A European word spelled the way Indonesian spells the words it borrows: ph, th, ch and qu are f,
+    t, k and ku, a c is s before e, i and y and k elsewhere, x is ks, y after the first letter is i, and double
+    consonants are single ("pacific" -> "pasifik", "satellite" -> "satelite", "technology" ->
+    "teknologi"). Close matching compares this spelling too, so such a word finds its cognate."""
+    for pattern, replacement in _LOANWORD_SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 def standardise(text: str) -> str:
     """A question with its informal Indonesian words replaced by standard ones ("udah ketemu" ->
     "sudah bertemu"), other words and punctuation as they were: what the question is embedded as."""
@@ -288,8 +306,12 @@ def script(word: str) -> str:
 
 
 # Compass words are part of many names but are translated with them ("North Korea" is "Korea Utara",
-# "the West" is "Barat"): they tell nothing by being absent from an index in another language.
-_DIRECTIONS = frozenset("north south east west northern southern eastern western utara selatan timur barat".split())
+# "Corea del Norte", "Corée du Nord"; "the West" is "Barat"): they tell nothing by being absent from an
+# index in another language. Folded, in the Latin-script languages people ask in.
+_DIRECTIONS = frozenset("""
+    north south east west northern southern eastern western utara selatan timur barat
+    norte sur sul este leste oeste nord sud est ouest ovest ost
+    """.split())
 
 
 def names(question: str) -> list[str]:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsbot.index.terms import (asks_quantity, asks_time, colloquial, demonym_places, has_number, names, plain,
-                                 question_language, script, standardise, stem, stems, variants, words)
+from newsbot.index.terms import (asks_quantity, asks_time, colloquial, demonym_places, has_number, loanword_spelling,
+                                 names, plain, question_language, script, standardise, stem, stems, variants, words)
 
 
 def test_words_fold_case_and_diacritics():
@@ -73,6 +73,14 @@ def test_a_peoples_word_names_its_place(word, place):
     assert place in demonym_places(word)
 
 
+@pytest.mark.parametrize("word, spelled", [
+    ("pacific", "pasifik"), ("satellite", "satelite"), ("technology", "teknologi"), ("photo", "foto"), ("cyber", "siber"),
+    ("theory", "teori"), ("export", "eksport"), ("quota", "kuota"), ("kim", "kim"), ("yoon", "yoon"),
+])
+def test_a_borrowed_word_is_spelled_as_indonesian_spells_it(word, spelled):
+    assert loanword_spelling(word) == spelled
+
+
 def test_words_that_name_no_people_name_no_place():
     assert demonym_places("putin") == demonym_places("kim") == demonym_places("ran") == []
 
@@ -86,6 +94,9 @@ def test_names_are_capitalised_words_after_the_first():
     assert names("How many North Korean soldiers went to the Far East?") == ["korean", "far"]
     assert names("Who has Russia courted since the West shunned it?") == ["russia"]
     assert names("Apa kata Korea Selatan?") == ["korea"]
+    assert names("¿Qué quiere Corea del Norte?") == ["corea"]
+    assert names("Que veut la Corée du Nord ?") == ["coree"]
+    assert names("Was will Korea im Ost?") == ["korea"]
     # Spanish opens a question with "¿": its first word is still the first.
     assert names("¿Cuántos soldados norcoreanos han muerto en Kursk?") == ["kursk"]
     assert names("¡Hola! ¿Dónde está Kim?") == ["kim"]
