@@ -101,7 +101,7 @@ class Corpus:
         self._sentence_vectors: _Cache = _Cache("SENTENCE_CACHE")
         self._frequencies: dict[str, int] = {}
         self._expansions: dict[str, list[str]] = {}
-        self._terms_by_length: dict[int, list[str]] | None = None
+        self._terms_by_start: dict[tuple[str, int], list[str]] | None = None
         self._scripts: frozenset[str] | None = None
 
     @property
@@ -254,21 +254,22 @@ class Corpus:
         df = self.df(term) if df is None else df
         return math.log(1 + (self.n_passages - df + 0.5) / (df + 0.5))
 
-    def _by_length(self) -> dict[int, list[str]]:
-        """The index's words by length (read on the first word that needs a close match)."""
-        if self._terms_by_length is None:
-            by_length: dict[int, list[str]] = {}
+    def _by_start(self) -> dict[tuple[str, int], list[str]]:
+        """The index's words by their start (`_start`) and length, as close matching looks them up (read
+        on the first word that needs a close match)."""
+        if self._terms_by_start is None:
+            by_start: dict[tuple[str, int], list[str]] = {}
             for term in self.store.frequencies():
                 if term.isalpha():
-                    by_length.setdefault(len(term), []).append(term)
-            self._terms_by_length = by_length
-        return self._terms_by_length
+                    by_start.setdefault((_start(term), len(term)), []).append(term)
+            self._terms_by_start = by_start
+        return self._terms_by_start
 
     def writes(self, word: str) -> bool:
         """Whether the index holds any word in this word's writing system: a name in another script
         ("Кремль" over Latin-script news) could not be found in it under any spelling."""
         if self._scripts is None:
-            self._scripts = frozenset(script(w[0]) for ws in self._by_length().values() for w in ws)
+            self._scripts = frozenset(script(w[0]) for ws in self._by_start().values() for w in ws)
         return script(word) in self._scripts
 
     def expand(self, word: str) -> list[str]:
@@ -304,12 +305,12 @@ class Corpus:
         if len(word) < 4:
             return []
         found: list[str] = []
-        by_length = self._by_length()
+        by_start = self._by_start()
         for spelled in dict.fromkeys((word, loanword_spelling(word))):
             edits = 1 if len(spelled) <= 7 else 2
             start = _start(spelled)
             candidates = [w for n in range(len(spelled) - edits, len(spelled) + edits + 1)
-                          for w in by_length.get(n, ()) if _start(w) == start]
+                          for w in by_start.get((start, n), ())]
             matches = process.extract(spelled, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=3)
             found += [m[0] for m in matches if fuzz.ratio(spelled, m[0]) >= 80]
         return list(dict.fromkeys(found))
