@@ -197,9 +197,9 @@ _LOANWORD_SPELLING = (
 
 def loanword_spelling(word: str) -> str:
     """A European word spelled the way Indonesian spells the words it borrows: ph, th, ch and qu are f,
-    t, k and ku, a c is s before e, i and y and k elsewhere, x is ks, y after the first letter is i, and double
-    consonants are single ("pacific" -> "pasifik", "satellite" -> "satelite", "technology" ->
-    "teknologi"). Close matching compares this spelling too, so such a word finds its cognate."""
+    t, k and ku, a c is s before e, i and y and k elsewhere, x is ks, y after the first letter is i,
+    and double consonants are single ("pacific" -> "pasifik", "satellite" -> "satelite", "technology"
+    -> "teknologi"). Close matching compares this spelling too, so such a word finds its cognate."""
     for pattern, replacement in _LOANWORD_SPELLING:
         word = pattern.sub(replacement, word)
     return word
