@@ -255,13 +255,13 @@ class Corpus:
         return math.log(1 + (self.n_passages - df + 0.5) / (df + 0.5))
 
     def _by_start(self) -> dict[tuple[str, int], list[str]]:
-        """The index's words by their start (`_start`) and length, as close matching looks them up (read
+        """The index's words by their first two letters and length, as close matching looks them up (read
         on the first word that needs a close match)."""
         if self._terms_by_start is None:
             by_start: dict[tuple[str, int], list[str]] = {}
             for term in self.store.frequencies():
                 if term.isalpha():
-                    by_start.setdefault((_start(term), len(term)), []).append(term)
+                    by_start.setdefault((term[:2], len(term)), []).append(term)
             self._terms_by_start = by_start
         return self._terms_by_start
 
@@ -308,9 +308,8 @@ class Corpus:
         by_start = self._by_start()
         for spelled in dict.fromkeys((word, loanword_spelling(word))):
             edits = 1 if len(spelled) <= 7 else 2
-            start = _start(spelled)
             candidates = [w for n in range(len(spelled) - edits, len(spelled) + edits + 1)
-                          for w in by_start.get((start, n), ())]
+                          for w in by_start.get((spelled[:2], n), ())]
             matches = process.extract(spelled, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=3)
             found += [m[0] for m in matches if fuzz.ratio(spelled, m[0]) >= 80]
         return list(dict.fromkeys(found))
@@ -370,7 +369,3 @@ class Corpus:
 
         return self._cached(self._article_terms, articles, read)
 
-
-def _start(word: str) -> str:
-    """A word's first two letters as close matches must share them, with a first c or q read as k."""
-    return ("k" + word[1:2]) if word[:1] in ("c", "q") else word[:2]

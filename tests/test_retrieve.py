@@ -103,6 +103,7 @@ def test_the_lexical_candidates_are_read_while_the_question_is_embedded(retrieve
     ("awam", None, "awan"),  # a four-letter word with a letter changed is another word as often as a typo
     ("jkarta", None, "jakarta"),  # the first two letters stay ("typos keep the start")
     ("dunung", None, "gunung"),
+    ("calimantan", "kalimantan", None),  # a first c before a is k
     ("export", "ekspor", None),  # a borrowed word, spelled as Indonesian spells it: x is ks
     ("percent", "persen", None),  # c before e is s
 ])
