@@ -13,8 +13,8 @@ may not answer your question") or none (refused).
 from __future__ import annotations
 
 import functools
-
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache
@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..index.dates import date_mentions
-from ..index.terms import fold
+from ..index.terms import fold, is_question
 
 from .retrieve import Hit, Query, Retriever
 
@@ -234,7 +234,8 @@ def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[s
             quotes.append(sents[0] if sents else hit.passage.text)
             continue
         language = hit.article.language
-        scores = [float(next(sims)) + 0.1 * corpus.coverage(query.content_terms, s, language, weights) for s in sents]
+        scores = [float(next(sims)) + 0.1 * corpus.coverage(query.content_terms, s, language, weights)
+                  if not is_question(s) else -math.inf for s in sents]  # a question answers nothing
         best = int(np.argmax(scores))
         chosen = [best]
         if len(sents[best]) < SHORT_QUOTE_CHARS and best + 1 < len(sents):

@@ -35,8 +35,8 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Mention, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import (STOPWORDS, asks_quantity, asks_time, has_number, names, plain, question_language, standardise,
-                           variants, words)
+from ..index.terms import (STOPWORDS, asks_quantity, asks_time, has_number, is_question, names, plain, question_language,
+                           standardise, variants, words)
 
 from .corpus import Corpus
 
@@ -78,7 +78,7 @@ class Hit:
     passage: Passage
     article: Article
     similarity: float  # cosine between the question and the whole passage
-    sentence: float  # the question's best cosine with one of the passage's sentences
+    sentence: float  # the question's best cosine with one of the passage's sentences that states (not asks)
     coverage: float  # IDF-weighted share of the question's content words in the passage, within its language
     time: float  # +1 the passage's dates agree with a time the question names, -1 they don't, 0 no time
     number: float  # -1 when the question asks "how many" and the passage states no number, else 0
@@ -354,24 +354,31 @@ class Retriever:
         for n, passage in enumerate(found.passages):
             best = float(sims[n])
             if len(passage.sentences) > 1:
-                # The same language correction as the passage's own cosine got.
-                best = max(float(next(sentence_sims)) for _ in passage.sentences) + float(sims[n] - raw[n])
+                # Only a sentence that states can answer: a question in the passage is as near the
+                # question as another asking of the same thing, and says nothing. The same language
+                # correction as the passage's own cosine got.
+                stating = [float(s) for sentence, s in zip(passage.sentences, sentence_sims) if not is_question(sentence)]
+                best = max(stating) + float(sims[n] - raw[n]) if stating else None
+            elif is_question(passage.text):
+                best = None  # a subheading that asks ("Lantas, apa saja syaratnya?") answers nothing
             bests.append(best)
-        nearest = sorted(range(len(bests)), key=lambda n: -bests[n])[:NEIGHBOURHOOD]
+        stating = [n for n, best in enumerate(bests) if best is not None]
+        nearest = sorted(stating, key=lambda n: -bests[n])[:NEIGHBOURHOOD]
         weights = corpus.neighbourhood_weights(query.content_terms,
                                                list(dict.fromkeys(found.passages[n].article for n in nearest)))
         query = dataclasses.replace(query, weights=weights)
         coverages = centred_by_language(
-            np.array([corpus.coverage(query.content_terms, terms, weights=weights) for terms in found.terms]),
-            [found.articles[p.article].language for p in found.passages])
+            np.array([corpus.coverage(query.content_terms, found.terms[n], weights=weights) for n in stating]),
+            [found.articles[found.passages[n].article].language for n in stating])
         hits = []
-        for n, (passage, best) in enumerate(zip(found.passages, bests)):
+        for n, coverage in zip(stating, coverages):
+            passage, best = found.passages[n], bests[n]
             pid, article = passage.id, found.articles[passage.article]
             hits.append(
                 Hit(
                     passage=passage, article=article,
                     similarity=float(sims[n]), sentence=best,
-                    coverage=float(coverages[n]),
+                    coverage=float(coverage),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
                     number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
                     when=-1.0 if query.asks_time and not found.mentions.get(pid) else 0.0,

@@ -256,6 +256,13 @@ def has_number(text: str) -> bool:
     return bool(_NUMBER.search(text))
 
 
+def is_question(sentence: str) -> bool:
+    """True when a sentence asks rather than states: it ends with a question mark. News asks in
+    subheadings ("Lantas, apa saja syaratnya?"), whose answer is the paragraph after; a question
+    someone is quoted asking ends with the quotation mark and still counts as a statement."""
+    return sentence.rstrip().endswith(("?", "\uff1f", "\u061f"))
+
+
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _PAGE_SUFFIXES = {"html", "htm", "php", "asp", "aspx", "amp"}

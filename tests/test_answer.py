@@ -126,3 +126,35 @@ def test_an_article_that_never_names_what_is_asked_about_is_at_most_low(fake_cor
     _, hits = fake_core.retriever.search("Apa kata Menteri Perikanan tentang katak Kalimantan?")
     frog = next(h for h in hits if h.passage.article == "c_unknown")
     assert frog.absent_names == 2 and confidence(frog, thresholds) == LOW
+
+
+def test_a_passage_that_only_asks_is_never_an_answer_nor_is_a_question_quoted(tmp_path, fake_embedder):
+    from newsbot.bot.config import Settings
+    from newsbot.bot.core import NewsCore
+    from newsbot.index.build import build_index
+
+    from .conftest import write_corpus
+
+    folder = write_corpus(tmp_path / "visa", {"d_detik.txt": (
+        "Biaya visa baru untuk pelancong asing\n"
+        "Pemerintah menetapkan biaya visa baru untuk pelancong asing yang datang lewat bandara.\n"
+        "Kapan biaya visa baru mulai berlaku?\n"
+        "Aturan itu mulai berlaku pada 1 Oktober 2025, kata pejabat imigrasi kepada wartawan di Jakarta.\n"
+        "Siapa yang wajib membayar biaya visa baru? Semua pelancong asing wajib membayarnya saat tiba di bandara.\n"
+    )})
+    settings = Settings(index_path=tmp_path / "visa.db", corpus=folder, min_relevance=0.1)
+    build_index(folder, settings.index_path, fake_embedder)
+    core = NewsCore(settings, fake_embedder)
+    try:
+        # The subheading repeats the question word for word; the paragraph after it answers.
+        _, hits = core.retriever.search("Kapan biaya visa baru mulai berlaku?")
+        texts = [h.passage.text for h in hits]
+        assert "Kapan biaya visa baru mulai berlaku?" not in texts
+        assert any(t.startswith("Aturan itu mulai berlaku") for t in texts)
+        answer = core.ask("Siapa yang wajib membayar biaya visa baru?", k=3)
+        assert answer.answered
+        assert all(not r.quote.rstrip().endswith("?") for r in answer.results)
+        [asked] = [r for r in answer.results if r.passage.startswith("Siapa yang wajib")]
+        assert asked.quote == "Semua pelancong asing wajib membayarnya saat tiba di bandara."
+    finally:
+        core.close()

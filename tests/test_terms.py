@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsbot.index.terms import (asks_quantity, asks_time, colloquial, demonym_places, has_number, loanword_spelling,
-                                 names, plain, question_language, script, standardise, stem, stems, variants, words)
+from newsbot.index.terms import (asks_quantity, asks_time, colloquial, demonym_places, has_number, is_question,
+                                 loanword_spelling, names, plain, question_language, script, standardise, stem, stems, variants, words)
 
 
 def test_words_fold_case_and_diacritics():
@@ -143,3 +143,15 @@ def test_a_message_is_searched_as_its_words_links_as_their_slug(message, expecte
 ])
 def test_a_greeting_or_announcement_opening_a_message_is_not_searched(message, expected):
     assert " ".join(plain(message).split()) == expected
+
+
+@pytest.mark.parametrize("sentence, asks", [
+    ("Lantas, apa saja syaratnya?", True),
+    ("Kapan Aturan Ini Mulai Berlaku? ", True),
+    ("金正恩说了什么？", True),
+    ("Kim bertanya, “Mengapa dunia diam?”", False),  # a question someone is reported asking: a statement
+    ("“Apakah ini adil?” kata Kim.", False),
+    ("Aturan itu mulai berlaku pada 1 Oktober.", False),
+])
+def test_a_question_is_a_sentence_that_ends_asking(sentence, asks):
+    assert is_question(sentence) is asks
