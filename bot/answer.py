@@ -238,7 +238,7 @@ def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[s
                   if not is_question(s) else -math.inf for s in sents]  # a question answers nothing
         best = int(np.argmax(scores))
         chosen = [best]
-        if len(sents[best]) < SHORT_QUOTE_CHARS and best + 1 < len(sents):
+        if len(sents[best]) < SHORT_QUOTE_CHARS and best + 1 < len(sents) and not is_question(sents[best + 1]):
             chosen.append(best + 1)  # a very short sentence rarely answers on its own
         quotes.append(" ".join(sents[i] for i in chosen))
     return quotes

@@ -141,6 +141,7 @@ def test_a_passage_that_only_asks_is_never_an_answer_nor_is_a_question_quoted(tm
         "Kapan biaya visa baru mulai berlaku?\n"
         "Aturan itu mulai berlaku pada 1 Oktober 2025, kata pejabat imigrasi kepada wartawan di Jakarta.\n"
         "Siapa yang wajib membayar biaya visa baru? Semua pelancong asing wajib membayarnya saat tiba di bandara.\n"
+        "Tarif visa baru USD 250. Bagaimana cara membayar tarif visa baru?\n"
     )})
     settings = Settings(index_path=tmp_path / "visa.db", corpus=folder, min_relevance=0.1)
     build_index(folder, settings.index_path, fake_embedder)
@@ -156,5 +157,8 @@ def test_a_passage_that_only_asks_is_never_an_answer_nor_is_a_question_quoted(tm
         assert all(not r.quote.rstrip().endswith("?") for r in answer.results)
         [asked] = [r for r in answer.results if r.passage.startswith("Siapa yang wajib")]
         assert asked.quote == "Semua pelancong asing wajib membayarnya saat tiba di bandara."
+        # A short answering sentence is quoted with the one after it, unless that one asks.
+        [tariff] = [r for r in core.ask("Berapa tarif visa baru?", k=3).results if r.passage.startswith("Tarif")]
+        assert tariff.quote == "Tarif visa baru USD 250."
     finally:
         core.close()
