@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..index.dates import DAY, MONTH, YEAR
 from ..index.model import Article, Mention, Passage
+from ..index.terms import is_question
 
 from .answer import Source, Thresholds, rank, relevant, same_report
 from .corpus import Corpus
@@ -41,12 +42,15 @@ class Event:
 
 def passage_events(passage: Passage, article: Article, mentions: list[Mention]) -> list[tuple[tuple, Event]]:
     """The events of one passage (from its stored date mentions), each with a sort key (date,
-    precision, article, position, sentence). A sentence naming one date twice is one event."""
+    precision, article, position, sentence). A sentence naming one date twice is one event; one that
+    asks is none."""
     events, seen = [], set()
     for mention in mentions:
         label = mention.label()
         if (mention.sentence, label) in seen or mention.sentence >= len(passage.sentences):
             continue
+        if is_question(passage.sentences[mention.sentence]):
+            continue  # "Apa saja aturan baru pada 2025?" names a time, not an event
         seen.add((mention.sentence, label))
         key = (mention.date, _PRECISION_ORDER[mention.precision], article.article, passage.position, mention.sentence)
         events.append((key, Event(

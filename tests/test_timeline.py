@@ -35,8 +35,9 @@ def test_tiny_corpus_timeline_is_chronological_and_merges_the_shared_report(fake
     assert [s.article for s in events[0].also_reported_in] == ["b_tempo"]
 
 
-def test_events_of_a_passage_keep_precision_and_skip_undated_articles():
-    passage = Passage(1, "a", 0, "x", ["Pada Rabu (13/9) Kim tiba.", "Perang dimulai tahun lalu.", "Tanpa tanggal."])
+def test_events_of_a_passage_keep_precision_and_skip_undated_articles_and_questions():
+    passage = Passage(1, "a", 0, "x", ["Pada Rabu (13/9) Kim tiba.", "Perang dimulai tahun lalu.", "Tanpa tanggal.",
+                                       "Lantas, apa saja aturan baru pada 2023?"])
 
     def events_of(published):
         # The dates as the indexer stores them, one sentence naming one date twice kept once.
