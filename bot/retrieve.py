@@ -35,8 +35,8 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Mention, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import (STOPWORDS, asks_quantity, asks_time, has_number, is_question, names, plain, question_language,
-                           standardise, variants, words)
+from ..index.terms import (STOPWORDS, asks_quantity, asks_time, has_number, is_question, names, plain,
+                           question_language, standardise, variants, words)
 
 from .corpus import Corpus
 
@@ -357,8 +357,9 @@ class Retriever:
                 # Only a sentence that states can answer: a question in the passage is as near the
                 # question as another asking of the same thing, and says nothing. The same language
                 # correction as the passage's own cosine got.
-                stating = [float(s) for sentence, s in zip(passage.sentences, sentence_sims) if not is_question(sentence)]
-                best = max(stating) + float(sims[n] - raw[n]) if stating else None
+                stated = [float(s) for sentence, s in zip(passage.sentences, sentence_sims)
+                          if not is_question(sentence)]
+                best = max(stated) + float(sims[n] - raw[n]) if stated else None
             elif is_question(passage.text):
                 best = None  # a subheading that asks ("Lantas, apa saja syaratnya?") answers nothing
             bests.append(best)
