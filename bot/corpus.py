@@ -26,8 +26,11 @@ from rapidfuzz.distance import Levenshtein
 
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
-from ..index.terms import demonym_places, loanword_spelling, script, stems, variants
+from ..index.terms import demonym_places, loanword_forms, script, stems, variants
 
+# The shortest Indonesian form an English word the index has may stand for: shorter ones are as often
+# other words ("thank" spelled "tank", "face" "fase", "sell" "sel").
+MIN_BORROWED = 5
 PASSAGE_CACHE = 4096  # passages (with their terms and dates) kept between questions
 ARTICLE_CACHE = 4096  # articles kept between questions
 ARTICLE_TERMS_CACHE = 512  # articles whose terms are kept between questions
@@ -272,13 +275,30 @@ class Corpus:
             self._scripts = frozenset(script(w[0]) for ws in self._by_start().values() for w in ws)
         return script(word) in self._scripts
 
-    def expand(self, word: str) -> list[str]:
+    def expand(self, word: str, borrowed: bool = False) -> list[str]:
         """The index terms a question word may appear as: its stems and standard forms the index has,
         else the close index terms (typo tolerance), else the place a people's word names ("Korean" /
-        "Korea"); the word itself when there are none."""
+        "Korea"); the word itself when there are none.
+
+        `borrowed` (the question is English): a word the index has (from its English news) may also
+        stand for the Indonesian word borrowed from it, spelled and ended as Indonesian borrows
+        ("Moscow" / "Moskow", "Pacific" / "Pasifik"), when the index has exactly that form. Not
+        for other questions: Indonesian writes c and -si in words of its own."""
         forms = variants(word)
         counts = self.frequencies(forms)
         known = [v for v in forms if counts[v]]
+        if known and borrowed and len(word) >= 4:
+            key = ("borrowed", word)
+            cached = self._expansions.get(key)
+            if cached is None:
+                spelled = [f for f in loanword_forms(word) if f != word and len(f) >= MIN_BORROWED]
+                counts = self.frequencies(spelled)
+                cached = list(dict.fromkeys(known + [f for f in spelled if counts[f]]))
+                with self._lock:
+                    if len(self._expansions) > EXPANSION_CACHE:
+                        self._expansions.clear()
+                    self._expansions[key] = cached
+            return cached
         if known or len(word) < 4 or word.isdigit():
             return known or [word]
         cached = self._expansions.get(word)
@@ -297,16 +317,16 @@ class Corpus:
         return cached
 
     def _close(self, word: str) -> list[str]:
-        """Index terms close to a word the index lacks, as it is written or as Indonesian spells a word it
-        borrows ("pacific" as "pasifik"). A typo keeps the word's first two letters and changes one letter
-        in a word of up to seven, two in a longer one ("peskof" / "peskov"); so do cognates ("military" /
-        "militer", "cosmodrome" / "kosmodrom"). Only terms within that many letters of its length can
-        match; compare with those alone."""
+        """Index terms close to a word the index lacks, as it is written or as Indonesian spells and ends a
+        word it borrows ("pacific" as "pasifik", "confirmation" as "konfirmasi"). A typo keeps the word's
+        first two letters and changes one letter in a word of up to seven, two in a longer one ("peskof"
+        / "peskov"); so do cognates ("military" / "militer", "cosmodrome" / "kosmodrom"). Only terms
+        within that many letters of its length can match; compare with those alone."""
         if len(word) < 4:
             return []
         found: list[str] = []
         by_start = self._by_start()
-        for spelled in dict.fromkeys((word, loanword_spelling(word))):
+        for spelled in dict.fromkeys((word, *loanword_forms(word))):
             edits = 1 if len(spelled) <= 7 else 2
             candidates = [w for n in range(len(spelled) - edits, len(spelled) + edits + 1)
                           for w in by_start.get((spelled[:2], n), ())]

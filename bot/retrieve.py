@@ -237,7 +237,8 @@ class Retriever:
         timed = {w for p in periods for w in words(p.text)}
         content_words = [t for t in tokens if t not in STOPWORDS]
         content_words = [t for t in content_words if t not in timed] or content_words
-        content = {t: corpus.expand(t) for t in content_words}
+        language = question_language(text)
+        content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
         vector = self.embed(text, corpus.dim) if vector is None else vector
         # A name in a script the index never uses tells nothing by being absent from it.
@@ -247,7 +248,7 @@ class Retriever:
         unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
                      periods=periods, quantity=asks_quantity(text), asks_time=asks_time(text), unknown_names=unknown,
-                     known_names=known, language=question_language(text), corpus=corpus)
+                     known_names=known, language=language, corpus=corpus)
 
     # -- scoring ---------------------------------------------------------------------------------
     def _evidence(self, query: Query, ids: list[int], corpus: Corpus) -> _Evidence:

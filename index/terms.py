@@ -205,6 +205,30 @@ def loanword_spelling(word: str) -> str:
     return word
 
 
+# How Indonesian ends the words it borrows from European languages (the official guide to forming terms,
+# Pedoman Umum Pembentukan Istilah): -tion/-sion -> -si, -ty -> -tas, -ive -> -if, -ism -> -isme, -ical
+# -> -is, -ate -> -asi (a verb borrowed as its noun). English plurals lose their -s with the ending.
+_LOANWORD_ENDINGS = (
+    (re.compile(r"(?<=.{3})(?:t|s)ions?$"), "si"), (re.compile(r"(?<=.{3})ties$|(?<=.{3})ty$"), "tas"),
+    (re.compile(r"(?<=.{3})ives?$"), "if"), (re.compile(r"(?<=.{3})isms?$"), "isme"),
+    (re.compile(r"(?<=.{3})icals?$"), "is"), (re.compile(r"(?<=.{3})ates?$"), "asi"),
+)
+
+
+def loanword_forms(word: str) -> list[str]:
+    """The ways Indonesian may write a European word it borrows: its spelling (`loanword_spelling`),
+    and that spelling with the borrowed word's ending ("confirmation" -> "konfirmasi", "active" ->
+    "aktif"). Candidates only: the index keeps those it has."""
+    forms = [loanword_spelling(word)]
+    if not word.isascii():
+        return forms  # a word in another script borrows nothing this way
+    for pattern, ending in _LOANWORD_ENDINGS:
+        if pattern.search(word):
+            forms.append(loanword_spelling(pattern.sub(ending, word, count=1)))
+            break
+    return list(dict.fromkeys(forms))
+
+
 def standardise(text: str) -> str:
     """A question with its informal Indonesian words replaced by standard ones ("udah ketemu" ->
     "sudah bertemu"), other words and punctuation as they were: what the question is embedded as."""

@@ -3,7 +3,7 @@
 import pytest
 
 from newsbot.index.terms import (asks_quantity, asks_time, colloquial, demonym_places, has_number, is_question,
-                                 loanword_spelling, names, plain, question_language, script, standardise, stem, stems,
+                                 loanword_forms, loanword_spelling, names, plain, question_language, script, standardise, stem, stems,
                                  variants, words)
 
 
@@ -80,6 +80,16 @@ def test_a_peoples_word_names_its_place(word, place):
 ])
 def test_a_borrowed_word_is_spelled_as_indonesian_spells_it(word, spelled):
     assert loanword_spelling(word) == spelled
+
+
+@pytest.mark.parametrize("word, form", [
+    ("confirmation", "konfirmasi"), ("sanctions", "sanksi"), ("invasion", "invasi"), ("negotiations", "negotiasi"),
+    ("university", "universitas"), ("active", "aktif"), ("political", "politis"), ("coordinate", "koordinasi"),
+    ("communism", "komunisme"),
+])
+def test_a_borrowed_word_ends_as_indonesian_ends_it(word, form):
+    assert form in loanword_forms(word)
+    assert loanword_forms(word)[0] == loanword_spelling(word)
 
 
 def test_words_that_name_no_people_name_no_place():
