@@ -17,7 +17,7 @@ import functools
 import math
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,7 +103,7 @@ class Corpus:
         self._vectors: _Cache = _Cache("VECTOR_CACHE")
         self._sentence_vectors: _Cache = _Cache("SENTENCE_CACHE")
         self._frequencies: dict[str, int] = {}
-        self._expansions: dict[str, list[str]] = {}
+        self._expansions: dict[str | tuple[str, str], list[str]] = {}
         self._terms_by_start: dict[tuple[str, int], list[str]] | None = None
         self._scripts: frozenset[str] | None = None
 
@@ -288,33 +288,35 @@ class Corpus:
         counts = self.frequencies(forms)
         known = [v for v in forms if counts[v]]
         if known and borrowed and len(word) >= 4:
-            key = ("borrowed", word)
-            cached = self._expansions.get(key)
-            if cached is None:
-                spelled = [f for f in loanword_forms(word) if f != word and len(f) >= MIN_BORROWED]
-                counts = self.frequencies(spelled)
-                cached = list(dict.fromkeys(known + [f for f in spelled if counts[f]]))
-                with self._lock:
-                    if len(self._expansions) > EXPANSION_CACHE:
-                        self._expansions.clear()
-                    self._expansions[key] = cached
-            return cached
+            return self._expansion(("borrowed", word), lambda: self._borrowed(word, known))
         if known or len(word) < 4 or word.isdigit():
             return known or [word]
-        cached = self._expansions.get(word)
+        return self._expansion(word, lambda: self._unknown(word))
+
+    def _expansion(self, key: str | tuple[str, str], make: Callable[[], list[str]]) -> list[str]:
+        """An expansion made once per index version (and kept while the cache has room)."""
+        cached = self._expansions.get(key)
         if cached is None:
-            cached = [word] + self._close(word)
-            if len(cached) == 1:
-                # No word of the index is close: it may be a people's name for a place the index names.
-                places = demonym_places(word)
-                counts = self.frequencies(places)
-                cached += [p for p in places if counts[p]] or list(dict.fromkeys(
-                    m for p in places for m in self._close(p)))
+            cached = make()
             with self._lock:
                 if len(self._expansions) > EXPANSION_CACHE:
                     self._expansions.clear()
-                self._expansions[word] = cached
+                self._expansions[key] = cached
         return cached
+
+    def _borrowed(self, word: str, known: list[str]) -> list[str]:
+        spelled = [f for f in loanword_forms(word) if f != word and len(f) >= MIN_BORROWED]
+        counts = self.frequencies(spelled)
+        return list(dict.fromkeys(known + [f for f in spelled if counts[f]]))
+
+    def _unknown(self, word: str) -> list[str]:
+        found = [word] + self._close(word)
+        if len(found) == 1:
+            # No word of the index is close: it may be a people's name for a place the index names.
+            places = demonym_places(word)
+            counts = self.frequencies(places)
+            found += [p for p in places if counts[p]] or list(dict.fromkeys(m for p in places for m in self._close(p)))
+        return found
 
     def _close(self, word: str) -> list[str]:
         """Index terms close to a word the index lacks, as it is written or as Indonesian spells and ends a
