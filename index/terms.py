@@ -209,7 +209,7 @@ def loanword_spelling(word: str) -> str:
 # Pedoman Umum Pembentukan Istilah): -tion/-sion -> -si, -ty -> -tas, -ive -> -if, -ism -> -isme, -ical
 # -> -is, -ate -> -asi (a verb borrowed as its noun). English plurals lose their -s with the ending.
 _LOANWORD_ENDINGS = (
-    (re.compile(r"(?<=.{3})(?:t|s)ions?$"), "si"), (re.compile(r"(?<=.{3})ties$|(?<=.{3})ty$"), "tas"),
+    (re.compile(r"(?<=.{3})(?:t|s)ions?$"), "si"), (re.compile(r"(?<=.{3})t(?:ies|y)$"), "tas"),
     (re.compile(r"(?<=.{3})ives?$"), "if"), (re.compile(r"(?<=.{3})isms?$"), "isme"),
     (re.compile(r"(?<=.{3})icals?$"), "is"), (re.compile(r"(?<=.{3})ates?$"), "asi"),
 )

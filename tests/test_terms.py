@@ -3,8 +3,8 @@
 import pytest
 
 from newsbot.index.terms import (asks_quantity, asks_time, colloquial, demonym_places, has_number, is_question,
-                                 loanword_forms, loanword_spelling, names, plain, question_language, script, standardise, stem, stems,
-                                 variants, words)
+                                 loanword_forms, loanword_spelling, names, plain, question_language, script,
+                                 standardise, stem, stems, variants, words)
 
 
 def test_words_fold_case_and_diacritics():
