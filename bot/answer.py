@@ -96,7 +96,7 @@ class Thresholds:
     passage_weight: float = 0.5  # whole-passage cosine; the best sentence's cosine gets the rest
     coverage_weight: float = 0.05
     time_weight: float = 0.05
-    number_weight: float = 0.0  # penalty for a passage with no number, when the question asks how many
+    number_weight: float = 0.0  # penalty for a passage with no number but its dates, for "how many"
     when_weight: float = 0.0  # penalty for a passage stating no time, when the question asks when
     names_weight: float = 0.0  # penalty by the share of the question's names the index never mentions
     min_relevance: float = -0.005  # below this the answer is refused
@@ -153,7 +153,7 @@ def confidence(best: Hit, thresholds: Thresholds) -> str | None:
     """"high", "low" or None (refuse) for the best candidate.
 
     Its relevance decides, except that two kinds of passage are at most "closest I found": one that
-    states no number for a "how many" question (it cannot hold the answer asked for), and one from an
+    states no number other than a date for a "how many" question (it cannot hold the count asked for), and one from an
     article in the question's language that never mentions a name the question asks about (a question
     about Surabaya answered from an article that never names Surabaya). Neither depends on what else the index holds.
     """

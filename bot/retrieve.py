@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ..index.dates import Period, question_periods, time_agreement
+from ..index.dates import Period, question_periods, time_agreement, without_dates
 from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Mention, Passage
@@ -71,6 +71,12 @@ def centred_by_language(values: np.ndarray, languages: list[str | None]) -> np.n
     return centred
 
 
+def states_count(passage: Passage, article: Article) -> bool:
+    """True when a passage states a number other than a date: what a "how many" question asks for.
+    "… New York Times melaporkan pada 4 September" holds no count of satellites."""
+    return any(has_number(without_dates(sentence, article.published)) for sentence in passage.sentences)
+
+
 @dataclass(frozen=True)
 class Hit:
     """One retrieved passage with the evidence for it."""
@@ -81,7 +87,7 @@ class Hit:
     sentence: float  # the question's best cosine with one of the passage's sentences that states (not asks)
     coverage: float  # IDF-weighted share of the question's content words in the passage, within its language
     time: float  # +1 the passage's dates agree with a time the question names, -1 they don't, 0 no time
-    number: float  # -1 when the question asks "how many" and the passage states no number, else 0
+    number: float  # -1 when the question asks "how many" and the passage states no number other than a date
     when: float  # -1 when the question asks "when" and the passage states no time, else 0
     unknown_names: float  # share of the question's names (capitalised words) the index never mentions
     background: float  # the question's best cosine with the generic background sentences
@@ -382,7 +388,7 @@ class Retriever:
                     similarity=float(sims[n]), sentence=best,
                     coverage=float(coverage),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
-                    number=-1.0 if query.quantity and not has_number(passage.text) else 0.0,
+                    number=-1.0 if query.quantity and not states_count(passage, article) else 0.0,
                     when=-1.0 if query.asks_time and not found.mentions.get(pid) else 0.0,
                     unknown_names=query.unknown_names, background=background,
                     absent_names=found.absent[article.article],

@@ -254,6 +254,14 @@ def date_mentions(sentence: str, published: dt.date | None) -> list[DateMention]
     return sorted(found, key=lambda d: d.start)
 
 
+def without_dates(sentence: str, published: dt.date | None) -> str:
+    """A sentence with the dates it states blanked out: what is left of its numbers are counts and
+    amounts ("13.000 tentara", "dua jam"), not days and years ("4 September", "pada 2023")."""
+    for mention in reversed(date_mentions(sentence, published)):
+        sentence = sentence[:mention.start] + " " + sentence[mention.end:]
+    return sentence
+
+
 # --- Time named in a question ------------------------------------------------------------------
 
 _ANY_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")  # any script's digits: "2025", "２０２５", "٢٠٢٥"

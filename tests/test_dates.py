@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from newsbot.index.dates import date_mentions
+from newsbot.index.dates import date_mentions, without_dates
 
 THU = dt.date(2023, 9, 14)  # a Thursday
 
@@ -54,6 +54,18 @@ def test_date_mentions(sentence, published, expected):
 def test_several_dates_in_one_sentence_in_order():
     got = [m.label() for m in date_mentions("Dari 1 Mei 2023 hingga kemarin, sejak 2020", dt.date(2023, 9, 14))]
     assert got == ["2023-05-01", "2023-09-13", "2020"]
+
+
+def test_without_dates_leaves_the_counts():
+    assert without_dates("NYT melaporkan pada 4 September, mengutip pejabat", THU) == (
+        "NYT melaporkan pada  , mengutip pejabat")
+    assert without_dates("Sejak Oktober lalu, Korut mengirim 13.000 tentara pada 2024", THU) == (
+        "Sejak  , Korut mengirim 13.000 tentara  ")
+    # Durations are no dates: "empat tahun" stays.
+    duration = "pertama kalinya dalam lebih dari empat tahun"
+    assert without_dates(duration, THU) == duration
+    # Undated, the relative forms cannot be read and stay.
+    assert without_dates("pada Rabu (13/9)", None) == "pada Rabu (13/9)"
 
 
 def test_question_periods_years_months_and_relative_times():

@@ -124,6 +124,22 @@ def test_a_when_question_marks_passages_that_state_no_time(retriever):
     assert {h.when for h in hits} == {0.0}
 
 
+def test_a_how_many_question_marks_passages_that_state_no_count(tmp_path, fake_embedder):
+    """A date is no count: a passage whose only numbers are its dates cannot say how many."""
+    retriever = mixed_retriever(tmp_path, fake_embedder, {
+        "id1.txt": "Pyongyang ingin satelit canggih, kata pejabat AS pada Kamis, 14 September 2023.\n"
+                   "New York Times melaporkan keinginan satelit itu pada 4 September.\n"
+                   "Rusia akan membangun tiga satelit untuk Pyongyang, kata pejabat itu.\n"
+                   "Pejabat itu tidak menyebut jenis satelitnya.\n",
+    })
+    _, hits = retriever.search("Berapa satelit yang dibangun Rusia?")
+    number = {h.passage.text.split()[0]: h.number for h in hits}
+    assert number == {"Pyongyang": -1.0, "New": -1.0, "Rusia": 0.0, "Pejabat": -1.0}
+    _, hits = retriever.search("Satelit apa yang dibangun Rusia?")
+    assert {h.number for h in hits} == {0.0}
+    retriever.close()
+
+
 def test_a_big_index_searches_the_rarest_words_within_a_budget(retriever, monkeypatch):
     import newsbot.bot.retrieve as retrieve
 
