@@ -24,6 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from ..index.dates import states_count, states_time
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
 from ..index.terms import demonym_places, loanword_forms, script, stems, variants
@@ -98,6 +99,8 @@ class Corpus:
         self._passages: _Cache = _Cache("PASSAGE_CACHE")
         self._mentions: _Cache = _Cache("PASSAGE_CACHE")
         self._terms: _Cache = _Cache("PASSAGE_CACHE")
+        self._counts: _Cache = _Cache("PASSAGE_CACHE")
+        self._times: _Cache = _Cache("PASSAGE_CACHE")
         self._articles: _Cache = _Cache("ARTICLE_CACHE")
         self._article_terms: _Cache = _Cache("ARTICLE_TERMS_CACHE")
         self._vectors: _Cache = _Cache("VECTOR_CACHE")
@@ -162,6 +165,23 @@ class Corpus:
         """The dates a passage is about: its article's publication date and every date its sentences state."""
         published = self.article(passage.article).published
         return ([published] if published else []) + [m.date for m in self.mentions([passage.id])[passage.id]]
+
+    def states_count(self, passages: list[Passage]) -> dict[int, bool]:
+        """Whether each passage states a number other than a date (what a "how many" question asks)."""
+        by_id = {p.id: p for p in passages}
+        return self._cached(self._counts, list(by_id), lambda wanted: {
+            pid: any(states_count(s) for s in by_id[pid].sentences) for pid in wanted})
+
+    def says_when(self, passages: list[Passage]) -> dict[int, bool]:
+        """Whether each passage states a time: a date it was indexed with, or one relative to another
+        event that resolves to none ("sehari setelah parade", "two days later")."""
+        by_id = {p.id: p for p in passages}
+
+        def read(wanted: list[int]) -> dict[int, bool]:
+            mentions = self.mentions(wanted)
+            return {pid: bool(mentions[pid]) or any(states_time(s) for s in by_id[pid].sentences) for pid in wanted}
+
+        return self._cached(self._times, list(by_id), read)
 
     # -- vectors -------------------------------------------------------------------------------
     def offsets(self, vector: np.ndarray) -> np.ndarray:

@@ -207,7 +207,7 @@ RANKING_GRID = {
     "coverage_weight": (0.0, 0.025, 0.04, 0.05, 0.06, 0.075, 0.1, 0.15),
     "time_weight": (0.0, 0.025, 0.05, 0.1, 0.2),
     "number_weight": (0.0, 0.01, 0.02, 0.04),
-    "when_weight": (0.0, 0.01, 0.02, 0.04),
+    "when_weight": (0.0, 0.01, 0.02, 0.04, 0.06, 0.08),
 }
 NAMES_GRID = (0.0, 0.02, 0.04, 0.08)  # chosen with the thresholds: it changes confidence, not order
 # What a wrong outcome costs when thresholds are chosen: refusing an answerable question is worst,

@@ -30,12 +30,12 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ..index.dates import Period, question_periods, time_agreement, without_dates
+from ..index.dates import Period, question_periods, time_agreement
 from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Mention, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import (STOPWORDS, asks_quantity, asks_time, has_number, is_question, names, plain,
+from ..index.terms import (STOPWORDS, asks_quantity, asks_time, is_question, names, plain,
                            question_language, standardise, variants, words)
 
 from .corpus import Corpus
@@ -69,12 +69,6 @@ def centred_by_language(values: np.ndarray, languages: list[str | None]) -> np.n
         members = np.array([lang == language for lang in languages])
         centred[members] += overall - float(values[members].mean())
     return centred
-
-
-def states_count(passage: Passage, article: Article) -> bool:
-    """True when a passage states a number other than a date: what a "how many" question asks for.
-    "… New York Times melaporkan pada 4 September" holds no count of satellites."""
-    return any(has_number(without_dates(sentence, article.published)) for sentence in passage.sentences)
 
 
 @dataclass(frozen=True)
@@ -378,6 +372,8 @@ class Retriever:
         coverages = centred_by_language(
             np.array([corpus.coverage(query.content_terms, found.terms[n], weights=weights) for n in stating]),
             [found.articles[found.passages[n].article].language for n in stating])
+        counted = corpus.states_count(found.passages) if query.quantity else {}
+        timed = corpus.says_when(found.passages) if query.asks_time else {}
         hits = []
         for n, coverage in zip(stating, coverages):
             passage, best = found.passages[n], bests[n]
@@ -388,8 +384,8 @@ class Retriever:
                     similarity=float(sims[n]), sentence=best,
                     coverage=float(coverage),
                     time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
-                    number=-1.0 if query.quantity and not states_count(passage, article) else 0.0,
-                    when=-1.0 if query.asks_time and not found.mentions.get(pid) else 0.0,
+                    number=-1.0 if query.quantity and not counted[pid] else 0.0,
+                    when=-1.0 if query.asks_time and not timed[pid] else 0.0,
                     unknown_names=query.unknown_names, background=background,
                     absent_names=found.absent[article.article],
                     bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),

@@ -11,6 +11,8 @@ import dataclasses
 import datetime as dt
 import re
 
+from .terms import has_number
+
 MONTHS = {
     # Indonesian
     "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
@@ -254,12 +256,57 @@ def date_mentions(sentence: str, published: dt.date | None) -> list[DateMention]
     return sorted(found, key=lambda d: d.start)
 
 
-def without_dates(sentence: str, published: dt.date | None) -> str:
-    """A sentence with the dates it states blanked out: what is left of its numbers are counts and
-    amounts ("13.000 tentara", "dua jam"), not days and years ("4 September", "pada 2023")."""
-    for mention in reversed(date_mentions(sentence, published)):
-        sentence = sentence[:mention.start] + " " + sentence[mention.end:]
-    return sentence
+_NUMERAL = re.compile(r"\d+(?:[.,:/]\d+)*")
+_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+_WORD_AFTER = re.compile(r"^\W*(\w+)")
+_CLOCK_WORDS = frozenset({"pukul", "jam", "at"})
+
+
+def _part_of_date(sentence: str, numeral: re.Match) -> bool:
+    """True when a number written in digits is (part of) a date or a clock time: "13/9", "4 September",
+    "September 4", "2023", "pukul 10.00"."""
+    text = numeral.group(0)
+    if "/" in text or re.fullmatch(r"(?:19|20)\d\d", text):
+        return True
+    before = _WORD_BEFORE.search(sentence[:numeral.start()])
+    after = _WORD_AFTER.search(sentence[numeral.end():])
+    if before and (before[1].lower() in _CLOCK_WORDS and (":" in text or "." in text) or _is_month(before[1])):
+        return True
+    return bool(after and _is_month(after[1]))
+
+
+def _is_month(word: str) -> bool:
+    return word[0].isupper() and word.lower() in MONTHS
+
+
+def states_count(sentence: str) -> bool:
+    """True when a sentence states a number other than a date: a count or an amount ("13.000 tentara",
+    "dua jam"), which a "how many" question asks for; "NYT melaporkan pada 4 September" states none."""
+    if any(not _part_of_date(sentence, m) for m in _NUMERAL.finditer(sentence)):
+        return True
+    return has_number(_NUMERAL.sub(" ", sentence))  # numbers in words ("tiga satelit")
+
+
+# A time a sentence states that need not resolve to a date: relative to another event ("sehari setelah
+# parade", "two days later", "dua jam kemudian"), to the day of writing ("pekan lalu", "next week"), or
+# a clock time ("pukul 10.00").
+_NUMBER_WORD = (r"(?:\d+|se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|beberapa|"
+                r"a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few)")
+_MONTH_CAP = "|".join(sorted((m.capitalize() for m in MONTHS if len(m) > 3 or m in ("mei", "may")), key=len, reverse=True))
+_UNIT = r"(?:hari|pekan|minggu|bulan|tahun|jam|menit|days?|weeks?|months?|years?|hours?|minutes?)"
+TIME_PHRASE = re.compile(
+    rf"(?i:\b{_NUMBER_WORD}\s*{_UNIT}\s+(?:setelah|sesudah|sebelum|sebelumnya|kemudian|lalu|later|earlier|ago|"
+    rf"after|before)\b|\b(?:pekan|minggu|bulan|tahun)\s+(?:lalu|depan|ini)\b|\b(?:last|next|this)\s+"
+    rf"(?:week|month|year|weekend)\b|\b(?:kemarin|besok|lusa|yesterday|today|tomorrow|tonight|hari\s+ini)\b|"
+    rf"\b(?:pukul|jam)\s+\d|\b\d{{1,2}}[.:]\d{{2}}\s*(?:WIB|WITA|WIT|GMT|UTC|[ap]\.?m\.?))"
+    rf"|\b(?:{_WEEKDAY_CAP}|{_MONTH_CAP})\b|\b(?:19|20)\d{{2}}\b"  # names only capitalised ("may", "minggu")
+)
+
+
+def states_time(sentence: str) -> bool:
+    """True when a sentence says when: a date, or a time relative to another event or to the day it
+    was written, or a clock time."""
+    return bool(TIME_PHRASE.search(sentence))
 
 
 # --- Time named in a question ------------------------------------------------------------------

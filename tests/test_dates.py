@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from newsbot.index.dates import date_mentions, without_dates
+from newsbot.index.dates import date_mentions, states_count, states_time
 
 THU = dt.date(2023, 9, 14)  # a Thursday
 
@@ -56,16 +56,28 @@ def test_several_dates_in_one_sentence_in_order():
     assert got == ["2023-05-01", "2023-09-13", "2020"]
 
 
-def test_without_dates_leaves_the_counts():
-    assert without_dates("NYT melaporkan pada 4 September, mengutip pejabat", THU) == (
-        "NYT melaporkan pada  , mengutip pejabat")
-    assert without_dates("Sejak Oktober lalu, Korut mengirim 13.000 tentara pada 2024", THU) == (
-        "Sejak  , Korut mengirim 13.000 tentara  ")
-    # Durations are no dates: "empat tahun" stays.
-    duration = "pertama kalinya dalam lebih dari empat tahun"
-    assert without_dates(duration, THU) == duration
-    # Undated, the relative forms cannot be read and stay.
-    assert without_dates("pada Rabu (13/9)", None) == "pada Rabu (13/9)"
+@pytest.mark.parametrize("sentence, expected", [
+    ("NYT melaporkan pada 4 September, mengutip pejabat", False), ("on September 4, 2023", False),
+    ("Rabu (13/9/2023) di Timur Jauh", False), ("pukul 10.00 WIB", False), ("pada 2023", False),
+    ("Sejak Oktober lalu, Korut mengirim 13.000 tentara", True), ("tambahan 6.000 prajurit", True),
+    ("sekitar 40 detik", True), ("tiga satelit", True), ("lebih dari empat tahun", True),
+    ("4 may be more", True),  # "may" written small is no month
+    ("Kim dan Putin bertemu di Vostochny", False),
+])
+def test_states_count(sentence, expected):
+    assert states_count(sentence) is expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Pertemuan itu berlangsung sehari setelah keduanya menghadiri parade", True),  # relative to an event
+    ("Dua jam kemudian mereka berpisah", True), ("The talks ended two days later", True),
+    ("Kim tiba pada Selasa pagi", True), ("sejak Oktober lalu", True), ("in May", True), ("pada 2023", True),
+    ("pekan depan", True), ("next week", True), ("pukul 10.00 WIB", True),
+    ("bertemu untuk pertama kalinya dalam lebih dari empat tahun", False),  # a duration says no when
+    ("It may be soon", False), ("sekitar 13.000 tentara", False), ("minggu-minggu sulit", False),
+])
+def test_states_time(sentence, expected):
+    assert states_time(sentence) is expected
 
 
 def test_question_periods_years_months_and_relative_times():

@@ -124,6 +124,17 @@ def test_a_when_question_marks_passages_that_state_no_time(retriever):
     assert {h.when for h in hits} == {0.0}
 
 
+def test_a_time_relative_to_another_event_says_when(tmp_path, fake_embedder):
+    """"sehari setelah parade" resolves to no date, but it answers "when"; a duration does not."""
+    retriever = mixed_retriever(tmp_path, fake_embedder, {
+        "id1.txt": "Pertemuan itu berlangsung sehari setelah parade militer di Beijing.\n"
+                   "Kedua pemimpin bertemu untuk pertama kalinya dalam lebih dari empat tahun.\n",
+    })
+    _, hits = retriever.search("Kapan pertemuan kedua pemimpin itu?")
+    assert {h.passage.text.split()[0]: h.when for h in hits} == {"Pertemuan": 0.0, "Kedua": -1.0}
+    retriever.close()
+
+
 def test_a_how_many_question_marks_passages_that_state_no_count(tmp_path, fake_embedder):
     """A date is no count: a passage whose only numbers are its dates cannot say how many."""
     retriever = mixed_retriever(tmp_path, fake_embedder, {
