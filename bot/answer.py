@@ -153,9 +153,10 @@ def confidence(best: Hit, thresholds: Thresholds) -> str | None:
     """"high", "low" or None (refuse) for the best candidate.
 
     Its relevance decides, except that two kinds of passage are at most "closest I found": one that
-    states no number other than a date for a "how many" question (it cannot hold the count asked for), and one from an
-    article in the question's language that never mentions a name the question asks about (a question
-    about Surabaya answered from an article that never names Surabaya). Neither depends on what else the index holds.
+    states no number other than a date for a "how many" question (it cannot hold the count asked for),
+    and one from an article in the question's language that never mentions a name the question asks
+    about (a question about Surabaya answered from an article that never names Surabaya). Neither
+    depends on what else the index holds.
     """
     score = relevance(best, thresholds)
     if score >= thresholds.high_relevance and best.number >= 0 and not best.absent_names:

@@ -292,7 +292,8 @@ def states_count(sentence: str) -> bool:
 # a clock time ("pukul 10.00").
 _NUMBER_WORD = (r"(?:\d+|se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|beberapa|"
                 r"a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few)")
-_MONTH_CAP = "|".join(sorted((m.capitalize() for m in MONTHS if len(m) > 3 or m in ("mei", "may")), key=len, reverse=True))
+_MONTH_CAP = "|".join(sorted((m.capitalize() for m in MONTHS if len(m) > 3 or m in ("mei", "may")),
+                              key=len, reverse=True))  # full names, not "Jan", "Mar"
 _UNIT = r"(?:hari|pekan|minggu|bulan|tahun|jam|menit|days?|weeks?|months?|years?|hours?|minutes?)"
 TIME_PHRASE = re.compile(
     rf"(?i:\b{_NUMBER_WORD}\s*{_UNIT}\s+(?:setelah|sesudah|sebelum|sebelumnya|kemudian|lalu|later|earlier|ago|"
