@@ -30,6 +30,10 @@ _BOILERPLATE = [
         r".*\bcontributed\s+to\s+this\s+report\.?$",
     )
 ]
+# A byline standing alone: "By Nadeen Ebrahim, CNN", "Oleh: Rina Sari". Only names follow (capitalised
+# words, "and"/"dan", commas), so "By Tuesday the troops had left." and "Oleh karena itu, …" are news.
+_BYLINE = re.compile(r"^(?:By|BY|Oleh|OLEH)\s*:?\s+[A-Z][\w'’.\-]*(?:\s*(?:,|&|\band\b|\bdan\b)?\s*[A-Z][\w'’.\-]*)*$")
+_MAX_BYLINE_CHARS = 80
 _SOURCE_LINE = re.compile(r"^(sumber|source)\s*:\s*(?P<wire>.+?)\s*$", re.IGNORECASE)
 _MAX_WIRE_TAG_WORDS = 3
 
@@ -96,7 +100,7 @@ def wire_tag(line: str) -> str | None:
 
 def is_boilerplate(line: str) -> bool:
     """True when a line is boilerplate by its wording alone."""
-    return any(p.match(line) for p in _BOILERPLATE)
+    return any(p.match(line) for p in _BOILERPLATE) or (len(line) <= _MAX_BYLINE_CHARS and bool(_BYLINE.match(line)))
 
 
 def clean(lines: list[str]) -> Cleaned:

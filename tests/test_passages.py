@@ -17,12 +17,21 @@ def test_clean_removes_every_kind_of_boilerplate_and_keeps_the_news():
         "Anders Hagstrom dan Elizabeth Pritchett berkontribusi pada laporan ini.",
         "REUTERS",
         "Sumber: Kyodo-OANA",
+        "By Nadeen Ebrahim, CNN",
+        "Oleh: Rina Sari dan Budi Santoso",
         "Putin menerima undangan tersebut.",
     ]
     cleaned = clean(lines)
     assert cleaned.paragraphs == ["Kim dan Putin bertemu di Vostochny.", "Putin menerima undangan tersebut."]
     assert cleaned.wires == ["REUTERS", "Kyodo-OANA"]
     assert len(cleaned.removed) == len(lines) - 2
+
+
+def test_a_line_opening_with_by_or_oleh_is_news_unless_only_names_follow():
+    news = ["By Tuesday the troops had left.", "Oleh karena itu, Kim pulang.", "Oleh Fitri, uang itu ditransfer.",
+            "By 1225 GMT, the rouble was 0.2% stronger."]
+    assert clean(news).paragraphs == news
+    assert clean(["By Nadeen Ebrahim", "BY JOHN SMITH AND JANE DOE"]).paragraphs == []
 
 
 def test_clean_keeps_short_sentences_and_acronyms_inside_text():
