@@ -238,6 +238,7 @@ class Retriever:
         content_words = [t for t in tokens if t not in STOPWORDS]
         content_words = [t for t in content_words if t not in timed] or content_words
         language = question_language(text)
+        standard = standardise(text)  # "kpn" asks when as "kapan" does
         content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
         vector = self.embed(text, corpus.dim) if vector is None else vector
@@ -247,7 +248,7 @@ class Retriever:
         known = {n: forms for n, forms in named.items() if forms}
         unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
-                     periods=periods, quantity=asks_quantity(text), asks_time=asks_time(text), unknown_names=unknown,
+                     periods=periods, quantity=asks_quantity(standard), asks_time=asks_time(standard), unknown_names=unknown,
                      known_names=known, language=language, corpus=corpus)
 
     # -- scoring ---------------------------------------------------------------------------------

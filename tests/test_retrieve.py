@@ -122,6 +122,9 @@ def test_a_when_question_marks_passages_that_state_no_time(retriever):
     assert stated["Kenaikan"] == -1.0 and stated["Katak"] == -1.0  # no time in them
     _, hits = retriever.search("Berapa ekspor udang naik?")
     assert {h.when for h in hits} == {0.0}
+    # Chat spellings ask the same: "kpn" is "kapan", "brp" is "berapa".
+    assert {h.passage.id: h.when for h in retriever.search("kpn ekspor udang naik?")[1]} == {
+        h.passage.id: h.when for h in retriever.search("Kapan ekspor udang naik?")[1]}
 
 
 def test_a_time_relative_to_another_event_says_when(tmp_path, fake_embedder):
