@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from ..index.dates import states_count, states_time
+from ..index import dates as text_dates
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
 from ..index.terms import demonym_places, loanword_forms, script, stems, variants
@@ -170,7 +170,7 @@ class Corpus:
         """Whether each passage states a number other than a date (what a "how many" question asks)."""
         by_id = {p.id: p for p in passages}
         return self._cached(self._counts, list(by_id), lambda wanted: {
-            pid: any(states_count(s) for s in by_id[pid].sentences) for pid in wanted})
+            pid: any(text_dates.states_count(s) for s in by_id[pid].sentences) for pid in wanted})
 
     def says_when(self, passages: list[Passage]) -> dict[int, bool]:
         """Whether each passage states a time: a date it was indexed with, or one relative to another
@@ -179,7 +179,8 @@ class Corpus:
 
         def read(wanted: list[int]) -> dict[int, bool]:
             mentions = self.mentions(wanted)
-            return {pid: bool(mentions[pid]) or any(states_time(s) for s in by_id[pid].sentences) for pid in wanted}
+            return {pid: bool(mentions[pid]) or any(text_dates.states_time(s) for s in by_id[pid].sentences)
+                    for pid in wanted}
 
         return self._cached(self._times, list(by_id), read)
 
