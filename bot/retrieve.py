@@ -33,7 +33,7 @@ from threadpoolctl import threadpool_limits
 from ..index.dates import Period, question_periods, time_agreement
 from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
-from ..index.model import Article, Mention, Passage
+from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
 from ..index.terms import (STOPWORDS, asks_quantity, asks_time, is_question, names, plain,
                            question_language, standardise, variants, words)
@@ -119,7 +119,9 @@ class _Evidence:
     vectors: np.ndarray
     languages: np.ndarray
     sentence_vectors: np.ndarray  # the sentences of the passages with more than one, in order
-    mentions: dict[int, list[Mention]]
+    dates: dict[int, list[dt.date]]  # by passage, when the question names a time
+    counts: dict[int, bool]  # whether each passage states a count, when the question asks how many
+    times: dict[int, bool]  # whether each passage states a time, when the question asks when
     terms: list[frozenset[str]]
     absent: dict[str, int]
 
@@ -254,18 +256,23 @@ class Retriever:
     # -- scoring ---------------------------------------------------------------------------------
     def _evidence(self, query: Query, ids: list[int], corpus: Corpus) -> _Evidence:
         """What scoring these candidates reads from the index, whatever the question's vector: their
-        passages and articles, vectors, terms, dates and names. The corpus keeps what it reads, so
-        reading the lexical candidates while the question is embedded leaves only the dense ones after."""
+        passages and articles, vectors, terms, dates, counts and times stated, and names. The corpus
+        keeps what it reads, so reading the lexical candidates while the question is embedded leaves
+        only the dense ones after."""
         passages = corpus.passages(ids)
         articles = corpus.articles(p.article for p in passages)
         passages = [p for p in passages if p.article in articles]  # a commit in between removed the rest
         vectors, languages = corpus.vectors(passages)
         # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
         sentences = [s for p in passages if len(p.sentences) > 1 for s in p.sentences]
+        if query.periods or query.asks_time:
+            corpus.mentions(p.id for p in passages)  # in one read; the dates and times below use them
         return _Evidence(
             passages=passages, articles=articles, vectors=vectors, languages=languages,
             sentence_vectors=self.sentence_vectors(sentences, corpus),
-            mentions=corpus.mentions(p.id for p in passages) if query.periods or query.asks_time else {},
+            dates={p.id: corpus.dates(p) for p in passages} if query.periods else {},
+            counts=corpus.states_count(passages) if query.quantity else {},
+            times=corpus.says_when(passages) if query.asks_time else {},
             terms=corpus.passage_terms(passages),
             absent=self.absent_names(query, [articles[p.article] for p in passages], corpus),
         )
@@ -373,8 +380,6 @@ class Retriever:
         coverages = centred_by_language(
             np.array([corpus.coverage(query.content_terms, found.terms[n], weights=weights) for n in stating]),
             [found.articles[found.passages[n].article].language for n in stating])
-        counted = corpus.states_count(found.passages) if query.quantity else {}
-        timed = corpus.says_when(found.passages) if query.asks_time else {}
         hits = []
         for n, coverage in zip(stating, coverages):
             passage, best = found.passages[n], bests[n]
@@ -384,9 +389,9 @@ class Retriever:
                     passage=passage, article=article,
                     similarity=float(sims[n]), sentence=best,
                     coverage=float(coverage),
-                    time=time_agreement(query.periods, corpus.dates(passage)) if query.periods else 0.0,
-                    number=-1.0 if query.quantity and not counted[pid] else 0.0,
-                    when=-1.0 if query.asks_time and not timed[pid] else 0.0,
+                    time=time_agreement(query.periods, found.dates[pid]) if query.periods else 0.0,
+                    number=-1.0 if query.quantity and not found.counts[pid] else 0.0,
+                    when=-1.0 if query.asks_time and not found.times[pid] else 0.0,
                     unknown_names=query.unknown_names, background=background,
                     absent_names=found.absent[article.article],
                     bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),

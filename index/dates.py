@@ -276,7 +276,7 @@ def _part_of_date(sentence: str, numeral: re.Match) -> bool:
 
 
 def _is_month(word: str) -> bool:
-    return word[0].isupper() and word.lower() in MONTHS
+    return bool(_MONTH_NAME_OK.match(word)) and word.lower() in MONTHS
 
 
 def states_count(sentence: str) -> bool:
