@@ -241,10 +241,20 @@ def standardise(text: str) -> str:
     return " ".join(_WORD.sub(replace, text).split())
 
 
-# A question asking for a quantity wants a number in its answer.
+# A question asking for a quantity wants a number in its answer: "berapa", "how many", and their kind in
+# Spanish, Portuguese, Italian, French, German, Dutch, Turkish, Vietnamese, Russian, Arabic, Hindi, Thai,
+# Chinese, Japanese and Korean.
 _QUANTITY = re.compile(
-    r"\b(?:berapa|brp|how\s+many|how\s+much|how\s+long|cu[aá]nt[oa]s?|combien|quant[io]|wie\s*viele?)\b"
-    r"|сколько|多少|几|幾|몇|얼마",
+    r"\b(?:berapa|brp|how\s+many|how\s+much|how\s+long|cu[aá]nt[oa]s?|quant[aeio]s?|combien|wie\s*viele?|"
+    r"wie\s+lange?|hoeveel|kaç|bao\s+nhi[eê]u|bao\s+l[aâ]u|как\s+долго|كم)\b"
+    r"|сколько|कितन|กี่|เท่าไร|เท่าไหร่|多少|多久|多长|多長|几|幾|何人|何個|何回|何台|何発|何機|いくつ|いくら|"
+    r"どのくらい|どれくらい|どれだけ|몇|얼마",
+    re.IGNORECASE,
+)
+# …except where it asks which date or hour: "tanggal berapa", "jam berapa", 几号, 몇 시 ask when ("berapa
+# hari" still asks how many days).
+_WHICH_TIME = re.compile(
+    r"\b(?:tanggal|tahun|hari|bulan|jam|pukul)\s+(?:berapa|brp)\b|几(?=[号號点點月])|몇\s*(?=[시월])",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -257,10 +267,12 @@ _NUMBER = re.compile(
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"“‘'(¿¡]*$")
 
 
-# A question asking when wants a time in its answer.
+# A question asking when wants a time in its answer, in the same languages.
 _TIME = re.compile(
-    r"\b(?:kapan|when|what\s+(?:date|day|year|time)|which\s+(?:date|day|year)|(?:tanggal|tahun|hari|bulan|jam)\s+"
-    r"(?:berapa|brp|apa)|cu[aá]ndo|quand|wann|quando)\b|когда|什么时候|何时|何時|いつ|언제",
+    r"\b(?:kapan|when|what\s+(?:date|day|year|time)|which\s+(?:date|day|year)|(?:tanggal|tahun|hari|bulan|jam|pukul)\s+"
+    r"(?:berapa|brp|apa)|cu[aá]ndo|quand|wann|wanneer|quando|ne\s+zaman|khi\s+n[aà]o|bao\s+gi[oờ]|l[uú]c\s+n[aà]o|"
+    r"متى)\b|когда|(?<![\u0900-\u097f])कब(?![\u0900-\u097f])|เมื่อไร|เมื่อไหร่|เมื่อใด|什么时候|什麼時候|何时|何時|"
+    r"几[号號点點月]|哪一?[年天]|いつ(?!も)|언제|몇\s*[시월]",
     re.IGNORECASE,
 )
 
@@ -271,8 +283,9 @@ def asks_time(question: str) -> bool:
 
 
 def asks_quantity(question: str) -> bool:
-    """True for "berapa …", "how many …" and their kind in other languages."""
-    return bool(_QUANTITY.search(question))
+    """True for "berapa …", "how many …" and their kind in other languages; not for "tanggal berapa"
+    (which date) and its kind, which ask when."""
+    return bool(_QUANTITY.search(_WHICH_TIME.sub(" ", question)))
 
 
 def has_number(text: str) -> bool:

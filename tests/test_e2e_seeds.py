@@ -69,6 +69,14 @@ def test_near_topic_how_many_without_a_number_is_not_confident(seed_core):
     assert answer.confidence != "high"
 
 
+@pytest.mark.parametrize("question", ["Tahun berapa Kim bertemu Putin di Beijing?", "What year did Kim and Putin meet in Beijing?"])
+def test_which_year_asks_when_not_how_many(seed_core, question):
+    # "tahun berapa" asks which year: its answer is a date, which no "how many" count may stand in for
+    answer = seed_core.ask(question)
+    assert answer.confidence == "high"
+    assert "di Beijing" in answer.results[0].quote
+
+
 def test_english_question_finds_the_indonesian_passage(seed_core):
     answer = seed_core.ask("How many troops did North Korea send?")
     assert where(answer) == [("ANTARA", "002_7c22723a4b7ba049", "2025-09-04", [])]

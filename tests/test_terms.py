@@ -47,6 +47,13 @@ def test_the_lexicon_is_general_and_well_formed():
 @pytest.mark.parametrize("question, expected", [
     ("Berapa tentara yang dikirim?", True), ("How many troops were sent?", True), ("Сколько солдат?", True),
     ("派了多少士兵？", True), ("몇 명이 갔나요?", True), ("Di mana mereka bertemu?", False), ("Who met whom?", False),
+    ("Berapa hari Kim di Rusia?", True), ("Quantos soldados morreram?", True), ("Quante truppe?", True),
+    ("Wie lange dauerte das Treffen?", True), ("Kaç asker gönderdi?", True), ("Đã gửi bao nhiêu binh sĩ?", True),
+    ("كم عدد الجنود؟", True), ("कितने सैनिक भेजे?", True), ("ส่งทหารกี่คน", True), ("何人の兵士を送りましたか？", True),
+    ("会谈了多长时间？", True), ("派了几个士兵？", True),
+    # which date or hour is a time, not a count
+    ("Tanggal berapa pertemuannya?", False), ("tahun berapa mereka bertemu?", False), ("jam berapa Kim tiba?", False),
+    ("几号见面的？", False), ("몇 시에 만났나요?", False), ("What is the quantum of aid?", False),
 ])
 def test_quantity_questions(question, expected):
     assert asks_quantity(question) is expected
@@ -56,7 +63,11 @@ def test_quantity_questions(question, expected):
     ("Kapan Kim bertemu Putin?", True), ("When did they meet?", True), ("Tanggal berapa pertemuannya?", True),
     ("What year was it?", True), ("Когда они встретились?", True), ("他们什么时候见面的？", True), ("언제 만났나요?", True),
     ("¿Cuándo se reunieron?", True), ("Di mana mereka bertemu?", False), ("Whenever they meet, who pays?", False),
-    ("Berapa tentara yang dikirim?", False),
+    ("Berapa tentara yang dikirim?", False), ("Pukul berapa Kim tiba?", True), ("Wanneer kwam Kim aan?", True),
+    ("Kim Rusya'ya ne zaman geldi?", True), ("Kim đến Nga khi nào?", True), ("متى وصل كيم؟", True),
+    ("किम रूस कब पहुंचे?", True), ("คิมมาถึงเมื่อไหร่", True), ("金正恩はいつ到着しましたか？", True), ("几号见面的？", True),
+    ("哪一年见面的？", True), ("몇 시에 만났나요?", True), ("金正恩はいつもロシアを支持する", False),
+    ("Berapa hari Kim di Rusia?", False),
 ])
 def test_time_questions(question, expected):
     assert asks_time(question) is expected
