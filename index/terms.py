@@ -245,7 +245,7 @@ def standardise(text: str) -> str:
 # Spanish, Portuguese, Italian, French, German, Dutch, Turkish, Vietnamese, Russian, Arabic, Hindi, Thai,
 # Chinese, Japanese and Korean.
 _QUANTITY = re.compile(
-    r"\b(?:berapa|brp|how\s+many|how\s+much|how\s+long|cu[aá]nt[oa]s?|quant[aeio]s?|combien|wie\s*viele?|"
+    r"\b(?:berapa|brp|how\s+(?:many|much|long|old|far)|cu[aá]nt[oa]s?|quant[aeio]s?|combien|wie\s*viele?|"
     r"wie\s+lange?|hoeveel|kaç|bao\s+nhi[eê]u|bao\s+l[aâ]u|как\s+долго|كم)\b"
     r"|сколько|कितन|กี่|เท่าไร|เท่าไหร่|多少|多久|多长|多長|几|幾|何人|何個|何回|何台|何発|何機|いくつ|いくら|"
     r"どのくらい|どれくらい|どれだけ|몇|얼마",
@@ -269,7 +269,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"“‘'(¿¡]*$")
 
 # A question asking when wants a time in its answer, in the same languages.
 _TIME = re.compile(
-    r"\b(?:kapan|when|what\s+(?:date|day|year|time)|which\s+(?:date|day|year)|(?:tanggal|tahun|hari|bulan|jam|pukul)\s+"
+    r"\b(?:kapan|when|(?:what|which)\s+(?:date|day|month|year|time)|(?:tanggal|tahun|hari|bulan|jam|pukul)\s+"
     r"(?:berapa|brp|apa)|cu[aá]ndo|quand|wann|wanneer|quando|ne\s+zaman|khi\s+n[aà]o|bao\s+gi[oờ]|l[uú]c\s+n[aà]o|"
     r"متى)\b|когда|(?<![\u0900-\u097f])कब(?![\u0900-\u097f])|เมื่อไร|เมื่อไหร่|เมื่อใด|什么时候|什麼時候|何时|何時|"
     r"几[号號点點月]|哪一?[年天]|いつ(?!も)|언제|몇\s*[시월]",
@@ -277,9 +277,22 @@ _TIME = re.compile(
 )
 
 
+# "When Kim met Putin, what did they discuss?": a "when" that opens a clause, before the question's own
+# interrogative, says when the thing asked about happened; it does not ask for a time. A "when" followed
+# by its verb's auxiliary ("When did…", "When will…") asks.
+_WHEN_CLAUSE = re.compile(
+    r"\bwhen\s+(?!(?:and|or|did|does|do|was|were|is|are|will|would|has|have|had|can|could|should|shall|may|might)\b)"
+    r"(?=.*\b(?:what|who|whom|whose|where|which|why|how)\b)"
+    r"|\b(?:cuando|quand|quando)\b(?=[^,?¿]*,\s*¿?\s*(?:qu[ée]|qui[ée]n|qui|chi|quem|o\s+que|d[óo]nde|o[uù]|dove|onde|"
+    r"c[óo]mo|comment|come|cu[áa]l|quel(?:le)?|qual|por\s*qu[ée]|pourquoi|perch[ée])\b)",
+    re.IGNORECASE,
+)
+
+
 def asks_time(question: str) -> bool:
-    """True for "kapan …", "when …", "tanggal berapa …" and their kind in other languages."""
-    return bool(_TIME.search(question))
+    """True for "kapan …", "when …", "tanggal berapa …" and their kind in other languages; not for a
+    "when" that only opens a clause before another question word ("When Kim met Putin, what…")."""
+    return bool(_TIME.search(_WHEN_CLAUSE.sub(" ", question)))
 
 
 def asks_quantity(question: str) -> bool:

@@ -50,7 +50,7 @@ def test_the_lexicon_is_general_and_well_formed():
     ("Berapa hari Kim di Rusia?", True), ("Quantos soldados morreram?", True), ("Quante truppe?", True),
     ("Wie lange dauerte das Treffen?", True), ("Kaç asker gönderdi?", True), ("Đã gửi bao nhiêu binh sĩ?", True),
     ("كم عدد الجنود؟", True), ("कितने सैनिक भेजे?", True), ("ส่งทหารกี่คน", True), ("何人の兵士を送りましたか？", True),
-    ("会谈了多长时间？", True), ("派了几个士兵？", True),
+    ("会谈了多长时间？", True), ("派了几个士兵？", True), ("How old is Kim Jong Un?", True), ("How far is it?", True),
     # which date or hour is a time, not a count
     ("Tanggal berapa pertemuannya?", False), ("tahun berapa mereka bertemu?", False), ("jam berapa Kim tiba?", False),
     ("几号见面的？", False), ("몇 시에 만났나요?", False), ("What is the quantum of aid?", False),
@@ -67,7 +67,12 @@ def test_quantity_questions(question, expected):
     ("Kim Rusya'ya ne zaman geldi?", True), ("Kim đến Nga khi nào?", True), ("متى وصل كيم؟", True),
     ("किम रूस कब पहुंचे?", True), ("คิมมาถึงเมื่อไหร่", True), ("金正恩はいつ到着しましたか？", True), ("几号见面的？", True),
     ("哪一年见面的？", True), ("몇 시에 만났나요?", True), ("金正恩はいつもロシアを支持する", False),
-    ("Berapa hari Kim di Rusia?", False),
+    ("Berapa hari Kim di Rusia?", False), ("In what month did they meet?", True), ("Which month was it?", True),
+    # a "when" that opens a clause before the question's own interrogative asks no time
+    ("When Kim met Putin, what did they discuss?", False), ("when kim met putin what did they talk about", False),
+    ("Cuando Kim llegó a Rusia, ¿quién lo recibió?", False), ("Quand Kim est arrivé, qui l'a accueilli ?", False),
+    ("When did Kim arrive, and who greeted him?", True), ("When and where did they meet?", True),
+    ("when kim met putin?", True), ("cuando llego kim a rusia?", True), ("Quand Kim est-il arrivé ?", True),
 ])
 def test_time_questions(question, expected):
     assert asks_time(question) is expected
