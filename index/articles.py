@@ -22,10 +22,12 @@ METADATA_FILE = "sources.toml"
 SETTINGS_TABLE = "newsbot"  # sources.toml's table for settings rather than an article ([newsbot.columns])
 # Bump when reading or cleaning changes, so every article is processed again (vectors are reused
 # by content hash, so this costs no embedding for unchanged passages).
-PIPELINE_VERSION = "6"  # 2: sentence vectors stored; 3: whole-passage vectors, stemmed lexical terms;
+PIPELINE_VERSION = "7"  # 2: sentence vectors stored; 3: whole-passage vectors, stemmed lexical terms;
 # 4: a passage is the slice its sentences span (a repeated sentence no longer stretches it)
 # 5: articles keep their origin and a hash of their words (duplicates across sources)
 # 6: bylines ("By Nadeen Ebrahim") are boilerplate
+# 7: "dua tahun lalu", "18 bulan lalu", "tahun kemarin" dated as said (they had been read as "tahun lalu",
+#    "bulan lalu", "kemarin")
 
 _DASH = r"\s*[-–—]{1,2}\s*"
 # "Beijing (ANTARA) -", "WASHINGTON, Sept 14 (Reuters) -"

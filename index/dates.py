@@ -156,6 +156,27 @@ RELATIVE = {
     re.compile(r"\b(?:bulan lalu|last month)\b", re.I): (-1, MONTH),
     re.compile(r"\b(?:bulan ini|this month)\b", re.I): (0, MONTH),
 }
+# "dua tahun lalu", "18 bulan lalu", "tiga hari yang lalu", "setahun lalu", "two years ago": n units before
+# the day of writing (never "tahun lalu", last year, read inside them).
+_COUNTS = {"se": 1, "satu": 1, "a": 1, "an": 1, "one": 1, "dua": 2, "two": 2, "tiga": 3, "three": 3, "empat": 4,
+           "four": 4, "lima": 5, "five": 5, "enam": 6, "six": 6, "tujuh": 7, "seven": 7, "delapan": 8,
+           "eight": 8, "sembilan": 9, "nine": 9, "sepuluh": 10, "ten": 10}
+_COUNT = r"(?:\d{1,3}|" + "|".join(sorted((c for c in _COUNTS if c != "se"), key=len, reverse=True)) + ")"
+_SPAN_UNITS = {"hari": "day", "day": "day", "days": "day", "minggu": "week", "pekan": "week", "week": "week",
+               "weeks": "week", "bulan": "month", "month": "month", "months": "month", "tahun": "year",
+               "year": "year", "years": "year"}
+_SPAN_UNIT = "|".join(sorted(_SPAN_UNITS, key=len, reverse=True))
+AGO = re.compile(rf"\b(?:(?P<n>{_COUNT})\s*|(?P<se>se))(?P<u>{_SPAN_UNIT})\s+(?:yang\s+)?(?:lalu|silam|ago)\b", re.I)
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNTS[word.lower()]
+
+
+# Chat's "tahun kemarin" / "bulan kemarin" are last year / last month, not yesterday; "kemarin lusa" is
+# the day before yesterday.
+LAST_UNIT_CHAT = re.compile(r"\b(?P<u>tahun|bulan|minggu|pekan)\s+kemarin\b", re.I)
+DAY_BEFORE_YESTERDAY = re.compile(r"\b(?:kemarin\s+lusa|the\s+day\s+before\s+yesterday)\b", re.I)
 _MONTH_NAME_OK = re.compile(r"^[A-Z]")  # "Mei"/"May" capitalised: lower-case "may" is a verb in English
 
 
@@ -241,6 +262,26 @@ def date_mentions(sentence: str, published: dt.date | None) -> list[DateMention]
                 month = MONTHS[name.lower()]
                 year = published.year if month < published.month else published.year - 1
                 add(m, dt.date(year, month, 1), MONTH)
+        for m in DAY_BEFORE_YESTERDAY.finditer(sentence):
+            add(m, published - dt.timedelta(days=2), DAY)
+        for m in AGO.finditer(sentence):
+            n, unit = 1 if m["se"] else _count(m["n"]), _SPAN_UNITS[m["u"].lower()]
+            if unit == "day":
+                add(m, published - dt.timedelta(days=n), DAY)
+            elif unit == "month":
+                add(m, _shift_month(dt.date(published.year, published.month, 1), -n), MONTH)
+            elif unit == "year":
+                add(m, dt.date(published.year - n, 1, 1), YEAR)
+            else:
+                taken.append((m.start(), m.end()))  # weeks ago: no day, month or year to give
+        for m in LAST_UNIT_CHAT.finditer(sentence):
+            unit = _SPAN_UNITS[m["u"].lower()]
+            if unit == "month":
+                add(m, _shift_month(dt.date(published.year, published.month, 1), -1), MONTH)
+            elif unit == "year":
+                add(m, dt.date(published.year - 1, 1, 1), YEAR)
+            else:
+                taken.append((m.start(), m.end()))
         for pattern, (offset, precision) in RELATIVE.items():
             for m in pattern.finditer(sentence):
                 if precision == DAY:
@@ -352,27 +393,13 @@ def _when_asker_learned(question: str, start: int, end: int) -> bool:
     return bool(_ASKER_AFTER.match(question[end:]) or _ASKER_BEFORE.search(question[:start]))
 
 
-# Spans of time counted back from today that only questions name: "2 tahun lalu", "tiga minggu yang
-# lalu", "seminggu lalu", "a week ago", "minggu lalu", "last week", "this week", "5 hari terakhir",
-# "the past 3 days", and chat "tahun kemarin" / "bulan kemarin" (last year / month, not yesterday).
-_COUNTS = {"se": 1, "satu": 1, "a": 1, "an": 1, "one": 1, "dua": 2, "two": 2, "tiga": 3, "three": 3, "empat": 4,
-           "four": 4, "lima": 5, "five": 5, "enam": 6, "six": 6, "tujuh": 7, "seven": 7, "delapan": 8,
-           "eight": 8, "sembilan": 9, "nine": 9, "sepuluh": 10, "ten": 10}
-_COUNT = r"(?:\d{1,3}|" + "|".join(sorted((c for c in _COUNTS if c != "se"), key=len, reverse=True)) + ")"
-_SPAN_UNITS = {"hari": "day", "day": "day", "days": "day", "minggu": "week", "pekan": "week", "week": "week",
-               "weeks": "week", "bulan": "month", "month": "month", "months": "month", "tahun": "year",
-               "year": "year", "years": "year"}
-_SPAN_UNIT = "|".join(sorted(_SPAN_UNITS, key=len, reverse=True))
-_AGO = re.compile(rf"\b(?:(?P<n>{_COUNT})\s*|(?P<se>se))(?P<u>{_SPAN_UNIT})\s+(?:yang\s+)?(?:lalu|silam|ago)\b", re.I)
+# Spans counted back from today that only questions name: weeks ("minggu lalu", "last week", "this
+# week", "dua minggu yang lalu", "a week ago") and the last n units up to today ("5 hari terakhir", "the past
+# 3 days"); and last week, month or year however it is said ("minggu kemarin", "pekan lalu").
 _RECENT = re.compile(rf"\b(?:(?:past|last)\s+(?P<n>{_COUNT})\s+(?P<u>{_SPAN_UNIT})|(?P<n2>{_COUNT})\s*(?P<u2>{_SPAN_UNIT})\s+"
                      rf"terakhir|(?P<se>se)(?P<u3>hari|minggu|pekan|bulan|tahun)\s+terakhir)\b", re.I)
 _LAST_UNIT = re.compile(r"\b(?:(?P<u>minggu|pekan|bulan|tahun)\s+(?:lalu|kemarin)|last\s+(?P<u2>week))\b", re.I)
 _THIS_WEEK = re.compile(r"\b(?:(?:minggu|pekan)\s+ini|this\s+week)\b", re.I)
-_DAY_BEFORE_YESTERDAY = re.compile(r"\b(?:kemarin\s+lusa|the\s+day\s+before\s+yesterday)\b", re.I)
-
-
-def _count(word: str) -> int:
-    return int(word) if word.isdigit() else _COUNTS[word.lower()]
 
 
 def _back(today: dt.date, n: int, unit: str) -> tuple[dt.date, dt.date]:
@@ -409,9 +436,9 @@ def _spans_back(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
         if not any(s < m.end() and m.start() < e for s, e, _ in found):
             found.append((m.start(), m.end(), Period(m.group(0), start, end)))
 
-    for m in _DAY_BEFORE_YESTERDAY.finditer(question):
+    for m in DAY_BEFORE_YESTERDAY.finditer(question):
         add(m, *_back(today, 2, "day"))
-    for m in _AGO.finditer(question):
+    for m in AGO.finditer(question):
         add(m, *_back(today, 1 if m["se"] else _count(m["n"]), _SPAN_UNITS[m["u"].lower()]))
     for m in _RECENT.finditer(question):
         n = 1 if m["se"] else _count(m["n"] or m["n2"])

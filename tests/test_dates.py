@@ -35,6 +35,15 @@ THU = dt.date(2023, 9, 14)  # a Thursday
         ("harga naik bulan lalu", dt.date(2024, 1, 10), [("bulan lalu", "2023-12", "month")]),
         ("Sejak Oktober lalu, Korea Utara", dt.date(2025, 9, 4), [("Oktober lalu", "2024-10", "month")]),
         ("sejak Maret lalu", dt.date(2025, 9, 4), [("Maret lalu", "2025-03", "month")]),
+        # n units ago, not last year or last month read inside them; chat "tahun kemarin" is last year
+        ("mulai mengirim pasukan dua tahun lalu", THU, [("dua tahun lalu", "2021", "year")]),
+        ("terjadi 18 bulan lalu", THU, [("18 bulan lalu", "2022-03", "month")]),
+        ("Kim tiba tiga hari yang lalu", THU, [("tiga hari yang lalu", "2023-09-11", "day")]),
+        ("setahun lalu", THU, [("setahun lalu", "2022", "year")]),
+        ("he said two years ago", THU, [("two years ago", "2021", "year")]),
+        ("harga naik tahun kemarin", THU, [("tahun kemarin", "2022", "year")]),
+        ("kemarin lusa ia tiba", THU, [("kemarin lusa", "2023-09-12", "day")]),
+        ("minggu kemarin ia tiba", THU, []),  # a week has no day, month or year to give, and is not yesterday
         # durations and look-alikes are not dates
         ("bertemu pertama kalinya dalam lebih dari empat tahun", THU, []),
         ("dalam lebih dari 18 bulan perang", THU, []),
