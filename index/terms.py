@@ -371,15 +371,31 @@ _DIRECTIONS = frozenset("""
     """.split())
 
 
+# German capitalises every noun ("Gästebuch", "Russland"), so there a capital letter tells a name from
+# nothing but an acronym. German is told by function words that English and Indonesian do not use.
+_DE_FUNCTION_WORDS = frozenset("""
+    der das den dem des ist sind wurde wurden hat haben und nicht wann wie wer wen wem warum welche welcher
+    welches ins im zum zur vom mit von ein eine einen einem einer für uber über sich auch noch schon nach
+    """.split())
+
+
+def _german(question: str) -> bool:
+    tokens = words(question)
+    german = sum(1 for t in tokens if t in _DE_FUNCTION_WORDS)
+    return german >= 2 and german > sum(1 for t in tokens if t in _EN_STOPWORDS or t in _ID_STOPWORDS)
+
+
 def names(question: str) -> list[str]:
     """The capitalised words inside a question (names, acronyms), folded: these survive translation.
-    Compass words do not."""
+    Compass words do not; in German, where every noun is capitalised, only acronyms count."""
     found = []
+    acronyms_only = _german(question)
     for m in _WORD.finditer(question):
         word = m.group(0)
         first = _SENTENCE_START.search(question[:m.start()]) is not None
         folded = fold(word)
-        if (word[0].isupper() and (not first or (len(word) > 1 and word.isupper())) and folded not in STOPWORDS
+        acronym = len(word) > 1 and word.isupper()
+        if (word[0].isupper() and (acronym or not (first or acronyms_only)) and folded not in STOPWORDS
                 and folded not in _DIRECTIONS):
             found.append(folded)
     return list(dict.fromkeys(found))

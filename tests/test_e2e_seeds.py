@@ -92,6 +92,13 @@ def test_a_span_counted_back_from_today_picks_the_year(seed_core, question, year
     assert answer.results[0].published.startswith(year)
 
 
+def test_a_german_noun_is_no_unknown_name(seed_core):
+    # "Russland" is capitalised as every German noun is; the answer is no less confident for it
+    answer = seed_core.ask("Wann ist Kim in Russland angekommen?")
+    assert answer.confidence == "high"
+    assert answer.results[0].quote.startswith("Kim tiba di Timur Jauh Rusia pada Selasa pagi")
+
+
 def test_english_question_finds_the_indonesian_passage(seed_core):
     answer = seed_core.ask("How many troops did North Korea send?")
     assert where(answer) == [("ANTARA", "002_7c22723a4b7ba049", "2025-09-04", [])]

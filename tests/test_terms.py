@@ -127,6 +127,11 @@ def test_names_are_capitalised_words_after_the_first():
     # Spanish opens a question with "¿": its first word is still the first.
     assert names("¿Cuántos soldados norcoreanos han muerto en Kursk?") == ["kursk"]
     assert names("¡Hola! ¿Dónde está Kim?") == ["kim"]
+    # German capitalises every noun: there only acronyms count
+    assert names("Was hat Kim ins Gästebuch geschrieben?") == []
+    assert names("Wann ist Kim in Russland angekommen?") == []
+    assert names("Wann hat die NATO das gesagt?") == ["nato"]
+    assert names("Who was the Kremlin spokesman?") == ["kremlin"]
 
 
 @pytest.mark.parametrize("question, expected", [
