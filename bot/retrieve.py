@@ -35,7 +35,7 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import (STOPWORDS, asks_quantity, asks_time, is_question, names, plain,
+from ..index.terms import (STOPWORDS, asks_quantity, asks_time, colloquial, is_question, names, plain,
                            question_language, standardise, variants, words)
 
 from .corpus import Corpus
@@ -232,15 +232,18 @@ class Retriever:
         tokens = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
         question_names = names(text)
         corpus.frequencies(v for t in tokens + question_names for v in variants(t))  # one read for all
-        periods = question_periods(text, self.today or dt.date.today())
+        standard = standardise(text)  # "kpn" asks when as "kapan" does, "taun lalu" names "tahun lalu"
+        periods = question_periods(standard, self.today or dt.date.today())
         # The words naming the question's time ("pada 2025", "bulan lalu") are matched by the time
         # agreement, against dates however a passage writes them; as content words they would match the
-        # rare passage that spells them out and dilute the coverage of every other one.
+        # rare passage that spells them out and dilute the coverage of every other one. So are their
+        # informal spellings ("taun", "kemaren").
         timed = {w for p in periods for w in words(p.text)}
+        lexicon = colloquial()
         content_words = [t for t in tokens if t not in STOPWORDS]
-        content_words = [t for t in content_words if t not in timed] or content_words
+        content_words = [t for t in content_words
+                         if t not in timed and not (lexicon.get(t) and set(lexicon[t]) <= timed)] or content_words
         language = question_language(text)
-        standard = standardise(text)  # "kpn" asks when as "kapan" does
         content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
         vector = self.embed(text, corpus.dim) if vector is None else vector

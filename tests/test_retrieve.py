@@ -194,6 +194,9 @@ def test_the_words_naming_the_questions_time_are_left_to_the_time_agreement(retr
     timed, untimed = retriever.prepare("ekspor udang pada 2023"), retriever.prepare("ekspor udang")
     assert timed.periods and timed.content_terms == untimed.content_terms
     assert set(retriever.prepare("udang bulan lalu").content_terms) == {"udang"}
+    # in chat spelling too: "bln lalu" names last month as "bulan lalu" does
+    chat = retriever.prepare("udang bln lalu")
+    assert [p.text for p in chat.periods] == ["bulan lalu"] and set(chat.content_terms) == {"udang"}
     # A question that is nothing but a time keeps its words: something must be searched.
     assert "2023" in retriever.prepare("2023?").content_terms
 
