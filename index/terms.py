@@ -295,6 +295,23 @@ def asks_time(question: str) -> bool:
     return bool(_TIME.search(_WHEN_CLAUSE.sub(" ", question)))
 
 
+# A question asking for the latest ("berita terbaru", "terakhir kali", "most recently") wants the newest
+# report of what it asks about.
+_LATEST = re.compile(
+    r"\b(?:terbaru|terkini|paling\s+(?:baru|akhir)|terakhir|akhir-akhir\s+ini|baru-baru\s+ini|"
+    r"latest|newest|most\s+recent(?:ly)?|the\s+last\s+time|last\s+time|recently|lately|"
+    r"m[aá]s\s+reciente|[uú]ltima\s+vez|derni[eè]re\s+fois|plus\s+r[ée]cente?|zuletzt|neueste[nmrs]?|"
+    r"последн\w*|недавно)\b|最近|最新|上一?次|최근|최신|마지막",
+    re.IGNORECASE,
+)
+
+
+def asks_latest(question: str) -> bool:
+    """True for "berita terbaru …", "terakhir kali …", "the latest …", "most recently" and their kind in
+    other languages: the newest report answers."""
+    return bool(_LATEST.search(question))
+
+
 def asks_quantity(question: str) -> bool:
     """True for "berapa …", "how many …" and their kind in other languages; not for "tanggal berapa"
     (which date) and its kind, which ask when."""

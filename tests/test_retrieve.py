@@ -387,3 +387,33 @@ def test_an_english_word_finds_the_indonesian_word_borrowed_from_it(tmp_path, fa
                 assert "konfirmasi" not in indonesian_forms
         finally:
             retriever.close()
+
+
+def test_the_latest_prefers_the_newest_report_of_what_the_question_names(tmp_path, fake_embedder):
+    """"terbaru" asks for the newest report: the newest article near the question that names what it
+    names is +1, older ones and a newer one about something else -1."""
+    from newsbot.bot.answer import Thresholds, rank
+    from newsbot.index.build import build_index
+
+    from .conftest import write_corpus
+
+    folder = write_corpus(tmp_path / "corpus", {
+        "old.txt": "Jakarta (ANTARA) - Pada Senin, 2 Oktober 2023, Menteri Perikanan mengumumkan ekspor udang naik.\n",
+        "new.txt": "Jakarta (ANTARA) - Pada Kamis, 4 September 2025, Menteri Perikanan mengumumkan ekspor udang turun.\n",
+        "other.txt": "Jakarta (ANTARA) - Pada Senin, 6 Oktober 2025, Gunung Merapi meluncurkan awan panas.\n",
+    })
+    build_index(folder, tmp_path / "index.db", fake_embedder)
+    retriever = retrieve_module.Retriever(tmp_path / "index.db", fake_embedder)
+    try:
+        query, hits = retriever.search("Berita terbaru soal ekspor udang dari Menteri Perikanan?")
+        assert query.latest
+        assert {h.article.article: h.time for h in hits} == {"new": 1.0, "old": -1.0, "other": -1.0}
+        assert rank(hits, Thresholds.tuned())[0].article.article == "new"
+        # without "terbaru", no time is preferred
+        _, hits = retriever.search("Berita soal ekspor udang dari Menteri Perikanan?")
+        assert {h.time for h in hits} == {0.0}
+        # a time the question names wins over "terbaru"
+        query, hits = retriever.search("ekspor udang terbaru pada 2023")
+        assert not query.latest and {h.article.article: h.time for h in hits}["old"] == 1.0
+    finally:
+        retriever.close()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsbot.index.terms import (asks_quantity, asks_time, colloquial, demonym_places, has_number, is_question,
+from newsbot.index.terms import (asks_latest, asks_quantity, asks_time, colloquial, demonym_places, has_number, is_question,
                                  loanword_forms, loanword_spelling, names, plain, question_language, script,
                                  standardise, stem, stems, variants, words)
 
@@ -76,6 +76,17 @@ def test_quantity_questions(question, expected):
 ])
 def test_time_questions(question, expected):
     assert asks_time(question) is expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Apa berita terbaru soal Kim?", True), ("Kim terakhir ketemu Putin di mana?", True), ("berita terkini Korut", True),
+    ("What's the latest on Kim and Putin?", True), ("Where did they meet most recently?", True),
+    ("What did Kim say the last time they met?", True), ("¿Dónde se reunieron la última vez?", True),
+    ("金正恩和普京最近一次在哪里见面？", True), ("최근 김정은은 무엇을 했나요?", True),
+    ("Di mana Kim bertemu Putin?", False), ("Kim pertama kali ke Rusia kapan?", False), ("What did Kim say?", False),
+])
+def test_questions_asking_for_the_latest(question, expected):
+    assert asks_latest(question) is expected
 
 
 def test_numbers_in_digits_or_words():
