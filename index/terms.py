@@ -392,8 +392,8 @@ _DIRECTIONS = frozenset("""
 # nothing but an acronym. German is told by function words that English and Indonesian do not use.
 _DE_FUNCTION_WORDS = frozenset("""
     der das den dem des ist sind wurde wurden hat haben und nicht wann wie wer wen wem warum welche welcher
-    welches ins im zum zur vom mit von ein eine einen einem einer für uber über sich auch noch schon nach
-    """.split())
+    welches ins im zum zur vom mit von ein eine einen einem einer fur uber sich auch noch schon nach
+    """.split())  # folded, as `words` gives them ("für" → "fur")
 
 
 def _german(question: str) -> bool:
