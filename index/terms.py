@@ -391,9 +391,10 @@ _DIRECTIONS = frozenset("""
 # German capitalises every noun ("Gästebuch", "Russland"), so there a capital letter tells a name from
 # nothing but an acronym. German is told by function words that English and Indonesian do not use.
 _DE_FUNCTION_WORDS = frozenset("""
-    der das den dem des ist sind wurde wurden hat haben und nicht wann wie wer wen wem warum welche welcher
-    welches ins im zum zur vom mit von ein eine einen einem einer fur uber sich auch noch schon nach
-    """.split())  # folded, as `words` gives them ("für" → "fur")
+    der die das den dem des ist sind wird werden wurde wurden hat haben kann soll will was und nicht wann wie
+    wer wen wem warum welche welcher welches ins im zum zur vom mit von ein eine einen einem einer fur uber
+    sich auch noch schon nach er sie es
+    """.split())  # folded, as `words` gives them ("für" → "fur"); "was", "will" count, and English counts them too
 
 
 def _german(question: str) -> bool:
