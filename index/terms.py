@@ -298,8 +298,9 @@ def asks_time(question: str) -> bool:
 # A question asking for the latest ("berita terbaru", "terakhir kali", "most recently") wants the newest
 # report of what it asks about.
 _LATEST = re.compile(
-    r"\b(?:terbaru|terkini|paling\s+(?:baru|akhir)|terakhir|akhir-akhir\s+ini|baru-baru\s+ini|"
-    r"latest|newest|most\s+recent(?:ly)?|the\s+last\s+time|last\s+time|recently|lately|"
+    r"\b(?:terbaru|terkini|paling\s+(?:baru|akhir)|terakhir|akhir-akhir\s+ini|baru-baru\s+ini|sekarang|saat\s+ini|"
+    r"kini|latest|newest|most\s+recent(?:ly)?|the\s+last\s+time|last\s+time|recently|lately|currently|right\s+now|"
+    r"so\s+far|sejauh\s+ini|"
     r"m[aá]s\s+reciente|[uú]ltima\s+vez|derni[eè]re\s+fois|plus\s+r[ée]cente?|zuletzt|neueste[nmrs]?|"
     r"последн\w*|недавно)\b|最近|最新|上一?次|최근|최신|마지막",
     re.IGNORECASE,

@@ -83,6 +83,8 @@ def test_time_questions(question, expected):
     ("What's the latest on Kim and Putin?", True), ("Where did they meet most recently?", True),
     ("What did Kim say the last time they met?", True), ("¿Dónde se reunieron la última vez?", True),
     ("金正恩和普京最近一次在哪里见面？", True), ("최근 김정은은 무엇을 했나요?", True),
+    ("Siapa jubir Kremlin saat ini?", True), ("Berapa tentara Korut yang tewas hingga kini?", True),
+    ("Kim sekarang di mana?", True), ("How many troops have died so far?", True),
     ("Di mana Kim bertemu Putin?", False), ("Kim pertama kali ke Rusia kapan?", False), ("What did Kim say?", False),
 ])
 def test_questions_asking_for_the_latest(question, expected):
