@@ -110,12 +110,17 @@ def _ordered(passages: list[Passage], articles: dict[str, Article], mentions: di
 
 
 def timeline(retriever: Retriever, topic: str | None = None, thresholds: Thresholds | None = None) -> list[Event]:
-    """The corpus's events in chronological order; with a topic, only those in passages about it."""
+    """The corpus's events in chronological order; with a topic, only those in passages about it, and
+    when the topic names a time ("Kim Putin 2025", "udang bulan lalu"), only the events of that time."""
     thresholds = thresholds or Thresholds.tuned()
     corpus = retriever.current()
     if topic and topic.strip():
         query = retriever.prepare(topic, corpus=corpus)
         _, hits = retriever.search(query)
         passages = [h.passage for h in rank(hits, thresholds)[:TOPIC_PASSAGES] if relevant(h, thresholds)]
-        return _ordered(passages, corpus.articles(p.article for p in passages), corpus.mentions(p.id for p in passages))
+        mentions = corpus.mentions(p.id for p in passages)
+        if query.periods:
+            mentions = {pid: [m for m in found if any(p.meets(m.date, m.precision) for p in query.periods)]
+                        for pid, found in mentions.items()}
+        return _ordered(passages, corpus.articles(p.article for p in passages), mentions)
     return corpus_events(corpus)

@@ -368,16 +368,24 @@ class Period:
     def holds(self, date: dt.date) -> bool:
         return self.start <= date <= self.end
 
+    def meets(self, date: dt.date, precision: str) -> bool:
+        """True when a date known to this precision (a day, or the month or year it begins) can fall in
+        the period: "2025" meets September 2025, and so does "2025-09-04"."""
+        start, end = span(date, precision)
+        return start <= self.end and self.start <= end
+
+
+def span(date: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a date known to the day, month or year (`date` is the first day)."""
+    if precision == YEAR:
+        return date, dt.date(date.year, 12, 31)
+    if precision == MONTH:
+        return date, _shift_month(date, 1) - dt.timedelta(days=1)
+    return date, date
+
 
 def _period(mention: DateMention) -> Period:
-    start = mention.date
-    if mention.precision == YEAR:
-        end = dt.date(start.year, 12, 31)
-    elif mention.precision == MONTH:
-        end = _shift_month(start, 1) - dt.timedelta(days=1)
-    else:
-        end = start
-    return Period(mention.text, start, end)
+    return Period(mention.text, *span(mention.date, mention.precision))
 
 
 # The asker reading, hearing or watching: "kemarin aku baca…", "I read yesterday that…".

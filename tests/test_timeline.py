@@ -77,6 +77,13 @@ def test_topic_timeline_only_keeps_events_about_the_topic(fake_core):
     assert fake_core.timeline("piala dunia sepak bola") == []
 
 
+def test_a_time_in_the_topic_keeps_the_events_of_that_time(fake_core):
+    # "tahun ini" (2023, a year) meets October 2023 as the two days of October do; nothing is of 2019
+    assert [e.date for e in fake_core.timeline("ekspor udang Oktober 2023")] == ["2023", "2023-10-02", "2023-10-03"]
+    assert [e.date for e in fake_core.timeline("ekspor udang 3 Oktober 2023")] == ["2023", "2023-10-03"]
+    assert fake_core.timeline("ekspor udang pada 2019") == []
+
+
 @pytest.mark.model
 def test_seed_timeline_has_every_dev_event_with_the_right_date(seed_core):
     events = seed_core.timeline()
