@@ -130,7 +130,8 @@ def relevance(hit: Hit, thresholds: Thresholds) -> float:
     The question's cosine with the passage (a mix of the whole passage's and its best sentence's)
     minus its best cosine with the bundled background sentences (everyday topics in Indonesian and
     English), plus a bonus for the share of the question's content words the passage contains, plus
-    or minus a bonus when the passage's dates agree or disagree with a time the question names, less
+    or minus a bonus when the passage's dates agree or disagree with a time the question names (or,
+    for "the latest", when its article is or is not the newest about what the question names), less
     penalties: when a "how many" question meets a passage with no number, or a "when" question one that
     states no time, and for the question's names that the index never mentions (names survive
     translation, so an unknown one is telling). An

@@ -3,7 +3,8 @@ SQLite, FTS5) and from dense cosine similarity, each described by the evidence `
 
 A candidate's evidence: the question's cosine with the whole passage and with its best sentence, the
 IDF-weighted share of the question's words it contains (matched as stems, informal Indonesian read as
-standard), and whether its dates agree with a time the question names ("pada 2025").
+standard), and whether its dates agree with a time the question names ("pada 2025", "2 tahun lalu") or,
+when it asks for the latest ("berita terbaru"), whether its article is the newest about what it names.
 
 The user's words never reach the lexical search as syntax: the question is cut into word tokens and
 the store takes each as a literal term, so quotes, `*`, `AND`, `NEAR(` or column filters are just
