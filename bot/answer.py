@@ -150,17 +150,22 @@ def rank(hits: list[Hit], thresholds: Thresholds) -> list[Hit]:
     return sorted(hits, key=lambda h: (-relevance(h, thresholds), h.passage.id))
 
 
-def confidence(best: Hit, thresholds: Thresholds) -> str | None:
-    """"high", "low" or None (refuse) for the best candidate.
+def may_be_confident(best: Hit) -> bool:
+    """False for the kinds of passage that are at most "closest I found", however relevant: one that
+    states no number other than a date for a "how many" question (it cannot hold the count asked for);
+    one from an article in the question's language that never mentions a name the question asks about
+    (a question about Surabaya answered from an article that never names Surabaya); and one whose dates
+    all fall outside the time the question names ("What did Zelensky say last week?" answered from
+    2022), or that is older than the newest report when the question asks for the latest. None depends
+    on what else the index holds."""
+    return best.number >= 0 and not best.absent_names and best.time >= 0
 
-    Its relevance decides, except that two kinds of passage are at most "closest I found": one that
-    states no number other than a date for a "how many" question (it cannot hold the count asked for),
-    and one from an article in the question's language that never mentions a name the question asks
-    about (a question about Surabaya answered from an article that never names Surabaya). Neither
-    depends on what else the index holds.
-    """
+
+def confidence(best: Hit, thresholds: Thresholds) -> str | None:
+    """"high", "low" or None (refuse) for the best candidate: its relevance decides, and a passage
+    that cannot answer as asked (`may_be_confident`) is at most "low"."""
     score = relevance(best, thresholds)
-    if score >= thresholds.high_relevance and best.number >= 0 and not best.absent_names:
+    if score >= thresholds.high_relevance and may_be_confident(best):
         return HIGH
     return LOW if score >= thresholds.min_relevance else None
 

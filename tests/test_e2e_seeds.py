@@ -92,6 +92,13 @@ def test_a_span_counted_back_from_today_picks_the_year(seed_core, question, year
     assert answer.results[0].published.startswith(year)
 
 
+@pytest.mark.parametrize("question", ["Di mana Kim dan Putin bertemu pada 2019?", "What did Putin say to Kim last week?"])
+def test_no_passage_of_the_time_asked_about_is_at_most_the_closest(seed_core, question):
+    # the sources have nothing of 2019 or of last week: a quote from 2023 may not answer
+    answer = seed_core.ask(question)
+    assert answer.answered and answer.confidence == "low"
+
+
 def test_a_german_noun_is_no_unknown_name(seed_core):
     # "Russland" is capitalised as every German noun is; the answer is no less confident for it
     answer = seed_core.ask("Wann ist Kim in Russland angekommen?")
