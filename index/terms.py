@@ -298,7 +298,8 @@ def asks_time(question: str) -> bool:
 # A question asking for the latest ("berita terbaru", "terakhir kali", "most recently") wants the newest
 # report of what it asks about.
 _LATEST = re.compile(
-    r"\b(?:terbaru|terkini|paling\s+(?:baru|akhir)|terakhir|akhir-akhir\s+ini|baru-baru\s+ini|sekarang|saat\s+ini|"
+    r"\b(?:terbaru|terkini|paling\s+(?:baru|akhir|terakhir)|terakhir\s+kali|kali\s+terakhir|yang\s+terakhir|"
+    r"(?:berita|kabar|info|informasi|update|perkembangan|kapan)\s+terakhir|akhir-akhir\s+ini|baru-baru\s+ini|sekarang|saat\s+ini|"
     r"kini|latest|newest|most\s+recent(?:ly)?|the\s+last\s+time|last\s+time|recently|lately|currently|right\s+now|"
     r"so\s+far|sejauh\s+ini|"
     r"m[aá]s\s+reciente|[uú]ltima\s+vez|derni[eè]re\s+fois|plus\s+r[ée]cente?|zuletzt|neueste[nmrs]?|"
@@ -307,10 +308,15 @@ _LATEST = re.compile(
 )
 
 
+# "terakhir" after a noun is the last of something ("hari terakhir kunjungan", "tujuan terakhir Kim"), not
+# the latest; after a name or a pronoun it is when someone last did something ("Kim terakhir ketemu Putin").
+_LAST_DONE = re.compile(r"(?:\b[A-Z][\w-]*|\b(?:[Mm]ereka|[Dd]ia|[Ii]a|[Kk]eduanya))\s+terakhir\b")
+
+
 def asks_latest(question: str) -> bool:
-    """True for "berita terbaru …", "terakhir kali …", "the latest …", "most recently" and their kind in
-    other languages: the newest report answers."""
-    return bool(_LATEST.search(question))
+    """True for "berita terbaru …", "terakhir kali …", "Kim terakhir …", "the latest …", "most recently"
+    and their kind in other languages: the newest report answers."""
+    return bool(_LATEST.search(question) or _LAST_DONE.search(question))
 
 
 def asks_quantity(question: str) -> bool:

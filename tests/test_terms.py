@@ -86,6 +86,9 @@ def test_time_questions(question, expected):
     ("Siapa jubir Kremlin saat ini?", True), ("Berapa tentara Korut yang tewas hingga kini?", True),
     ("Kim sekarang di mana?", True), ("How many troops have died so far?", True),
     ("Di mana Kim bertemu Putin?", False), ("Kim pertama kali ke Rusia kapan?", False), ("What did Kim say?", False),
+    # "terakhir" after a noun is the last of something, not the latest; after a name, when it was last done
+    ("Ke mana tujuan terakhir Kim di Rusia?", False), ("Apa yang terjadi di hari terakhir kunjungan Kim?", False),
+    ("mereka terakhir ketemu kapan?", True), ("berita terakhir soal Kim", True),
 ])
 def test_questions_asking_for_the_latest(question, expected):
     assert asks_latest(question) is expected
