@@ -315,9 +315,7 @@ class Retriever:
         """For a question asking for the latest, the newest publication date among the articles of the
         candidates nearest it that name what it names (names survive translation; a question naming
         nothing takes them all): what it is about, as reported last. "berita terkini Korut dan Rusia"
-        is near a roundup of the week's local news, which names neither. None for any other question."""
-        if not query.latest:
-            return None
+        is near a roundup of the week's local news, which names neither."""
         if query.known_names:
             terms = corpus.article_terms(list(dict.fromkeys(a.article for a in nearest)))
             # each name by its rarest form: "Korut" is "Korea Utara", and "utara" alone is any north
@@ -407,12 +405,13 @@ class Retriever:
                 best = None  # a subheading that asks ("Lantas, apa saja syaratnya?") answers nothing
             bests.append(best)
         stating = [n for n, best in enumerate(bests) if best is not None]
-        nearest = sorted(stating, key=lambda n: -bests[n])[:NEIGHBOURHOOD]
+        by_best = sorted(stating, key=lambda n: -bests[n])
+        nearest = by_best[:NEIGHBOURHOOD]
         weights = corpus.neighbourhood_weights(query.content_terms,
                                                list(dict.fromkeys(found.passages[n].article for n in nearest)))
         query = dataclasses.replace(query, weights=weights)
-        newest = self.newest(query, [found.articles[found.passages[n].article]
-                                     for n in sorted(stating, key=lambda n: -bests[n])[:LATEST_NEAREST]], corpus)
+        newest = self.newest(query, [found.articles[found.passages[n].article] for n in by_best[:LATEST_NEAREST]],
+                             corpus) if query.latest else None
         coverages = centred_by_language(
             np.array([corpus.coverage(query.content_terms, found.terms[n], weights=weights) for n in stating]),
             [found.articles[found.passages[n].article].language for n in stating])
