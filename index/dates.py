@@ -401,27 +401,20 @@ def _when_asker_learned(question: str, start: int, end: int) -> bool:
     return bool(_ASKER_AFTER.match(question[end:]) or _ASKER_BEFORE.search(question[:start]))
 
 
-# Spans counted back from today that only questions name: weeks ("minggu lalu", "last week", "this
-# week", "dua minggu yang lalu", "a week ago") and the last n units up to today ("5 hari terakhir", "the past
-# 3 days"); and last week, month or year however it is said ("minggu kemarin", "pekan lalu").
+# Spans counted back from today that only questions name (the day, month and year ones, "2 tahun
+# lalu", "kemarin lusa", are dates `date_mentions` resolves as in news text): weeks ("minggu lalu", "pekan
+# kemarin", "last week", "dua minggu yang lalu", "a week ago", "pekan ini") and the last n units up to
+# today ("5 hari terakhir", "the past 3 days", "seminggu terakhir").
 _RECENT = re.compile(rf"\b(?:(?:past|last)\s+(?P<n>{_COUNT})\s+(?P<u>{_SPAN_UNIT})|(?P<n2>{_COUNT})\s*(?P<u2>{_SPAN_UNIT})\s+"
                      rf"terakhir|(?P<se>se)(?P<u3>hari|minggu|pekan|bulan|tahun)\s+terakhir)\b", re.I)
-_LAST_UNIT = re.compile(r"\b(?:(?P<u>minggu|pekan|bulan|tahun)\s+(?:lalu|kemarin)|last\s+(?P<u2>week))\b", re.I)
+_LAST_WEEK = re.compile(r"\b(?:(?:minggu|pekan)\s+(?:lalu|kemarin)|last\s+week)\b", re.I)
 _THIS_WEEK = re.compile(r"\b(?:(?:minggu|pekan)\s+ini|this\s+week)\b", re.I)
 
 
-def _back(today: dt.date, n: int, unit: str) -> tuple[dt.date, dt.date]:
-    """The whole day, week (Monday to Sunday), month or year n of them before today's."""
-    if unit == "day":
-        day = today - dt.timedelta(days=n)
-        return day, day
-    if unit == "week":
-        monday = today - dt.timedelta(days=today.weekday() + 7 * n)
-        return monday, monday + dt.timedelta(days=6)
-    if unit == "month":
-        first = _shift_month(dt.date(today.year, today.month, 1), -n)
-        return first, _shift_month(first, 1) - dt.timedelta(days=1)
-    return dt.date(today.year - n, 1, 1), dt.date(today.year - n, 12, 31)
+def _week(today: dt.date, n: int) -> tuple[dt.date, dt.date]:
+    """The Monday and Sunday of the week n weeks before today's."""
+    monday = today - dt.timedelta(days=today.weekday() + 7 * n)
+    return monday, monday + dt.timedelta(days=6)
 
 
 def _recent(today: dt.date, n: int, unit: str) -> dt.date:
@@ -437,24 +430,23 @@ def _recent(today: dt.date, n: int, unit: str) -> dt.date:
 
 
 def _spans_back(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
-    """The spans counted back from today that a question names, with where each is written."""
+    """The weeks and last-n spans a question names, with where each is written."""
     found: list[tuple[int, int, Period]] = []
 
     def add(m: re.Match, start: dt.date, end: dt.date) -> None:
         if not any(s < m.end() and m.start() < e for s, e, _ in found):
             found.append((m.start(), m.end(), Period(m.group(0), start, end)))
 
-    for m in DAY_BEFORE_YESTERDAY.finditer(question):
-        add(m, *_back(today, 2, "day"))
     for m in AGO.finditer(question):
-        add(m, *_back(today, 1 if m["se"] else _count(m["n"]), _SPAN_UNITS[m["u"].lower()]))
+        if _SPAN_UNITS[m["u"].lower()] == "week":
+            add(m, *_week(today, 1 if m["se"] else _count(m["n"])))
     for m in _RECENT.finditer(question):
         n = 1 if m["se"] else _count(m["n"] or m["n2"])
         add(m, _recent(today, n, _SPAN_UNITS[(m["u"] or m["u2"] or m["u3"]).lower()]), today)
-    for m in _LAST_UNIT.finditer(question):
-        add(m, *_back(today, 1, _SPAN_UNITS[(m["u"] or m["u2"]).lower()]))
+    for m in _LAST_WEEK.finditer(question):
+        add(m, *_week(today, 1))
     for m in _THIS_WEEK.finditer(question):
-        add(m, _back(today, 0, "week")[0], today)
+        add(m, _week(today, 0)[0], today)
     return [(start, end, period) for start, end, period in found if not _when_asker_learned(question, start, end)]
 
 
