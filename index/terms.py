@@ -254,7 +254,7 @@ _QUANTITY = re.compile(
 # …except where it asks which date or hour: "tanggal berapa", "jam berapa", 几号, 몇 시 ask when ("berapa
 # hari" still asks how many days).
 _WHICH_TIME = re.compile(
-    r"\b(?:tanggal|tahun|hari|bulan|jam|pukul)\s+(?:berapa|brp)\b|几(?=[号號点點月])|몇\s*(?=[시월])",
+    r"\b(?:tanggal|tahun|hari|bulan|jam|pukul)\s+(?:berapa|brp|apa)\b|几[号號点點月]|몇\s*[시월]",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -269,10 +269,10 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"“‘'(¿¡]*$")
 
 # A question asking when wants a time in its answer, in the same languages.
 _TIME = re.compile(
-    r"\b(?:kapan|when|(?:what|which)\s+(?:date|day|month|year|time)|(?:tanggal|tahun|hari|bulan|jam|pukul)\s+"
-    r"(?:berapa|brp|apa)|cu[aá]ndo|quand|wann|wanneer|quando|ne\s+zaman|khi\s+n[aà]o|bao\s+gi[oờ]|l[uú]c\s+n[aà]o|"
-    r"متى)\b|когда|(?<![\u0900-\u097f])कब(?![\u0900-\u097f])|เมื่อไร|เมื่อไหร่|เมื่อใด|什么时候|什麼時候|何时|何時|"
-    r"几[号號点點月]|哪一?[年天]|いつ(?!も)|언제|몇\s*[시월]",
+    _WHICH_TIME.pattern + r"|\b(?:kapan|when|(?:what|which)\s+(?:date|day|month|year|time)|cu[aá]ndo|quand|wann|"
+    r"wanneer|quando|ne\s+zaman|khi\s+n[aà]o|bao\s+gi[oờ]|l[uú]c\s+n[aà]o|متى)\b|когда|"
+    r"(?<![\u0900-\u097f])कब(?![\u0900-\u097f])|เมื่อไร|เมื่อไหร่|เมื่อใด|什么时候|什麼時候|何时|何時|哪一?[年天]|"
+    r"いつ(?!も)|언제",
     re.IGNORECASE,
 )
 
