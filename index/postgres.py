@@ -293,6 +293,17 @@ class PostgresStore:
             "SELECT id, article, position, text, sentences FROM newsbot.passages WHERE id = ANY(%s)", [list(ids)]).fetchall())
         return {r[0]: Passage(*r) for r in rows}
 
+    def newest_articles(self, limit: int, since: dt.date | None = None, until: dt.date | None = None) -> list[Article]:
+        def read(conn) -> list[Article]:
+            ids = [r[0] for r in conn.execute(
+                """SELECT id FROM newsbot.articles
+                   WHERE published IS NOT NULL AND published >= coalesce(%s, '-infinity'::date)
+                     AND published <= coalesce(%s, 'infinity'::date)
+                   ORDER BY published DESC, id COLLATE "C" LIMIT %s""", [since, until, limit])]
+            found = {a.article: a for a in _articles(conn, ids)}
+            return [found[i] for i in ids if i in found]
+        return self._run(read)
+
     def article_passages(self, articles: list[str]) -> dict[str, list[int]]:
         rows = self._run(lambda c: c.execute(
             "SELECT article, id FROM newsbot.passages WHERE article = ANY(%s) ORDER BY id", [list(articles)]).fetchall())

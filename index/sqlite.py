@@ -342,6 +342,19 @@ def passages_by_id(db: Database, ids: list[int]) -> dict[int, Passage]:
     return {r[0]: Passage(*r) for r in _rows_in(db, "SELECT id, article, position, text, sentences FROM passages", "id", ids)}
 
 
+def newest_articles(db: Database, limit: int, since: dt.date | None, until: dt.date | None) -> list[Article]:
+    """The dated articles (published from since to until when given), newest first, at most limit."""
+    where, params = ["published IS NOT NULL"], []
+    for bound, test in ((since, "published >= ?"), (until, "published <= ?")):
+        if bound is not None:
+            where.append(test)
+            params.append(bound.isoformat())
+    ids = [r[0] for r in db.execute(
+        f"SELECT id FROM articles WHERE {' AND '.join(where)} ORDER BY published DESC, id LIMIT ?", [*params, limit])]
+    found = {a.article: a for a in load_articles(db, ids)}
+    return [found[i] for i in ids if i in found]
+
+
 def article_passages(db: Database, articles: list[str]) -> dict[str, list[int]]:
     """Each article's passage ids, in order."""
     found: dict[str, list[int]] = {}
@@ -514,6 +527,10 @@ class SqliteStore:
     def passages(self, ids: list[int]) -> dict[int, Passage]:
         with self._reading() as db:
             return passages_by_id(db, ids)
+
+    def newest_articles(self, limit: int, since: dt.date | None = None, until: dt.date | None = None) -> list[Article]:
+        with self._reading() as db:
+            return newest_articles(db, limit, since, until)
 
     def article_passages(self, articles: list[str]) -> dict[str, list[int]]:
         with self._reading() as db:

@@ -98,6 +98,10 @@ class IndexStore(Protocol):
     def articles(self, ids: list[str] | None = None) -> list[Article]:
         """Every article (or these) with its passage count, by outlet then date."""
 
+    def newest_articles(self, limit: int, since: dt.date | None = None, until: dt.date | None = None) -> list[Article]:
+        """The articles with a publication date (from since to until, inclusive, when given), newest
+        first (then by id), at most limit."""
+
     def passages(self, ids: list[int]) -> dict[int, Passage]:
         """These passages by id (those that exist)."""
 

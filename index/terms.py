@@ -319,6 +319,52 @@ def asks_latest(question: str) -> bool:
     return bool(_LATEST.search(question) or _LAST_DONE.search(question))
 
 
+# A question that asks for the news and names no topic ("Apa berita terbaru?", "What's new?", "ada kabar
+# apa hari ini?", "Какие последние новости?"): what it wants is the newest reports, not the passages
+# nearest the word "news". Its words are those that ask for news…
+_NEWS = frozenset(fold(w) for w in """
+    berita kabar info informasi update updates apdet perkembangan terbaru terkini headline headlines
+    news new latest newest happening happened happen terjadi
+    noticias novedades nuevo nuevas nouvelles actualités neuf nachrichten neuigkeiten neues novidades
+    notícias notizie novità nieuws новости новость нового новое haber haberler yeni tin
+    أخبار اخبار الأخبار
+    """.split())
+# …and those around them in such a question, which name no topic either.
+_NEWS_FILLER = frozenset(fold(w) for w in """
+    baru hangat utama rame ramai lagi kasih kasi tau tahu kabarin ceritain cerita hari sekarang kini
+    terakhir sini min bot halo hai tanggal tgl bulan tahun minggu pekan
+    anything today todays date week month year going top story stories tell give show recent recently
+    lately please hi hello
+    qué hay de las los la últimas última pasa pasó quoi quelles quelle les du des dernières il y a
+    gibt es was aktuell aktuelle letzten das ist o que há as ultime ci sono cosa wat er is het
+    какие какая что последние есть ne var son neler quais são as últimas quali sono le
+    laatste
+    có gì mới nhất tin tức ما هي آخر الأخبار ماذا
+    """.split())
+_NEWS_CJK = re.compile(r"新闻|新聞|消息|最新|뉴스|최신|소식|ニュース")
+_NEWS_CJK_FILLER = re.compile(
+    r"有什么|有什麼|有没有|什么|什麼|今天|最近|是|的|吗|呢|嗎|"
+    r"알려\s*줘|알려\s*주세요|있어|있나요|뭐야|뭐|오늘|"
+    r"は|何|ですか|の|を|教えて|今日|[\s?？!！.。、,，]")
+
+
+def asks_news(words: list[str]) -> bool:
+    """True when a question's content words (stopwords and the time it names left out) only ask for
+    the news: at least one asks for news ("berita", "new", "新闻") and none names a topic."""
+    if not words:
+        return False
+    asked = False
+    for word in words:
+        word = unicodedata.normalize("NFC", word)  # folding took Hangul syllables apart
+        if word in _NEWS:
+            asked = True
+        elif _NEWS_CJK.search(word) and not _NEWS_CJK_FILLER.sub("", _NEWS_CJK.sub("", word)):
+            asked = True
+        elif word not in _NEWS_FILLER and not asks_latest(word) and _NEWS_CJK_FILLER.sub("", word):
+            return False
+    return asked
+
+
 def asks_quantity(question: str) -> bool:
     """True for "berapa …", "how many …" and their kind in other languages; not for "tanggal berapa"
     (which date) and its kind, which ask when."""

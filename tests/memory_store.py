@@ -108,6 +108,12 @@ class MemoryStore:
         with self.index.lock:
             return [a for a in self._articles() if ids is None or a.article in ids]
 
+    def newest_articles(self, limit, since=None, until=None):
+        with self.index.lock:
+            dated = [a for a in self._articles() if a.published and (since is None or a.published >= since)
+                     and (until is None or a.published <= until)]
+        return sorted(dated, key=lambda a: (-a.published.toordinal(), a.article))[:limit]
+
     def lexical(self, terms, limit):
         with self.index.lock:
             docs = {i: t.split() for i, (_, t, _) in self.index.passages.items()}

@@ -1,6 +1,8 @@
 """Answers: quotes, duplicates across outlets, abstention, truncation (fake embedder, tiny corpus)."""
 
-from newsbot.bot.answer import Answer, Carrier, Carriers, collapse, same_report
+import datetime as dt
+
+from newsbot.bot.answer import NEWEST_NOTE, UNDATED_NOTE, Answer, Carrier, Carriers, collapse, same_report
 
 
 def test_answer_quotes_the_sentence_with_outlet_date_and_also_reported_by(fake_core):
@@ -162,3 +164,42 @@ def test_a_passage_that_only_asks_is_never_an_answer_nor_is_a_question_quoted(tm
         assert tariff.quote == "Tarif visa baru USD 250."
     finally:
         core.close()
+
+
+def test_a_question_asking_only_for_the_news_gets_the_newest_articles_leads(fake_core):
+    """"Apa berita terbaru?" names no topic: the passages nearest the word "berita" would be anything.
+    It gets the lead of each newest dated article, newest first, as an answer like any other."""
+    answer = fake_core.ask("Apa berita terbaru?")
+    assert answer.answered and answer.confidence == "high" and answer.note == NEWEST_NOTE
+    assert [(r.article, r.outlet, r.published) for r in answer.results] == [
+        ("b_tempo", "TEMPO.CO", "2023-10-03"), ("a_antara", "ANTARA", "2023-10-02")]  # c_unknown: no date
+    lead = answer.results[0]
+    assert lead.quote in lead.passage and "Menteri Perikanan mengumumkan" in lead.quote
+    assert "Gunung Merapi" not in lead.quote  # the lead's opening sentence only
+    assert [r.article for r in fake_core.ask("What's new?", k=1).results] == ["b_tempo"]
+    # a time it names: the newest published then
+    answer = fake_core.ask("Ada berita apa tanggal 2 Oktober 2023?")
+    assert [r.article for r in answer.results] == ["a_antara"]
+    assert answer.note == "The newest reports in my sources published on 2023-10-02."
+    # none published then: the newest, saying so
+    answer = fake_core.ask("Any news from 2019?")
+    assert [r.article for r in answer.results] == ["b_tempo", "a_antara"]
+    assert answer.note == "Nothing in my sources was published in 2019; these are the newest reports."
+    # a topic is searched as ever
+    topical = fake_core.ask("Kabar terbaru ekspor udang naik berapa persen?")
+    assert topical.note != NEWEST_NOTE and "udang" in topical.results[0].quote
+
+
+def test_news_from_sources_without_dates_is_an_honest_refusal(tmp_path, fake_embedder):
+    from newsbot.bot.config import Settings
+    from newsbot.bot.core import NewsCore
+    from newsbot.index.build import build_index
+
+    from .conftest import TINY_ARTICLES, write_corpus
+
+    folder = write_corpus(tmp_path / "corpus", {"c_unknown.txt": TINY_ARTICLES["c_unknown.txt"]})
+    settings = Settings(index_path=tmp_path / "index.db", corpus=folder, min_relevance=0.1)
+    build_index(folder, settings.index_path, fake_embedder)
+    with NewsCore(settings, fake_embedder) as core:
+        assert core.ask("berita terkini?") == Answer(question="berita terkini?", answered=False, results=[],
+                                                       note=UNDATED_NOTE)

@@ -106,6 +106,15 @@ def test_a_german_noun_is_no_unknown_name(seed_core):
     assert answer.results[0].quote.startswith("Kim tiba di Timur Jauh Rusia pada Selasa pagi")
 
 
+@pytest.mark.parametrize("question", ["Apa berita terbaru?", "ada kabar apa?", "What's the latest news?", "最新新闻是什么？"])
+def test_asked_only_for_the_news_the_newest_article_leads(seed_core, question):
+    """Before, "Apa berita terbaru?" got whatever passage was nearest the word "berita", with confidence."""
+    answer = seed_core.ask(question)
+    assert answer.confidence == "high" and answer.note == "The newest reports in my sources."
+    assert [r.published for r in answer.results] == ["2025-09-04", "2023-09-14", "2023-09-14"]
+    assert answer.results[0].quote.startswith("Pemimpin Korea Utara Kim Jong-un dan Presiden Rusia Vladimir Putin")
+
+
 def test_english_question_finds_the_indonesian_passage(seed_core):
     answer = seed_core.ask("How many troops did North Korea send?")
     assert where(answer) == [("ANTARA", "002_7c22723a4b7ba049", "2025-09-04", [])]

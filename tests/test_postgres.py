@@ -1,6 +1,7 @@
 """The PostgreSQL store on a real PostgreSQL with pgvector: the same index, searches and answers as SQLite,
 atomic visibility, several indexing processes sharing one database, and its faults as clear messages."""
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -67,6 +68,8 @@ def contents(store) -> tuple:
         tuple(snapshot.language_counts), snapshot.passages, snapshot.embedder, snapshot.complete,
         tuple(map(tuple, np.round(snapshot.background, 5))), store.articles(), store.frequencies(),
         [(position[m.passage], m.sentence, m.date, m.precision) for m in store.mentions()],
+        store.newest_articles(5), store.newest_articles(1, dt.date(2023, 10, 2), dt.date(2023, 10, 2)),
+        store.newest_articles(5, since=dt.date(2024, 1, 1)),
     )
 
 

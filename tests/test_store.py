@@ -20,7 +20,7 @@ def test_migrations_apply_in_order_once(tmp_path):
     assert [m.__name__ for m in MIGRATIONS] == ["m001_create_tables", "m002_add_fts", "m003_add_background",
                                                  "m004_add_sentence_hashes", "m005_stemmed_fts", "m006_mentions",
                                                      "m007_origins_and_fetches", "m008_term_and_language_counts",
-                                                     "m009_feedback_and_follows"]
+                                                     "m009_feedback_and_follows", "m010_articles_by_date"]
     assert migrate(db) == []
     assert {"articles", "passages", "vectors", "meta", "passages_fts", "background", "mentions"} <= set(db.table_names())
 
@@ -290,11 +290,31 @@ def test_another_engine_plugs_in_without_touching_retrieval_answers_or_timeline(
                    [r.passage for r in sqlite_core.ask(question).results]
         assert memory.timeline() == sqlite_core.timeline()
         assert memory.articles() == sqlite_core.articles()
+        assert memory.ask("Apa berita terbaru?") == sqlite_core.ask("Apa berita terbaru?")
         # An edit reaches the running core through the engine's version, as with a file.
         (tiny_corpus / "d_new.txt").write_text("Pada 5 Januari 2024 harimau sumatra terlihat di Riau.\n")
         build_index(tiny_corpus, "memory://news", fake_embedder)
         assert memory.ask("harimau sumatra").results[0].article == "d_new"
         assert any(e.date == "2024-01-05" for e in memory.timeline())
+
+
+def test_the_newest_articles_are_the_dated_ones_newest_first(tmp_path, tiny_corpus, fake_embedder):
+    import datetime as dt
+
+    build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
+    index = store.open_store(tmp_path / "i.db")
+    try:
+        newest = index.newest_articles
+        assert [a.article for a in newest(5)] == ["b_tempo", "a_antara"]  # c_unknown has no date
+        assert [a.article for a in newest(1)] == ["b_tempo"]
+        assert newest(1)[0].outlet == "TEMPO.CO" and newest(1)[0].published == dt.date(2023, 10, 3)
+        october_2 = dt.date(2023, 10, 2)
+        assert [a.article for a in newest(5, since=october_2, until=october_2)] == ["a_antara"]
+        assert [a.article for a in newest(5, since=october_2)] == ["b_tempo", "a_antara"]
+        assert [a.article for a in newest(5, until=october_2)] == ["a_antara"]
+        assert newest(5, since=dt.date(2024, 1, 1)) == []
+    finally:
+        index.close()
 
 
 def test_no_sql_outside_the_store_engines():

@@ -2,7 +2,8 @@
 
 import pytest
 
-from newsbot.index.terms import (asks_latest, asks_quantity, asks_time, colloquial, demonym_places, has_number, is_question,
+from newsbot.index.terms import (STOPWORDS, asks_latest, asks_news, asks_quantity, asks_time, colloquial,
+                                 demonym_places, has_number, is_question,
                                  loanword_forms, loanword_spelling, names, plain, question_language, script,
                                  standardise, stem, stems, variants, words)
 
@@ -92,6 +93,21 @@ def test_time_questions(question, expected):
 ])
 def test_questions_asking_for_the_latest(question, expected):
     assert asks_latest(question) is expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Apa berita terbaru?", True), ("What's new?", True), ("ada berita apa hari ini?", True), ("update dong", True),
+    ("What's the latest news?", True), ("kabar terkini?", True), ("Какие последние новости?", True),
+    ("¿Qué hay de nuevo?", True), ("Quoi de neuf ?", True), ("Was gibt es Neues?", True), ("最新新闻是什么？", True),
+    ("최신 뉴스 알려줘", True), ("今日のニュースは？", True), ("news", True), ("Quais são as últimas notícias?", True),
+    ("Son haberler neler?", True), ("Tin tức mới nhất?", True), ("ما هي آخر الأخبار؟", True),
+    # a topic, or nothing that asks for news
+    ("Berita terbaru soal Korut?", False), ("What is new with Kim?", False), ("What happened in Ukraine?", False),
+    ("Apa?", False), ("Di mana Kim bertemu Putin?", False), ("最新的朝鲜新闻是什么？", False),
+    ("Có tin gì mới về Kim?", False), ("Ada berita baru tentang Putin?", False),
+])
+def test_questions_asking_only_for_the_news(question, expected):
+    assert asks_news([w for w in words(question) if w not in STOPWORDS]) is expected
 
 
 def test_numbers_in_digits_or_words():
