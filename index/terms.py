@@ -39,7 +39,10 @@ STOPWORDS = _EN_STOPWORDS | _ID_STOPWORDS
 
 def question_language(question: str) -> str | None:
     """'id' or 'en' by the question's function words ("siapa", "yang" / "who", "the"); None when it
-    has neither more of one than of the other, as in a question in another language."""
+    has neither more of one than of the other, as in a question in another language. German shares
+    function words with English ("Was hat Kim…?", "will"), so a German question is neither."""
+    if _german(question):
+        return None
     tokens = words(question)
     id_count = sum(1 for t in tokens if t in _ID_STOPWORDS)
     en_count = sum(1 for t in tokens if t in _EN_STOPWORDS)

@@ -172,6 +172,9 @@ def test_names_are_capitalised_words_after_the_first():
     ("Who won the league last season?", "en"),
     ("Что Кремль сказал?", None),
     ("Kim Putin Vostochny", None),
+    # German shares "was", "will" with English: the question is neither
+    ("Was hat Kim ins Gästebuch geschrieben?", None), ("Was will Kim von Russland?", None),
+    ("What was Kim's message in the guestbook?", "en"),
 ])
 def test_question_language_by_function_words(question, expected):
     assert question_language(question) == expected
