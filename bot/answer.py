@@ -25,7 +25,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..index.dates import date_mentions
-from ..index.terms import fold, is_question
+from ..index.terms import fold, is_question, small_talk
 
 from .retrieve import Hit, Query, Retriever
 
@@ -297,6 +297,8 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
            searched=None, among: list[int] | None = None) -> Answer:
     """Answer a question with up to k quoted results, or abstain; with `among`, from these passages only."""
     thresholds = thresholds or Thresholds.tuned()
+    if small_talk(question):  # "makasih", "halo", "ok": nothing to quote (the chat flow replies to them)
+        return Answer(question=question, answered=False, results=[], note=SMALL_TALK_NOTE)
     searched = searched or retriever.search(question, among=among)
     if searched[0].news and among is None:
         return headlines(retriever, searched[0], question, k)
@@ -322,6 +324,7 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
 
 
 NEWEST_NOTE = "The newest reports in my sources."
+SMALL_TALK_NOTE = "That asks nothing of the news."
 UNDATED_NOTE = "None of my articles has a publication date, so I cannot tell which news is newest."
 
 

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..index.errors import IndexUnwritable
+from ..index.terms import small_talk
 
 from .answer import Answer, Carriers
 from .core import ArticleInfo, NewsCore
@@ -52,6 +53,7 @@ COMMANDS = (
                 "topic", "The topic, as /following lists it, or all", arg_required=True, arg_max=MAX_TOPIC),
     CommandSpec("help", "/help", "show what I can do", "What I can do"),
 )
+ASK_ME = "Ask me anything about the news, e.g. Di mana Kim dan Putin bertemu?"
 FOLLOWING = ("follow", "following", "unfollow")  # commands that need to know the chat they come from
 ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask", "kronologi": "timeline",
            "ikuti": "follow"}
@@ -99,8 +101,9 @@ Reply = Answer | Carriers | FollowReply | HelpReply | SourcesReply | TimelineRep
 
 def searches(command: Command) -> bool:
     """True when a command makes the core work or changes what it keeps (what a rate limit counts);
-    help, usage and listing the follows do not."""
-    return command.name in ("timeline", "sources", "follow", "unfollow") or (command.name == "ask" and bool(command.arg))
+    help, usage, small talk ("makasih", "halo") and listing the follows do not."""
+    return command.name in ("timeline", "sources", "follow", "unfollow") or (
+        command.name == "ask" and bool(command.arg) and not small_talk(command.arg))
 
 
 def whole_corpus(command: Command) -> bool:
@@ -151,6 +154,12 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
     if command.name == "ask":
         if not command.arg:
             return UsageReply("Ask me a question, e.g. /ask Di mana Kim dan Putin bertemu?")
+        # Not a question about the news: searched, "makasih ya" got the quote of Kim thanking Putin.
+        talk = small_talk(command.arg)
+        if talk in ("greeting", "about"):
+            return HelpReply(COMMANDS)
+        if talk:
+            return UsageReply(("You're welcome! " if talk == "thanks" else "") + ASK_ME)
         return core.ask(command.arg)
     if command.name == "timeline":
         return TimelineReply(command.arg or None, core.timeline(command.arg or None))

@@ -403,6 +403,56 @@ _OPENERS = frozenset(
 _CLAUSE = re.compile(r"[^,;:!?.]*[,;:!?.]+\s*")
 
 
+# Chat messages that ask nothing of the news: thanks, greetings, "ok" and laughter, and asking the bot
+# what it is or can do. Searched, "makasih ya" got the quote of Kim thanking Putin.
+_THANKS = frozenset("""
+    makasih makasi makasii maaci terima kasih terimakasih trims tq thx thanks thank thankyou ty tengkyu
+    nuhun matur nuwun gracias merci danke obrigado grazie спасибо
+    """.split())
+_GREETINGS = frozenset("""
+    halo hallo haloo hai hay hei hi hello hey hiya yo pagi siang sore malam selamat permisi assalamualaikum
+    salam good morning afternoon evening hola bonjour ciao привет
+    """.split())
+_ACKNOWLEDGED = frozenset("""
+    ok oke okay okey okei sip sipp siap mantap mantul keren baik noted nice great cool wow oh ya yes
+    """.split())
+_LAUGHTER = re.compile(r"(?:wk|ha|he|hi|xi|ck|kw)+k?|lol|lmao|awok(?:awok)*")
+_ADDRESS = frozenset("bang kak mas mbak min admin gan bro sis guys kawan teman semua bot newsbot".split())
+_CHAT_FILLER = _ADDRESS | frozenset("""
+    ya yah dong deh nih sih banyak banget bgt sekali very much so a lot you u for the all infonya jawabannya
+    """.split())
+_CJK_SMALL_TALK = re.compile(r"(?:谢谢|謝謝|多谢|你好|您好|감사합니다|고마워요?|안녕하세요|안녕|ありがとう(?:ございます)?|こんにちは)[!！。.~]*")
+_ABOUT_BOT = re.compile(
+    r"(?:siapa (?:kamu|anda|lu|lo|km)|(?:kamu|anda|km) siapa|who are you|what are you|"
+    r"what (?:can|do) you do|(?:kamu|anda|km) bisa apa(?: aja| saja)?|bisa apa(?: aja| saja)?|"
+    r"how (?:do i|to) use (?:you|this|this bot)|cara pakai(?:nya)?|help(?: me)?|bantuan)"
+)
+
+
+def small_talk(message: str) -> str | None:
+    """"thanks", "greeting", "about" (who the bot is, what it can do), "ok" (an acknowledgement or
+    laughter), or None for a message that asks something of the news."""
+    text = unicodedata.normalize("NFC", message.strip())
+    if _CJK_SMALL_TALK.fullmatch(text):
+        return "greeting" if re.match(r"你好|您好|안녕|こんにちは", text) else "thanks"
+    if _ABOUT_BOT.fullmatch(" ".join(t for t in words(text) if t not in _ADDRESS)):
+        return "about"
+    tokens = [t for t in words(text) if t not in _CHAT_FILLER]
+    if not tokens:
+        return None
+    kinds = set()
+    for token in tokens:
+        if token in _THANKS:
+            kinds.add("thanks")
+        elif token in _GREETINGS:
+            kinds.add("greeting")
+        elif token in _ACKNOWLEDGED or _LAUGHTER.fullmatch(token):
+            kinds.add("ok")
+        else:
+            return None
+    return next(kind for kind in ("thanks", "greeting", "ok") if kind in kinds)
+
+
 def _without_opening(text: str) -> str:
     """A message without the clauses opening it that only greet or announce a question ("halo bot,
     aku mau tanya dong, …", "Hi! Quick question: …"); the last clause always stays."""

@@ -3,7 +3,8 @@
 import asyncio
 import threading
 
-from newsbot.bot.commands import Workers, parse, searches, whole_corpus
+from newsbot.bot.answer import Answer
+from newsbot.bot.commands import ASK_ME, COMMANDS, HelpReply, UsageReply, Workers, dispatch, parse, searches, whole_corpus
 
 
 def test_what_counts_as_work_and_what_reads_the_whole_corpus():
@@ -11,6 +12,22 @@ def test_what_counts_as_work_and_what_reads_the_whole_corpus():
         [False, False, True, True, True, True]
     assert [whole_corpus(parse(t)) for t in ("/timeline", "/timeline kim", "/sources", "/sources kim", "kim")] == \
         [True, True, True, False, False]
+    assert [searches(parse(t)) for t in ("makasih ya", "halo bot", "/ask ok", "Kim bilang makasih ke Putin?")] == \
+        [False, False, False, True]
+
+
+def test_small_talk_gets_a_chat_reply_not_a_quote(fake_core):
+    """Searched, "makasih ya" got the quote of Kim thanking Putin, as "closest I found"."""
+    assert dispatch(fake_core, parse("makasih ya")) == UsageReply("You're welcome! " + ASK_ME)
+    assert dispatch(fake_core, parse("ok sip")) == UsageReply(ASK_ME)
+    assert dispatch(fake_core, parse("wkwkwk")) == UsageReply(ASK_ME)
+    for greeting in ("halo bot", "Selamat pagi kak", "siapa kamu?", "What can you do?", "/ask help"):
+        assert dispatch(fake_core, parse(greeting)) == HelpReply(COMMANDS)
+    # a question that thanks someone is a question
+    reply = dispatch(fake_core, parse("Ekspor udang naik berapa persen, makasih?"))
+    assert isinstance(reply, Answer) and reply.answered
+    # the core itself quotes nothing for small talk (newsbot ask, --json)
+    assert not fake_core.ask("makasih ya").answered and fake_core.ask("makasih ya").results == []
 
 
 async def test_a_question_is_not_kept_waiting_by_timelines(fake_core):

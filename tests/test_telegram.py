@@ -123,6 +123,14 @@ async def test_a_reply_to_the_bot_is_a_question(api, start_bot):
     assert "Gunung Merapi" in reply["text"]
 
 
+async def test_thanks_in_reply_to_an_answer_gets_a_welcome_not_a_quote(api, start_bot):
+    await start_bot()
+    earlier = {"message_id": 70, "date": 0, "chat": GROUP, "from": BOT, "text": "an earlier answer"}
+    await api.push(message("makasih ya bot!", chat=GROUP, message_id=71, reply_to_message=earlier))
+    [reply] = await api.wait_for("sendMessage")
+    assert reply["text"].startswith("You're welcome!") and "“" not in reply["text"]
+
+
 CHILLI = {"e_cabai.txt": (
     "Jakarta (ANTARA) - Harga cabai merah naik tajam di pasar induk Kramat Jati Jakarta pada Senin pagi. Para "
     "pedagang menyebut pasokan dari Jawa Tengah berkurang karena musim kemarau panjang.\n"

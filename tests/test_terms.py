@@ -5,7 +5,7 @@ import pytest
 from newsbot.index.terms import (STOPWORDS, asks_latest, asks_news, asks_quantity, asks_time, colloquial,
                                  demonym_places, has_number, is_question,
                                  loanword_forms, loanword_spelling, names, plain, question_language, script,
-                                 standardise, stem, stems, variants, words)
+                                 small_talk, standardise, stem, stems, variants, words)
 
 
 def test_words_fold_case_and_diacritics():
@@ -108,6 +108,19 @@ def test_questions_asking_for_the_latest(question, expected):
 ])
 def test_questions_asking_only_for_the_news(question, expected):
     assert asks_news([w for w in words(question) if w not in STOPWORDS]) is expected
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("makasih ya", "thanks"), ("Terima kasih banyak, bot!", "thanks"), ("thank you so much", "thanks"),
+    ("noted, thanks", "thanks"), ("谢谢", "thanks"), ("ありがとうございます", "thanks"), ("halo", "greeting"),
+    ("Selamat pagi kak", "greeting"), ("good morning", "greeting"), ("안녕하세요", "greeting"), ("ok", "ok"),
+    ("oke sip", "ok"), ("wkwkwk", "ok"), ("hahaha", "ok"), ("siapa kamu?", "about"), ("kamu bisa apa aja min?", "about"),
+    ("What can you do?", "about"), ("help", "about"),
+    ("Kim bilang makasih ke Putin soal apa?", None), ("Selamat datang Kim?", None), ("Apa menu makan malam?", None),
+    ("ok, di mana Kim bertemu Putin?", None), ("halo, siapa jubir Kremlin?", None), ("Putin", None), ("👍", None),
+])
+def test_small_talk(message, kind):
+    assert small_talk(message) == kind
 
 
 def test_numbers_in_digits_or_words():
