@@ -411,6 +411,37 @@ _LAST_WEEK = re.compile(r"\b(?:(?:minggu|pekan)\s+(?:lalu|kemarin)|last\s+week)\
 _THIS_WEEK = re.compile(r"\b(?:(?:minggu|pekan)\s+ini|this\s+week)\b", re.I)
 
 
+# The days, weeks, months and years counted back in the other languages people ask in ("ayer", "el año
+# pasado", "letzte Woche", "в прошлом году", "去年", "작년"): (pattern, unit, how many back). French
+# "hier" is left out: in German it is "here".
+_OTHER_LANGUAGES_BACK = [
+    (re.compile(r"\b(?:hoy|aujourd['’]hui|heute|hoje|oggi|vandaag|bugün|сегодня)\b|今天|今日|오늘", re.I), "day", 0),
+    (re.compile(r"\b(?:ayer|gestern|ontem|ieri|gisteren|dün|вчера)\b|昨天|昨日|어제", re.I), "day", 1),
+    (re.compile(r"\b(?:la\s+semana\s+pasada|la\s+semaine\s+derni[eè]re|letzte\s+woche|(?:na\s+)?semana\s+passada|"
+                r"la\s+settimana\s+scorsa|vorige\s+week|geçen\s+hafta|на\s+прошлой\s+неделе)\b|上周|上星期|上週|지난\s*주|先週",
+                re.I), "week", 1),
+    (re.compile(r"\b(?:el\s+mes\s+pasado|le\s+mois\s+dernier|letzten\s+monat|(?:no\s+)?m[eê]s\s+passado|"
+                r"il\s+mese\s+scorso|vorige\s+maand|geçen\s+ay|в\s+прошлом\s+месяце)\b|上个月|上個月|지난\s*달|先月",
+                re.I), "month", 1),
+    (re.compile(r"\b(?:el\s+año\s+pasado|l['’]ann[ée]e\s+derni[eè]re|letztes\s+jahr|(?:no\s+)?ano\s+passado|"
+                r"l['’]anno\s+scorso|vorig\s+jaar|geçen\s+yıl|в\s+прошлом\s+году)\b|去年|작년|昨年", re.I), "year", 1),
+    (re.compile(r"\b(?:este\s+año|cette\s+ann[ée]e|dieses\s+jahr|este\s+ano|quest['’]anno|dit\s+jaar|bu\s+yıl|"
+                r"в\s+этом\s+году)\b|今年|올해", re.I), "year", 0),
+]
+
+
+def _unit_back(today: dt.date, unit: str, n: int) -> tuple[dt.date, dt.date]:
+    """The whole day, Monday-to-Sunday week, month or year n of them before today's."""
+    if unit == "day":
+        return (today - dt.timedelta(days=n),) * 2
+    if unit == "week":
+        return _week(today, n)
+    if unit == "month":
+        first = _shift_month(today.replace(day=1), -n)
+        return first, _shift_month(first, 1) - dt.timedelta(days=1)
+    return dt.date(today.year - n, 1, 1), dt.date(today.year - n, 12, 31)
+
+
 def _week(today: dt.date, n: int) -> tuple[dt.date, dt.date]:
     """The Monday and Sunday of the week n weeks before today's."""
     monday = today - dt.timedelta(days=today.weekday() + 7 * n)
@@ -430,7 +461,8 @@ def _recent(today: dt.date, n: int, unit: str) -> dt.date:
 
 
 def _spans_back(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
-    """The weeks and last-n spans a question names, with where each is written."""
+    """The weeks and last-n spans a question names, and the relative days, months and years of the
+    languages other than Indonesian and English, with where each is written."""
     found: list[tuple[int, int, Period]] = []
 
     def add(m: re.Match, start: dt.date, end: dt.date) -> None:
@@ -447,6 +479,9 @@ def _spans_back(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
         add(m, *_week(today, 1))
     for m in _THIS_WEEK.finditer(question):
         add(m, _week(today, 0)[0], today)
+    for pattern, unit, n in _OTHER_LANGUAGES_BACK:
+        for m in pattern.finditer(question):
+            add(m, *_unit_back(today, unit, n))
     return [(start, end, period) for start, end, period in found if not _when_asker_learned(question, start, end)]
 
 

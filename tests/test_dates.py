@@ -136,6 +136,27 @@ def test_question_periods_counted_back_from_today():
     assert spans("2 tahun lalu aku baca soal Kim, dia ke mana?") == []
 
 
+def test_question_periods_counted_back_in_other_languages():
+    from newsbot.index.dates import question_periods
+
+    today = dt.date(2026, 11, 22)  # a Sunday
+    spans = lambda q: [(p.start.isoformat(), p.end.isoformat()) for p in question_periods(q, today)]  # noqa: E731
+    for question in ("¿Qué pasó hoy?", "Quoi de neuf aujourd'hui ?", "Was ist heute passiert?", "Что сегодня?",
+                     "今天有什么新闻", "오늘 뉴스", "今日のニュース"):
+        assert spans(question) == [("2026-11-22", "2026-11-22")], question
+    for question in ("¿Qué pasó ayer?", "gestern", "вчера", "昨天发生了什么", "어제 무슨 일이"):
+        assert spans(question) == [("2026-11-21", "2026-11-21")], question
+    for question in ("la semana pasada", "letzte Woche", "на прошлой неделе", "上周", "지난주"):
+        assert spans(question) == [("2026-11-09", "2026-11-15")], question
+    for question in ("el mes pasado", "le mois dernier", "в прошлом месяце", "上个月", "지난달"):
+        assert spans(question) == [("2026-10-01", "2026-10-31")], question
+    for question in ("¿Dónde se reunieron Kim y Putin el año pasado?", "l'année dernière", "letztes Jahr",
+                     "Где встретились Ким и Путин в прошлом году?", "去年金正恩和普京在哪里见面？", "작년", "昨年"):
+        assert spans(question) == [("2025-01-01", "2025-12-31")], question
+    assert spans("今年") == spans("este año") == [("2026-01-01", "2026-12-31")]
+    assert spans("Was passiert hier?") == []  # German "hier" is "here", not French "yesterday"
+
+
 def test_the_time_the_asker_read_the_news_is_not_the_events():
     from newsbot.index.dates import question_periods
 

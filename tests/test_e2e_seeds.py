@@ -81,6 +81,8 @@ def test_which_year_asks_when_not_how_many(seed_core, question):
 @pytest.mark.parametrize("question, year", [
     ("Di mana Kim dan Putin bertemu setahun lalu?", "2025"),  # asked in September 2026
     ("Kim sama Putin ketemu di mana 3 tahun lalu?", "2023"),
+    ("¿Dónde se reunieron Kim y Putin el año pasado?", "2025"), ("去年金正恩和普京在哪里见面？", "2025"),
+    ("Где встретились Ким и Путин в прошлом году?", "2025"),
 ])
 def test_a_span_counted_back_from_today_picks_the_year(seed_core, question, year):
     today = seed_core.retriever.today
