@@ -12,7 +12,6 @@ may not answer your question") or none (refused).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import math
@@ -24,7 +23,7 @@ from importlib.resources import files
 import numpy as np
 from rapidfuzz import fuzz
 
-from ..index.dates import date_mentions
+from ..index.dates import DAY, Period, date_label, date_mentions
 from ..index.terms import fold, is_question, small_talk
 
 from .retrieve import Hit, Query, Retriever
@@ -244,12 +243,17 @@ def choose_quotes(retriever: Retriever, query: Query, hits: list[Hit]) -> list[s
         language = hit.article.language
         scores = [float(next(sims)) + 0.1 * corpus.coverage(query.content_terms, s, language, weights)
                   if not is_question(s) else -math.inf for s in sents]  # a question answers nothing
-        best = int(np.argmax(scores))
-        chosen = [best]
-        if len(sents[best]) < SHORT_QUOTE_CHARS and best + 1 < len(sents) and not is_question(sents[best + 1]):
-            chosen.append(best + 1)  # a very short sentence rarely answers on its own
-        quotes.append(" ".join(sents[i] for i in chosen))
+        quotes.append(_quote_from(sents, int(np.argmax(scores))))
     return quotes
+
+
+def _quote_from(sentences: list[str], best: int) -> str:
+    """Sentence `best`, with the next one when it is very short (a dateline, a heading): a very short
+    sentence rarely answers on its own."""
+    chosen = [best]
+    if len(sentences[best]) < SHORT_QUOTE_CHARS and best + 1 < len(sentences) and not is_question(sentences[best + 1]):
+        chosen.append(best + 1)
+    return " ".join(sentences[i] for i in chosen)
 
 
 @dataclass(frozen=True)
@@ -341,31 +345,21 @@ def headlines(retriever: Retriever, query: Query, question: str, k: int = 3) -> 
         return Answer(question=question, answered=False, results=[], note=UNDATED_NOTE)
     results = []
     for article, lead in reports:
-        quote = _lead_quote(lead)
+        quote = _quote_from(lead.sentences or [lead.text], 0)  # the lead's opening
         results.append(Result(quote=quote, passage=lead.text, outlet=article.outlet, article=article.article,
                               published=_iso(article.published), score=0.0, wire=_wire(article),
                               dates=quote_dates(quote, article.published), url=article.url, passage_id=lead.id))
     return Answer(question=question, answered=True, results=results, note=note, confidence=HIGH)
 
 
-def _lead_quote(lead) -> str:
-    """A lead's opening sentence, with the next when it is very short (a dateline, a heading)."""
-    sentences = lead.sentences or [lead.text]
-    chosen = sentences[:2] if len(sentences[0]) < SHORT_QUOTE_CHARS and len(sentences) > 1 else sentences[:1]
-    return " ".join(chosen)
-
-
 def _span(query: Query) -> str:
     """The time a question names, as dates: 'on 2026-11-22', 'in 2025', 'in 2023-09' or 'from
     2026-11-16 to 2026-11-22'."""
-    start, end = min(p.start for p in query.periods), max(p.end for p in query.periods)
-    if start == end:
-        return f"on {start.isoformat()}"
-    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
-        return f"in {start.year}"
-    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and (end + dt.timedelta(days=1)).day == 1:
-        return f"in {start.isoformat()[:7]}"
-    return f"from {start.isoformat()} to {end.isoformat()}"
+    whole = Period("", min(p.start for p in query.periods), max(p.end for p in query.periods))
+    precision = whole.precision()
+    if precision is None:
+        return f"from {whole.start.isoformat()} to {whole.end.isoformat()}"
+    return ("on " if precision == DAY else "in ") + date_label(whole.start, precision)
 
 
 def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None = None) -> Carriers:

@@ -368,6 +368,10 @@ class Period:
     def holds(self, date: dt.date) -> bool:
         return self.start <= date <= self.end
 
+    def precision(self) -> str | None:
+        """DAY, MONTH or YEAR when the period is exactly one whole day, month or year, else None."""
+        return next((p for p in (DAY, MONTH, YEAR) if span(self.start, p) == (self.start, self.end)), None)
+
     def meets(self, date: dt.date, precision: str) -> bool:
         """True when a date known to this precision (a day, or the month or year it begins) can fall in
         the period: "2025" meets September 2025, and so does "2025-09-04"."""
@@ -432,14 +436,13 @@ _OTHER_LANGUAGES_BACK = [
 
 def _unit_back(today: dt.date, unit: str, n: int) -> tuple[dt.date, dt.date]:
     """The whole day, Monday-to-Sunday week, month or year n of them before today's."""
-    if unit == "day":
-        return (today - dt.timedelta(days=n),) * 2
     if unit == "week":
         return _week(today, n)
+    if unit == "day":
+        return span(today - dt.timedelta(days=n), DAY)
     if unit == "month":
-        first = _shift_month(today.replace(day=1), -n)
-        return first, _shift_month(first, 1) - dt.timedelta(days=1)
-    return dt.date(today.year - n, 1, 1), dt.date(today.year - n, 12, 31)
+        return span(_shift_month(today, -n), MONTH)
+    return span(dt.date(today.year - n, 1, 1), YEAR)
 
 
 def _week(today: dt.date, n: int) -> tuple[dt.date, dt.date]:

@@ -332,12 +332,13 @@ _NEWS = frozenset(fold(w) for w in """
     notícias notizie novità nieuws новости новость нового новое haber haberler yeni tin
     أخبار اخبار الأخبار
     """.split())
-# …and those around them in such a question, which name no topic either.
+# …and those around them in such a question, which name no topic either (so do the greetings and forms of
+# address a chat message opens with, `_OPENERS`).
 _NEWS_FILLER = frozenset(fold(w) for w in """
     baru hangat utama rame ramai lagi kasih kasi tau tahu kabarin ceritain cerita hari sekarang kini
-    terakhir sini min bot halo hai tanggal tgl bulan tahun minggu pekan
+    terakhir sini tanggal tgl bulan tahun minggu pekan
     anything today todays date week month year going top story stories tell give show recent recently
-    lately please hi hello
+    lately
     qué hay de las los la últimas última pasa pasó quoi quelles quelle les du des dernières il y a
     gibt es was aktuell aktuelle letzten das ist o que há as ultime ci sono cosa wat er is het
     какие какая что последние есть ne var son neler quais são as últimas quali sono le
@@ -363,7 +364,8 @@ def asks_news(words: list[str]) -> bool:
             asked = True
         elif _NEWS_CJK.search(word) and not _NEWS_CJK_FILLER.sub("", _NEWS_CJK.sub("", word)):
             asked = True
-        elif word not in _NEWS_FILLER and not asks_latest(word) and _NEWS_CJK_FILLER.sub("", word):
+        elif (word not in _NEWS_FILLER and word not in _OPENERS and not asks_latest(word)
+              and _NEWS_CJK_FILLER.sub("", word)):
             return False
     return asked
 
@@ -392,10 +394,13 @@ _PAGE_SUFFIXES = {"html", "htm", "php", "asp", "aspx", "amp"}
 
 
 # How chat messages open before the question: greetings, forms of address, "I want to ask".
-_OPENERS = frozenset(
+_GREETINGS = frozenset("""
+    halo hallo haloo hai hay hei hi hello hey hiya yo pagi siang sore malam selamat permisi assalamualaikum
+    salam good morning afternoon evening hola bonjour ciao привет
+    """.split())
+_ADDRESS = frozenset("bang kak mas mbak min admin gan bro sis guys kawan teman semua bot newsbot".split())
+_OPENERS = _GREETINGS | _ADDRESS | frozenset(
     """
-    halo hallo hai hay hei hi hello hey hiya yo pagi siang sore malam selamat permisi assalamualaikum salam
-    bang kak mas mbak min admin gan bro sis guys kawan teman semua bot newsbot good morning afternoon evening
     aku gue gw gua mau pengen boleh numpang tanya nanya tanyain bertanya tolong mohon bantu bantuin please pls plz
     quick question questions ask asking wondering curious help got thanks thank
     """.split()
@@ -409,15 +414,10 @@ _THANKS = frozenset("""
     makasih makasi makasii maaci terima kasih terimakasih trims tq thx thanks thank thankyou ty tengkyu
     nuhun matur nuwun gracias merci danke obrigado grazie спасибо
     """.split())
-_GREETINGS = frozenset("""
-    halo hallo haloo hai hay hei hi hello hey hiya yo pagi siang sore malam selamat permisi assalamualaikum
-    salam good morning afternoon evening hola bonjour ciao привет
-    """.split())
 _ACKNOWLEDGED = frozenset("""
     ok oke okay okey okei sip sipp siap mantap mantul keren baik noted nice great cool wow oh ya yes
     """.split())
 _LAUGHTER = re.compile(r"(?:wk|ha|he|hi|xi|ck|kw)+k?|lol|lmao|awok(?:awok)*")
-_ADDRESS = frozenset("bang kak mas mbak min admin gan bro sis guys kawan teman semua bot newsbot".split())
 _CHAT_FILLER = _ADDRESS | frozenset("""
     ya yah dong deh nih sih banyak banget bgt sekali very much so a lot you u for the all infonya jawabannya
     """.split())
