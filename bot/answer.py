@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 from ..index.dates import DAY, Period, date_label, date_mentions
 from ..index.terms import fold, is_question, small_talk
 
+from .pages import human_date
 from .retrieve import Hit, Query, Retriever
 
 MIN_DUPLICATE_WORDS = 6
@@ -335,9 +336,12 @@ UNDATED_NOTE = "None of my articles has a publication date, so I cannot tell whi
 def headlines(retriever: Retriever, query: Query, question: str, k: int = 3) -> Answer:
     """The reply to a question asking only for the news ("Apa berita terbaru?", "What's new today?"):
     the lead of each of the k newest articles, newest first; of those published in the time the question
-    names, when it names one and the sources have some."""
+    names, when it names one and the sources have some, else of the latest before then, else the newest."""
     reports = retriever.newest_reports(k, query.periods, query.corpus)
     note = f"The newest reports in my sources published {_span(query)}." if query.periods else NEWEST_NOTE
+    if not reports and query.periods:  # the latest before then, as near the time asked as there are
+        reports = retriever.newest_reports(k, corpus=query.corpus, before=min(p.start for p in query.periods))
+        note = f"Nothing in my sources was published {_span(query)}; these are the latest reports before then."
     if not reports and query.periods:
         reports = retriever.newest_reports(k, corpus=query.corpus)
         note = f"Nothing in my sources was published {_span(query)}; these are the newest reports."
@@ -353,13 +357,13 @@ def headlines(retriever: Retriever, query: Query, question: str, k: int = 3) -> 
 
 
 def _span(query: Query) -> str:
-    """The time a question names, as dates: 'on 2026-11-22', 'in 2025', 'in 2023-09' or 'from
-    2026-11-16 to 2026-11-22'."""
+    """The time a question names, as dates: 'on 22 Nov 2026', 'in 2025', 'in Sep 2023' or 'from
+    16 Nov 2026 to 22 Nov 2026'."""
     whole = Period("", min(p.start for p in query.periods), max(p.end for p in query.periods))
     precision = whole.precision()
     if precision is None:
-        return f"from {whole.start.isoformat()} to {whole.end.isoformat()}"
-    return ("on " if precision == DAY else "in ") + date_label(whole.start, precision)
+        return f"from {human_date(whole.start.isoformat())} to {human_date(whole.end.isoformat())}"
+    return ("on " if precision == DAY else "in ") + human_date(date_label(whole.start, precision))
 
 
 def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None = None) -> Carriers:

@@ -260,7 +260,10 @@ class Retriever:
         content_words = [t for t in tokens if t not in STOPWORDS]
         content_words = [t for t in content_words
                          if t not in timed and not (lexicon.get(t) and set(lexicon[t]) <= timed)] or content_words
-        news = asks_news([t for t in words(standard) if t not in STOPWORDS and t not in timed])
+        untimed = standard  # in Chinese or Japanese the time is inside a word: "2025年6月的新闻"
+        for period in periods:
+            untimed = untimed.replace(period.text, " ")
+        news = asks_news([t for t in words(untimed) if t not in STOPWORDS and t not in timed])
         language = question_language(text)
         content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
@@ -326,14 +329,17 @@ class Retriever:
             nearest = [a for a in nearest if any(f in terms[a.article] for f in rarest)] or nearest
         return max((a.published for a in nearest if a.published), default=None)
 
-    def newest_reports(self, limit: int, periods: list[Period] | None = None,
-                       corpus: Corpus | None = None) -> list[tuple[Article, Passage]]:
-        """The newest dated articles, published within the periods when given, each with its lead: its
-        first passage that states (not asks). What a question asking only for the news is answered with."""
+    def newest_reports(self, limit: int, periods: list[Period] | None = None, corpus: Corpus | None = None,
+                       before: dt.date | None = None) -> list[tuple[Article, Passage]]:
+        """The newest dated articles, published within the periods when given (or before a day), each with
+        its lead: its first passage that states (not asks). What a question asking only for the news is
+        answered with."""
         corpus = corpus or self.current()
         periods = periods or []
         since = min((p.start for p in periods), default=None)
         until = max((p.end for p in periods), default=None)
+        if before is not None:
+            until = min(until or before, before - dt.timedelta(days=1))
         articles = [a for a in corpus.store.newest_articles(limit, since, until)
                     if not periods or any(p.holds(a.published) for p in periods)]
         # the lead is nearly always the first passage; a few more cover an opening question

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import re
 
-from .terms import has_number
+from .terms import fold, has_number
 
 MONTHS = {
     # Indonesian
@@ -434,6 +434,72 @@ _OTHER_LANGUAGES_BACK = [
 ]
 
 
+# Month names in the other languages people ask in, as each writes them, lower-case in chat or not:
+# Spanish, French, German, Portuguese, Italian, Dutch, Turkish and Russian (the genitive "сентября" of a
+# day, the prepositional "в сентябре" of a month). Each name with and without its diacritics.
+_OTHER_MONTH_NAMES = (
+    "enero febrero marzo abril mayo junio julio agosto septiembre|setiembre octubre noviembre diciembre",
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "januar|jänner februar märz april mai juni juli august september oktober november dezember",
+    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+    "januari februari maart april mei juni juli augustus september oktober november december",
+    "ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık",
+    "январь|января|январе февраль|февраля|феврале март|марта|марте апрель|апреля|апреле май|мая|мае "
+    "июнь|июня|июне июль|июля|июле август|августа|августе сентябрь|сентября|сентябре "
+    "октябрь|октября|октябре ноябрь|ноября|ноябре декабрь|декабря|декабре",
+)
+
+
+def _month_names() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for language in _OTHER_MONTH_NAMES:
+        for number, forms in enumerate(language.split(), 1):
+            for form in forms.split("|"):
+                names[form] = names[fold(form)] = number
+    return names | MONTHS
+
+
+_ANY_MONTH = _month_names()
+_ANY_MONTH_RE = "|".join(sorted(map(re.escape, _ANY_MONTH), key=len, reverse=True))
+# Dates as a question may write them, beside those news text uses (`date_mentions`): a month name of any
+# of those languages, lower-case as chat types it, with its year and perhaps its day ("13 de septiembre
+# de 2023", "13. September 2023", "13 сентября 2023 года", "september 2023"); digits alone in any script
+# ("2023-09-13", "2023/9/13", and day first between dots as German, Russian and Turkish write it,
+# "13.9.2023"); and the Chinese, Japanese and Korean "2023年9月13日", "2023년 9월", "9月13日".
+_NAMED_DATE = re.compile(
+    rf"(?<!\w)(?:(?P<d>\d{{1,2}})\.?\s+(?:de\s+)?)?(?P<m>{_ANY_MONTH_RE})\.?,?\s+(?:de\s+|del\s+)?"
+    rf"(?P<y>\d{{4}})(?!\w)(?:\s*(?:года|г\.))?", re.I)
+_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(?:(?P<y>\d{4})([-/.])(?P<m>\d{1,2})\2(?P<d>\d{1,2})|"
+                           r"(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4}))(?![\d/-]|\.\d)")
+_CJK_DATE = re.compile(r"(?:(?P<y>\d{4})\s*[年년]\s*)?(?<!\d)(?P<m>\d{1,2})\s*[月월](?:\s*(?P<d>\d{1,2})\s*[日일])?")
+
+
+def _written_dates(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
+    """The dates a question writes in the forms `_NAMED_DATE`, `_NUMERIC_DATE` and `_CJK_DATE` read, with
+    where each is written. A day and month without a year is the latest such day up to today; a month
+    alone ("9月") is left out, as "September" is."""
+    found: list[tuple[int, int, Period]] = []
+    for pattern in (_NAMED_DATE, _NUMERIC_DATE, _CJK_DATE):
+        for m in pattern.finditer(question):
+            parts = m.groupdict()
+            year, name, day = (parts.get(g) or parts.get(g + "2") for g in "ymd")
+            month = int(name) if name.isdigit() else _ANY_MONTH.get(name.lower())
+            if month is None or not 1 <= month <= 12:
+                continue
+            if year and day:
+                date, precision = make_date(int(year), month, int(day)), DAY
+            elif year:
+                date, precision = dt.date(int(year), month, 1), MONTH
+            elif day:
+                date, precision = _not_after(today.year, month, int(day), today), DAY
+            else:
+                continue
+            if date and not any(s < m.end() and m.start() < e for s, e, _ in found):
+                found.append((m.start(), m.end(), Period(m.group(0), *span(date, precision))))
+    return found
+
+
 def _unit_back(today: dt.date, unit: str, n: int) -> tuple[dt.date, dt.date]:
     """The whole day, Monday-to-Sunday week, month or year n of them before today's."""
     if unit == "week":
@@ -493,16 +559,20 @@ def question_periods(question: str, today: dt.date) -> list[Period]:
     times ("kemarin", "bulan lalu", "last year", "2 tahun lalu", "minggu lalu", "5 hari terakhir")
     counted from today. A bare weekday is left out: in a question it rarely means the latest such day.
     So is the time the asker read or heard the news ("kemarin aku baca…")."""
-    back = _spans_back(question, today)
-    periods = [_period(m) for m in date_mentions(question, today)
-               if not _WEEKDAY_ONLY.match(m.text) and not _when_asker_learned(question, m.start, m.end)
-               and not any(s < m.end and m.start < e for s, e, _ in back)]
-    periods = [p for _, _, p in sorted(back, key=lambda item: item[0])] + periods
-    covered = " ".join(p.text for p in periods)
-    for m in _ANY_YEAR.finditer(question):
+    found = _spans_back(question, today)
+    found += [(start, end, period) for start, end, period in _written_dates(question, today)
+              if not any(s < end and start < e for s, e, _ in found) and not _when_asker_learned(question, start, end)]
+    mentions = [m for m in date_mentions(question, today)
+                if not _WEEKDAY_ONLY.match(m.text) and not _when_asker_learned(question, m.start, m.end)
+                and not any(s < m.end and m.start < e for s, e, _ in found)]
+    periods = [p for _, _, p in sorted(found, key=lambda item: item[0])] + [_period(m) for m in mentions]
+    taken = [(s, e) for s, e, _ in found] + [(m.start, m.end) for m in mentions]
+    for m in _ANY_YEAR.finditer(question):  # a year alone, written in any script's digits
         year = int(m.group(1))
-        if 1900 <= year <= 2100 and str(year) not in covered:
-            periods.append(Period(m.group(1), dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        bare = Period(m.group(1), dt.date(year, 1, 1), dt.date(year, 12, 31)) if 1900 <= year <= 2100 else None
+        if bare and not any((p.start, p.end) == (bare.start, bare.end) for p in periods) \
+                and not any(s < m.end() and m.start() < e for s, e in taken):
+            periods.append(bare)
     return periods
 
 

@@ -342,7 +342,7 @@ _NEWS_FILLER = frozenset(fold(w) for w in """
     qué hay de las los la últimas última pasa pasó quoi quelles quelle les du des dernières il y a
     gibt es was aktuell aktuelle letzten das ist o que há as ultime ci sono cosa wat er is het
     какие какая что последние есть ne var son neler quais são as últimas quali sono le
-    laatste
+    laatste en del em do da dos das im am vom von aus van uit sur dans pour за от в во на из
     có gì mới nhất tin tức ما هي آخر الأخبار ماذا
     """.split())
 _NEWS_CJK = re.compile(r"新闻|新聞|消息|最新|뉴스|최신|소식|ニュース")

@@ -180,8 +180,20 @@ def test_a_question_asking_only_for_the_news_gets_the_newest_articles_leads(fake
     # a time it names: the newest published then
     answer = fake_core.ask("Ada berita apa tanggal 2 Oktober 2023?")
     assert [r.article for r in answer.results] == ["a_antara"]
-    assert answer.note == "The newest reports in my sources published on 2023-10-02."
-    # none published then: the newest, saying so
+    assert answer.note == "The newest reports in my sources published on 2 Oct 2023."
+    # …however the question writes it: another language's month, digits, a Chinese date inside a word
+    for question in ("2023年10月2日的新闻", "noticias del 2 de octubre de 2023", "новости за 2 октября 2023 года",
+                     "berita 2023-10-02", "Nachrichten vom 2.10.2023"):
+        answer = fake_core.ask(question)
+        assert [r.article for r in answer.results] == ["a_antara"], question
+    answer = fake_core.ask("berita oktober 2023")
+    assert answer.note == "The newest reports in my sources published in Oct 2023."
+    assert [r.article for r in answer.results] == ["b_tempo", "a_antara"]
+    # none published then: the latest before then, or if none is older, the newest, saying so
+    answer = fake_core.ask("berita 5 oktober 2023")
+    assert [r.article for r in answer.results] == ["b_tempo", "a_antara"]
+    assert answer.note == "Nothing in my sources was published on 5 Oct 2023; these are the latest reports before then."
+    assert [r.article for r in fake_core.ask("Any news from 3 October 2023?").results] == ["b_tempo"]
     answer = fake_core.ask("Any news from 2019?")
     assert [r.article for r in answer.results] == ["b_tempo", "a_antara"]
     assert answer.note == "Nothing in my sources was published in 2019; these are the newest reports."

@@ -157,6 +157,48 @@ def test_question_periods_counted_back_in_other_languages():
     assert spans("Was passiert hier?") == []  # German "hier" is "here", not French "yesterday"
 
 
+def test_question_periods_dates_written_in_other_languages_and_forms():
+    from newsbot.index.dates import question_periods
+
+    today = dt.date(2026, 9, 10)
+    spans = lambda q: [(p.text, p.start.isoformat(), p.end.isoformat()) for p in question_periods(q, today)]  # noqa: E731
+    september = ("2023-09-01", "2023-09-30")
+    # a month with its year, in the languages people ask in, lower-case as chat types it
+    for question, text in (("¿Qué pasó en septiembre de 2023?", "septiembre de 2023"),
+                           ("Que s'est-il passé en septembre 2023 ?", "septembre 2023"),
+                           ("Was geschah im September 2023?", "September 2023"),
+                           ("o que aconteceu em setembro de 2023", "setembro de 2023"),
+                           ("cosa è successo a settembre 2023", "settembre 2023"),
+                           ("wat gebeurde er in september 2023", "september 2023"),
+                           ("Eylül 2023'te ne oldu?", "Eylül 2023"),
+                           ("Что случилось в сентябре 2023 года?", "сентябре 2023 года"),
+                           ("berita september 2023", "september 2023"),
+                           ("what happened in sept. 2023", "sept. 2023"),
+                           ("2023年9月发生了什么？", "2023年9月"),
+                           ("2023년 9월에 무슨 일이", "2023년 9월")):
+        assert spans(question) == [(text, *september)], question
+    # a day, month and year, by name or in digits (any script's), day first between dots
+    day = ("2023-09-13", "2023-09-13")
+    for question, text in (("13 de septiembre de 2023", "13 de septiembre de 2023"),
+                           ("le 13 septembre 2023", "13 septembre 2023"),
+                           ("am 13. September 2023", "13. September 2023"),
+                           ("13 сентября 2023 года", "13 сентября 2023 года"),
+                           ("What happened on 2023-09-13?", "2023-09-13"),
+                           ("2023/9/13", "2023/9/13"),
+                           ("am 13.9.2023.", "13.9.2023"),
+                           ("２０２３-０９-１３", "２０２３-０９-１３"),
+                           ("2023年9月13日发生了什么？", "2023年9月13日"),
+                           ("2023년 9월 13일", "2023년 9월 13일")):
+        assert spans(question) == [(text, *day)], question
+    # a day and month alone: the latest such day up to today
+    assert spans("9月13日发生了什么？") == [("9月13日", "2025-09-13", "2025-09-13")]
+    assert spans("9月1日") == [("9月1日", "2026-09-01", "2026-09-01")]
+    # not dates: a month alone, impossible days, version numbers
+    assert spans("9月的新闻") == []
+    assert spans("2023-13-40") == spans("31.2.2023") == [("2023", "2023-01-01", "2023-12-31")]
+    assert spans("version 1.2.3") == []
+
+
 def test_the_time_the_asker_read_the_news_is_not_the_events():
     from newsbot.index.dates import question_periods
 
