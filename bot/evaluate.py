@@ -2,7 +2,9 @@
 weights and thresholds by cross-validation.
 
 A question file has one JSON object per line with `id`, `lang`, `q` and `gold` (strings of which one
-must be in a returned passage; an empty list means the sources do not answer it). `lang` groups the
+must be in a returned passage; an empty list means the sources do not answer it), and optionally
+`asked` ("YYYY-MM-DD"): the day it was asked, which its relative times ("kemarin", "last year") count
+from (`newsbot feedback --export` writes it). `lang` groups the
 questions: `id`, `en`, `xx` (other languages), `kw` (keywords), `tmp` (the time named decides), `neg`
 (near-topic but unanswered) and `off` (off-topic).
 
@@ -18,6 +20,7 @@ are for questions the choice never saw. Each question is searched once; only the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import statistics
 from dataclasses import dataclass, field, replace
@@ -44,6 +47,7 @@ class Case:
     lang: str
     q: str
     gold: list[str]
+    asked: dt.date | None = None  # the day it was asked: what its relative times count from (None: today)
 
     @property
     def answerable(self) -> bool:
@@ -130,9 +134,12 @@ def load_cases(path: Path | str) -> list[Case]:
             gold = row.get("gold", [])
             if not isinstance(row["q"], str) or not isinstance(gold, list):
                 raise TypeError
-            cases.append(Case(str(row.get("id", n)), str(row.get("lang", "?")), row["q"], [str(g) for g in gold]))
+            asked = dt.date.fromisoformat(row["asked"]) if row.get("asked") is not None else None
+            cases.append(Case(str(row.get("id", n)), str(row.get("lang", "?")), row["q"], [str(g) for g in gold], asked))
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             raise EvalFileError(f"{path}:{n}: expected {{\"id\", \"lang\", \"q\", \"gold\": [...]}}") from None
+        except ValueError:
+            raise EvalFileError(f"{path}:{n}: \"asked\" must be a date, YYYY-MM-DD") from None
         if _ELSEWHERE in cases[-1].id:
             raise EvalFileError(f"{path}:{n}: a question id may not contain {_ELSEWHERE!r}")
     if not cases:
@@ -159,8 +166,11 @@ Searched = dict[str, tuple]  # case id -> the retriever's (query, hits) for its 
 
 
 def search_all(core: NewsCore, cases: list[Case]) -> Searched:
-    """Search every question once; the ranking can then be redone with any thresholds."""
-    return {case.id: core.retriever.search(case.q) for case in cases}
+    """Search every question once (as on the day it was asked, when known); the ranking can then be
+    redone with any thresholds."""
+    retriever = core.retriever
+    return {case.id: retriever.search(retriever.prepare(case.q, today=case.asked) if case.asked else case.q)
+            for case in cases}
 
 
 def judge(core: NewsCore, case: Case, thresholds: Thresholds, k: int, searched=None) -> CaseResult:
@@ -195,8 +205,8 @@ def evaluate(core: NewsCore, cases: list[Case], k: int = 3, thresholds: Threshol
              searched: Searched | None = None) -> EvalReport:
     """Ask every question and score the answers."""
     thresholds = thresholds or core.thresholds
-    searched = searched or {}
-    return report([judge(core, c, thresholds, k, searched.get(c.id)) for c in cases], k)
+    searched = searched or search_all(core, cases)
+    return report([judge(core, c, thresholds, k, searched[c.id]) for c in cases], k)
 
 
 # -- choosing weights and thresholds -----------------------------------------------------------

@@ -26,10 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..index.errors import NewsbotError
+from ..index.model import ShownAnswer
 from ..index.store import IndexStore
 from ..index.terms import question_language
 
 from .answer import Answer
+from .retrieve import asks_only_news
 
 log = logging.getLogger(__name__)
 
@@ -153,21 +155,26 @@ class Feedback:
 
     def export(self, path: Path) -> int:
         """Write each answer with a 👍 (on a passage still in the index) as a question in the `newsbot
-        eval` format, its gold a run of words from the liked passage; how many were written."""
-        liked: dict[int, tuple[str, dict[int, int]]] = {}  # answer -> (question, passage -> likes)
+        eval` format, its gold a run of words from the liked passage and `asked` the day it was shown
+        (what "kemarin" in it meant); how many were written. A question that asked only for the news is
+        left out: its answer was whatever was newest that day, which no later index can be judged on."""
+        liked: dict[int, tuple[ShownAnswer, dict[int, int]]] = {}  # answer id -> (answer, passage -> likes)
         for v in self.store.votes():
             if v.value == UP and v.answer.passages:  # a liked refusal names no passage to look for
-                question, passages = liked.setdefault(v.answer.id, (v.answer.question, {}))
+                _, passages = liked.setdefault(v.answer.id, (v.answer, {}))
                 pid = v.answer.passages[v.result]
                 passages[pid] = passages.get(pid, 0) + 1
         texts = self.store.passages(list({pid for _, ps in liked.values() for pid in ps}))
         lines = []
-        for answer, (question, passages) in sorted(liked.items()):
+        for answer_id, (shown, passages) in sorted(liked.items()):
+            asked = shown.shown.astimezone().date()  # the day as the bot counted it (its local date)
+            if asks_only_news(shown.question, asked):
+                continue
             gold = [g for pid in passages if pid in texts and (g := distinctive(texts[pid].sentences or [texts[pid].text]))
                     and g in texts[pid].text]  # eval looks for it verbatim
             if gold:
-                lines.append({"id": f"feedback-{answer}", "lang": question_language(question) or "xx", "q": question,
-                              "gold": list(dict.fromkeys(gold)),
+                lines.append({"id": f"feedback-{answer_id}", "lang": question_language(shown.question) or "xx",
+                              "q": shown.question, "gold": list(dict.fromkeys(gold)), "asked": asked.isoformat(),
                               "note": f"liked {sum(passages.values())} time(s) in chat"})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")

@@ -75,6 +75,21 @@ def centred_by_language(values: np.ndarray, languages: list[str | None]) -> np.n
     return centred
 
 
+def asks_only_news(question: str, today: dt.date) -> bool:
+    """True when a question asks only for the news and names no topic ("Apa berita terbaru?", "berita
+    juni 2025", "What happened yesterday?"): its answer is whatever was newest then, not a passage."""
+    standard = standardise(question)
+    return _news_only(standard, question_periods(standard, today))
+
+
+def _news_only(standard: str, periods: list[Period]) -> bool:
+    untimed = standard  # in Chinese or Japanese the time is inside a word: "2025年6月的新闻"
+    for period in periods:
+        untimed = untimed.replace(period.text, " ")
+    timed = {w for p in periods for w in words(p.text)}
+    return asks_news([t for t in words(untimed) if t not in STOPWORDS and t not in timed])
+
+
 def recency(published: dt.date | None, newest: dt.date) -> float:
     """+1 for an article published in the LATEST_DAYS up to the newest one near the question that names
     what it names, -1 for any other dated one (older, or newer and about something else), 0 for an
@@ -242,15 +257,17 @@ class Retriever:
         text = standardise(text)
         return self.embedder.embed_query(text) if text.strip() else np.zeros(dim, np.float32)
 
-    def prepare(self, question: str, vector: np.ndarray | None = None, corpus: Corpus | None = None) -> Query:
-        """Truncate, tokenise, expand and (unless given its vector) embed a question."""
+    def prepare(self, question: str, vector: np.ndarray | None = None, corpus: Corpus | None = None,
+                today: dt.date | None = None) -> Query:
+        """Truncate, tokenise, expand and (unless given its vector) embed a question; its relative times
+        ("kemarin", "last year") count from `today`, else the retriever's, else the real one."""
         corpus = corpus or self.current()
         text, truncated = self.clip(question)
         tokens = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
         question_names = names(text)
         corpus.frequencies(v for t in tokens + question_names for v in variants(t))  # one read for all
         standard = standardise(text)  # "kpn" asks when as "kapan" does, "taun lalu" names "tahun lalu"
-        periods = question_periods(standard, self.today or dt.date.today())
+        periods = question_periods(standard, today or self.today or dt.date.today())
         # The words naming the question's time ("pada 2025", "bulan lalu") are matched by the time
         # agreement, against dates however a passage writes them; as content words they would match the
         # rare passage that spells them out and dilute the coverage of every other one. So are their
@@ -260,10 +277,7 @@ class Retriever:
         content_words = [t for t in tokens if t not in STOPWORDS]
         content_words = [t for t in content_words
                          if t not in timed and not (lexicon.get(t) and set(lexicon[t]) <= timed)] or content_words
-        untimed = standard  # in Chinese or Japanese the time is inside a word: "2025年6月的新闻"
-        for period in periods:
-            untimed = untimed.replace(period.text, " ")
-        news = asks_news([t for t in words(untimed) if t not in STOPWORDS and t not in timed])
+        news = _news_only(standard, periods)
         language = question_language(text)
         content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))

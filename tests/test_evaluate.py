@@ -149,6 +149,29 @@ def test_a_question_id_may_not_look_like_one_asked_of_another_index(tmp_path):
         load_cases(questions)
 
 
+def test_a_question_is_searched_as_on_the_day_it_was_asked(tmp_path, fake_core):
+    """"bulan lalu" in a question asked on 5 Nov 2023 meant October 2023, whenever it is evaluated."""
+    import datetime as dt
+
+    from newsbot.bot.evaluate import EvalFileError, load_cases, search_all
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "t1", "lang": "tmp", "q": "ekspor udang bulan lalu", "gold": ["udang"],
+                                     "asked": "2023-11-05"}) + "\n"
+                         + json.dumps({"id": "t2", "lang": "tmp", "q": "ekspor udang bulan lalu", "gold": ["udang"]})
+                         + "\n")
+    asked, undated = load_cases(questions)
+    assert asked.asked == dt.date(2023, 11, 5) and undated.asked is None
+    searched = search_all(fake_core, [asked, undated])
+    [then] = searched["t1"][0].periods
+    assert (then.start, then.end) == (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
+    [now] = searched["t2"][0].periods
+    assert (now.start, now.end) != (then.start, then.end)  # last month counted from the real today
+    questions.write_text(json.dumps({"id": "t3", "lang": "tmp", "q": "Apa?", "gold": [], "asked": "kemarin"}) + "\n")
+    with pytest.raises(EvalFileError, match=r"q.jsonl:1: \"asked\" must be a date, YYYY-MM-DD"):
+        load_cases(questions)
+
+
 def test_the_questions_written_later_quote_the_bundled_seeds():
     """`eval/written-later.jsonl` loads, and every gold quote is verbatim in a seed article: a question
     whose gold no seed holds would count as a miss whatever the ranking did."""

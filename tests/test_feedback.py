@@ -203,9 +203,22 @@ def test_liked_answers_export_as_eval_questions_that_the_bot_gets_right(fake_cor
     assert line["q"] == SHRIMP and line["lang"] in ("id", "xx") and line["note"] == "liked 2 time(s) in chat"
     passage = fake_core.ask(SHRIMP).results[0].passage
     assert all(g in passage for g in line["gold"])
+    assert line["asked"] == dt.date.today().isoformat()  # what "kemarin" in it would have meant
     cases = load_cases(out)
     report = evaluate(fake_core, cases, k=3)
     assert report.overall.hit_at_1 == 1.0
+
+
+def test_a_liked_answer_to_a_news_only_question_is_not_exported(fake_core, tmp_path):
+    """"Apa berita terbaru?" was answered with whatever was newest that day: no later index can be
+    judged on it, so it never becomes an evaluation question."""
+    feedback = fake_core.feedback
+    for question in ("Apa berita terbaru?", "berita oktober 2023", SHRIMP):
+        answer = fake_core.ask(question)
+        assert answer.answered, question
+        feedback.vote(feedback.shown(answer), feedback.voter("telegram", 1), 0, UP)
+    assert feedback.export(tmp_path / "liked.jsonl") == 1
+    assert json.loads((tmp_path / "liked.jsonl").read_text(encoding="utf-8"))["q"] == SHRIMP
 
 
 # --- the terminal ---------------------------------------------------------------------------------------
