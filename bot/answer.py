@@ -329,6 +329,7 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
 
 
 NEWEST_NOTE = "The newest reports in my sources."
+NEWS_CARRIERS = 10  # the newest articles `/sources` lists for a question asking only for the news
 SMALL_TALK_NOTE = "That asks nothing of the news."
 UNDATED_NOTE = "None of my articles has a publication date, so I cannot tell which news is newest."
 
@@ -368,9 +369,17 @@ def _span(query: Query) -> str:
 
 def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None = None) -> Carriers:
     """Every article with a passage that answers the question as well as an answer's results must, once
-    each, most relevant first, with its own best sentence."""
+    each, most relevant first, with its own best sentence; for a question asking only for the news, the
+    newest articles (of the time it names), each with its lead."""
     thresholds = thresholds or Thresholds.tuned()
+    if small_talk(question):
+        return Carriers(question=question, answered=False, carriers=[], note=SMALL_TALK_NOTE)
     query, hits = retriever.search(question)
+    if query.news:  # "/sources berita terbaru": who published the newest reports
+        newest = headlines(retriever, query, question, NEWS_CARRIERS)
+        return Carriers(question=question, answered=newest.answered, note=newest.note, carriers=[
+            Carrier(outlet=r.outlet, article=r.article, published=r.published, wire=r.wire, quote=r.quote)
+            for r in newest.results])
     hits = rank(hits, thresholds)
     note = _long_note(query)
     if not query.text.strip() or not hits or not relevant(hits[0], thresholds):

@@ -197,6 +197,12 @@ def test_a_question_asking_only_for_the_news_gets_the_newest_articles_leads(fake
     answer = fake_core.ask("Any news from 2019?")
     assert [r.article for r in answer.results] == ["b_tempo", "a_antara"]
     assert answer.note == "Nothing in my sources was published in 2019; these are the newest reports."
+    # which outlets carry it (/sources): those of the newest articles, each with its lead
+    carried = fake_core.carriers("Apa berita terbaru?")
+    assert carried.answered and carried.note == NEWEST_NOTE
+    assert [(c.article, c.outlet) for c in carried.carriers] == [("b_tempo", "TEMPO.CO"), ("a_antara", "ANTARA")]
+    assert "Menteri Perikanan mengumumkan" in carried.carriers[0].quote
+    assert not fake_core.carriers("makasih ya").answered
     # a topic is searched as ever
     topical = fake_core.ask("Kabar terbaru ekspor udang naik berapa persen?")
     assert topical.note != NEWEST_NOTE and "udang" in topical.results[0].quote
