@@ -15,8 +15,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..index.model import Follow, Post, topic_key
+from ..index.terms import small_talk
 
 from .answer import HIGH, Result, same_report
+from .retrieve import asks_only_news
 
 MAX_TOPIC = 200  # characters
 MAX_FOLLOWS = 20  # topics one chat may follow
@@ -67,6 +69,10 @@ class Following:
         if len(topic) > MAX_TOPIC:
             return FollowReply(f"A topic can be at most {MAX_TOPIC} characters (this one has {len(topic)}); "
                                "a few words work best, e.g. /follow Kim Putin.")
+        if asks_only_news(topic, dt.date.today()) or small_talk(topic):  # new passages nearest "berita": anything
+            return FollowReply(f"“{topic}” names no topic to follow; a few words of one work best, e.g. /follow "
+                               "Kim Putin. For the newest reports, ask “Apa berita terbaru?” any time.",
+                               self.topics(place))
         current = self.store.follows(place)
         if any(topic_key(f.topic) == topic_key(topic) for f in current):
             return FollowReply(f"This chat already follows “{topic}”.", [f.topic for f in current])

@@ -37,6 +37,11 @@ def test_follow_commands_and_their_bad_input(fake_core):
     assert reply.topics == ["harimau sumatra"]
     assert follow(fake_core, "follow", "Harimau Sumatra").message == "This chat already follows “Harimau Sumatra”."
     assert follow(fake_core, "follow", "").message.startswith("Tell me what to follow")
+    # the news in general, or thanks, names no topic: the new passages nearest "berita" would be anything
+    for nothing in ("berita terbaru", "news", "noticias de hoy", "makasih"):
+        reply = follow(fake_core, "follow", nothing)
+        assert reply.message.startswith(f"“{nothing}” names no topic to follow"), nothing
+        assert reply.topics == ["harimau sumatra"]
     long = follow(fake_core, "follow", "x" * 500)
     assert long.message.startswith("A topic can be at most 200 characters (this one has 500)")
     assert [f.topic for f in store.follows(HERE)] == ["harimau sumatra"]  # nothing else changed
