@@ -485,7 +485,7 @@ def _written_dates(question: str, today: dt.date) -> list[tuple[int, int, Period
             parts = m.groupdict()
             year, name, day = (parts.get(g) or parts.get(g + "2") for g in "ymd")
             month = int(name) if name.isdigit() else _ANY_MONTH.get(name.lower())
-            if month is None or not 1 <= month <= 12:
+            if month is None or not 1 <= month <= 12 or (year and not 1900 <= int(year) <= 2100):
                 continue
             if year and day:
                 date, precision = make_date(int(year), month, int(day)), DAY

@@ -197,6 +197,8 @@ def test_question_periods_dates_written_in_other_languages_and_forms():
     assert spans("9月的新闻") == []
     assert spans("2023-13-40") == spans("31.2.2023") == [("2023", "2023-01-01", "2023-12-31")]
     assert spans("version 1.2.3") == []
+    for nonsense in ("0000年1月", "enero de 0000", "9999年12月", "31.12.9999"):  # years no news is from
+        assert spans(nonsense) == [], nonsense
 
 
 def test_the_time_the_asker_read_the_news_is_not_the_events():

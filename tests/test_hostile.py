@@ -26,9 +26,14 @@ FTS_AND_SQL = [
     "{text}:", "(", ")", "'; DROP TABLE passages; --", "' OR 1=1 --", "\x00", "\x1b[31m", "\u202e", "\u200f",
     "مرحبا بالعالم", "😀👍🏽", "𝕏", "…", "?!", "-", "+", "%", "_", "\\", "\r\n", "\t", "udang", "ekspor",
 ]
+# The pieces dates are written with, in any order: impossible days and years must not break a question.
+DATE_PIECES = ["年", "月", "日", "년 ", "월 ", "일", "-", "/", ".", " de ", "enero", "сентября", " года", "Mei", "may",
+               "kemarin", "bulan lalu", "ayer", "去年", "0", "00", "0000", "9999", "10000", "13", "31", "29", "2", "2023"]
 QUESTION = st.one_of(
     st.text(max_size=300),
     st.lists(st.sampled_from(FTS_AND_SQL) | st.text(max_size=12), max_size=40).map(" ".join),
+    st.lists(st.sampled_from(DATE_PIECES) | st.integers(0, 99999).map(str), max_size=12).map("".join),
+    st.lists(st.sampled_from(DATE_PIECES), max_size=12).map(" ".join),
     st.builds(lambda piece, n: piece * n, st.text(min_size=1, max_size=50), st.integers(1, 100_000 // 50)),
 )
 
