@@ -204,6 +204,11 @@ def date_label(date: dt.date, precision: str) -> str:
     return str(date.year)
 
 
+def _overlaps(start: int, end: int, spans) -> bool:
+    """True when the text from start to end overlaps any of the (start, end, …) spans."""
+    return any(s < end and start < e for s, e, *_ in spans)
+
+
 def _shift_month(date: dt.date, months: int) -> dt.date:
     index = date.year * 12 + date.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -231,7 +236,7 @@ def date_mentions(sentence: str, published: dt.date | None) -> list[DateMention]
         if date is None:
             return
         span = (m.start(), m.end())
-        if any(s < span[1] and span[0] < e for s, e in taken):
+        if _overlaps(*span, taken):
             return
         taken.append(span)
         found.append(DateMention(span[0], span[1], m.group(0), date, precision))
@@ -470,20 +475,19 @@ _ANY_MONTH_RE = "|".join(sorted(map(re.escape, _ANY_MONTH), key=len, reverse=Tru
 _NAMED_DATE = re.compile(
     rf"(?<!\w)(?:(?P<d>\d{{1,2}})\.?\s+(?:de\s+)?)?(?P<m>{_ANY_MONTH_RE})\.?,?\s+(?:de\s+|del\s+)?"
     rf"(?P<y>\d{{4}})(?!\w)(?:\s*(?:года|г\.))?", re.I)
-_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(?:(?P<y>\d{4})([-/.])(?P<m>\d{1,2})\2(?P<d>\d{1,2})|"
-                           r"(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4}))(?![\d/-]|\.\d)")
+_YEAR_FIRST_DATE = re.compile(r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d/-]|\.\d)")
+_DAY_FIRST_DATE = re.compile(r"(?<![\d/.-])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?![\d/-]|\.\d)")
 _CJK_DATE = re.compile(r"(?:(?P<y>\d{4})\s*[年년]\s*)?(?<!\d)(?P<m>\d{1,2})\s*[月월](?:\s*(?P<d>\d{1,2})\s*[日일])?")
 
 
 def _written_dates(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
-    """The dates a question writes in the forms `_NAMED_DATE`, `_NUMERIC_DATE` and `_CJK_DATE` read, with
+    """The dates a question writes in the forms `_NAMED_DATE`, the numeric ones and `_CJK_DATE` read, with
     where each is written. A day and month without a year is the latest such day up to today; a month
     alone ("9月") is left out, as "September" is."""
     found: list[tuple[int, int, Period]] = []
-    for pattern in (_NAMED_DATE, _NUMERIC_DATE, _CJK_DATE):
+    for pattern in (_NAMED_DATE, _YEAR_FIRST_DATE, _DAY_FIRST_DATE, _CJK_DATE):
         for m in pattern.finditer(question):
-            parts = m.groupdict()
-            year, name, day = (parts.get(g) or parts.get(g + "2") for g in "ymd")
+            year, name, day = m["y"], m["m"], m["d"]
             month = int(name) if name.isdigit() else _ANY_MONTH.get(name.lower())
             if month is None or not 1 <= month <= 12 or (year and not 1900 <= int(year) <= 2100):
                 continue
@@ -495,7 +499,7 @@ def _written_dates(question: str, today: dt.date) -> list[tuple[int, int, Period
                 date, precision = _not_after(today.year, month, int(day), today), DAY
             else:
                 continue
-            if date and not any(s < m.end() and m.start() < e for s, e, _ in found):
+            if date and not _overlaps(m.start(), m.end(), found):
                 found.append((m.start(), m.end(), Period(m.group(0), *span(date, precision))))
     return found
 
@@ -535,7 +539,7 @@ def _spans_back(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
     found: list[tuple[int, int, Period]] = []
 
     def add(m: re.Match, start: dt.date, end: dt.date) -> None:
-        if not any(s < m.end() and m.start() < e for s, e, _ in found):
+        if not _overlaps(m.start(), m.end(), found):
             found.append((m.start(), m.end(), Period(m.group(0), start, end)))
 
     for m in AGO.finditer(question):
@@ -561,17 +565,17 @@ def question_periods(question: str, today: dt.date) -> list[Period]:
     So is the time the asker read or heard the news ("kemarin aku baca…")."""
     found = _spans_back(question, today)
     found += [(start, end, period) for start, end, period in _written_dates(question, today)
-              if not any(s < end and start < e for s, e, _ in found) and not _when_asker_learned(question, start, end)]
+              if not _overlaps(start, end, found) and not _when_asker_learned(question, start, end)]
     mentions = [m for m in date_mentions(question, today)
                 if not _WEEKDAY_ONLY.match(m.text) and not _when_asker_learned(question, m.start, m.end)
-                and not any(s < m.end and m.start < e for s, e, _ in found)]
+                and not _overlaps(m.start, m.end, found)]
     periods = [p for _, _, p in sorted(found, key=lambda item: item[0])] + [_period(m) for m in mentions]
     taken = [(s, e) for s, e, _ in found] + [(m.start, m.end) for m in mentions]
     for m in _ANY_YEAR.finditer(question):  # a year alone, written in any script's digits
         year = int(m.group(1))
         bare = Period(m.group(1), dt.date(year, 1, 1), dt.date(year, 12, 31)) if 1900 <= year <= 2100 else None
         if bare and not any((p.start, p.end) == (bare.start, bare.end) for p in periods) \
-                and not any(s < m.end() and m.start() < e for s, e in taken):
+                and not _overlaps(m.start(), m.end(), taken):
             periods.append(bare)
     return periods
 
