@@ -82,12 +82,33 @@ def asks_only_news(question: str, today: dt.date) -> bool:
     return _news_only(standard, question_periods(standard, today))
 
 
-def _news_only(standard: str, periods: list[Period]) -> bool:
-    untimed = standard  # in Chinese or Japanese the time is inside a word: "2025年6月的新闻"
+def _untimed(standard: str, periods: list[Period]) -> str:
+    """The question without the times it names (in Chinese or Japanese the time is inside a word:
+    "2025年6月的新闻")."""
     for period in periods:
-        untimed = untimed.replace(period.text, " ")
+        standard = standard.replace(period.text, " ")
+    return " ".join(standard.split())
+
+
+def _news_only(standard: str, periods: list[Period]) -> bool:
     timed = {w for p in periods for w in words(p.text)}
-    return asks_news([t for t in words(untimed) if t not in STOPWORDS and t not in timed])
+    return asks_news([t for t in words(_untimed(standard, periods)) if t not in STOPWORDS and t not in timed])
+
+
+def embedded_text(standard: str, today: dt.date) -> str:
+    """What a (standardised) question is embedded as: without the time it names when it names a topic
+    besides (a name, or two content words). The time agreement matches that time against the dates
+    passages state, however they write them; left in the text, the year drew the question towards
+    any passage that spells it, which an index of that year's news is full of ("Who hosted the parade
+    Kim attended in 2025?" got "Astana Gede Kawali, 19 Oktober 2025."). A question that is about
+    nothing but its time keeps it: "What happened on 13 September 2023?" is answered by the passage
+    stating that date."""
+    periods = question_periods(standard, today)
+    if not periods:
+        return standard
+    untimed = _untimed(standard, periods)
+    topic = [t for t in words(untimed) if t not in STOPWORDS]
+    return untimed if len(topic) >= 2 or names(untimed) else standard
 
 
 def recency(published: dt.date | None, newest: dt.date) -> float:
@@ -118,6 +139,9 @@ class Hit:
     absent_names: int  # the question's names its article never mentions (when both share a language)
     bm25_rank: int | None
     dense_rank: int | None
+    # the question names a time or asks for the latest, so a passage with no date (time 0) cannot be
+    # shown to be of the time asked about
+    timed: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,10 +275,9 @@ class Retriever:
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
 
     def embed(self, text: str, dim: int) -> np.ndarray:
-        """The question's vector: embedded with its informal Indonesian words in their standard form. Its
-        time stays in: "What happened on 13 September 2023?" has no other topic, and the passage that
-        states that date is its answer."""
-        text = standardise(text)
+        """The question's vector: embedded with its informal Indonesian words in their standard form, and
+        without the time it names when it has a topic besides (`embedded_text`)."""
+        text = embedded_text(standardise(text), self.today or dt.date.today())
         return self.embedder.embed_query(text) if text.strip() else np.zeros(dim, np.float32)
 
     def prepare(self, question: str, vector: np.ndarray | None = None, corpus: Corpus | None = None,
@@ -475,6 +498,7 @@ class Retriever:
                     unknown_names=query.unknown_names, background=background,
                     absent_names=found.absent[article.article],
                     bm25_rank=bm25_rank.get(pid), dense_rank=dense_rank.get(pid),
+                    timed=bool(query.periods) or newest is not None,
                 )
             )
         return query, hits

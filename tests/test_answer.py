@@ -106,6 +106,16 @@ def test_relative_times_in_a_quote_carry_their_date(fake_core):
         assert lead.dates == [QuoteDate("tahun ini", "2023", "year")]
 
 
+def test_a_passage_with_no_date_is_only_the_closest_found_for_a_question_naming_a_time(fake_core):
+    """The frog report is undated: asked about 2023, it cannot be shown to be of that time, so it is at
+    most "closest I found"; asked without a time it is the answer."""
+    assert fake_core.ask("Katak hijau di hutan Kalimantan").confidence == "high"
+    for question in ("Katak hijau di hutan Kalimantan pada 2023", "Katak hijau di hutan Kalimantan bulan lalu"):
+        answer = fake_core.ask(question)
+        assert answer.answered and answer.confidence == "low", question
+        assert answer.results[0].article == "c_unknown"
+
+
 def test_low_confidence_is_marked_in_plain_text(fake_core):
     from newsbot.bot.render import LOW_CONFIDENCE, render_answer
 

@@ -201,6 +201,20 @@ def test_the_words_naming_the_questions_time_are_left_to_the_time_agreement(retr
     assert "2023" in retriever.prepare("2023?").content_terms
 
 
+def test_the_question_is_embedded_without_the_time_it_names_when_it_has_a_topic_besides(retriever, monkeypatch):
+    """The time agreement matches "pada 2023" against the dates passages state; in the embedded text the
+    year would draw the question to any passage spelling it. A question about nothing but its time
+    keeps it: the passage stating that date is its answer."""
+    embedded = []
+    embed_query = retriever.embedder.embed_query
+    monkeypatch.setattr(retriever.embedder, "embed_query", lambda text: embedded.append(text) or embed_query(text))
+    for question in ("Ekspor udang pada 2023 naik berapa?", "What did Kim say in 2023 about Russia?",
+                     "udang kapal bln lalu", "What happened on 13 September 2023?", "2023?", "ekspor udang"):
+        retriever.search(question)
+    assert embedded == ["Ekspor udang naik berapa?", "What did Kim say about Russia?", "udang kapal",
+                        "What happened on 13 September 2023?", "2023?", "ekspor udang"]
+
+
 def test_english_contractions_leave_no_letters_behind_as_content_words(retriever):
     """"Korea's", "what's", "don't": the letter after the apostrophe is no word of the question."""
     query = retriever.prepare("What's the ministry's plan? They don't say, I'd think we'll see")
