@@ -151,17 +151,22 @@ def rank(hits: list[Hit], thresholds: Thresholds) -> list[Hit]:
     return sorted(hits, key=lambda h: (-relevance(h, thresholds), h.passage.id))
 
 
-def may_be_confident(best: Hit) -> bool:
-    """False for the kinds of passage that are at most "closest I found", however relevant: one that
-    states no number other than a date for a "how many" question (it cannot hold the count asked for);
-    one from an article in the question's language that never mentions a name the question asks about
-    (a question about Surabaya answered from an article that never names Surabaya); one whose dates
+def states_what_is_asked(hit: Hit) -> bool:
+    """False for a passage that cannot hold the kind of answer asked for: one that states no number
+    other than a date for a "how many" question (it cannot hold the count asked for); one whose dates
     all fall outside the time the question names ("What did Zelensky say last week?" answered from
     2022), or that is older than the newest report when the question asks for the latest; and, for
     such a question, one with no date at all ("Harga emas hari ini berapa?" answered from an undated
-    report on gold mining), which cannot be shown to be of that time. None depends on what else the
-    index holds."""
-    return best.number >= 0 and not best.absent_names and (best.time > 0 if best.timed else best.time >= 0)
+    report on gold mining), which cannot be shown to be of that time."""
+    return hit.number >= 0 and (hit.time > 0 if hit.timed else hit.time >= 0)
+
+
+def may_be_confident(best: Hit) -> bool:
+    """False for the kinds of passage that are at most "closest I found", however relevant: one that
+    does not state what is asked (`states_what_is_asked`), and one from an article in the question's
+    language that never mentions a name the question asks about (a question about Surabaya answered
+    from an article that never names Surabaya). None depends on what else the index holds."""
+    return states_what_is_asked(best) and not best.absent_names
 
 
 def confidence(best: Hit, thresholds: Thresholds) -> str | None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..index.errors import NewsbotError
 
-from .answer import HIGH, LOW, Thresholds, answer_groups, confidence, rank, relevance
+from .answer import HIGH, LOW, Thresholds, answer_groups, confidence, rank, relevance, states_what_is_asked
 from .core import NewsCore
 
 
@@ -282,12 +282,12 @@ def fit(core: NewsCore, cases: list[Case], searched: Searched, start: Thresholds
         tops = []
         for case in cases:
             ranked = rank(searched[case.id][1], weighted)
-            # The count and time caps keep an answer from "high" here as in `confidence`; the names cap
-            # does not. Counted too, it lowered the high threshold chosen, and near-topic questions
-            # answered with confidence went 0.17 -> 0.33 out of fold: the threshold relaxed for the
-            # questions the cap does not catch.
+            # The count and time caps (`states_what_is_asked`) keep an answer from "high" here as in
+            # `confidence`; the names cap does not. Counted too, it lowered the high threshold chosen,
+            # and near-topic questions answered with confidence went 0.17 -> 0.33 out of fold: the
+            # threshold relaxed for the questions the cap does not catch.
             top = ranked[0] if ranked else None
-            tops.append((case.kind, relevance(top, weighted), top.number >= 0 and top.time >= 0) if top
+            tops.append((case.kind, relevance(top, weighted), states_what_is_asked(top)) if top
                         else (case.kind, -1.0, False))
         cost, low, high = _thresholds(tops)
         choices.append((cost, names_weight, low, high))

@@ -274,10 +274,11 @@ class Retriever:
             return text, False
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
 
-    def embed(self, text: str, dim: int) -> np.ndarray:
+    def embed(self, text: str, dim: int, today: dt.date | None = None) -> np.ndarray:
         """The question's vector: embedded with its informal Indonesian words in their standard form, and
-        without the time it names when it has a topic besides (`embedded_text`)."""
-        text = embedded_text(standardise(text), self.today or dt.date.today())
+        without the time it names (counted from `today`, as `prepare` counts it) when it has a topic
+        besides (`embedded_text`)."""
+        text = embedded_text(standardise(text), today or self.today or dt.date.today())
         return self.embedder.embed_query(text) if text.strip() else np.zeros(dim, np.float32)
 
     def prepare(self, question: str, vector: np.ndarray | None = None, corpus: Corpus | None = None,
@@ -304,7 +305,7 @@ class Retriever:
         language = question_language(text)
         content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
-        vector = self.embed(text, corpus.dim) if vector is None else vector
+        vector = self.embed(text, corpus.dim, today) if vector is None else vector
         # A name in a script the index never uses tells nothing by being absent from it.
         named = {n: [v for v in corpus.expand(n) if corpus.df(v)] for n in question_names
                  if n.isascii() or corpus.writes(n)}
