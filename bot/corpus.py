@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 from ..index import dates as text_dates
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
-from ..index.terms import demonym_places, loanword_forms, script, stems, variants
+from ..index.terms import Quantity, demonym_places, loanword_forms, script, stems, variants
 
 # The shortest Indonesian form an English word the index has may stand for: shorter ones are as often
 # other words ("thank" spelled "tank", "face" "fase", "sell" "sel").
@@ -166,11 +166,13 @@ class Corpus:
         published = self.article(passage.article).published
         return ([published] if published else []) + [m.date for m in self.mentions([passage.id])[passage.id]]
 
-    def states_count(self, passages: list[Passage]) -> dict[int, bool]:
-        """Whether each passage states a number other than a date (what a "how many" question asks)."""
+    def states_count(self, passages: list[Passage], asked: Quantity | None = None) -> dict[int, bool]:
+        """Whether each passage states a number other than a date (what a "how many" question asks), of
+        the kind asked when given (`index.dates.states_count`)."""
         by_id = {p.id: p for p in passages}
-        return self._cached(self._counts, list(by_id), lambda wanted: {
-            pid: any(text_dates.states_count(s) for s in by_id[pid].sentences) for pid in wanted})
+        found = self._cached(self._counts, [(asked, pid) for pid in by_id], lambda wanted: {
+            (kind, pid): any(text_dates.states_count(s, kind) for s in by_id[pid].sentences) for kind, pid in wanted})
+        return {pid: found[(asked, pid)] for pid in by_id}
 
     def says_when(self, passages: list[Passage]) -> dict[int, bool]:
         """Whether each passage states a time: a date it was indexed with, or one relative to another

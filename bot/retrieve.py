@@ -36,8 +36,8 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import (STOPWORDS, asks_latest, asks_news, asks_quantity, asks_time, colloquial, is_question,
-                           names, plain, question_language, standardise, variants, words)
+from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_time, colloquial, is_question,
+                           names, plain, quantity_asked, question_language, standardise, variants, words)
 
 from .corpus import Corpus
 
@@ -132,7 +132,9 @@ class Hit:
     # +1 the passage's dates agree with a time the question names, -1 they don't, 0 no time; for "the latest
     # …", +1 its article is among the newest of those nearest the question, -1 it is older
     time: float
-    number: float  # -1 when the question asks "how many" and the passage states no number other than a date
+    # -1 when the question asks "how many" and the passage states no number other than a date, or none of
+    # the kind asked (a length of time for "how long", a sum of money for "how much did it cost")
+    number: float
     when: float  # -1 when the question asks "when" and the passage states no time, else 0
     unknown_names: float  # share of the question's names (capitalised words) the index never mentions
     background: float  # the question's best cosine with the generic background sentences
@@ -154,7 +156,7 @@ class Query:
     vector: np.ndarray
     truncated: bool
     periods: list[Period] = dataclasses.field(default_factory=list)  # times the question names
-    quantity: bool = False  # it asks "how many" / "berapa"
+    quantity: Quantity | None = None  # what it asks "how many", "how long", "how much" of
     asks_time: bool = False  # it asks "when" / "kapan"
     latest: bool = False  # it asks for the latest ("terbaru", "most recently") and names no time
     news: bool = False  # it asks only for the news ("Apa berita terbaru?", "What's new today?"), naming no topic
@@ -312,7 +314,7 @@ class Retriever:
         known = {n: forms for n, forms in named.items() if forms}
         unknown = (len(named) - len(known)) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
-                     periods=periods, quantity=asks_quantity(standard), asks_time=asks_time(standard),
+                     periods=periods, quantity=quantity_asked(standard), asks_time=asks_time(standard),
                      latest=asks_latest(standard) and not periods, news=news, unknown_names=unknown,
                      known_names=known, language=language, corpus=corpus)
 
@@ -334,7 +336,7 @@ class Retriever:
             passages=passages, articles=articles, vectors=vectors, languages=languages,
             sentence_vectors=self.sentence_vectors(sentences, corpus),
             dates={p.id: corpus.dates(p) for p in passages} if query.periods else {},
-            counts=corpus.states_count(passages) if query.quantity else {},
+            counts=corpus.states_count(passages, query.quantity) if query.quantity else {},
             times=corpus.says_when(passages) if query.asks_time else {},
             terms=corpus.passage_terms(passages),
             absent=self.absent_names(query, [articles[p.article] for p in passages], corpus),

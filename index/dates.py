@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import re
 
-from .terms import fold, has_number
+from .terms import DURATION, MONEY, SCALES, Quantity, fold, has_number
 
 MONTHS = {
     # Indonesian
@@ -325,12 +325,48 @@ def _is_month(word: str) -> bool:
     return bool(_MONTH_NAME_OK.match(word)) and word.lower() in MONTHS
 
 
-def states_count(sentence: str) -> bool:
+def states_count(sentence: str, asked: Quantity | None = None) -> bool:
     """True when a sentence states a number other than a date: a count or an amount ("13.000 tentara",
-    "dua jam"), which a "how many" question asks for; "NYT melaporkan pada 4 September" states none."""
-    if any(not _part_of_date(sentence, m) for m in _NUMERAL.finditer(sentence)):
-        return True
-    return has_number(_NUMERAL.sub(" ", sentence))  # numbers in words ("tiga satelit")
+    "dua jam"), which a "how many" question asks for; "NYT melaporkan pada 4 September" states none.
+
+    Of the kind asked, when given: a length of time ("dua jam", "empat tahun", "sehari") for "how long";
+    a sum in some currency ("Rp 5 triliun", "$200 juta") for "how much did it cost"; and at least the
+    scale a question names ("jutaan peluru", "1,5 juta", "2.000.000" for "berapa juta peluru")."""
+    numbers = [m for m in _NUMERAL.finditer(sentence) if not _part_of_date(sentence, m)]
+    stated = bool(numbers) or has_number(_NUMERAL.sub(" ", sentence))  # or in words ("tiga satelit")
+    if asked is None:
+        return stated
+    if asked.at_least and not (any(_value(m.group(0)) >= asked.at_least for m in numbers)
+                               or any(SCALES.get(w, 0) >= asked.at_least for w in _WORDS.findall(sentence.lower()))):
+        return False
+    if asked.kind == DURATION:
+        return bool(_DURATION.search(sentence))  # "sehari" states one in a word
+    return stated and (asked.kind != MONEY or bool(_CURRENCY.search(sentence)))
+
+
+_WORDS = re.compile(r"\w+")
+_DURATION_UNIT = (r"(?:detik|menit|jam|hari|malam|pekan|minggu|bulan|tahun|dekade|abad|seconds?|minutes?|hours?|"
+                  r"days?|nights?|weeks?|months?|years?|decades?|centuries|century)")
+_DURATION = re.compile(
+    rf"(?i:\b(?:\d+(?:[.,]\d+)?|se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|\w+\s+belas|"
+    rf"\w+\s+puluh|puluhan|ratusan|beberapa|berbulan|bertahun|a|an|one|two|three|four|five|six|seven|eight|"
+    rf"nine|ten|eleven|twelve|\w+teen|\w+ty|several|a\s+few|dozens\s+of|hundreds\s+of)[\s-]*{_DURATION_UNIT}\b|"
+    r"\b(?:sehari|semalam|sepekan|seminggu|sebulan|setahun|sejam|semenit|sedetik|berhari-hari|berbulan-bulan|"
+    r"bertahun-tahun|berjam-jam|overnight)\b)"
+)
+_CURRENCY = re.compile(
+    r"(?i:\b(?:rp|rupiah|dolar|dollars?|usd|idr|euros?|eur|yen|jpy|yuan|cny|rmb|renminbi|won|krw|rubel|rubles?|"
+    r"roubles?|rub|pounds?\s+sterling|gbp|ringgit|baht|pesos?|rupees?|francs?|sgd|aud)\b|\bus\$|[$€£¥₩₽₹])"
+)
+
+
+def _value(numeral: str) -> float:
+    """A number written in digits, read with its thousands grouped by dots ("13.000", Indonesian) or
+    commas ("13,000", English); "1,5" and "1.5" are one and a half."""
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", numeral):
+        return float(re.sub(r"[.,]", "", numeral))
+    head = re.match(r"\d+(?:[.,]\d+)?", numeral)
+    return float(head.group(0).replace(",", ".")) if head else 0.0
 
 
 # A time a sentence states that need not resolve to a date: relative to another event ("sehari setelah

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
@@ -373,7 +374,66 @@ def asks_news(words: list[str]) -> bool:
 def asks_quantity(question: str) -> bool:
     """True for "berapa …", "how many …" and their kind in other languages; not for "tanggal berapa"
     (which date) and its kind, which ask when."""
-    return bool(_QUANTITY.search(_WHICH_TIME.sub(" ", question)))
+    return quantity_asked(question) is not None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """What a quantity question asks for: a length of time ("berapa lama", "how long"), a sum of money
+    ("berapa nilai…", "how much did it cost"), or any number; and, when it names a scale ("berapa juta
+    peluru", "how many thousands"), at least that large. A passage stating some other number ("13.000
+    tentara" for "berapa juta peluru", "empat tahun" for "berapa nilainya") does not hold the answer."""
+
+    kind: str = "number"  # "number", "duration" or "money"
+    at_least: float = 0.0
+
+
+NUMBER, DURATION, MONEY = "number", "duration", "money"
+
+_DURATION_ASKED = re.compile(
+    r"\b(?:berapa|brp)\s+(?:lama|lamanya|hari|jam|menit|detik|minggu|pekan|bulan|tahun|dekade)\b|"
+    r"\b(?:lama(?:nya)?|durasi(?:nya)?)\s+(?:\w+\s+){0,4}?(?:berapa|brp)\b|"
+    r"\bhow\s+long\b|\bhow\s+many\s+(?:days|hours|minutes|seconds|weeks|months|years|decades)\b|"
+    r"\b(?:combien\s+de\s+(?:temps|jours|heures|minutes|semaines|mois|ans|ann[ée]es)|cu[aá]nto\s+tiempo|"
+    r"cu[aá]nt[oa]s\s+(?:d[ií]as|horas|minutos|semanas|meses|a[ñn]os)|quanto\s+tempo|wie\s+lange?|hoe\s+lang|"
+    r"bao\s+l[aâ]u)\b|как\s+долго|сколько\s+(?:времени|дней|часов|минут|недель|месяцев|лет)|"
+    r"多久|多长时间|多長時間|[几幾]天|[几幾]个?小时|多少天|多少年|몇\s*(?:시간|일|분|개월|년\s*동안)|얼마나\s*오래|何日間|何時間|何年間",
+    re.IGNORECASE,
+)
+_MONEY_WORDS = (r"(?:nilai|harga|biaya|ongkos|duit|uang|dana|anggaran|tarif|gaji|modal|kerugian|utang|pinjaman|"
+                r"rupiah|dolar|dollar|euro|yuan|rubel|yen)")
+_MONEY_ASKED = re.compile(
+    rf"\b(?:berapa|brp)\s+(?:\w+\s+){{0,2}}?{_MONEY_WORDS}|\bhow\s+many\s+(?:\w+\s+)?dollars\b|\b{_MONEY_WORDS}\w*\s+(?:\w+\s+){{0,5}}?(?:berapa|brp)\b|"
+    r"\bhow\s+much\b(?:\s+\S+){0,6}?\s+(?:cost|costs|costing|worth|pay|paid|spend|spent|price|priced|"
+    r"value|valued|money|funding|budget|dollars?|loans?|debt)\b|\bhow\s+much\s+(?:money|aid|funding)\b|"
+    r"\bcu[aá]nto\s+(?:cuesta|cost[oó]|vale|val[ií]a|dinero)\b|\bquanto\s+(?:custa|custou|vale|costa|[eè]\s+costato)\b|"
+    r"\bcombien\s+(?:co[uû]te|a\s+co[uû]t[ée]|vaut|d'argent)|\bwie\s*viel\s+(?:kostet|kostete|geld)\b|"
+    r"сколько\s+(?:стоит|стоил[аои]?|денег)|多少钱|多少錢|얼마(?:에|를|나)?\s*(?:들|비용|주고)|いくら",
+    re.IGNORECASE,
+)
+# Scale words: a question names one after its "how many" ("berapa juta", "how many thousands"); a passage
+# stating an amount that large writes one, or enough digits.
+SCALES = {"ribu": 1e3, "ribuan": 1e3, "rb": 1e3, "thousand": 1e3, "thousands": 1e3, "juta": 1e6, "jutaan": 1e6,
+          "jt": 1e6, "million": 1e6, "millions": 1e6, "miliar": 1e9, "milyar": 1e9, "billion": 1e9,
+          "billions": 1e9, "triliun": 1e12, "trilyun": 1e12, "trillion": 1e12, "trillions": 1e12}
+_SCALE_ASKED = re.compile(
+    r"\b(?:berapa|brp|how\s+many)\s+(?:\w+\s+)?(" + "|".join(sorted(SCALES, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def quantity_asked(question: str) -> Quantity | None:
+    """The quantity a question asks for (`Quantity`), or None when it asks for none (`asks_quantity`)."""
+    text = _WHICH_TIME.sub(" ", question)
+    if not _QUANTITY.search(text):
+        return None
+    scale = _SCALE_ASKED.search(text)
+    at_least = SCALES[scale[1].lower()] if scale else 0.0
+    if _MONEY_ASKED.search(text):
+        return Quantity(MONEY, at_least)
+    if _DURATION_ASKED.search(text):
+        return Quantity(DURATION, at_least)
+    return Quantity(NUMBER, at_least)
 
 
 def has_number(text: str) -> bool:

@@ -96,6 +96,16 @@ def test_a_how_many_question_whose_passage_has_no_number_is_only_the_closest_fou
     assert fake_core.ask("Katak hijau di hutan Kalimantan").confidence == "high"
 
 
+def test_a_passage_stating_another_kind_of_number_is_only_the_closest_found(fake_core):
+    """The shrimp reports state a rise in per cent: the number "berapa persen" asks for, not the sum
+    "berapa nilai" asks for, nor the length of time "berapa lama" asks for."""
+    assert fake_core.ask("Berapa kenaikan ekspor udang?").confidence == "high"
+    for question in ("Berapa nilai kenaikan ekspor udang?", "Berapa lama ekspor udang naik dua puluh persen?"):
+        answer = fake_core.ask(question)
+        assert answer.answered and answer.confidence == "low", question
+        assert "udang" in answer.results[0].quote
+
+
 def test_relative_times_in_a_quote_carry_their_date(fake_core):
     from newsbot.bot.answer import QuoteDate
 

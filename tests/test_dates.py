@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from newsbot.index.dates import date_mentions, states_count, states_time
+from newsbot.index.terms import Quantity
 
 THU = dt.date(2023, 9, 14)  # a Thursday
 
@@ -75,6 +76,25 @@ def test_several_dates_in_one_sentence_in_order():
 ])
 def test_states_count(sentence, expected):
     assert states_count(sentence) is expected
+
+
+HOW_LONG, HOW_MUCH, MILLIONS = Quantity("duration"), Quantity("money"), Quantity("number", 1e6)
+
+
+@pytest.mark.parametrize("sentence, asked, expected", [
+    ("menjabat tangan Kim selama sekitar 40 detik", HOW_LONG, True), ("berlangsung sekitar dua jam", HOW_LONG, True),
+    ("pertama kalinya dalam lebih dari empat tahun", HOW_LONG, True), ("Kim tinggal sehari di sana", HOW_LONG, True),
+    ("talks lasted two hours", HOW_LONG, True), ("mengirim sekitar 13.000 tentara", HOW_LONG, False),
+    ("NYT melaporkan pada 4 September 2023", HOW_LONG, False),
+    ("Tarif visa baru USD 250.", HOW_MUCH, True), ("bantuan senilai Rp 5 triliun", HOW_MUCH, True),
+    ("a $200 million loan", HOW_MUCH, True), ("perang yang berlangsung 18 bulan", HOW_MUCH, False),
+    ("ekspor udang naik dua puluh persen", HOW_MUCH, False),
+    ("sekitar 1,5 juta peluru artileri", MILLIONS, True), ("jutaan peluru", MILLIONS, True),
+    ("2.000.000 peluru", MILLIONS, True), ("13.000 tentara", MILLIONS, False), ("3 million shells", MILLIONS, True),
+    ("Kim dan Putin bertemu di Vostochny", HOW_LONG, False),
+])
+def test_states_count_of_the_kind_asked(sentence, asked, expected):
+    assert states_count(sentence, asked) is expected
 
 
 @pytest.mark.parametrize("sentence, expected", [

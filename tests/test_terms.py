@@ -2,10 +2,10 @@
 
 import pytest
 
-from newsbot.index.terms import (STOPWORDS, asks_latest, asks_news, asks_quantity, asks_time, colloquial,
+from newsbot.index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_quantity, asks_time, colloquial,
                                  demonym_places, has_number, is_question,
                                  loanword_forms, loanword_spelling, names, plain, question_language, script,
-                                 small_talk, standardise, stem, stems, variants, words)
+                                 quantity_asked, small_talk, standardise, stem, stems, variants, words)
 
 
 def test_words_fold_case_and_diacritics():
@@ -58,6 +58,28 @@ def test_the_lexicon_is_general_and_well_formed():
 ])
 def test_quantity_questions(question, expected):
     assert asks_quantity(question) is expected
+
+
+@pytest.mark.parametrize("question, kind, at_least", [
+    ("Berapa tentara yang dikirim?", "number", 0), ("How many satellites will Russia build?", "number", 0),
+    # how long: a length of time
+    ("Berapa lama Kim tinggal di Vladivostok?", "duration", 0), ("putin salaman sama kim brp lama?", "duration", 0),
+    ("Kim nginep berapa hari di Rusia?", "duration", 0), ("How long was the meeting?", "duration", 0),
+    ("How many days did Kim stay?", "duration", 0), ("Combien de temps a duré l'entretien ?", "duration", 0),
+    ("¿Cuánto tiempo duró?", "duration", 0), ("Wie lange dauerte das Treffen?", "duration", 0),
+    ("Сколько времени длилась встреча?", "duration", 0), ("会谈了多长时间？", "duration", 0),
+    # how much money
+    ("Berapa nilai kesepakatan senjata itu?", "money", 0), ("Harga emas hari ini berapa?", "money", 0),
+    ("berapa biaya visa baru?", "money", 0), ("How much did the summit cost?", "money", 0),
+    ("How much money did Russia pay?", "money", 0), ("¿Cuánto cuesta el acuerdo?", "money", 0),
+    ("Сколько стоит сделка?", "money", 0), ("这笔交易多少钱？", "money", 0),
+    # a scale named after the "how many"
+    ("Korut udah ngirim berapa juta peluru?", "number", 1e6), ("Berapa ribu tentara tewas?", "number", 1e3),
+    ("How many thousands of troops?", "number", 1e3), ("Berapa miliar dolar nilai bantuan itu?", "money", 1e9),
+])
+def test_what_a_quantity_question_asks_for(question, kind, at_least):
+    assert quantity_asked(question) == Quantity(kind, at_least)
+    assert quantity_asked("Di mana mereka bertemu?") is None and quantity_asked("tahun berapa mereka bertemu?") is None
 
 
 @pytest.mark.parametrize("question, expected", [
