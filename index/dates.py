@@ -354,9 +354,10 @@ _DURATION = re.compile(
     r"\b(?:sehari|semalam|sepekan|seminggu|sebulan|setahun|sejam|semenit|sedetik|berhari-hari|berbulan-bulan|"
     r"bertahun-tahun|berjam-jam|overnight)\b)"
 )
-_CURRENCY = re.compile(
-    r"(?i:\b(?:rp|rupiah|dolar|dollars?|usd|idr|euros?|eur|yen|jpy|yuan|cny|rmb|renminbi|won|krw|rubel|rubles?|"
-    r"roubles?|rub|pounds?\s+sterling|gbp|ringgit|baht|pesos?|rupees?|francs?|sgd|aud)\b|\bus\$|[$€£¥₩₽₹])"
+_CURRENCY = re.compile(  # codes are written against their numbers too: "Rp60.000", "USD250"
+    r"(?i:\b(?:rp|usd|idr|eur|jpy|cny|rmb|krw|rub|gbp|sgd|aud)(?=[\s.\d]|\b)|"
+    r"\b(?:rupiah|dolar|dollars?|euros?|yen|yuan|renminbi|won|rubel|rubles?|roubles?|pounds?\s+sterling|ringgit|"
+    r"baht|pesos?|rupees?|francs?)\b|\bus\$|[$€£¥₩₽₹])"
 )
 
 

@@ -87,6 +87,7 @@ HOW_LONG, HOW_MUCH, MILLIONS = Quantity("duration"), Quantity("money"), Quantity
     ("talks lasted two hours", HOW_LONG, True), ("mengirim sekitar 13.000 tentara", HOW_LONG, False),
     ("NYT melaporkan pada 4 September 2023", HOW_LONG, False),
     ("Tarif visa baru USD 250.", HOW_MUCH, True), ("bantuan senilai Rp 5 triliun", HOW_MUCH, True),
+    ("Harga kopi naik menjadi Rp60.000 per kilogram", HOW_MUCH, True), ("senilai US$2 miliar", HOW_MUCH, True),
     ("a $200 million loan", HOW_MUCH, True), ("perang yang berlangsung 18 bulan", HOW_MUCH, False),
     ("ekspor udang naik dua puluh persen", HOW_MUCH, False),
     ("sekitar 1,5 juta peluru artileri", MILLIONS, True), ("jutaan peluru", MILLIONS, True),
