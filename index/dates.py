@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import re
 
-from .terms import DURATION, MONEY, SCALES, Quantity, fold, has_number
+from .terms import DURATION, MONEY, SCALES, Quantity, fold, has_number, words
 
 MONTHS = {
     # Indonesian
@@ -337,23 +337,13 @@ def states_count(sentence: str, asked: Quantity | None = None) -> bool:
     if asked is None:
         return stated
     if asked.at_least and not (any(_value(m.group(0)) >= asked.at_least for m in numbers)
-                               or any(SCALES.get(w, 0) >= asked.at_least for w in _WORDS.findall(sentence.lower()))):
+                               or any(SCALES.get(w, 0) >= asked.at_least for w in words(sentence))):
         return False
     if asked.kind == DURATION:
         return bool(_DURATION.search(sentence))  # "sehari" states one in a word
     return stated and (asked.kind != MONEY or bool(_CURRENCY.search(sentence)))
 
 
-_WORDS = re.compile(r"\w+")
-_DURATION_UNIT = (r"(?:detik|menit|jam|hari|malam|pekan|minggu|bulan|tahun|dekade|abad|seconds?|minutes?|hours?|"
-                  r"days?|nights?|weeks?|months?|years?|decades?|centuries|century)")
-_DURATION = re.compile(
-    rf"(?i:\b(?:\d+(?:[.,]\d+)?|se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|\w+\s+belas|"
-    rf"\w+\s+puluh|puluhan|ratusan|beberapa|berbulan|bertahun|a|an|one|two|three|four|five|six|seven|eight|"
-    rf"nine|ten|eleven|twelve|\w+teen|\w+ty|several|a\s+few|dozens\s+of|hundreds\s+of)[\s-]*{_DURATION_UNIT}\b|"
-    r"\b(?:sehari|semalam|sepekan|seminggu|sebulan|setahun|sejam|semenit|sedetik|berhari-hari|berbulan-bulan|"
-    r"bertahun-tahun|berjam-jam|overnight)\b)"
-)
 _CURRENCY = re.compile(  # codes are written against their numbers too: "Rp60.000", "USD250"
     r"(?i:\b(?:rp|usd|idr|eur|jpy|cny|rmb|krw|rub|gbp|sgd|aud)(?=[\s.\d]|\b)|"
     r"\b(?:rupiah|dolar|dollars?|euros?|yen|yuan|renminbi|won|rubel|rubles?|roubles?|pounds?\s+sterling|ringgit|"
@@ -378,6 +368,13 @@ _NUMBER_WORD = (r"(?:\d+|se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan
 _MONTH_CAP = "|".join(sorted((m.capitalize() for m in MONTHS if len(m) > 3 or m in ("mei", "may")),
                               key=len, reverse=True))  # full names, not "Jan", "Mar"
 _UNIT = r"(?:hari|pekan|minggu|bulan|tahun|jam|menit|days?|weeks?|months?|years?|hours?|minutes?)"
+# A length of time, which "how long" asks for: a number and a unit of time ("dua jam", "40 detik", "sehari",
+# "three hours"), or as Indonesian says "for days" ("berhari-hari").
+_DURATION = re.compile(
+    rf"(?i:\b(?:{_NUMBER_WORD}|\w+\s+(?:belas|puluh)|puluhan|ratusan|eleven|twelve|\w+teen|\w+ty|dozens\s+of|"
+    rf"hundreds\s+of)[\s-]*(?:{_UNIT}|detik|malam|dekade|abad|seconds?|nights?|decades?|centuries|century)\b|"
+    r"\b(?:berhari-hari|berminggu-minggu|berbulan-bulan|bertahun-tahun|berjam-jam|overnight)\b)"
+)
 TIME_PHRASE = re.compile(
     rf"(?i:\b{_NUMBER_WORD}\s*{_UNIT}\s+(?:setelah|sesudah|sebelum|sebelumnya|kemudian|lalu|later|earlier|ago|"
     rf"after|before)\b|\b(?:pekan|minggu|bulan|tahun)\s+(?:lalu|depan|ini)\b|\b(?:last|next|this)\s+"

@@ -371,10 +371,7 @@ def asks_news(words: list[str]) -> bool:
     return asked
 
 
-def asks_quantity(question: str) -> bool:
-    """True for "berapa …", "how many …" and their kind in other languages; not for "tanggal berapa"
-    (which date) and its kind, which ask when."""
-    return quantity_asked(question) is not None
+NUMBER, DURATION, MONEY = "number", "duration", "money"
 
 
 @dataclass(frozen=True)
@@ -384,11 +381,9 @@ class Quantity:
     peluru", "how many thousands"), at least that large. A passage stating some other number ("13.000
     tentara" for "berapa juta peluru", "empat tahun" for "berapa nilainya") does not hold the answer."""
 
-    kind: str = "number"  # "number", "duration" or "money"
+    kind: str = NUMBER  # NUMBER, DURATION or MONEY
     at_least: float = 0.0
 
-
-NUMBER, DURATION, MONEY = "number", "duration", "money"
 
 _DURATION_ASKED = re.compile(
     r"\b(?:berapa|brp)\s+(?:lama|lamanya|hari|jam|menit|detik|minggu|pekan|bulan|tahun|dekade)\b|"
@@ -423,7 +418,8 @@ _SCALE_ASKED = re.compile(
 
 
 def quantity_asked(question: str) -> Quantity | None:
-    """The quantity a question asks for (`Quantity`), or None when it asks for none (`asks_quantity`)."""
+    """The quantity a question asks for (`Quantity`) with "berapa …", "how many …" and their kind in
+    other languages; None when it asks for none, as "tanggal berapa" (which date) and its kind ask when."""
     text = _WHICH_TIME.sub(" ", question)
     if not _QUANTITY.search(text):
         return None
