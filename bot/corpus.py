@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 from ..index import dates as text_dates
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
-from ..index.terms import Quantity, demonym_places, loanword_forms, script, stems, variants
+from ..index.terms import Quantity, borrowed_nouns, demonym_places, loanword_forms, script, stems, variants
 
 # The shortest Indonesian form an English word the index has may stand for: shorter ones are as often
 # other words ("thank" spelled "tank", "face" "fase", "sell" "sel").
@@ -300,12 +300,14 @@ class Corpus:
 
     def expand(self, word: str, borrowed: bool = False) -> list[str]:
         """The index terms a question word may appear as: its stems and standard forms the index has,
-        else the close index terms (typo tolerance), else the place a people's word names ("Korean" /
-        "Korea"); the word itself when there are none.
+        else the close index terms (typo tolerance) and the noun Indonesian borrows for it as an English
+        verb ("confirm" / "konfirmasi"), else the place a people's word names ("Korean" / "Korea"); the
+        word itself when there are none.
 
         `borrowed` (the question is English): a word the index has (from its English news) may also
         stand for the Indonesian word borrowed from it, spelled and ended as Indonesian borrows
-        ("Moscow" / "Moskow", "Pacific" / "Pasifik"), when the index has exactly that form. Not
+        ("Moscow" / "Moskow", "Pacific" / "Pasifik", "confirm" / "konfirmasi"), when the index has
+        exactly that form. Not
         for other questions: Indonesian writes c and -si in words of its own."""
         forms = variants(word)
         counts = self.frequencies(forms)
@@ -328,12 +330,14 @@ class Corpus:
         return cached
 
     def _borrowed(self, word: str, known: list[str]) -> list[str]:
-        spelled = [f for f in loanword_forms(word) if f != word and len(f) >= MIN_BORROWED]
+        spelled = [f for f in (*loanword_forms(word), *borrowed_nouns(word)) if f != word and len(f) >= MIN_BORROWED]
         counts = self.frequencies(spelled)
         return list(dict.fromkeys(known + [f for f in spelled if counts[f]]))
 
     def _unknown(self, word: str) -> list[str]:
-        found = [word] + self._close(word)
+        nouns = borrowed_nouns(word)  # matched exactly, unlike the close terms
+        counts = self.frequencies(nouns)
+        found = list(dict.fromkeys([word, *self._close(word), *(n for n in nouns if counts[n])]))
         if len(found) == 1:
             # No word of the index is close: it may be a people's name for a place the index names.
             places = demonym_places(word)

@@ -233,6 +233,32 @@ def loanword_forms(word: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+# An English verb Indonesian borrows as its noun, with the noun's ending (the same guide): "confirm" ->
+# "konfirmasi", "discuss" -> "diskusi", "modernise" -> "modernisasi", "verify" -> "verifikasi", "protect"
+# -> "proteksi", in any of its inflections ("confirmed", "discussing").
+_VERB_NOUNS = (
+    (re.compile(r"(?<=.{3})i[sz](?:e|es|ed|ing)$"), "isasi"),
+    (re.compile(r"(?<=.{3})i(?:fy|fies|fied|fying)$"), "ifikasi"),
+    (re.compile(r"(?<=.{3})ss(?:es|ed|ing)?$"), "si"),
+    (re.compile(r"(?<=.{3})ct(?:s|ed|ing)?$"), "ksi"),
+    (re.compile(r"(?<=.{3})tiat(?:e|es|ed|ing)$"), "siasi"),
+    (re.compile(r"(?<=.{3})at(?:e|es|ed|ing)$"), "asi"),
+    (re.compile(r"(?<=.{3})([b-df-hj-np-tv-z])(?:s|ed|ing)?$"), r"\1asi"),
+)
+
+
+def borrowed_nouns(word: str) -> list[str]:
+    """The noun Indonesian may have borrowed for an English verb: "confirmed" -> "konfirmasi" (as in
+    "mengonfirmasi"), "discuss" -> "diskusi". Candidates only, and only for an exact match: one letter
+    off, they are as often other words ("sell" -> "selasi" is one from "Selasa")."""
+    if not word.isascii() or not word.isalpha():
+        return []
+    for pattern, ending in _VERB_NOUNS:
+        if pattern.search(word):
+            return [loanword_spelling(pattern.sub(ending, word, count=1))]
+    return []
+
+
 def standardise(text: str) -> str:
     """A question with its informal Indonesian words replaced by standard ones ("udah ketemu" ->
     "sudah bertemu"), other words and punctuation as they were: what the question is embedded as."""

@@ -403,6 +403,25 @@ def test_an_english_word_finds_the_indonesian_word_borrowed_from_it(tmp_path, fa
             retriever.close()
 
 
+def test_an_english_verb_finds_the_noun_indonesian_borrowed_for_it(tmp_path, fake_embedder):
+    """"confirm" is "mengonfirmasi" in Indonesian news, "discussed" "mendiskusikan": the verb's borrowed
+    noun is the stem of both. Only the exact noun counts: "sell" is not "Selasa", one letter off its "selasi"."""
+    articles = {"a.txt": "Pejabat itu belum mengonfirmasi kunjungan tersebut kepada wartawan.\n",
+                "b.txt": "Para menteri mendiskusikan anggaran kesehatan di Jakarta.\n",
+                "c.txt": "Gunung Merapi meluncurkan awan panas pada Selasa pagi.\n"}
+    retriever = mixed_retriever(tmp_path / "id", fake_embedder, articles)
+    try:
+        def found(question: str) -> set[str]:
+            query = retriever.prepare(question)
+            return {p.article for p in query.corpus.passages(retriever.bm25(query))}
+
+        assert found("Did they confirm it?") == {"a"}
+        assert found("What was discussed?") == {"b"}
+        assert found("Who will sell it?") == set()
+    finally:
+        retriever.close()
+
+
 def test_the_latest_prefers_the_newest_report_of_what_the_question_names(tmp_path, fake_embedder):
     """"terbaru" asks for the newest report: the newest article near the question that names what it
     names is +1, older ones and a newer one about something else -1."""

@@ -4,7 +4,7 @@ import pytest
 
 from newsbot.index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_time, colloquial,
                                  demonym_places, has_number, is_question,
-                                 loanword_forms, loanword_spelling, names, plain, question_language, script,
+                                 borrowed_nouns, loanword_forms, loanword_spelling, names, plain, question_language, script,
                                  quantity_asked, small_talk, standardise, stem, stems, variants, words)
 
 
@@ -173,6 +173,19 @@ def test_a_borrowed_word_is_spelled_as_indonesian_spells_it(word, spelled):
 def test_a_borrowed_word_ends_as_indonesian_ends_it(word, form):
     assert form in loanword_forms(word)
     assert loanword_forms(word)[0] == loanword_spelling(word)
+
+
+@pytest.mark.parametrize("verb, noun", [
+    ("confirm", "konfirmasi"), ("confirmed", "konfirmasi"), ("discuss", "diskusi"), ("discussing", "diskusi"),
+    ("modernize", "modernisasi"), ("verified", "verifikasi"), ("protect", "proteksi"), ("negotiate", "negosiasi"),
+    ("evacuated", "evakuasi"), ("consult", "konsultasi"), ("informs", "informasi"),
+])
+def test_an_english_verb_is_borrowed_as_its_noun(verb, noun):
+    assert borrowed_nouns(verb) == [noun]
+
+
+def test_only_latin_words_of_some_length_are_read_as_borrowed_verbs():
+    assert borrowed_nouns("kim") == borrowed_nouns("встреча") == borrowed_nouns("covid19") == []
 
 
 def test_words_that_name_no_people_name_no_place():
