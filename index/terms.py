@@ -193,7 +193,7 @@ def demonym_places(word: str) -> list[str]:
 
 _LOANWORD_SPELLING = (
     (re.compile(r"ph"), "f"), (re.compile(r"th"), "t"), (re.compile(r"ch"), "k"), (re.compile(r"qu"), "ku"),
-    (re.compile(r"q"), "k"), (re.compile(r"x"), "ks"),
+    (re.compile(r"q"), "k"), (re.compile(r"x"), "ks"), (re.compile(r"ou"), "u"),
     (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"), (re.compile(r"(?<=.)y"), "i"),
     (re.compile(r"([b-df-hj-np-tv-z])\1"), r"\1"),
 )
@@ -201,9 +201,10 @@ _LOANWORD_SPELLING = (
 
 def loanword_spelling(word: str) -> str:
     """A European word spelled the way Indonesian spells the words it borrows: ph, th, ch and qu are f,
-    t, k and ku, a c is s before e, i and y and k elsewhere, x is ks, y after the first letter is i,
-    and double consonants are single ("pacific" -> "pasifik", "satellite" -> "satelite", "technology"
-    -> "teknologi"). Close matching compares this spelling too, so such a word finds its cognate."""
+    t, k and ku, x is ks, ou is u, a c is s before e, i and y and k elsewhere, y after the first letter
+    is i, and double consonants are single ("pacific" -> "pasifik", "satellite" -> "satelite",
+    "technology" -> "teknologi", "group" -> "grup"; and French "Poutine" -> "putine", one letter from
+    Putin). Close matching compares this spelling too, so such a word finds its cognate."""
     for pattern, replacement in _LOANWORD_SPELLING:
         word = pattern.sub(replacement, word)
     return word

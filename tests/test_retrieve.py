@@ -422,6 +422,19 @@ def test_an_english_verb_finds_the_noun_indonesian_borrowed_for_it(tmp_path, fak
         retriever.close()
 
 
+def test_a_name_written_the_french_way_is_the_name_the_index_knows(tmp_path, fake_embedder):
+    """French writes the u of a name as "ou" (as English did the words Indonesian borrows: "group" is
+    "grup"): "Poutine" is Putin, so a French question names no one the index does not know."""
+    articles = {"a.txt": "Presiden Rusia Vladimir Putin menerima Kim Jong Un di Vostochny.\n"}
+    retriever = mixed_retriever(tmp_path / "id", fake_embedder, articles)
+    try:
+        query = retriever.prepare("Où Kim et Poutine se sont-ils rencontrés ?")
+        assert "putin" in query.content_terms["poutine"]
+        assert query.unknown_names == 0.0
+    finally:
+        retriever.close()
+
+
 def test_the_latest_prefers_the_newest_report_of_what_the_question_names(tmp_path, fake_embedder):
     """"terbaru" asks for the newest report: the newest article near the question that names what it
     names is +1, older ones and a newer one about something else -1."""

@@ -160,6 +160,7 @@ def test_a_peoples_word_names_its_place(word, place):
 @pytest.mark.parametrize("word, spelled", [
     ("pacific", "pasifik"), ("satellite", "satelite"), ("technology", "teknologi"), ("photo", "foto"), ("cyber", "siber"),
     ("theory", "teori"), ("export", "eksport"), ("quota", "kuota"), ("kim", "kim"), ("yoon", "yoon"),
+    ("group", "grup"), ("tour", "tur"), ("route", "rute"), ("journal", "jurnal"),
 ])
 def test_a_borrowed_word_is_spelled_as_indonesian_spells_it(word, spelled):
     assert loanword_spelling(word) == spelled
