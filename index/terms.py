@@ -40,9 +40,10 @@ STOPWORDS = _EN_STOPWORDS | _ID_STOPWORDS
 
 def question_language(question: str) -> str | None:
     """'id' or 'en' by the question's function words ("siapa", "yang" / "who", "the"); None when it
-    has neither more of one than of the other, as in a question in another language. German shares
-    function words with English ("Was hat Kim…?", "will"), so a German question is neither."""
-    if _german(question):
+    has neither more of one than of the other, as in a question in another language. German and French
+    share function words with English ("Was hat Kim…?", "will"; "a"), so a question with more of
+    their own is neither."""
+    if _german(question) or _french(question):
         return None
     tokens = words(question)
     id_count = sum(1 for t in tokens if t in _ID_STOPWORDS)
@@ -590,6 +591,20 @@ def _german(question: str) -> bool:
     tokens = words(question)
     german = sum(1 for t in tokens if t in _DE_FUNCTION_WORDS)
     return german >= 2 and german > sum(1 for t in tokens if t in _EN_STOPWORDS or t in _ID_STOPWORDS)
+
+
+# French is told the same way: "Combien de temps a duré…" has one English function word ("a") and no
+# Indonesian one, and read as English it was searched as English (its words as English words borrowed).
+_FR_FUNCTION_WORDS = frozenset("""
+    le la les des du de un une et est sont ont qui que quoi ou comment combien pourquoi quand quel quelle
+    quels quelles dans sur pour par avec ce cette ces se il ils elle elles ne pas au aux entre leur leurs
+    """.split())  # folded ("où" → "ou")
+
+
+def _french(question: str) -> bool:
+    tokens = words(question)
+    french = sum(1 for t in tokens if t in _FR_FUNCTION_WORDS)
+    return french >= 2 and french > sum(1 for t in tokens if t in _EN_STOPWORDS or t in _ID_STOPWORDS)
 
 
 def names(question: str) -> list[str]:

@@ -224,6 +224,9 @@ def test_names_are_capitalised_words_after_the_first():
     # German shares "was", "will" with English: the question is neither
     ("Was hat Kim ins Gästebuch geschrieben?", None), ("Was will Kim von Russland?", None),
     ("What was Kim's message in the guestbook?", "en"),
+    # French shares "a" with English: the question is neither; a French word in English leaves it English
+    ("Combien de temps a duré l'entretien entre Kim et Poutine ?", None),
+    ("Où Kim et Poutine se sont-ils rencontrés ?", None), ("Who is the de facto leader of the party?", "en"),
 ])
 def test_question_language_by_function_words(question, expected):
     assert question_language(question) == expected
