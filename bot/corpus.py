@@ -307,8 +307,7 @@ class Corpus:
         `borrowed` (the question is English): a word the index has (from its English news) may also
         stand for the Indonesian word borrowed from it, spelled and ended as Indonesian borrows
         ("Moscow" / "Moskow", "Pacific" / "Pasifik", "confirm" / "konfirmasi"), when the index has
-        exactly that form. Not
-        for other questions: Indonesian writes c and -si in words of its own."""
+        exactly that form. Not for other questions: Indonesian writes c and -si in words of its own."""
         forms = variants(word)
         counts = self.frequencies(forms)
         known = [v for v in forms if counts[v]]

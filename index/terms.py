@@ -43,9 +43,9 @@ def question_language(question: str) -> str | None:
     has neither more of one than of the other, as in a question in another language. German and French
     share function words with English ("Was hat Kim…?", "will"; "a"), so a question with more of
     their own is neither."""
-    if _german(question) or _french(question):
-        return None
     tokens = words(question)
+    if _mostly(tokens, _DE_FUNCTION_WORDS) or _mostly(tokens, _FR_FUNCTION_WORDS):
+        return None
     id_count = sum(1 for t in tokens if t in _ID_STOPWORDS)
     en_count = sum(1 for t in tokens if t in _EN_STOPWORDS)
     if id_count == en_count:
@@ -587,10 +587,11 @@ _DE_FUNCTION_WORDS = frozenset("""
     """.split())  # folded, as `words` gives them ("für" → "fur"); "was", "will" count, and English counts them too
 
 
-def _german(question: str) -> bool:
-    tokens = words(question)
-    german = sum(1 for t in tokens if t in _DE_FUNCTION_WORDS)
-    return german >= 2 and german > sum(1 for t in tokens if t in _EN_STOPWORDS or t in _ID_STOPWORDS)
+def _mostly(tokens: list[str], function_words: frozenset[str]) -> bool:
+    """True when a question's words hold at least two of these function words (another language's) and
+    more of them than of English and Indonesian ones."""
+    own = sum(1 for t in tokens if t in function_words)
+    return own >= 2 and own > sum(1 for t in tokens if t in STOPWORDS)
 
 
 # French is told the same way: "Combien de temps a duré…" has one English function word ("a") and no
@@ -601,17 +602,11 @@ _FR_FUNCTION_WORDS = frozenset("""
     """.split())  # folded ("où" → "ou")
 
 
-def _french(question: str) -> bool:
-    tokens = words(question)
-    french = sum(1 for t in tokens if t in _FR_FUNCTION_WORDS)
-    return french >= 2 and french > sum(1 for t in tokens if t in _EN_STOPWORDS or t in _ID_STOPWORDS)
-
-
 def names(question: str) -> list[str]:
     """The capitalised words inside a question (names, acronyms), folded: these survive translation.
     Compass words do not; in German, where every noun is capitalised, only acronyms count."""
     found = []
-    acronyms_only = _german(question)
+    acronyms_only = _mostly(words(question), _DE_FUNCTION_WORDS)
     for m in _WORD.finditer(question):
         word = m.group(0)
         first = _SENTENCE_START.search(question[:m.start()]) is not None
