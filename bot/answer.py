@@ -332,6 +332,7 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
             )
         )
     level = confidence(groups[0][0], thresholds)
+    note = _joined(note, _other_times_note(query, [lead for lead, _ in groups]))
     return Answer(question=question, answered=True, results=results, note=note, confidence=level)
 
 
@@ -404,7 +405,7 @@ def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None 
                 wire=_wire(h.article), quote=q)
         for h, q in zip(best, quotes)
     ]
-    return Carriers(question=question, answered=True, carriers=found, note=note)
+    return Carriers(question=question, answered=True, carriers=found, note=_joined(note, _other_times_note(query, best)))
 
 
 def _floor(best: float, thresholds: Thresholds) -> float:
@@ -414,6 +415,18 @@ def _floor(best: float, thresholds: Thresholds) -> float:
 
 def _long_note(query: Query) -> str | None:
     return f"Your question was long; I searched its first {len(query.text)} characters." if query.truncated else None
+
+
+def _other_times_note(query: Query, shown: list[Hit]) -> str | None:
+    """For a question naming a time ("bulan lalu", "in 2022") when nothing shown is dated within it: why
+    these are only the closest found ("Nothing I found on this is dated in Oct 2026.")."""
+    if query.periods and not any(hit.time > 0 for hit in shown):
+        return f"Nothing I found on this is dated {_span(query)}."
+    return None
+
+
+def _joined(*notes: str | None) -> str | None:
+    return " ".join(n for n in notes if n) or None
 
 
 def _wire(article) -> str | None:

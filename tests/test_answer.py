@@ -126,6 +126,20 @@ def test_a_passage_with_no_date_is_only_the_closest_found_for_a_question_naming_
         assert answer.results[0].article == "c_unknown"
 
 
+def test_a_question_naming_a_time_nothing_found_is_dated_in_says_so(fake_core):
+    """The shrimp reports are of October 2023: asked about 2021, they are the closest found, and the note
+    says why; asked about 2023, or without a time, there is nothing to explain."""
+    answer = fake_core.ask("Berapa kenaikan ekspor udang pada 2021?")
+    assert answer.answered and answer.confidence == "low"
+    assert answer.note == "Nothing I found on this is dated in 2021."
+    assert fake_core.carriers("Berapa kenaikan ekspor udang pada 2021?").note == answer.note
+    for question in ("Berapa kenaikan ekspor udang pada 2023?", "Berapa kenaikan ekspor udang?"):
+        assert fake_core.ask(question).note is None, question
+        assert fake_core.carriers(question).note is None, question
+    # The frog report is undated: nothing shown is dated in the month asked about either.
+    assert fake_core.ask("Katak hijau di hutan Kalimantan bulan lalu").note.startswith("Nothing I found on this is dated in ")
+
+
 def test_low_confidence_is_marked_in_plain_text(fake_core):
     from newsbot.bot.render import LOW_CONFIDENCE, render_answer
 
