@@ -34,6 +34,16 @@ _BOILERPLATE = [
 # words, "and"/"dan", commas), so "By Tuesday the troops had left." and "Oleh karena itu, …" are news.
 _BYLINE = re.compile(r"^(?:By|BY|Oleh|OLEH)\s*:?\s+[A-Z][\w'’.\-]*(?:\s*(?:,|&|\band\b|\bdan\b)?\s*[A-Z][\w'’.\-]*)*$")
 _MAX_BYLINE_CHARS = 80
+# A photo's credit and caption, as wire copy carries them inline once a page is flattened to text:
+# "…in Skadovsk, Kherson region. (AP Photo, File) FILE - A group of foreign journalists observe the baking
+# of bread …, on May 20, 2022." They describe a picture, not the news. A credit is a parenthesis naming a
+# photo agency, standing between sentences; a file photo's caption runs from "FILE -" to its sentence's end.
+_PHOTO_CREDIT = re.compile(
+    r"(?:^|(?<=[.!?…\"”’)]\s))\s*"
+    r"\((?=[^()]*(?:\bvia AP\b|\bAP Photo\b|\bAFP\b|\bREUTERS/|\bReuters/|Getty Images|\bEPA\b|ANTARA FOTO))"
+    r"[^()]{2,120}\)(?=\s*$|\s+[\"“(]?[A-Z])"
+)
+_FILE_CAPTION = re.compile(r"(?:^|(?<=\s))FILE\s+[-–—]\s+(?=[\"“(]?[A-Z0-9])")
 _SOURCE_LINE = re.compile(r"^(sumber|source)\s*:\s*(?P<wire>.+?)\s*$", re.IGNORECASE)
 _MAX_WIRE_TAG_WORDS = 3
 
@@ -122,8 +132,30 @@ def clean(lines: list[str]) -> Cleaned:
             wires.append(tag)
             removed.append(line)
         else:
-            kept.append(line)
+            pieces, captions = uncaptioned(line)
+            kept += pieces
+            removed += captions
     return Cleaned(paragraphs=kept, removed=removed, wires=wires)
+
+
+def uncaptioned(line: str) -> tuple[list[str], list[str]]:
+    """A line's text around the photo credits and file-photo captions in it (`_PHOTO_CREDIT`,
+    `_FILE_CAPTION`), as verbatim pieces, each a paragraph of its own; and the captions taken out."""
+    cuts = [m.span() for m in _PHOTO_CREDIT.finditer(line)]
+    for match in _FILE_CAPTION.finditer(line):
+        end = next((b for a, b in sentence_spans(line) if a <= match.start() < b), len(line))
+        cuts.append((match.start(), end))
+    if not cuts:
+        return [line], []
+    pieces, captions, at = [], [], 0
+    for a, b in sorted(cuts):
+        if a > at:
+            pieces.append(line[at:a])
+        captions.append(line[max(a, at):b])
+        at = max(at, b)
+    pieces.append(line[at:])
+    kept = [p.strip() for p in pieces if any(c.isalpha() for c in p)]
+    return kept, [c.strip() for c in captions if c.strip()]
 
 
 def _ends_with_abbreviation(paragraph: str, start: int, end: int) -> bool:

@@ -60,6 +60,22 @@ def test_fit_chooses_thresholds_that_refuse_off_topic_and_keep_answers(fake_core
     assert all(c.confidence == HIGH for c in report.cases if c.expected == "answer")
 
 
+def test_an_off_topic_question_closest_found_on_another_index_does_not_push_answers_into_refusal():
+    """On an index holding other articles beside the corpus, "closest I found" for an off-topic question is
+    no failure: five of them must not outweigh an answerable question refused. On the corpus alone
+    they do, and everything below the answerable one's relevance is refused."""
+    from newsbot.bot.evaluate import _thresholds
+
+    def tops(elsewhere: bool):
+        return [("answer", 0.10, True, False), ("answer", 0.003, True, False), ("off", -0.05, True, False)] + [
+            ("off", 0.005, True, elsewhere)] * 5
+
+    _, low, high = _thresholds(tops(elsewhere=True))
+    assert -0.05 < low < 0.003 and high <= 0.10  # the off-topic question on the corpus alone is still refused
+    _, low, _ = _thresholds(tops(elsewhere=False))
+    assert low > 0.005
+
+
 def test_cross_validation_scores_each_question_once_out_of_fold(fake_core):
     cv = cross_validate(fake_core, CASES, k=3)
     assert [c.id for c in cv.out_of_fold.cases] == [c.id for c in CASES]

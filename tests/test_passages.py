@@ -27,6 +27,32 @@ def test_clean_removes_every_kind_of_boilerplate_and_keeps_the_news():
     assert len(cleaned.removed) == len(lines) - 2
 
 
+def test_photo_credits_and_file_captions_inline_in_a_line_are_taken_out_and_the_news_kept_verbatim():
+    """Wire copy flattened to text carries a photo's credit and caption between the story's sentences.
+    What is left on either side is each a paragraph of its own, cut from the line as it is."""
+    lines = [
+        "The army said it held the town. (AP Photo, File) FILE - A group of journalists watch bread being "
+        "baked in Skadovsk, Kherson region, on May 20, 2022. According to state TV, a vote will be held soon.",
+        "Shortly after his arrest, residents picketed. FILE - The mayor talks to reporters in his office on Feb. 12, 2018.",
+        "(Investigative Committee of Russia via AP)",
+        "Officials met in Brussels. (Jason Franson /The Canadian Press via AP) Talks went on for hours.",
+    ]
+    cleaned = clean(lines)
+    assert cleaned.paragraphs == [
+        "The army said it held the town.", "According to state TV, a vote will be held soon.",
+        "Shortly after his arrest, residents picketed.", "Officials met in Brussels.", "Talks went on for hours."]
+    assert all(any(p in line for line in lines) for p in cleaned.paragraphs)
+    assert cleaned.removed == [
+        "(AP Photo, File)",
+        "FILE - A group of journalists watch bread being baked in Skadovsk, Kherson region, on May 20, 2022.",
+        "FILE - The mayor talks to reporters in his office on Feb. 12, 2018.",
+        "(Investigative Committee of Russia via AP)", "(Jason Franson /The Canadian Press via AP)"]
+    # A parenthesis inside a sentence, a credit-like word in the news, and a "file" that is no caption stay.
+    news = ["Kim met Putin (AP Photo editors were not there) in Vostochny.",
+            "Kim tiba di Rusia (foto: dok. KCNA) pada Selasa.", "The FILE - a leaked dossier - was published."]
+    assert clean(news).paragraphs == news
+
+
 def test_a_line_opening_with_by_or_oleh_is_news_unless_only_names_follow():
     news = ["By Tuesday the troops had left.", "Oleh karena itu, Kim pulang.", "Oleh Fitri, uang itu ditransfer.",
             "By 1225 GMT, the rouble was 0.2% stronger."]
