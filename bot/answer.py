@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..index.dates import DAY, Period, date_label, date_mentions
-from ..index.terms import fold, is_question, small_talk
+from ..index.terms import STOPWORDS, fold, is_question, small_talk
 
 from .pages import human_date
 from .retrieve import Hit, Query, Retriever
@@ -332,7 +332,7 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
             )
         )
     level = confidence(groups[0][0], thresholds)
-    note = _joined(note, _other_times_note(query, [lead for lead, _ in groups]))
+    note = _joined(note, _unmentioned_note(query, groups[0][0]), _other_times_note(query, [lead for lead, _ in groups]))
     return Answer(question=question, answered=True, results=results, note=note, confidence=level)
 
 
@@ -423,6 +423,34 @@ def _other_times_note(query: Query, shown: list[Hit]) -> str | None:
     if query.periods and not any(hit.time > 0 for hit in shown):
         return f"Nothing I found on this is dated {_span(query)}."
     return None
+
+
+def _unmentioned_note(query: Query, best: Hit) -> str | None:
+    """For a question naming what no article mentions, when the best answer is in the question's language
+    (where a name would be written as asked, and its absence caps the answer at "closest I found"):
+    "Nothing in my sources mentions Surabaya.", as the question spelled it."""
+    if not query.unmentioned or not best.absent_names:
+        return None
+    spelled = list(dict.fromkeys(_name_as_written(query.text, name) for name in query.unmentioned))
+    listed = spelled[0] if len(spelled) == 1 else ", ".join(spelled[:-1]) + " or " + spelled[-1]
+    return f"Nothing in my sources mentions {listed}."
+
+
+def _name_as_written(text: str, name: str) -> str:
+    """A (folded) name as the question writes it, with the capitalised words around it: "Wali Kota
+    Surabaya" for "wali"."""
+    run: list[str] = []
+    for match in re.finditer(r"[\w'’-]+|\S", text):
+        word = match.group(0)
+        if word[0].isupper():
+            run.append(word)
+            continue
+        if any(fold(w) == name for w in run):
+            break
+        run = []
+    while run and fold(run[0]) in STOPWORDS and fold(run[0]) != name:  # "Apa Surabaya …": the question's first word
+        run = run[1:]
+    return " ".join(run) if any(fold(w) == name for w in run) else name
 
 
 def _joined(*notes: str | None) -> str | None:

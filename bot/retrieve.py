@@ -162,6 +162,7 @@ class Query:
     news: bool = False  # it asks only for the news ("Apa berita terbaru?", "What's new today?"), naming no topic
     unknown_names: float = 0.0  # share of its names the index never mentions
     known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
+    unmentioned: tuple[str, ...] = ()  # its names the index never mentions (folded)
     language: str | None = None  # 'id' or 'en' when its function words tell
     # Its content words' weights in coverage, among the articles of its nearest candidates (set by `search`).
     weights: dict[str, float] = dataclasses.field(default_factory=dict)
@@ -312,11 +313,12 @@ class Retriever:
         named = {n: [v for v in corpus.expand(n) if corpus.df(v)] for n in question_names
                  if n.isascii() or corpus.writes(n)}
         known = {n: forms for n, forms in named.items() if forms}
-        unknown = (len(named) - len(known)) / len(named) if named else 0.0
+        unmentioned = tuple(n for n, forms in named.items() if not forms)
+        unknown = len(unmentioned) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
                      periods=periods, quantity=quantity_asked(standard), asks_time=asks_time(standard),
                      latest=asks_latest(standard) and not periods, news=news, unknown_names=unknown,
-                     known_names=known, language=language, corpus=corpus)
+                     known_names=known, unmentioned=unmentioned, language=language, corpus=corpus)
 
     # -- scoring ---------------------------------------------------------------------------------
     def _evidence(self, query: Query, ids: list[int], corpus: Corpus) -> _Evidence:
@@ -344,16 +346,18 @@ class Retriever:
 
     @staticmethod
     def absent_names(query: Query, articles: list[Article], corpus: Corpus) -> dict[str, int]:
-        """For each article, how many of the question's names (those the index knows) it never mentions,
-        when the question and the article are in the same language: there a name is written the same
-        way, and an article that never names what the question asks about is about something else.
-        Across languages it says nothing ("North Korea" / "Korea Utara") and counts 0."""
+        """For each article, how many of the question's names it never mentions, when the question and
+        the article are in the same language: there a name is written the same way, and an article that
+        never names what the question asks about is about something else. A name no article mentions
+        ("Wali Kota Surabaya" over news of Kim and Putin) is absent from each. Across languages it says
+        nothing ("North Korea" / "Korea Utara") and counts 0."""
         counts = {a.article: 0 for a in articles}
-        if not query.known_names or query.language is None:
+        if not (query.known_names or query.unmentioned) or query.language is None:
             return counts
         same = [a.article for a in articles if a.language == query.language]
         for article, terms in corpus.article_terms(same).items():
-            counts[article] = sum(1 for forms in query.known_names.values() if not any(f in terms for f in forms))
+            counts[article] = len(query.unmentioned) + sum(
+                1 for forms in query.known_names.values() if not any(f in terms for f in forms))
         return counts
 
     @staticmethod

@@ -140,6 +140,20 @@ def test_a_question_naming_a_time_nothing_found_is_dated_in_says_so(fake_core):
     assert fake_core.ask("Katak hijau di hutan Kalimantan bulan lalu").note.startswith("Nothing I found on this is dated in ")
 
 
+def test_a_name_no_article_mentions_makes_the_answer_only_the_closest_found_and_is_named_in_its_note(fake_core):
+    """No article of the corpus mentions Surabaya: an Indonesian question about what its mayor said of the
+    shrimp exports is answered at most "closest I found", and the note names what is missing as asked."""
+    about = "tentang kenaikan ekspor udang naik dua puluh persen?"
+    known = fake_core.ask(f"Apa kata menteri {about}")
+    assert known.confidence == "high" and known.note is None
+    answer = fake_core.ask(f"Apa kata Wali Kota Surabaya {about}")
+    assert answer.answered and answer.confidence == "low"
+    assert "udang" in answer.results[0].quote
+    assert answer.note == "Nothing in my sources mentions Wali Kota Surabaya."
+    assert fake_core.ask(f"Apa kata Surabaya dan Bandung {about}").note == (
+        "Nothing in my sources mentions Surabaya or Bandung.")
+
+
 def test_low_confidence_is_marked_in_plain_text(fake_core):
     from newsbot.bot.render import LOW_CONFIDENCE, render_answer
 
