@@ -405,7 +405,8 @@ def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None 
                 wire=_wire(h.article), quote=q)
         for h, q in zip(best, quotes)
     ]
-    return Carriers(question=question, answered=True, carriers=found, note=_joined(note, _other_times_note(query, best)))
+    note = _joined(note, _unmentioned_note(query, best[0]), _other_times_note(query, best))
+    return Carriers(question=question, answered=True, carriers=found, note=note)
 
 
 def _floor(best: float, thresholds: Thresholds) -> float:

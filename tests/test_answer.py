@@ -150,6 +150,7 @@ def test_a_name_no_article_mentions_makes_the_answer_only_the_closest_found_and_
     assert answer.answered and answer.confidence == "low"
     assert "udang" in answer.results[0].quote
     assert answer.note == "Nothing in my sources mentions Wali Kota Surabaya."
+    assert fake_core.carriers(f"Apa kata Wali Kota Surabaya {about}").note == answer.note
     assert fake_core.ask(f"Apa kata Surabaya dan Bandung {about}").note == (
         "Nothing in my sources mentions Surabaya or Bandung.")
 
