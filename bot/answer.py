@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..index.dates import DAY, Period, date_label, date_mentions
-from ..index.terms import STOPWORDS, fold, is_question, small_talk
+from ..index.terms import fold, is_question, small_talk, written_name
 
 from .pages import human_date
 from .retrieve import Hit, Query, Retriever
@@ -432,26 +432,9 @@ def _unmentioned_note(query: Query, best: Hit) -> str | None:
     "Nothing in my sources mentions Surabaya.", as the question spelled it."""
     if not query.unmentioned or not best.absent_names:
         return None
-    spelled = list(dict.fromkeys(_name_as_written(query.text, name) for name in query.unmentioned))
+    spelled = list(dict.fromkeys(written_name(query.text, name) for name in query.unmentioned))
     listed = spelled[0] if len(spelled) == 1 else ", ".join(spelled[:-1]) + " or " + spelled[-1]
     return f"Nothing in my sources mentions {listed}."
-
-
-def _name_as_written(text: str, name: str) -> str:
-    """A (folded) name as the question writes it, with the capitalised words around it: "Wali Kota
-    Surabaya" for "wali"."""
-    run: list[str] = []
-    for match in re.finditer(r"[\w'’-]+|\S", text):
-        word = match.group(0)
-        if word[0].isupper():
-            run.append(word)
-            continue
-        if any(fold(w) == name for w in run):
-            break
-        run = []
-    while run and fold(run[0]) in STOPWORDS and fold(run[0]) != name:  # "Apa Surabaya …": the question's first word
-        run = run[1:]
-    return " ".join(run) if any(fold(w) == name for w in run) else name
 
 
 def _joined(*notes: str | None) -> str | None:

@@ -142,9 +142,9 @@ def uncaptioned(line: str) -> tuple[list[str], list[str]]:
     """A line's text around the photo credits and file-photo captions in it (`_PHOTO_CREDIT`,
     `_FILE_CAPTION`), as verbatim pieces, each a paragraph of its own; and the captions taken out."""
     cuts = [m.span() for m in _PHOTO_CREDIT.finditer(line)]
-    for match in _FILE_CAPTION.finditer(line):
-        end = next((b for a, b in sentence_spans(line) if a <= match.start() < b), len(line))
-        cuts.append((match.start(), end))
+    captions = [m.start() for m in _FILE_CAPTION.finditer(line)]
+    spans = sentence_spans(line) if captions else []
+    cuts += [(start, next((b for a, b in spans if a <= start < b), len(line))) for start in captions]
     if not cuts:
         return [line], []
     pieces, captions, at = [], [], 0

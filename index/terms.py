@@ -616,3 +616,29 @@ def names(question: str) -> list[str]:
                 and folded not in _DIRECTIONS):
             found.append(folded)
     return list(dict.fromkeys(found))
+
+
+_NAME_PART = re.compile(r"[\w'’-]+")  # "Jong-un", "O'Brien": one word as a name is written
+
+
+def written_name(question: str, name: str) -> str:
+    """A name `names` found (folded) as the question writes it, with the capitalised words written next
+    to it: "Wali Kota Surabaya" for "wali", "Kim Jong-un" for "jong"; a function word opening the
+    question ("Apa Surabaya …") is not part of it. The name itself when the question does not hold it."""
+    runs: list[list[str]] = []
+    end = None
+    for m in _NAME_PART.finditer(question):
+        if not m.group(0)[0].isupper():
+            end = None
+            continue
+        if end is not None and not question[end:m.start()].strip():
+            runs[-1].append(m.group(0))
+        else:
+            runs.append([m.group(0)])
+        end = m.end()
+    for run in runs:
+        if any(name in words(w) for w in run):
+            while fold(run[0]) in STOPWORDS and name not in words(run[0]):
+                run = run[1:]
+            return " ".join(run)
+    return name

@@ -274,3 +274,14 @@ def test_a_greeting_or_announcement_opening_a_message_is_not_searched(message, e
 ])
 def test_a_question_is_a_sentence_that_ends_asking(sentence, asks):
     assert is_question(sentence) is asks
+
+
+def test_a_name_is_shown_as_the_question_writes_it_with_the_capitalised_words_beside_it():
+    from newsbot.index.terms import written_name
+
+    assert written_name("Apa kata Wali Kota Surabaya soal Kim?", "wali") == "Wali Kota Surabaya"
+    assert written_name("Apa kata Wali Kota Surabaya soal Kim?", "kim") == "Kim"
+    assert written_name("Apa Surabaya bilang?", "surabaya") == "Surabaya"  # the opening function word is not
+    assert written_name("What did Kim Jong-un tell Zorro?", "jong") == "Kim Jong-un"
+    assert written_name("Kim–Putin talks?", "putin") == "Putin"  # a dash between is no space
+    assert written_name("apa kata surabaya?", "bandung") == "bandung"
