@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbot.index.passages import split_sentences
+from newsbot.index.passages import split_sentences, unattributed
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 OUTLETS = [("Jakarta (ANTARA) - ", "ANTARA"), ("TEMPO.CO, Jakarta - ", "TEMPO.CO"),
@@ -101,6 +101,10 @@ class ComposedEmbedder:
         # was written (two sentences it did not split) is recognised by the pieces starting inside it.
         self.openings = {tuple(k.split()[:OPENING_WORDS]): k for k, v in self.origin.items()
                          if len(v) == 1 and len(k.split()) >= OPENING_WORDS}
+        # A sentence read without who reported it (`unattributed`, embedded for questions asking where)
+        # is composed as the sentence it was read from.
+        self.readings = {" ".join(r.split()): s for k in self.origin for s in split_sentences(k)
+                         if (r := unattributed(s))}
         self.name = real.name
         self.fallbacks = 0  # passages embedded for real because their origin was unknown
         self._cache: dict[str, np.ndarray] = {}
@@ -121,6 +125,8 @@ class ComposedEmbedder:
         key = " ".join(text.split())
         if key in self.origin:
             return self.origin[key]
+        if key in self.readings:
+            return self.bases(self.readings[key])
         found = [self.origin.get(" ".join(s.split())) for s in split_sentences(text)]
         if found and all(found):
             return [b for f in found for b in f]

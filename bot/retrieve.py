@@ -35,9 +35,11 @@ from ..index.dates import Period, question_periods, time_agreement
 from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
+from ..index.passages import unattributed
 from ..index.store import IndexStore, check_embedder, open_store, vector_key
-from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_time, colloquial, is_question,
-                           names, plain, quantity_asked, question_language, standardise, variants, words)
+from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
+                           is_question, names, plain, quantity_asked, question_language, standardise, variants,
+                           words)
 
 from .corpus import Corpus
 
@@ -158,6 +160,7 @@ class Query:
     periods: list[Period] = dataclasses.field(default_factory=list)  # times the question names
     quantity: Quantity | None = None  # what it asks "how many", "how long", "how much" of
     asks_time: bool = False  # it asks "when" / "kapan"
+    asks_place: bool = False  # it asks "where" / "di mana"
     latest: bool = False  # it asks for the latest ("terbaru", "most recently") and names no time
     news: bool = False  # it asks only for the news ("Apa berita terbaru?", "What's new today?"), naming no topic
     unknown_names: float = 0.0  # share of its names the index never mentions
@@ -178,6 +181,9 @@ class _Evidence:
     vectors: np.ndarray
     languages: np.ndarray
     sentence_vectors: np.ndarray  # the sentences of the passages with more than one, in order
+    # For a question asking where: a sentence's vector without the clauses naming who reported it, by
+    # sentence (a one-sentence passage's by its text), for the sentences that name one.
+    unattributed: dict[str, np.ndarray]
     dates: dict[int, list[dt.date]]  # by passage, when the question names a time
     counts: dict[int, bool]  # whether each passage states a count, when the question asks how many
     times: dict[int, bool]  # whether each passage states a time, when the question asks when
@@ -255,6 +261,14 @@ class Retriever:
             found.update(zip((vector_key(name, s) for s in missing), self.embedder.embed_passages(missing)))
         return np.vstack([found[k] for k in keys])
 
+    def unattributed_vectors(self, passages: list[Passage], corpus: Corpus) -> dict[str, np.ndarray]:
+        """The vectors of the passages' sentences read without who reported them (`unattributed`), by
+        sentence, for those that name who did. A where question's answer is a place, which "…, sebut
+        laporan media pemerintah Korea Utara pada Kamis" outweighs in the vector of the whole sentence."""
+        readings = {s: r for p in passages for s in (p.sentences or [p.text]) if (r := unattributed(s))}
+        vectors = self.sentence_vectors(list(readings.values()), corpus)
+        return dict(zip(readings, vectors))
+
     def _embedding_pool(self) -> ThreadPoolExecutor:
         with self._pool_lock:
             if self._pool is None:
@@ -317,6 +331,7 @@ class Retriever:
         unknown = len(unmentioned) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
                      periods=periods, quantity=quantity_asked(standard), asks_time=asks_time(standard),
+                     asks_place=asks_place(standard),
                      latest=asks_latest(standard) and not periods, news=news, unknown_names=unknown,
                      known_names=known, unmentioned=unmentioned, language=language, corpus=corpus)
 
@@ -337,6 +352,7 @@ class Retriever:
         return _Evidence(
             passages=passages, articles=articles, vectors=vectors, languages=languages,
             sentence_vectors=self.sentence_vectors(sentences, corpus),
+            unattributed=self.unattributed_vectors(passages, corpus) if query.asks_place else {},
             dates={p.id: corpus.dates(p) for p in passages} if query.periods else {},
             counts=corpus.states_count(passages, query.quantity) if query.quantity else {},
             times=corpus.says_when(passages) if query.asks_time else {},
@@ -465,14 +481,23 @@ class Retriever:
         background = float((corpus.background @ query.vector).max()) if len(corpus.background) else 0.0
         bm25_rank = {pid: r for r, pid in enumerate(lexical)}
         dense_rank = {pid: r for r, pid in enumerate(dense_ids)}
+
+        def read(sentence: str, cosine: float) -> float:
+            """A sentence's cosine, or, for a where question, that of its reading without who reported
+            it when nearer."""
+            reading = found.unattributed.get(sentence)
+            return cosine if reading is None else max(cosine, float(reading @ query.vector))
+
         bests = []
         for n, passage in enumerate(found.passages):
             best = float(sims[n])
+            if passage.text in found.unattributed:  # a one-sentence passage
+                best = read(passage.text, float(raw[n])) + float(sims[n] - raw[n])
             if len(passage.sentences) > 1:
                 # Only a sentence that states can answer: a question in the passage is as near the
                 # question as another asking of the same thing, and says nothing. The same language
                 # correction as the passage's own cosine got.
-                stated = [float(s) for sentence, s in zip(passage.sentences, sentence_sims)
+                stated = [read(sentence, float(s)) for sentence, s in zip(passage.sentences, sentence_sims)
                           if not is_question(sentence)]
                 best = max(stated) + float(sims[n] - raw[n]) if stated else None
             elif is_question(passage.text):

@@ -31,7 +31,7 @@ from .fetch import Fetcher
 from .passages import split_passages
 from .readers import Document, ReadOptions, Skip, read_file
 from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexStore, check_embedder, open_store, passage_key,
-                    passage_sentences, vector_key)
+                    sentence_texts, vector_key)
 from .urls import canonical
 
 EMBED_BATCH = 32
@@ -202,7 +202,7 @@ def copy_index(source: Path | str, target: Path | str, progress: Progress | None
             for start in range(0, max(len(ids), 1), COPY_BATCH):
                 batch = src.stored(ids[start:start + COPY_BATCH])
                 keys = [passage_key(recorded[0], p.text) for c in batch for p in c.passages]
-                keys += [vector_key(recorded[0], t) for c in batch for p in c.passages for t in passage_sentences(p)]
+                keys += [vector_key(recorded[0], t) for c in batch for p in c.passages for t in sentence_texts(p)]
                 keys += list(background) if start == 0 else []
                 missing = dst.missing_vectors(keys)
                 for at in range(0, len(missing), 1000):
@@ -468,7 +468,7 @@ def _embed_missing(store: IndexStore, embedder: Embedder, changed: list[ChangedA
     """
     name = embedder.name
     passages = {passage_key(name, p.text): p.text for c in changed for p in c.passages}
-    sentences = {vector_key(name, t): t for c in changed for p in c.passages for t in passage_sentences(p)}
+    sentences = {vector_key(name, t): t for c in changed for p in c.passages for t in sentence_texts(p)}
     missing = store.missing_vectors(list(passages))
     report.reused += len(passages) - len(missing)
     report.embedded += len(missing)

@@ -33,7 +33,7 @@ from . import ann
 from .errors import IndexDamaged, IndexNotFound, IndexUnavailable, IndexUnwritable, NewsbotError
 from .model import Article, Follow, Mention, Passage, Post, ShownAnswer, Snapshot, Vote, topic_key
 from .pg_migrations import MIGRATION_LOCK, MIGRATIONS
-from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key,
+from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexedArticle, passage_key, sentence_texts, vector_key,
                     shown, vector_snapshot, written_article)
 from .terms import lexical_tokens, stems
 
@@ -624,7 +624,7 @@ def _commit(conn, changes: ChangeSet) -> None:
                 frequencies[c.article.article, p.position] = Counter(tokens), len(tokens)
                 rows.append((c.article.article, p.position, p.text, json.dumps(p.sentences, ensure_ascii=False),
                              terms, len(tokens), passage_key(name, p.text),
-                             [vector_key(name, t) for t in passage_sentences(p)], c.article.language))
+                             [vector_key(name, t) for t in sentence_texts(p)], c.article.language))
         cur.executemany(
             """INSERT INTO newsbot.passages (article, position, text, sentences, terms, length, hash,
                    sentence_hashes, language) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)""", rows)

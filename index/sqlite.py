@@ -33,7 +33,7 @@ from . import ann
 from .errors import IndexDamaged, IndexNotFound, IndexUnwritable, NewsbotError
 from .migrations import migrate, writing
 from .model import Article, Follow, Mention, Passage, Post, ShownAnswer, Snapshot, Vote, topic_key
-from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key,
+from .store import (ChangedArticle, ChangeSet, FetchMemo, IndexedArticle, passage_key, sentence_texts, vector_key,
                     vector_snapshot, written_article)
 from .terms import lexical_tokens, stems
 
@@ -284,7 +284,7 @@ def commit_changes(db: Database, changes: ChangeSet) -> None:
                     "id": top, "article": c.article.article, "position": p.position, "text": p.text,
                     "sentences": json.dumps(p.sentences, ensure_ascii=False), "terms": terms,
                     "hash": passage_key(name, p.text),
-                    "sentence_hashes": json.dumps([vector_key(name, t) for t in passage_sentences(p)]),
+                    "sentence_hashes": json.dumps([vector_key(name, t) for t in sentence_texts(p)]),
                 })
         db["passages"].insert_all(rows, pk="id")
         changed_terms = [(t, n) for t, n in docs.items() if n]

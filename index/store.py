@@ -22,7 +22,7 @@ import numpy as np
 from .articles import ParsedArticle
 from .errors import EmbedderMismatch, IndexNotFound
 from .model import Article, Follow, Mention, Passage, Post, ShownAnswer, Snapshot, Vote
-from .passages import PassageText
+from .passages import PassageText, unattributed
 
 
 @dataclass(frozen=True)
@@ -343,6 +343,9 @@ def passage_key(embedder_name: str, text: str) -> str:
     return vector_key(embedder_name, text)
 
 
-def passage_sentences(passage) -> list[str]:
-    """The sentences a passage is quoted from (the whole text if it has none)."""
-    return list(passage.sentences) or [passage.text]
+def sentence_texts(passage) -> list[str]:
+    """The texts the indexer embeds for a passage besides its whole text: the sentences it is quoted
+    from (the whole text if it has none), and each that names who reported it read without that
+    (`unattributed`, which questions asking where compare)."""
+    sentences = list(passage.sentences) or [passage.text]
+    return sentences + [r for s in sentences if (r := unattributed(s))]

@@ -327,6 +327,23 @@ def asks_time(question: str) -> bool:
     return bool(_TIME.search(_WHEN_CLAUSE.sub(" ", question)))
 
 
+# A question asking where wants a place in its answer ("di mana", "kota mana", "where", and their kind in
+# the other languages `_TIME` knows). "Ou" folded is French "or", so "où" is matched as written.
+_PLACE = re.compile(
+    r"\b(?:(?:di|ke|dari)\s*mana|(?:kota|negara|tempat|lokasi)\s+(?:mana|apa)|where|wherever|(?:a|en\s+)?d[óo]nde|"
+    r"en\s+qu[ée]\s+(?:ciudad|lugar|pa[ií]s)|onde|aonde|dove|wo|wohin|woher|in\s+welche[mr]?\s+(?:stadt|land|ort)|"
+    r"waar|nerede|nereye|ở\s+đâu|đi\s+đâu|أين)\b|(?<!\w)où(?!\w)|dans\s+quelle\s+ville|где|куда|"
+    r"в\s+каком\s+(?:городе|месте)|(?<![\u0900-\u097f])कहा[ँं](?![\u0900-\u097f])|ที่ไหน|哪里|哪裡|哪儿|哪兒|在哪|"
+    r"哪个城市|哪個城市|どこ|어디",
+    re.IGNORECASE,
+)
+
+
+def asks_place(question: str) -> bool:
+    """True for "di mana …", "kota mana …", "where …" and their kind in other languages."""
+    return bool(_PLACE.search(question))
+
+
 # A question asking for the latest ("berita terbaru", "terakhir kali", "most recently") wants the newest
 # report of what it asks about.
 _LATEST = re.compile(

@@ -15,7 +15,8 @@ import numpy as np
 
 from newsbot.index.errors import IndexNotFound
 from newsbot.index.model import Article, Follow, Mention, Passage, Post, ShownAnswer, Snapshot, Vote, topic_key
-from newsbot.index.store import ChangeSet, vector_snapshot, FetchMemo, IndexedArticle, passage_key, passage_sentences, vector_key
+from newsbot.index.store import (ChangeSet, FetchMemo, IndexedArticle, passage_key, sentence_texts, vector_key,
+                                 vector_snapshot)
 from newsbot.index.terms import stems
 
 INDEXES: dict[str, "MemoryIndex"] = {}
@@ -174,7 +175,7 @@ class MemoryStore:
                                           a.content_hash, a.origin, a.text_hash)
                 for p, dates in zip(change.passages, change.mentions):
                     pid, ix.next_id = ix.next_id, ix.next_id + 1
-                    assert all(vector_key(changes.embedder, s) in ix.vectors for s in passage_sentences(p))
+                    assert all(vector_key(changes.embedder, s) in ix.vectors for s in sentence_texts(p))
                     ix.passages[pid] = (Passage(pid, a.article, p.position, p.text, json.dumps(p.sentences)),
                                         stems(p.text, a.language), passage_key(changes.embedder, p.text))
                     ix.mentions += [Mention(pid, n, d, precision) for n, d, precision in dates]

@@ -1,6 +1,8 @@
 """Cleaning (what is boilerplate) and splitting (sentences, passages)."""
 
-from newsbot.index.passages import clean, is_shouting, split_passages, split_sentences
+import pytest
+
+from newsbot.index.passages import clean, is_shouting, split_passages, split_sentences, unattributed
 
 
 def test_clean_removes_every_kind_of_boilerplate_and_keeps_the_news():
@@ -142,3 +144,25 @@ def test_sentence_splitting_is_linear_around_initials_and_quotes():
     for unit in ("A. Budiman dan ", "“Kata dia. Lalu ", "Dr. Budi. "):
         small, large = _split_seconds(unit * 2000), _split_seconds(unit * 8000)
         assert large < 8 * small + 0.05, (unit, small, large)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Kim dan Putin membahas kerja sama dalam pertemuan di Beijing, sebut laporan media pemerintah Korea Utara "
+     "pada Kamis.", "Kim dan Putin membahas kerja sama dalam pertemuan di Beijing"),
+    ("Dia akan mengunjungi Komsomolsk-on-Amur, dan Vladivostok, menurut Tass.",
+     "Dia akan mengunjungi Komsomolsk-on-Amur, dan Vladivostok"),
+    ("“Putin menerima undangan tersebut dengan senang hati,” kata KCNA.", "“Putin menerima undangan tersebut dengan senang hati"),
+    ("Uang hasil sitaan ini, kata Prabowo, akan digunakan untuk membantu masyarakat.",
+     "Uang hasil sitaan ini, akan digunakan untuk membantu masyarakat."),
+    ("Russia fired 20 missiles at Kyiv overnight, the air force said on Monday.", "Russia fired 20 missiles at Kyiv overnight"),
+    ("Half of the targets are government agencies, according to Microsoft.", "Half of the targets are government agencies"),
+    # what is reported, or who does what, stays
+    ("The Luhansk governor, Serhiy Gaidai, said Russian troops were “levelling everything”.", None),
+    ("Investors, however, said the move would not enable Russia to avoid a default.", None),
+    ("Dilansir dari Channel News Asia, Kim berterima kasih kepada Putin.", None),
+    ("Kim tiba di Timur Jauh Rusia pada Selasa pagi dengan kereta khusus.", None),
+    ("Penyidik, menurut dia, masih terus berupaya mengumpulkan sejumlah alat bukti.",
+     "Penyidik, masih terus berupaya mengumpulkan sejumlah alat bukti."),
+])
+def test_a_sentence_read_without_who_reported_it(sentence, expected):
+    assert unattributed(sentence) == expected

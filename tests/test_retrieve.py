@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from newsbot.bot import retrieve as retrieve_module
+from newsbot.index.store import vector_key
 
 
 @pytest.fixture
@@ -151,6 +152,35 @@ def test_a_how_many_question_marks_passages_that_state_no_count(tmp_path, fake_e
     assert number == {"Pyongyang": -1.0, "New": -1.0, "Rusia": 0.0, "Pejabat": -1.0}
     _, hits = retriever.search("Satelit apa yang dibangun Rusia?")
     assert {h.number for h in hits} == {0.0}
+    retriever.close()
+
+
+def test_a_where_question_reads_a_sentence_without_who_reported_it(tmp_path, fake_embedder):
+    """The place a where question asks for weighs less in a sentence that closes by naming its source at
+    length; such a sentence is also compared without that (its vector stored by the indexer), only for
+    a question asking where."""
+    retriever = mixed_retriever(tmp_path, fake_embedder, {
+        "id1.txt": "Kedua pemimpin bertemu di Beijing, sebut laporan media pemerintah Korea Utara pada Kamis pagi.\n"
+                   "Kedua pemimpin bertemu dan membahas kerja sama militer.\n",
+    })
+    store = retriever.store
+    reading = "Kedua pemimpin bertemu di Beijing"
+    assert store.missing_vectors([vector_key(fake_embedder.name, reading)]) == []
+    calls = len(fake_embedder.calls)
+
+    _, hits = retriever.search("Di mana kedua pemimpin bertemu?")
+    assert len(fake_embedder.calls) == calls  # the reading's vector was read from the index, not embedded now
+    first = {h.passage.text.split()[3]: h for h in hits}
+    query = fake_embedder.embed_query("Di mana kedua pemimpin bertemu?")
+    assert first["di"].sentence == pytest.approx(float(fake_embedder.embed_passages([reading])[0] @ query))
+    assert first["di"].sentence > first["dan"].sentence
+    assert first["di"].sentence > float(fake_embedder.embed_passages([first["di"].passage.text])[0] @ query)
+
+    _, hits = retriever.search("Kapan kedua pemimpin bertemu?")  # asks no place: the sentence as written
+    query = fake_embedder.embed_query("Kapan kedua pemimpin bertemu?")
+    first = {h.passage.text.split()[3]: h for h in hits}
+    as_written = fake_embedder.embed_passages([first["di"].passage.text])[0]
+    assert first["di"].sentence == pytest.approx(float(as_written @ query))
     retriever.close()
 
 

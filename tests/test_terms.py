@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsbot.index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_time, colloquial,
+from newsbot.index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
                                  demonym_places, has_number, is_question,
                                  borrowed_nouns, loanword_forms, loanword_spelling, names, plain, question_language, script,
                                  quantity_asked, small_talk, standardise, stem, stems, variants, words)
@@ -99,6 +99,20 @@ def test_what_a_quantity_question_asks_for(question, kind, at_least):
 ])
 def test_time_questions(question, expected):
     assert asks_time(question) is expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Di mana Kim dan Putin bertemu?", True), ("Di kota mana mereka bertemu pada 2025?", True),
+    ("kim ama putin ketemuan dimana sih", True), ("Kim pergi ke mana setelah itu?", True),
+    ("Where did Kim and Putin meet?", True), ("¿Dónde se reunieron Kim y Putin?", True),
+    ("Où Kim et Poutine se sont-ils rencontrés ?", True), ("Wo trafen sich Kim und Putin?", True),
+    ("Где встретились Ким и Путин?", True), ("金正恩和普京在哪里会面？", True), ("김정은은 어디서 만났나요?", True),
+    ("金正恩はどこでプーチンと会いましたか？", True), ("Kim và Putin gặp nhau ở đâu?", True),
+    ("Siapa yang diundang Kim?", False), ("Kapan Putin ke Pyongyang?", False), ("Kim ou Poutine ?", False),
+    ("What did Kim say about Russia?", False), ("Berapa tentara yang dikirim?", False),
+])
+def test_place_questions(question, expected):
+    assert asks_place(question) is expected
 
 
 @pytest.mark.parametrize("question, expected", [
