@@ -44,7 +44,7 @@ def question_language(question: str) -> str | None:
     share function words with English ("Was hat Kim…?", "will"; "a"), so a question with more of
     their own is neither."""
     tokens = words(question)
-    if _mostly(tokens, _DE_FUNCTION_WORDS) or _mostly(tokens, _FR_FUNCTION_WORDS):
+    if any(_mostly(tokens, words) for words in (_DE_FUNCTION_WORDS, _FR_FUNCTION_WORDS, _ROMANCE_FUNCTION_WORDS)):
         return None
     id_count = sum(1 for t in tokens if t in _ID_STOPWORDS)
     en_count = sum(1 for t in tokens if t in _EN_STOPWORDS)
@@ -617,6 +617,16 @@ _FR_FUNCTION_WORDS = frozenset("""
     le la les des du de un une et est sont ont qui que quoi ou comment combien pourquoi quand quel quelle
     quels quelles dans sur pour par avec ce cette ces se il ils elle elles ne pas au aux entre leur leurs
     """.split())  # folded ("où" → "ou")
+
+
+# Spanish, Portuguese and Italian likewise: "Quantos soldados a Coreia do Norte enviou para a Rússia?" has
+# three English function words ("a" twice, "do") and one Indonesian ("para"), and was read as English.
+_ROMANCE_FUNCTION_WORDS = frozenset("""
+    a o os as el la los las lo il gli le del della dello dei degli delle al ao aos da das do dos de di que
+    en em no na nos nas nel nella un una uno um uma por para per con com se si es son fue foi e y su sus seu
+    sua ha han tem como come cuando quando donde onde dove quien quem chi cual qual quale cuantos cuantas
+    quantos quantas quanti quante que cosa porque perche ella ele lui ellos eles loro
+    """.split())  # folded ("qué" → "que", "é" → "e")
 
 
 def names(question: str) -> list[str]:

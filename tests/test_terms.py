@@ -241,6 +241,10 @@ def test_names_are_capitalised_words_after_the_first():
     # French shares "a" with English: the question is neither; a French word in English leaves it English
     ("Combien de temps a duré l'entretien entre Kim et Poutine ?", None),
     ("Où Kim et Poutine se sont-ils rencontrés ?", None), ("Who is the de facto leader of the party?", "en"),
+    # Spanish, Portuguese and Italian share "a", "do", "in" with English or "para" with Indonesian
+    ("Quantos soldados a Coreia do Norte enviou para a Rússia?", None), ("O que Kim disse a Putin?", None),
+    ("¿Cuántos soldados envió Corea del Norte a Rusia?", None), ("Cosa ha detto Kim a Putin?", None),
+    ("Did Kim go to a factory in Komsomolsk?", "en"), ("Siapa para pemimpin yang hadir di parade?", "id"),
 ])
 def test_question_language_by_function_words(question, expected):
     assert question_language(question) == expected
