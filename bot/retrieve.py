@@ -35,8 +35,7 @@ from ..index.dates import Period, question_periods, time_agreement
 from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
-from ..index.passages import unattributed
-from ..index.store import IndexStore, check_embedder, open_store, vector_key
+from ..index.store import IndexStore, check_embedder, open_store, readings, vector_key
 from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
                            is_question, names, plain, quantity_asked, question_language, standardise, variants,
                            words)
@@ -261,14 +260,6 @@ class Retriever:
             found.update(zip((vector_key(name, s) for s in missing), self.embedder.embed_passages(missing)))
         return np.vstack([found[k] for k in keys])
 
-    def unattributed_vectors(self, passages: list[Passage], corpus: Corpus) -> dict[str, np.ndarray]:
-        """The vectors of the passages' sentences read without who reported them (`unattributed`), by
-        sentence, for those that name who did. A where question's answer is a place, which "…, sebut
-        laporan media pemerintah Korea Utara pada Kamis" outweighs in the vector of the whole sentence."""
-        readings = {s: r for p in passages for s in (p.sentences or [p.text]) if (r := unattributed(s))}
-        vectors = self.sentence_vectors(list(readings.values()), corpus)
-        return dict(zip(readings, vectors))
-
     def _embedding_pool(self) -> ThreadPoolExecutor:
         with self._pool_lock:
             if self._pool is None:
@@ -345,14 +336,19 @@ class Retriever:
         articles = corpus.articles(p.article for p in passages)
         passages = [p for p in passages if p.article in articles]  # a commit in between removed the rest
         vectors, languages = corpus.vectors(passages)
-        # A one-sentence passage's vector is its sentence's: only longer passages need theirs.
+        # A one-sentence passage's vector is its sentence's: only longer passages need theirs. A question
+        # asking where also compares sentences read without who reported them (`store.readings`): its
+        # answer is a place, which "…, sebut laporan media pemerintah Korea Utara pada Kamis" outweighs in
+        # the vector of the whole sentence. Both are read at once.
         sentences = [s for p in passages if len(p.sentences) > 1 for s in p.sentences]
+        sourceless = {s: r for p in passages for s, r in readings(p).items()} if query.asks_place else {}
+        read_vectors = self.sentence_vectors(sentences + list(sourceless.values()), corpus)
         if query.periods or query.asks_time:
             corpus.mentions(p.id for p in passages)  # in one read; the dates and times below use them
         return _Evidence(
             passages=passages, articles=articles, vectors=vectors, languages=languages,
-            sentence_vectors=self.sentence_vectors(sentences, corpus),
-            unattributed=self.unattributed_vectors(passages, corpus) if query.asks_place else {},
+            sentence_vectors=read_vectors[:len(sentences)],
+            unattributed=dict(zip(sourceless, read_vectors[len(sentences):])),
             dates={p.id: corpus.dates(p) for p in passages} if query.periods else {},
             counts=corpus.states_count(passages, query.quantity) if query.quantity else {},
             times=corpus.says_when(passages) if query.asks_time else {},

@@ -345,7 +345,11 @@ def passage_key(embedder_name: str, text: str) -> str:
 
 def sentence_texts(passage) -> list[str]:
     """The texts the indexer embeds for a passage besides its whole text: the sentences it is quoted
-    from (the whole text if it has none), and each that names who reported it read without that
-    (`unattributed`, which questions asking where compare)."""
-    sentences = list(passage.sentences) or [passage.text]
-    return sentences + [r for s in sentences if (r := unattributed(s))]
+    from (the whole text if it has none), and their readings without who reported them (`readings`)."""
+    return (list(passage.sentences) or [passage.text]) + list(readings(passage).values())
+
+
+def readings(passage) -> dict[str, str]:
+    """Each of a passage's sentences (its whole text if it has none) that names who reported it, and
+    that sentence read without it (`unattributed`), which questions asking where compare."""
+    return {s: r for s in (passage.sentences or [passage.text]) if (r := unattributed(s))}

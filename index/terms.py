@@ -44,7 +44,7 @@ def question_language(question: str) -> str | None:
     share function words with English ("Was hat Kim…?", "will"; "a"), so a question with more of
     their own is neither."""
     tokens = words(question)
-    if any(_mostly(tokens, words) for words in (_DE_FUNCTION_WORDS, _FR_FUNCTION_WORDS, _ROMANCE_FUNCTION_WORDS)):
+    if any(_mostly(tokens, own) for own in (_DE_FUNCTION_WORDS, _FR_FUNCTION_WORDS, _ROMANCE_FUNCTION_WORDS)):
         return None
     id_count = sum(1 for t in tokens if t in _ID_STOPWORDS)
     en_count = sum(1 for t in tokens if t in _EN_STOPWORDS)
@@ -625,7 +625,7 @@ _ROMANCE_FUNCTION_WORDS = frozenset("""
     a o os as el la los las lo il gli le del della dello dei degli delle al ao aos da das do dos de di que
     en em no na nos nas nel nella un una uno um uma por para per con com se si es son fue foi e y su sus seu
     sua ha han tem como come cuando quando donde onde dove quien quem chi cual qual quale cuantos cuantas
-    quantos quantas quanti quante que cosa porque perche ella ele lui ellos eles loro
+    quantos quantas quanti quante cosa porque perche ella ele lui ellos eles loro
     """.split())  # folded ("qué" → "que", "é" → "e")
 
 
