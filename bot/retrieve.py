@@ -37,8 +37,8 @@ from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, readings, vector_key
 from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
-                           is_question, names, plain, quantity_asked, question_language, standardise, variants,
-                           words)
+                           is_heading, is_question, names, plain, quantity_asked, question_language, standardise,
+                           variants, words)
 
 from .corpus import Corpus
 
@@ -404,7 +404,8 @@ class Retriever:
         reports = []
         for article in articles:
             lead = next((passages[pid] for pid in firsts.get(article.article, [])
-                         if pid in passages and not is_question(passages[pid].text)), None)
+                         if pid in passages and not (is_question(passages[pid].text)
+                                                     or is_heading(passages[pid].text))), None)
             if lead is not None:
                 reports.append((article, lead))
         return reports
@@ -496,8 +497,10 @@ class Retriever:
                 stated = [read(sentence, float(s)) for sentence, s in zip(passage.sentences, sentence_sims)
                           if not is_question(sentence)]
                 best = max(stated) + float(sims[n] - raw[n]) if stated else None
-            elif is_question(passage.text):
-                best = None  # a subheading that asks ("Lantas, apa saja syaratnya?") answers nothing
+            elif is_question(passage.text) or is_heading(passage.text):
+                # a subheading that asks ("Lantas, apa saja syaratnya?") or only names ("Kronologi Kejadian",
+                # "4. Komputer dan laptop") answers nothing
+                best = None
             bests.append(best)
         stating = [n for n, best in enumerate(bests) if best is not None]
         by_best = sorted(stating, key=lambda n: -bests[n])

@@ -22,7 +22,7 @@ METADATA_FILE = "sources.toml"
 SETTINGS_TABLE = "newsbot"  # sources.toml's table for settings rather than an article ([newsbot.columns])
 # Bump when reading or cleaning changes, so every article is processed again (vectors are reused
 # by content hash, so this costs no embedding for unchanged passages).
-PIPELINE_VERSION = "8"  # 2: sentence vectors stored; 3: whole-passage vectors, stemmed lexical terms;
+PIPELINE_VERSION = "9"  # 2: sentence vectors stored; 3: whole-passage vectors, stemmed lexical terms;
 # 4: a passage is the slice its sentences span (a repeated sentence no longer stretches it)
 # 5: articles keep their origin and a hash of their words (duplicates across sources)
 # 6: bylines ("By Nadeen Ebrahim") are boilerplate
@@ -30,6 +30,8 @@ PIPELINE_VERSION = "8"  # 2: sentence vectors stored; 3: whole-passage vectors, 
 #    "bulan lalu", "kemarin")
 # 8: photo credits and "FILE -" captions dropped (not bumped when that came); a sentence naming who
 #    reported it also embedded without that, for questions asking where
+# 9: promotions ("Saksikan LiveDetikPagi:", "Baca selengkapnya di sini.", "Artikel ini sudah tayang di …") and
+#    closing credits ("(Reporter: … | Editor: …)") are boilerplate
 
 _DASH = r"\s*[-–—]{1,2}\s*"
 # "Beijing (ANTARA) -", "WASHINGTON, Sept 14 (Reuters) -"

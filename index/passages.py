@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 _BOILERPLATE = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"^baca\s+juga\b",  # "Baca juga: …" and a bare "Baca Juga"
-        r"^(lihat|simak)\s+juga\b",
+        # "Baca juga: …", a bare "Baca Juga", "Baca selengkapnya di sini."
+        r"^['\"‘“]?baca\s+(juga|selengkapnya)\b",
+        r"^['\"‘“]?(lihat|simak|tonton|saksikan)\s+(juga|pula)\b",  # "'Simak juga video: …'", "Tonton juga …"
+        r"^saksikan\s+live",  # "Saksikan LiveDetikPagi:"
+        # "Artikel ini sudah tayang di detikHealth", "Artikel ini pertama kali terbit dalam bahasa Inggris"
+        r"^artikel\s+ini\s+(sudah|telah|pertama\s+kali)\s+(tayang|terbit|dimuat)\b",
+        r"^artikel\s+ini\s+(ditulis\s+oleh|bersumber\s+dari)\b",
+        r"^ikuti\s+terus\b",  # "Ikuti terus ulasan mendalam berita-berita hangat detikcom …"
+        r"^sign\s+up\s+(for|to)\b",  # "Sign up for … our Global Dispatch newsletter"
         r"^(read|see)\s+(also|more)\b",
         r"^related\s*:",
         r"^(penerjemah|editor|pewarta|reporter|penulis|redaktur|translator|writer)\s*:",
@@ -43,6 +50,10 @@ _PHOTO_CREDIT = re.compile(
     r"\((?=[^()]*(?:\bvia AP\b|\bAP Photo\b|\bAFP\b|\bREUTERS/|\bReuters/|Getty Images|\bEPA\b|ANTARA FOTO))"
     r"[^()]{2,120}\)(?=\s*$|\s+[\"“(]?[A-Z])"
 )
+# A credit closing a paragraph or standing alone: "(Reporter: Shinta Dwi Ayu | Editor: Larissa Huda)".
+_CREDIT = re.compile(
+    r"(?:^|(?<=[.!?…\"”’)]\s))\s*\((?:reporter|editor|penulis|pewarta|redaktur|penerjemah|writer|translator)\s*:"
+    r"[^()]{2,160}\)\s*$", re.IGNORECASE)
 _FILE_CAPTION = re.compile(r"(?:^|(?<=\s))FILE\s+[-–—]\s+(?=[\"“(]?[A-Z0-9])")
 _SOURCE_LINE = re.compile(r"^(sumber|source)\s*:\s*(?P<wire>.+?)\s*$", re.IGNORECASE)
 _MAX_WIRE_TAG_WORDS = 3
@@ -139,9 +150,10 @@ def clean(lines: list[str]) -> Cleaned:
 
 
 def uncaptioned(line: str) -> tuple[list[str], list[str]]:
-    """A line's text around the photo credits and file-photo captions in it (`_PHOTO_CREDIT`,
-    `_FILE_CAPTION`), as verbatim pieces, each a paragraph of its own; and the captions taken out."""
-    cuts = [m.span() for m in _PHOTO_CREDIT.finditer(line)]
+    """A line's text around the photo credits, closing credits and file-photo captions in it
+    (`_PHOTO_CREDIT`, `_CREDIT`, `_FILE_CAPTION`), as verbatim pieces, each a paragraph of its own; and
+    the captions taken out."""
+    cuts = [m.span() for m in _PHOTO_CREDIT.finditer(line)] + [m.span() for m in _CREDIT.finditer(line)]
     captions = [m.start() for m in _FILE_CAPTION.finditer(line)]
     spans = sentence_spans(line) if captions else []
     cuts += [(start, next((b for a, b in spans if a <= start < b), len(line))) for start in captions]

@@ -489,6 +489,20 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip().endswith(("?", "\uff1f", "\u061f"))
 
 
+_STATEMENT_END = re.compile(r"[.!?…:;\uff01\uff1f\u3002]['\"”’)\]]*\s*$")
+_LIST_MARK = re.compile(r"^\s*(?:[-•*]|\w{1,3}[.)])\s+")
+HEADING_WORDS = 12
+
+
+def is_heading(text: str) -> bool:
+    """True for a subheading or a list item that names without stating: a short line with no
+    sentence-ending punctuation and no figure ("Kronologi Kejadian", "4. Komputer dan laptop",
+    "Nicolas Paz (Como)"). One that states a figure ("Emas 3 gram: Rp 5.507.000") is kept."""
+    if _STATEMENT_END.search(text) or len(text.split()) > HEADING_WORDS:
+        return False
+    return not re.search(r"\d", _LIST_MARK.sub("", text))
+
+
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _PAGE_SUFFIXES = {"html", "htm", "php", "asp", "aspx", "amp"}

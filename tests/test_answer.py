@@ -215,6 +215,39 @@ def test_a_passage_that_only_asks_is_never_an_answer_nor_is_a_question_quoted(tm
         core.close()
 
 
+def test_a_heading_or_list_item_naming_without_stating_is_never_an_answer(tmp_path, fake_embedder):
+    """A subheading ("Rekomendasi Saham Hari Ini") or a list item ("2. Saham perbankan") can share every
+    word with a question and states nothing; the paragraph under it answers. A list item that states a
+    figure ("Emas 10 gram: Rp 18.235.000") can answer."""
+    from newsbot.bot.config import Settings
+    from newsbot.bot.core import NewsCore
+    from newsbot.index.build import build_index
+
+    from .conftest import write_corpus
+
+    folder = write_corpus(tmp_path / "saham", {"d_kontan.txt": (
+        "Saham perbankan menguat pada perdagangan Senin\n"
+        "Indeks harga saham gabungan ditutup menguat 1,2 persen pada perdagangan Senin.\n"
+        "Rekomendasi Saham Hari Ini\n"
+        "Analis merekomendasikan beli untuk saham perbankan besar karena laba kuartal ketiga naik.\n"
+        "Harga emas hari ini:\n"
+        "2. Saham perbankan\n"
+        "Emas 10 gram: Rp 18.235.000\n"
+    )})
+    settings = Settings(index_path=tmp_path / "saham.db", corpus=folder, min_relevance=-1.0)
+    build_index(folder, settings.index_path, fake_embedder)
+    core = NewsCore(settings, fake_embedder)
+    try:
+        _, hits = core.retriever.search("Rekomendasi saham hari ini")
+        texts = [h.passage.text for h in hits]
+        assert "Rekomendasi Saham Hari Ini" not in texts and "2. Saham perbankan" not in texts
+        assert any(t.startswith("Analis merekomendasikan") for t in texts)
+        _, hits = core.retriever.search("Harga emas 10 gram berapa?")
+        assert "Emas 10 gram: Rp 18.235.000" in [h.passage.text for h in hits]
+    finally:
+        core.close()
+
+
 def test_a_question_asking_only_for_the_news_gets_the_newest_articles_leads(fake_core):
     """"Apa berita terbaru?" names no topic: the passages nearest the word "berita" would be anything.
     It gets the lead of each newest dated article, newest first, as an answer like any other."""

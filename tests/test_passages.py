@@ -21,12 +21,36 @@ def test_clean_removes_every_kind_of_boilerplate_and_keeps_the_news():
         "Sumber: Kyodo-OANA",
         "By Nadeen Ebrahim, CNN",
         "Oleh: Rina Sari dan Budi Santoso",
+        "Baca selengkapnya di sini.",
+        "'Simak juga video: Soal Artis Ramai Dijadikan Duta, Ini Kata Pengamat Kebijakan Publik'",
+        'Tonton juga "Ketua MPR soal Rupiah Nyaris Rp 17 Ribu Per USD" di sini:',
+        "Saksikan LiveDetikPagi:",
+        "Artikel ini sudah tayang di detikHealth",
+        "Artikel ini pertama kali terbit dalam bahasa Inggris",
+        "Artikel ini ditulis oleh Salamah Harahap, peserta magang di detikcom.",
+        "Ikuti terus ulasan mendalam berita-berita hangat detikcom dalam sehari.",
+        "Sign up for a different view with our Global Dispatch newsletter.",
+        "(Reporter: Faesal Mubarok | Editor: Faieq Hidayat)",
         "Putin menerima undangan tersebut.",
     ]
     cleaned = clean(lines)
     assert cleaned.paragraphs == ["Kim dan Putin bertemu di Vostochny.", "Putin menerima undangan tersebut."]
     assert cleaned.wires == ["REUTERS", "Kyodo-OANA"]
     assert len(cleaned.removed) == len(lines) - 2
+    # Words that open a promotion open news too.
+    news = ["Artikel ini menjelaskan syarat visa.", "Sign language was used at the summit.",
+            "Baca puisi itu, kata Kim, membuatnya terharu.", "Saksikan bagaimana kereta Kim tiba, kata KCNA."]
+    assert clean(news).paragraphs == news
+
+
+def test_a_closing_credit_is_taken_out_of_its_paragraph_and_the_quote_before_it_kept():
+    line = ('"Pengajuan KPR online telah menembus satu juta pengguna," pungkasnya. '
+            "(Reporter: Dina Mirayanti Hutauruk | Editor: Dina Hutauruk)")
+    cleaned = clean([line])
+    assert cleaned.paragraphs == ['"Pengajuan KPR online telah menembus satu juta pengguna," pungkasnya.']
+    assert cleaned.removed == ["(Reporter: Dina Mirayanti Hutauruk | Editor: Dina Hutauruk)"]
+    # A parenthesis naming a writer inside a sentence is news.
+    assert clean(["Kim (editor: KCNA) tiba."]).paragraphs == ["Kim (editor: KCNA) tiba."]
 
 
 def test_photo_credits_and_file_captions_inline_in_a_line_are_taken_out_and_the_news_kept_verbatim():

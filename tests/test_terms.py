@@ -3,7 +3,7 @@
 import pytest
 
 from newsbot.index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
-                                 demonym_places, has_number, is_question,
+                                 demonym_places, has_number, is_heading, is_question,
                                  borrowed_nouns, loanword_forms, loanword_spelling, names, plain, question_language, script,
                                  quantity_asked, small_talk, standardise, stem, stems, variants, words)
 
@@ -292,6 +292,25 @@ def test_a_greeting_or_announcement_opening_a_message_is_not_searched(message, e
 ])
 def test_a_question_is_a_sentence_that_ends_asking(sentence, asks):
     assert is_question(sentence) is asks
+
+
+@pytest.mark.parametrize("line, heading", [
+    ("Kronologi Kejadian", True),
+    ("Rekomendasi Saham Hari Ini", True),
+    ("4. Komputer dan laptop", True),  # a list item: its number is the list's, not a figure
+    ("A. Ruas Tol Cipularang", True),
+    ("Nicolas Paz (Como)", True),
+    ("(Reporter: Shinta Dwi Ayu | Editor: Larissa Huda)", True),
+    ("Emas 3 gram: Rp 5.507.000", False),  # states a figure
+    ("KA Sawunggalih (18.681 pelanggan)", False),
+    ("Gunung Fuji baru dibuka resmi 1 Juli 2025", False),
+    ("Kim dan Putin bertemu di Vostochny.", False),
+    ("Inilah langkah-langkah cek BSU tahap 4 2025:", False),
+    ("Lantas, apa saja syaratnya?", False),  # a question: `is_question`
+    ("Kim dan Putin bertemu di pusat peluncuran roket Vostochny di wilayah Timur Jauh Rusia", False),  # long
+])
+def test_a_heading_is_a_short_line_that_names_without_stating(line, heading):
+    assert is_heading(line) is heading
 
 
 def test_a_name_is_shown_as_the_question_writes_it_with_the_capitalised_words_beside_it():
