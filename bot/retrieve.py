@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ..index.dates import Period, question_periods, time_agreement
+from ..index.dates import Period, calendar_word, question_periods, time_agreement
 from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
@@ -296,7 +296,7 @@ class Retriever:
         corpus = corpus or self.current()
         text, truncated = self.clip(question)
         tokens = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
-        question_names = names(text)
+        question_names = [n for n in names(text) if not calendar_word(n)]  # "Sept", "Wednesday": times
         corpus.frequencies(v for t in tokens + question_names for v in variants(t))  # one read for all
         standard = standardise(text)  # "kpn" asks when as "kapan" does, "taun lalu" names "tahun lalu"
         periods = question_periods(standard, today or self.today or dt.date.today())

@@ -500,6 +500,7 @@ def _month_names() -> dict[str, int]:
 
 
 _ANY_MONTH = _month_names()
+
 _ANY_MONTH_RE = "|".join(sorted(map(re.escape, _ANY_MONTH), key=len, reverse=True))
 # Dates as a question may write them, beside those news text uses (`date_mentions`): a month name of any
 # of those languages, lower-case as chat types it, with its year and perhaps its day ("13 de septiembre
@@ -512,16 +513,28 @@ _NAMED_DATE = re.compile(
 _YEAR_FIRST_DATE = re.compile(r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d/-]|\.\d)")
 _DAY_FIRST_DATE = re.compile(r"(?<![\d/.-])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?![\d/-]|\.\d)")
 _CJK_DATE = re.compile(r"(?:(?P<y>\d{4})\s*[年년]\s*)?(?<!\d)(?P<m>\d{1,2})\s*[月월](?:\s*(?P<d>\d{1,2})\s*[日일])?")
+# A month by its number, as Indonesian chat writes it: "bulan 9 tahun 2023", "bln 9 2023", and "9/2023".
+_NUMBERED_MONTH = re.compile(r"(?<!\w)(?:bulan|bln)\s+(?P<m>\d{1,2})\s+(?:(?:tahun|thn|th)\.?\s+)?(?P<y>\d{4})(?!\w)",
+                             re.I)
+_MONTH_SLASH_YEAR = re.compile(r"(?<![\d/.-])(?P<m>\d{1,2})/(?P<y>\d{4})(?![\d/-]|\.\d)")
+
+
+def calendar_word(word: str) -> bool:
+    """True for a month's or a weekday's name in any form the dates are read in ("Sept", "September",
+    "Rabu", "Wednesday"): a translation changes it, so it is no name that an article would write as the
+    question does ("What did Kim say on Wednesday?" over Indonesian news that writes "Rabu")."""
+    folded = fold(word)
+    return folded in _ANY_MONTH or folded in WEEKDAYS
 
 
 def _written_dates(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
-    """The dates a question writes in the forms `_NAMED_DATE`, the numeric ones and `_CJK_DATE` read, with
-    where each is written. A day and month without a year is the latest such day up to today; a month
+    """The dates a question writes in the forms `_NAMED_DATE`, the numeric ones, `_CJK_DATE` and the
+    numbered months read, with where each is written. A day and month without a year is the latest such day up to today; a month
     alone ("9月") is left out, as "September" is."""
     found: list[tuple[int, int, Period]] = []
-    for pattern in (_NAMED_DATE, _YEAR_FIRST_DATE, _DAY_FIRST_DATE, _CJK_DATE):
+    for pattern in (_NAMED_DATE, _YEAR_FIRST_DATE, _DAY_FIRST_DATE, _CJK_DATE, _NUMBERED_MONTH, _MONTH_SLASH_YEAR):
         for m in pattern.finditer(question):
-            year, name, day = m["y"], m["m"], m["d"]
+            year, name, day = m["y"], m["m"], m.groupdict().get("d")
             month = int(name) if name.isdigit() else _ANY_MONTH.get(name.lower())
             if month is None or not 1 <= month <= 12 or (year and not 1900 <= int(year) <= 2100):
                 continue

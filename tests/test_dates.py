@@ -196,8 +196,12 @@ def test_question_periods_dates_written_in_other_languages_and_forms():
                            ("berita september 2023", "september 2023"),
                            ("what happened in sept. 2023", "sept. 2023"),
                            ("2023年9月发生了什么？", "2023年9月"),
-                           ("2023년 9월에 무슨 일이", "2023년 9월")):
+                           ("2023년 9월에 무슨 일이", "2023년 9월"),
+                           ("kim ketemu putin bln 9 thn 2023?", "bln 9 thn 2023"),  # a month by its number
+                           ("bulan 9 tahun 2023", "bulan 9 tahun 2023"),
+                           ("ada apa 9/2023", "9/2023")):
         assert spans(question) == [(text, *september)], question
+    assert spans("bulan 13 2023") == [("2023", "2023-01-01", "2023-12-31")]  # no such month: the year alone
     # a day, month and year, by name or in digits (any script's), day first between dots
     day = ("2023-09-13", "2023-09-13")
     for question, text in (("13 de septiembre de 2023", "13 de septiembre de 2023"),

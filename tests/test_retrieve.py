@@ -358,6 +358,19 @@ def test_names_an_article_never_mentions_are_counted_in_the_questions_language(r
     assert "sulawesi" not in query.known_names and query.unknown_names == 0.5
 
 
+def test_a_month_or_weekday_is_a_time_not_a_name(retriever):
+    """"Sept" and "Wednesday" are capitalised, but a translation changes them ("Rabu"): an article that
+    never writes them as asked has not failed to mention a name, and the question's answer is not capped
+    at "closest I found" for them."""
+    for question in ("What was said about Kalimantan on Wednesday?", "Apa kata Menteri pada Rabu?",
+                     "Apa kata Menteri pas Sept 2023?", "What did the minister say on Sept. 13, 2023?"):
+        query = retriever.prepare(question)
+        assert query.unmentioned == () and query.unknown_names == 0.0, question
+        assert not {"wednesday", "rabu", "sept"} & set(query.known_names), question
+    # A name beside them still counts.
+    assert retriever.prepare("Apa kata Menteri tentang Sulawesi pada Rabu?").unmentioned == ("sulawesi",)
+
+
 def test_a_peoples_word_is_known_through_the_place_the_index_names(retriever):
     # The corpus says "Amerika Serikat"; an English question says "American".
     query = retriever.prepare("What did American buyers want?")
