@@ -310,7 +310,7 @@ class Retriever:
         content_words = [t for t in content_words
                          if t not in timed and not (lexicon.get(t) and set(lexicon[t]) <= timed)] or content_words
         news = _news_only(standard, periods)
-        language = question_language(text)
+        language = question_language(standard)
         content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
         terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
         vector = self.embed(text, corpus.dim, today) if vector is None else vector

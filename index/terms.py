@@ -261,16 +261,30 @@ def borrowed_nouns(word: str) -> list[str]:
     return []
 
 
+# Informal Indonesian words that are English words too: "as" (AS, Amerika Serikat) in "What did Putin say
+# as Kim arrived?", "make" (memakai). An English question keeps them.
+_ALSO_ENGLISH = frozenset({"as", "make"})
+
+
 def standardise(text: str) -> str:
     """A question with its informal Indonesian words replaced by standard ones ("udah ketemu" ->
-    "sudah bertemu"), other words and punctuation as they were: what the question is embedded as."""
+    "sudah bertemu"), other words and punctuation as they were: what the question is embedded as. A
+    word that is English too (`_ALSO_ENGLISH`) is replaced unless the rest of the question, its other
+    informal words standardised, reads as English."""
     table = colloquial()
 
-    def replace(match: re.Match) -> str:
-        standard = table.get(fold(match.group(0)))
-        return match.group(0) if standard is None else " ".join(standard)  # particles ("sih") go
+    def replaced(keep: frozenset[str]) -> str:
+        def replace(match: re.Match) -> str:
+            word = fold(match.group(0))
+            standard = None if word in keep else table.get(word)
+            return match.group(0) if standard is None else " ".join(standard)  # particles ("sih") go
 
-    return " ".join(_WORD.sub(replace, text).split())
+        return " ".join(_WORD.sub(replace, text).split())
+
+    if not any(w in _ALSO_ENGLISH for w in words(text)):
+        return replaced(frozenset())
+    others = " ".join(w for w in words(replaced(_ALSO_ENGLISH)) if w not in _ALSO_ENGLISH)
+    return replaced(_ALSO_ENGLISH if question_language(others) == "en" else frozenset())
 
 
 # A question asking for a quantity wants a number in its answer: "berapa", "how many", and their kind in
@@ -321,10 +335,28 @@ _WHEN_CLAUSE = re.compile(
 )
 
 
+# …nor does a "when" after the question's own interrogative ("What did Putin say to Kim when he greeted
+# him?", "¿Qué dijo Putin cuando saludó a Kim?"), unless its verb's auxiliary follows ("Where and when
+# did they meet?").
+_INTERROGATIVE = re.compile(
+    r"\b(?:what|who|whom|whose|where|which|why|how|qu[ée]?|qui[ée]n(?:es)?|qui|chi|quem|d[óo]nde|onde|dove|"
+    r"c[óo]mo|comment|come|cu[áa]l(?:es)?|quel(?:le)?s?|qual|pourquoi|perch[ée]|combien|cu[áa]nt[oa]s?)\b"
+    r"|(?<!\w)où(?!\w)",
+    re.IGNORECASE)
+_WHEN_AFTER = re.compile(
+    r"\b(?:when|cuando|quand|quando)\s+(?!(?:and|or|did|does|do|was|were|is|are|will|would|has|have|had|can|"
+    r"could|should|shall|may|might)\b)", re.IGNORECASE)
+
+
 def asks_time(question: str) -> bool:
     """True for "kapan …", "when …", "tanggal berapa …" and their kind in other languages; not for a
-    "when" that only opens a clause before another question word ("When Kim met Putin, what…")."""
-    return bool(_TIME.search(_WHEN_CLAUSE.sub(" ", question)))
+    "when" that only opens a clause before another question word ("When Kim met Putin, what…") or
+    follows one ("What did Putin say when…")."""
+    question = _WHEN_CLAUSE.sub(" ", question)
+    asked = _INTERROGATIVE.search(question)
+    if asked:
+        question = question[:asked.end()] + _WHEN_AFTER.sub(" ", question[asked.end():])
+    return bool(_TIME.search(question))
 
 
 # A question asking where wants a place in its answer ("di mana", "kota mana", "where", and their kind in
@@ -601,10 +633,12 @@ def script(word: str) -> str:
 
 
 # Compass words are part of many names but are translated with them ("North Korea" is "Korea Utara",
-# "Corea del Norte", "Corée du Nord"; "the West" is "Barat"): they tell nothing by being absent from an
-# index in another language. Folded, in the Latin-script languages people ask in.
+# "Corea del Norte", "Corée du Nord"; "the West" is "Barat"; "the Far East" is "Timur Jauh", "the Middle
+# East" "Timur Tengah"): they tell nothing by being absent from an index in another language. Folded, in
+# the Latin-script languages people ask in.
 _DIRECTIONS = frozenset("""
-    north south east west northern southern eastern western utara selatan timur barat
+    north south east west northern southern eastern western far middle near central
+    utara selatan timur barat jauh tengah
     norte sur sul este leste oeste nord sud est ouest ovest ost
     """.split())
 

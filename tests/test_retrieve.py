@@ -358,6 +358,14 @@ def test_names_an_article_never_mentions_are_counted_in_the_questions_language(r
     assert "sulawesi" not in query.known_names and query.unknown_names == 0.5
 
 
+def test_a_questions_language_is_read_from_its_standard_words(retriever):
+    """Chat Indonesian with no standard function word ("Brp lama … ama …?") is Indonesian once its
+    informal words are read ("berapa", "dengan"); "AS" is Amerika Serikat there, not English "as"."""
+    assert retriever.prepare("Brp lama Putin salaman ama Kim?").language == "id"
+    assert retriever.prepare("sanksi AS korut rusia").language is None  # keywords: no function word either way
+    assert retriever.prepare("What did Putin say as Kim arrived?").language == "en"
+
+
 def test_a_month_or_weekday_is_a_time_not_a_name(retriever):
     """"Sept" and "Wednesday" are capitalised, but a translation changes them ("Rabu"): an article that
     never writes them as asked has not failed to mention a name, and the question's answer is not capped

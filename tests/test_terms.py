@@ -36,6 +36,13 @@ def test_standardise_rewrites_informal_words_and_drops_particles():
     assert standardise("Where did they meet?") == "Where did they meet?"
     # "ketemuan" is the verb "meet up" in chat (KBBI: bertemu dengan janji), not the noun "pertemuan"
     assert standardise("Kim sm Putin ketemuan di mana?") == "Kim dengan Putin bertemu di mana?"
+    # "as" and "make" are English too: an English question keeps them, an Indonesian one has them read
+    assert standardise("What did Putin say as Kim arrived?") == "What did Putin say as Kim arrived?"
+    assert standardise("What weapons does North Korea make?") == "What weapons does North Korea make?"
+    assert standardise("Apa kata AS soal pertemuan itu?") == "Apa kata amerika serikat soal pertemuan itu?"
+    assert standardise("gimana tanggapan as?") == "bagaimana tanggapan amerika serikat?"
+    assert standardise("sanksi AS korut rusia") == "sanksi amerika serikat korea utara rusia"
+    assert standardise("korut make senjata apa?") == "korea utara memakai senjata apa?"
 
 
 def test_the_lexicon_is_general_and_well_formed():
@@ -96,6 +103,10 @@ def test_what_a_quantity_question_asks_for(question, kind, at_least):
     ("Cuando Kim llegó a Rusia, ¿quién lo recibió?", False), ("Quand Kim est arrivé, qui l'a accueilli ?", False),
     ("When did Kim arrive, and who greeted him?", True), ("When and where did they meet?", True),
     ("when kim met putin?", True), ("cuando llego kim a rusia?", True), ("Quand Kim est-il arrivé ?", True),
+    # nor does one after it, unless its verb's auxiliary follows
+    ("What did Putin say to Kim when he greeted him?", False), ("Who was there when they met?", False),
+    ("¿Qué dijo Putin cuando saludó a Kim?", False), ("Qu'a dit Poutine quand il a salué Kim ?", False),
+    ("Where and when did they meet?", True), ("How did Kim travel and when did he arrive?", True),
 ])
 def test_time_questions(question, expected):
     assert asks_time(question) is expected
@@ -213,7 +224,8 @@ def test_names_are_capitalised_words_after_the_first():
     assert names("NBA finals") == ["nba"]  # an acronym counts even first
     assert names("apa kabar") == []
     # Compass words are translated with the names they are part of.
-    assert names("How many North Korean soldiers went to the Far East?") == ["korean", "far"]
+    assert names("How many North Korean soldiers went to the Far East?") == ["korean"]  # "Timur Jauh"
+    assert names("Did Kim visit the Middle East or Central Asia?") == ["kim", "asia"]
     assert names("Who has Russia courted since the West shunned it?") == ["russia"]
     assert names("Apa kata Korea Selatan?") == ["korea"]
     assert names("¿Qué quiere Corea del Norte?") == ["corea"]
