@@ -500,7 +500,6 @@ def _month_names() -> dict[str, int]:
 
 
 _ANY_MONTH = _month_names()
-
 _ANY_MONTH_RE = "|".join(sorted(map(re.escape, _ANY_MONTH), key=len, reverse=True))
 # Dates as a question may write them, beside those news text uses (`date_mentions`): a month name of any
 # of those languages, lower-case as chat types it, with its year and perhaps its day ("13 de septiembre
@@ -529,10 +528,11 @@ def calendar_word(word: str) -> bool:
 
 def _written_dates(question: str, today: dt.date) -> list[tuple[int, int, Period]]:
     """The dates a question writes in the forms `_NAMED_DATE`, the numeric ones, `_CJK_DATE` and the
-    numbered months read, with where each is written. A day and month without a year is the latest such day up to today; a month
-    alone ("9月") is left out, as "September" is."""
+    numbered months read, with where each is written. A day and month without a year is the latest such
+    day up to today; a month alone ("9月") is left out, as "September" is."""
     found: list[tuple[int, int, Period]] = []
-    for pattern in (_NAMED_DATE, _YEAR_FIRST_DATE, _DAY_FIRST_DATE, _CJK_DATE, _NUMBERED_MONTH, _MONTH_SLASH_YEAR):
+    for pattern in (_NAMED_DATE, _YEAR_FIRST_DATE, _DAY_FIRST_DATE, _CJK_DATE, _NUMBERED_MONTH,
+                    _MONTH_SLASH_YEAR):
         for m in pattern.finditer(question):
             year, name, day = m["y"], m["m"], m.groupdict().get("d")
             month = int(name) if name.isdigit() else _ANY_MONTH.get(name.lower())

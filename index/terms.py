@@ -326,8 +326,9 @@ _TIME = re.compile(
 # "When Kim met Putin, what did they discuss?": a "when" that opens a clause, before the question's own
 # interrogative, says when the thing asked about happened; it does not ask for a time. A "when" followed
 # by its verb's auxiliary ("When did…", "When will…") asks.
+_AUXILIARY = r"(?:and|or|did|does|do|was|were|is|are|will|would|has|have|had|can|could|should|shall|may|might)\b"
 _WHEN_CLAUSE = re.compile(
-    r"\bwhen\s+(?!(?:and|or|did|does|do|was|were|is|are|will|would|has|have|had|can|could|should|shall|may|might)\b)"
+    rf"\bwhen\s+(?!{_AUXILIARY})"
     r"(?=.*\b(?:what|who|whom|whose|where|which|why|how)\b)"
     r"|\b(?:cuando|quand|quando)\b(?=[^,?¿]*,\s*¿?\s*(?:qu[ée]|qui[ée]n|qui|chi|quem|o\s+que|d[óo]nde|o[uù]|dove|onde|"
     r"c[óo]mo|comment|come|cu[áa]l|quel(?:le)?|qual|por\s*qu[ée]|pourquoi|perch[ée])\b)",
@@ -343,9 +344,7 @@ _INTERROGATIVE = re.compile(
     r"c[óo]mo|comment|come|cu[áa]l(?:es)?|quel(?:le)?s?|qual|pourquoi|perch[ée]|combien|cu[áa]nt[oa]s?)\b"
     r"|(?<!\w)où(?!\w)",
     re.IGNORECASE)
-_WHEN_AFTER = re.compile(
-    r"\b(?:when|cuando|quand|quando)\s+(?!(?:and|or|did|does|do|was|were|is|are|will|would|has|have|had|can|"
-    r"could|should|shall|may|might)\b)", re.IGNORECASE)
+_WHEN_AFTER = re.compile(rf"\b(?:when|cuando|quand|quando)\s+(?!{_AUXILIARY})", re.IGNORECASE)
 
 
 def asks_time(question: str) -> bool:
