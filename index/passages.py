@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+_CREDIT_ROLE = r"(?:penerjemah|editor|pewarta|reporter|penulis|redaktur|translator|writer)"
 # Lines that are navigation, credits or legal notices, never news. Matched against a stripped line.
 _BOILERPLATE = [
     re.compile(p, re.IGNORECASE)
@@ -26,7 +27,7 @@ _BOILERPLATE = [
         r"^sign\s+up\s+(for|to)\b",  # "Sign up for … our Global Dispatch newsletter"
         r"^(read|see)\s+(also|more)\b",
         r"^related\s*:",
-        r"^(penerjemah|editor|pewarta|reporter|penulis|redaktur|translator|writer)\s*:",
+        rf"^{_CREDIT_ROLE}\s*:",
         r"^pilihan\s+editor\s*:",
         r"^(copyright|hak\s+cipta)\b",
         r"^©",
@@ -52,8 +53,7 @@ _PHOTO_CREDIT = re.compile(
 )
 # A credit closing a paragraph or standing alone: "(Reporter: Shinta Dwi Ayu | Editor: Larissa Huda)".
 _CREDIT = re.compile(
-    r"(?:^|(?<=[.!?…\"”’)]\s))\s*\((?:reporter|editor|penulis|pewarta|redaktur|penerjemah|writer|translator)\s*:"
-    r"[^()]{2,160}\)\s*$", re.IGNORECASE)
+    rf"(?:^|(?<=[.!?…\"”’)]\s))\s*\({_CREDIT_ROLE}\s*:[^()]{{2,160}}\)\s*$", re.IGNORECASE)
 _FILE_CAPTION = re.compile(r"(?:^|(?<=\s))FILE\s+[-–—]\s+(?=[\"“(]?[A-Z0-9])")
 _SOURCE_LINE = re.compile(r"^(sumber|source)\s*:\s*(?P<wire>.+?)\s*$", re.IGNORECASE)
 _MAX_WIRE_TAG_WORDS = 3

@@ -327,11 +327,14 @@ _TIME = re.compile(
 # interrogative, says when the thing asked about happened; it does not ask for a time. A "when" followed
 # by its verb's auxiliary ("When did…", "When will…") asks.
 _AUXILIARY = r"(?:and|or|did|does|do|was|were|is|are|will|would|has|have|had|can|could|should|shall|may|might)\b"
+# The interrogatives a "when" may open a clause before or after, in English and in Spanish, French,
+# Portuguese and Italian.
+_EN_ASKING = r"what|who|whom|whose|where|which|why|how"
+_ROMANCE_ASKING = (r"qu[ée]|qui[ée]n(?:es)?|qui|chi|quem|o\s+que|d[óo]nde|dove|onde|c[óo]mo|comment|come|"
+                   r"cu[áa]l(?:es)?|quel(?:le)?s?|qual|por\s*qu[ée]|pourquoi|perch[ée]|combien|cu[áa]nt[oa]s?")
 _WHEN_CLAUSE = re.compile(
-    rf"\bwhen\s+(?!{_AUXILIARY})"
-    r"(?=.*\b(?:what|who|whom|whose|where|which|why|how)\b)"
-    r"|\b(?:cuando|quand|quando)\b(?=[^,?¿]*,\s*¿?\s*(?:qu[ée]|qui[ée]n|qui|chi|quem|o\s+que|d[óo]nde|o[uù]|dove|onde|"
-    r"c[óo]mo|comment|come|cu[áa]l|quel(?:le)?|qual|por\s*qu[ée]|pourquoi|perch[ée])\b)",
+    rf"\bwhen\s+(?!{_AUXILIARY})(?=.*\b(?:{_EN_ASKING})\b)"
+    rf"|\b(?:cuando|quand|quando)\b(?=[^,?¿]*,\s*¿?\s*(?:{_ROMANCE_ASKING}|o[uù])\b)",
     re.IGNORECASE,
 )
 
@@ -339,11 +342,7 @@ _WHEN_CLAUSE = re.compile(
 # …nor does a "when" after the question's own interrogative ("What did Putin say to Kim when he greeted
 # him?", "¿Qué dijo Putin cuando saludó a Kim?"), unless its verb's auxiliary follows ("Where and when
 # did they meet?").
-_INTERROGATIVE = re.compile(
-    r"\b(?:what|who|whom|whose|where|which|why|how|qu[ée]?|qui[ée]n(?:es)?|qui|chi|quem|d[óo]nde|onde|dove|"
-    r"c[óo]mo|comment|come|cu[áa]l(?:es)?|quel(?:le)?s?|qual|pourquoi|perch[ée]|combien|cu[áa]nt[oa]s?)\b"
-    r"|(?<!\w)où(?!\w)",
-    re.IGNORECASE)
+_INTERROGATIVE = re.compile(rf"\b(?:{_EN_ASKING}|{_ROMANCE_ASKING}|qu)\b|(?<!\w)où(?!\w)", re.IGNORECASE)  # "qu'a"
 _WHEN_AFTER = re.compile(rf"\b(?:when|cuando|quand|quando)\s+(?!{_AUXILIARY})", re.IGNORECASE)
 
 
@@ -522,14 +521,14 @@ def is_question(sentence: str) -> bool:
 
 _STATEMENT_END = re.compile(r"[.!?…:;\uff01\uff1f\u3002]['\"”’)\]]*\s*$")
 _LIST_MARK = re.compile(r"^\s*(?:[-•*]|\w{1,3}[.)])\s+")
-HEADING_WORDS = 12
+_HEADING_WORDS = 12
 
 
 def is_heading(text: str) -> bool:
     """True for a subheading or a list item that names without stating: a short line with no
     sentence-ending punctuation and no figure ("Kronologi Kejadian", "4. Komputer dan laptop",
     "Nicolas Paz (Como)"). One that states a figure ("Emas 3 gram: Rp 5.507.000") is kept."""
-    if _STATEMENT_END.search(text) or len(text.split()) > HEADING_WORDS:
+    if _STATEMENT_END.search(text) or len(text.split()) > _HEADING_WORDS:
         return False
     return not re.search(r"\d", _LIST_MARK.sub("", text))
 

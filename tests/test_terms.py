@@ -101,6 +101,7 @@ def test_what_a_quantity_question_asks_for(question, kind, at_least):
     # a "when" that opens a clause before the question's own interrogative asks no time
     ("When Kim met Putin, what did they discuss?", False), ("when kim met putin what did they talk about", False),
     ("Cuando Kim llegó a Rusia, ¿quién lo recibió?", False), ("Quand Kim est arrivé, qui l'a accueilli ?", False),
+    ("Cuando Kim llegó, ¿cuántos soldados había?", False), ("Quand Kim est arrivé, combien de soldats ?", False),
     ("When did Kim arrive, and who greeted him?", True), ("When and where did they meet?", True),
     ("when kim met putin?", True), ("cuando llego kim a rusia?", True), ("Quand Kim est-il arrivé ?", True),
     # nor does one after it, unless its verb's auxiliary follows
