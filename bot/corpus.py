@@ -227,14 +227,28 @@ class Corpus:
         return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
 
     def nearest_among(self, vector: np.ndarray, ids: list[int], limit: int, batch: int = 5000) -> list[int]:
-        """The ids of the `limit` passages among these with the highest cosine (read by id, a batch at a
-        time: the passages a followed topic has not yet seen)."""
+        """The ids of the `limit` passages among these with the highest cosine: from the vectors held
+        when the corpus holds them, else read by id, a batch at a time (the passages a followed topic has
+        not yet seen, those of the time a question names)."""
         ranked: list[tuple[float, int]] = []
+        if len(self.ids) and ids:
+            wanted = np.array(ids, np.int64)
+            at = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
+            held = self.ids[at] == wanted
+            ranked = sorted(zip((self.matrix[at[held]] @ vector).tolist(), wanted[held].tolist()),
+                            key=lambda item: (-item[0], item[1]))[:limit]
+            ids = wanted[~held].tolist()
         for start in range(0, len(ids), batch):
             found = self.store.passage_vectors(ids[start:start + batch])
             ranked += [(float(v @ vector), pid) for pid, v in found.items()]
             ranked = sorted(ranked, key=lambda item: (-item[0], item[1]))[:limit]
         return [pid for _, pid in ranked]
+
+    def passages_of(self, periods: list[text_dates.Period], articles: int) -> list[int]:
+        """The passages of the articles published within these periods, the newest `articles` of each."""
+        found = [a.article for period in periods for a in self.store.newest_articles(articles, period.start, period.end)]
+        by_article = self.store.article_passages(list(dict.fromkeys(found)))
+        return [pid for article in dict.fromkeys(found) for pid in by_article.get(article, []) if self.holds(pid)]
 
     def vectors(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         """These passages' whole-text vectors, and each one's language offset row (an index into

@@ -43,6 +43,10 @@ from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_pla
 from .corpus import Corpus
 
 CANDIDATES = 50
+# A question naming a time also gets the passages nearest it among the articles published then (the
+# newest so many of that time), whatever the rest of the index holds nearer.
+PERIOD_ARTICLES = 200
+PERIOD_CANDIDATES = 20
 MAX_QUERY_TERMS = 32
 COMMON_DOCS = 1000  # below this many passages, no word is too common to search for
 LEXICAL_POSTINGS = 40_000  # the most passages one lexical search scores (terms' passage counts summed)
@@ -467,6 +471,12 @@ class Retriever:
         offsets = corpus.offsets(query.vector)
         if among is None:
             dense_ids = corpus.nearest(query.vector, limit, offsets)
+            if query.periods:
+                # The time named is preferred among the candidates (`_evidence`); in an index of many
+                # years, those nearest it may all be of other years, so the nearest of its own join them.
+                dated = corpus.nearest_among(query.vector, corpus.passages_of(query.periods, PERIOD_ARTICLES),
+                                             PERIOD_CANDIDATES)
+                dense_ids = list(dict.fromkeys(dense_ids + dated))
         else:
             allowed = set(among)
             lexical = [pid for pid in lexical if pid in allowed]

@@ -407,6 +407,25 @@ def test_a_large_index_is_searched_through_its_hnsw_index(pg_url, tmp_path, fake
     store.close()
 
 
+def test_a_question_naming_a_time_searches_that_times_articles_beside_the_hnsw_index(pg_url, tmp_path, fake_embedder,
+                                                                                   monkeypatch):
+    """Searched through its HNSW index, the passages of the time a question names are read by id."""
+    from newsbot.bot.answer import Thresholds, rank
+    from newsbot.bot.retrieve import Retriever
+    from newsbot.index import ann
+
+    from .test_retrieve import TIMED_QUESTION, years_apart
+
+    build_index(write_corpus(tmp_path / "c", years_apart()), pg_url, fake_embedder)
+    monkeypatch.setattr(ann, "MIN_PASSAGES", 20)
+    store = open_store(pg_url)
+    store.prepare_search()
+    retriever = Retriever(store, fake_embedder)
+    assert not retriever.current().complete
+    assert "Ambon" in rank(retriever.search(TIMED_QUESTION)[1], Thresholds())[0].passage.text
+    retriever.close()
+
+
 def test_the_hnsw_build_gets_memory_for_the_whole_graph_within_bounds():
     from newsbot.index.postgres import HNSW_MEMORY_MB, hnsw_memory_mb
 

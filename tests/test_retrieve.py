@@ -514,3 +514,31 @@ def test_the_latest_prefers_the_newest_report_of_what_the_question_names(tmp_pat
         assert not query.latest and {h.article.article: h.time for h in hits}["old"] == 1.0
     finally:
         retriever.close()
+
+
+TIMED_QUESTION = "Menteri perikanan bertemu nelayan di pelabuhan mana pada 2023?"
+
+
+def years_apart() -> dict[str, str]:
+    """More articles of 2024 nearer `TIMED_QUESTION` than the dense and the lexical search take, and one
+    of 2023 that answers it."""
+    later = {f"id{n:03}.txt": f"---\npublished: 2024-03-{n % 28 + 1:02}\n---\n"
+             f"Menteri perikanan bertemu nelayan di pelabuhan {n} dan membahas harga ikan.\n"
+             for n in range(2 * retrieve_module.CANDIDATES + 10)}
+    return {**later, "id999.txt": "---\npublished: 2023-05-02\n---\nMenteri perikanan bertemu nelayan di dermaga Ambon.\n"}
+
+
+def test_a_question_naming_a_time_searches_that_times_articles_too(tmp_path, fake_embedder):
+    """In an index of many years, every passage nearest a question can be of another year than the one
+    it names: the nearest of the articles published then are candidates too, so the time can decide."""
+    from newsbot.bot.answer import Thresholds, rank
+
+    retriever = mixed_retriever(tmp_path, fake_embedder, years_apart())
+    assert not any("Ambon" in h.passage.text for h in retriever.search(TIMED_QUESTION.replace(" pada 2023", ""))[1])
+    _, hits = retriever.search(TIMED_QUESTION)
+    ambon = [h for h in hits if "Ambon" in h.passage.text]
+    assert ambon and ambon[0].time == 1.0 and {h.time for h in hits if h is not ambon[0]} == {-1.0}
+    assert "Ambon" in rank(hits, Thresholds())[0].passage.text
+    # Asked of a year no article is from, nothing of another year is added.
+    assert len(retriever.search(TIMED_QUESTION.replace("2023", "2022"))[1]) == len(hits) - 1
+    retriever.close()
