@@ -226,17 +226,21 @@ class Corpus:
         ranked.sort(key=lambda item: (-item[0], item[1]))
         return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
 
-    def nearest_among(self, vector: np.ndarray, ids: list[int], limit: int, batch: int = 5000) -> list[int]:
+    def nearest_among(self, vector: np.ndarray, ids: list[int], limit: int, batch: int = 5000,
+                      offsets: np.ndarray | None = None) -> list[int]:
         """The ids of the `limit` passages among these with the highest cosine: from the vectors held
-        when the corpus holds them, else read by id, a batch at a time (the passages a followed topic has
-        not yet seen, those of the time a question names)."""
+        when the corpus holds them (less their language's offset when given, as in `nearest`), else read
+        by id, a batch at a time (the passages a followed topic has not yet seen, those of the time a
+        question names)."""
         ranked: list[tuple[float, int]] = []
         if len(self.ids) and ids:
             wanted = np.array(ids, np.int64)
             at = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
             held = self.ids[at] == wanted
-            ranked = sorted(zip((self.matrix[at[held]] @ vector).tolist(), wanted[held].tolist()),
-                            key=lambda item: (-item[0], item[1]))[:limit]
+            sims = self.matrix[at[held]] @ vector
+            if offsets is not None:
+                sims = sims - offsets[self.language_rows[at[held]]]
+            ranked = sorted(zip(sims.tolist(), wanted[held].tolist()), key=lambda item: (-item[0], item[1]))[:limit]
             ids = wanted[~held].tolist()
         for start in range(0, len(ids), batch):
             found = self.store.passage_vectors(ids[start:start + batch])

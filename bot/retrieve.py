@@ -475,7 +475,7 @@ class Retriever:
                 # The time named is preferred among the candidates (`_evidence`); in an index of many
                 # years, those nearest it may all be of other years, so the nearest of its own join them.
                 dated = corpus.nearest_among(query.vector, corpus.passages_of(query.periods, PERIOD_ARTICLES),
-                                             PERIOD_CANDIDATES)
+                                             PERIOD_CANDIDATES, offsets=offsets)
                 dense_ids = list(dict.fromkeys(dense_ids + dated))
         else:
             allowed = set(among)

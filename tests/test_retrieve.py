@@ -306,6 +306,24 @@ def test_in_a_mixed_index_each_language_is_measured_against_its_own_mean(tmp_pat
     retriever.close()
 
 
+def test_the_passages_of_a_time_are_ranked_as_the_nearest_are(tmp_path, fake_embedder):
+    """Among given passages (those of the time a question names), each language against its own mean too."""
+    retriever = mixed_retriever(tmp_path, fake_embedder, {
+        "id1.txt": "Harga cabai merah naik di pasar induk Jakarta.\nPedagang menyebut pasokan berkurang.\n",
+        "id2.txt": "Banjir melanda Jakarta Utara.\n",
+        "en1.txt": "Chili prices rose at the main market in Jakarta.\nTraders said supply had fallen.\n",
+        "en2.txt": "The weather was sunny in London this week.\n",
+        "en3.txt": "Prices in the market were steady this week.\n",
+    })
+    corpus = retriever.current()
+    query = retriever.prepare("chili prices in Jakarta")
+    given = [int(i) for i in corpus.ids[::-1]]
+    offsets = corpus.offsets(query.vector)
+    assert corpus.nearest_among(query.vector, given, len(given), offsets=offsets) == retriever.dense(query)
+    assert corpus.nearest_among(query.vector, given, len(given)) != retriever.dense(query)  # the correction tells
+    retriever.close()
+
+
 def test_coverage_is_measured_against_the_candidates_of_the_passages_language(tmp_path, fake_embedder):
     retriever = mixed_retriever(tmp_path, fake_embedder, {
         "id1.txt": "Harga cabai merah naik di pasar induk Jakarta.\n"
