@@ -34,6 +34,7 @@ from ..index.terms import Quantity, borrowed_nouns, demonym_places, loanword_for
 MIN_BORROWED = 5
 PASSAGE_CACHE = 4096  # passages (with their terms and dates) kept between questions
 ARTICLE_CACHE = 4096  # articles kept between questions
+PERIOD_CACHE = 64  # times named in questions whose articles' passages are kept
 ARTICLE_TERMS_CACHE = 512  # articles whose terms are kept between questions
 EXPANSION_CACHE = 10_000  # question words whose close index terms are kept
 FREQUENCY_CACHE = 100_000  # terms whose passage counts are kept
@@ -102,6 +103,7 @@ class Corpus:
         self._counts: _Cache = _Cache("PASSAGE_CACHE")
         self._times: _Cache = _Cache("PASSAGE_CACHE")
         self._articles: _Cache = _Cache("ARTICLE_CACHE")
+        self._periods: _Cache = _Cache("PERIOD_CACHE")
         self._article_terms: _Cache = _Cache("ARTICLE_TERMS_CACHE")
         self._vectors: _Cache = _Cache("VECTOR_CACHE")
         self._sentence_vectors: _Cache = _Cache("SENTENCE_CACHE")
@@ -249,10 +251,19 @@ class Corpus:
         return [pid for _, pid in ranked]
 
     def passages_of(self, periods: list[text_dates.Period], articles: int) -> list[int]:
-        """The passages of the articles published within these periods, the newest `articles` of each."""
-        found = [a.article for period in periods for a in self.store.newest_articles(articles, period.start, period.end)]
-        by_article = self.store.article_passages(list(dict.fromkeys(found)))
-        return [pid for article in dict.fromkeys(found) for pid in by_article.get(article, []) if self.holds(pid)]
+        """The passages of the articles published within these periods, the newest `articles` of each
+        (kept: "pada 2025" is asked again and again)."""
+        def read(wanted: list[tuple[dt.date, dt.date, int]]) -> dict[tuple[dt.date, dt.date, int], list[int]]:
+            found = {}
+            for start, end, limit in wanted:
+                ids = [a.article for a in self.store.newest_articles(limit, start, end)]
+                by_article = self.store.article_passages(ids)
+                found[start, end, limit] = [pid for a in ids for pid in by_article.get(a, []) if self.holds(pid)]
+            return found
+
+        spans = [(period.start, period.end, articles) for period in periods]
+        found = self._cached(self._periods, spans, read)
+        return list(dict.fromkeys(pid for span in spans for pid in found[span]))
 
     def vectors(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         """These passages' whole-text vectors, and each one's language offset row (an index into

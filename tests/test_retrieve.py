@@ -557,6 +557,12 @@ def test_a_question_naming_a_time_searches_that_times_articles_too(tmp_path, fak
     ambon = [h for h in hits if "Ambon" in h.passage.text]
     assert ambon and ambon[0].time == 1.0 and {h.time for h in hits if h is not ambon[0]} == {-1.0}
     assert "Ambon" in rank(hits, Thresholds())[0].passage.text
+    # Asked again, that time's passages are not read again.
+    store, calls = retriever.current().store, []
+    real = store.newest_articles
+    store.newest_articles = lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs)
+    assert [h.passage.id for h in retriever.search(TIMED_QUESTION)[1]] == [h.passage.id for h in hits]
+    assert calls == []
     # Asked of a year no article is from, nothing of another year is added.
     assert len(retriever.search(TIMED_QUESTION.replace("2023", "2022"))[1]) == len(hits) - 1
     retriever.close()
