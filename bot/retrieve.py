@@ -43,9 +43,11 @@ from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_pla
 from .corpus import Corpus
 
 CANDIDATES = 50
-# A question naming a time also gets the passages nearest it among the articles published then (the
-# newest so many of that time), whatever the rest of the index holds nearer.
+# A question naming a time also gets the passages nearest it among that time's: those of the articles
+# published then (the newest so many) and those its words match best (BM25) among the passages of an
+# article published then or stating a date then, whatever the rest of the index holds nearer.
 PERIOD_ARTICLES = 200
+PERIOD_LEXICAL = 100
 PERIOD_CANDIDATES = 20
 MAX_QUERY_TERMS = 32
 COMMON_DOCS = 1000  # below this many passages, no word is too common to search for
@@ -444,6 +446,19 @@ class Retriever:
         corpus = corpus or self.current()
         return [pid for pid in self.store.lexical(self.match_terms(query, corpus), limit) if corpus.holds(pid)]
 
+    def of_time(self, query: Query, corpus: Corpus) -> list[int]:
+        """The passages of the times the question names that a search should compare with it (none when
+        it names none): those of the newest PERIOD_ARTICLES articles published then, and the
+        PERIOD_LEXICAL its words match best (BM25) among the passages of an article published then or
+        stating a date then. The newest alone would miss a topic's articles in a time of many others
+        (a whole year of news), and a later report recalling that time."""
+        if not query.periods:
+            return []
+        terms = self.match_terms(query, corpus)
+        matched = [pid for period in query.periods
+                   for pid in self.store.lexical(terms, PERIOD_LEXICAL, period.start, period.end) if corpus.holds(pid)]
+        return list(dict.fromkeys(corpus.passages_of(query.periods, PERIOD_ARTICLES) + matched))
+
     def dense(self, query: Query, limit: int = CANDIDATES, corpus: Corpus | None = None) -> list[int]:
         """Passage ids ranked by cosine similarity, each less how far its language's passages sit above
         the index's average for this question (`Corpus.offsets`)."""
@@ -459,23 +474,24 @@ class Retriever:
             query = question
             corpus = query.corpus or self.current()
             lexical = self.bm25(query, limit, corpus)
+            of_time = self.of_time(query, corpus) if among is None else []
         else:
             corpus = self.current()
             # The question's embedding runs beside the lexical search (both release the GIL).
             pending = self._embedding_pool().submit(self.embed, self.clip(question)[0], corpus.dim)
             query = self.prepare(question, vector=np.zeros(0, np.float32), corpus=corpus)
             lexical = self.bm25(query, limit, corpus)
+            of_time = self.of_time(query, corpus) if among is None else []
             if among is None:
                 self._evidence(query, lexical, corpus)  # read while the embedding runs; kept by the corpus
             query = dataclasses.replace(query, vector=pending.result())
         offsets = corpus.offsets(query.vector)
         if among is None:
             dense_ids = corpus.nearest(query.vector, limit, offsets)
-            if query.periods:
+            if of_time:
                 # The time named is preferred among the candidates (`_evidence`); in an index of many
                 # years, those nearest it may all be of other years, so the nearest of its own join them.
-                dated = corpus.nearest_among(query.vector, corpus.passages_of(query.periods, PERIOD_ARTICLES),
-                                             PERIOD_CANDIDATES, offsets=offsets)
+                dated = corpus.nearest_among(query.vector, of_time, PERIOD_CANDIDATES, offsets=offsets)
                 dense_ids = list(dict.fromkeys(dense_ids + dated))
         else:
             allowed = set(among)

@@ -330,12 +330,20 @@ class PostgresStore:
         return dict(self._run(lambda c: c.execute(sql).fetchall() if terms is None else
                               c.execute(sql + " AND term = ANY(%s)", [list(terms)]).fetchall()))
 
-    def lexical(self, terms: list[str], limit: int) -> list[int]:
+    def lexical(self, terms: list[str], limit: int, since: dt.date | None = None,
+                until: dt.date | None = None) -> list[int]:
         """BM25 with FTS5's constants over each term's LEXICAL_DEPTH best postings (all of a rarer term's:
-        then it is exactly FTS5's ranking), read best first through the postings' index."""
+        then it is exactly FTS5's ranking), read best first through the postings' index. With since or
+        until, each term's best postings among the passages of an article published then or stating a
+        date then (each posting read looked up by passage, until so many are found)."""
         tokens = lexemes(terms)
         if not tokens:
             return []
+        within = "" if since is None and until is None else """
+                    AND (EXISTS (SELECT 1 FROM newsbot.passages p JOIN newsbot.articles a ON a.id = p.article
+                                 WHERE p.id = po.passage AND a.published BETWEEN %(since)s AND %(until)s)
+                         OR EXISTS (SELECT 1 FROM newsbot.mentions m
+                                    WHERE m.passage = po.passage AND m.date BETWEEN %(since)s AND %(until)s))"""
         sql = f"""
             WITH stats AS (
                 SELECT greatest((SELECT value::float FROM newsbot.meta WHERE key = 'passages'), 1) AS n,
@@ -345,13 +353,15 @@ class PostgresStore:
                 FROM newsbot.vocabulary v, stats s WHERE v.term = ANY(%(tokens)s)),
             hits AS (
                 SELECT i.weight, po.passage, po.tf, po.length FROM idf i CROSS JOIN LATERAL (
-                    SELECT passage, tf, length FROM newsbot.postings WHERE term = i.term
-                    ORDER BY impact DESC LIMIT %(depth)s) po)
+                    SELECT po.passage, po.tf, po.length FROM newsbot.postings po WHERE po.term = i.term{within}
+                    ORDER BY po.impact DESC LIMIT %(depth)s) po)
             SELECT h.passage FROM hits h CROSS JOIN stats s GROUP BY h.passage
             ORDER BY sum(h.weight * h.tf * {K1 + 1} / (h.tf + {K1} * (1 - {B} + {B} * h.length / (s.tokens / s.n))))
                      DESC, h.passage
             LIMIT %(limit)s"""
-        rows = self._run(lambda c: c.execute(sql, {"tokens": tokens, "limit": limit, "depth": LEXICAL_DEPTH}).fetchall())
+        params = {"tokens": tokens, "limit": limit, "depth": LEXICAL_DEPTH,
+                  "since": since or dt.date.min, "until": until or dt.date.max}
+        rows = self._run(lambda c: c.execute(sql, params).fetchall())
         return [r[0] for r in rows]
 
     def passage_terms(self, ids: list[int]) -> dict[int, str]:

@@ -411,13 +411,24 @@ def language_counts(db: Database) -> dict[str | None, int]:
     return {k or None: n for k, n in json.loads(get_meta(db, "languages") or "{}").items()}
 
 
-def lexical(db: Database, terms: list[str], limit: int) -> list[int]:
-    """Passage ids ranked by FTS5 BM25 for any of the terms, each quoted: never FTS5 syntax."""
+def lexical(db: Database, terms: list[str], limit: int, since: dt.date | None = None,
+            until: dt.date | None = None) -> list[int]:
+    """Passage ids ranked by FTS5 BM25 for any of the terms, each quoted: never FTS5 syntax. With since
+    or until, only those of an article published then or stating a date then: each passage the terms
+    match is looked up by id, so the search costs what the unbounded one does."""
     if not terms:
         return []
     match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    if since is None and until is None:
+        rows = db.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) "
+                          "LIMIT ?", [match, limit])
+        return [r[0] for r in rows]
+    start, end = (since or dt.date.min).isoformat(), (until or dt.date.max).isoformat()
     rows = db.execute(
-        "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?", [match, limit])
+        """SELECT f.rowid FROM passages_fts f JOIN passages p ON p.id = f.rowid JOIN articles a ON a.id = p.article
+           WHERE passages_fts MATCH ? AND (a.published BETWEEN ? AND ? OR EXISTS (
+               SELECT 1 FROM mentions m WHERE m.passage = p.id AND m.date BETWEEN ? AND ?))
+           ORDER BY bm25(passages_fts) LIMIT ?""", [match, start, end, start, end, limit])
     return [r[0] for r in rows]
 
 
@@ -548,9 +559,10 @@ class SqliteStore:
         with self._reading() as db:
             return frequencies(db, terms)
 
-    def lexical(self, terms: list[str], limit: int) -> list[int]:
+    def lexical(self, terms: list[str], limit: int, since: dt.date | None = None,
+                until: dt.date | None = None) -> list[int]:
         with self._reading() as db:
-            return lexical(db, terms, limit)
+            return lexical(db, terms, limit, since, until)
 
     def passage_terms(self, ids: list[int]) -> dict[int, str]:
         with self._reading() as db:

@@ -118,8 +118,11 @@ class IndexStore(Protocol):
     def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:
         """How many passages hold each of these lexical terms (every term, when None); absent ones left out."""
 
-    def lexical(self, terms: list[str], limit: int) -> list[int]:
-        """Passage ids ranked by BM25 for any of these terms (each a literal term, never syntax)."""
+    def lexical(self, terms: list[str], limit: int, since: dt.date | None = None,
+                until: dt.date | None = None) -> list[int]:
+        """Passage ids ranked by BM25 for any of these terms (each a literal term, never syntax). With
+        since or until, only passages of an article published within them (inclusive) or stating a date
+        within them."""
 
     def passage_terms(self, ids: list[int]) -> dict[int, str]:
         """The lexical terms (space-separated stems and words) the indexer stored for these passages."""

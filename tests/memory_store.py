@@ -115,16 +115,22 @@ class MemoryStore:
                      and (until is None or a.published <= until)]
         return sorted(dated, key=lambda a: (-a.published.toordinal(), a.article))[:limit]
 
-    def lexical(self, terms, limit):
+    def lexical(self, terms, limit, since=None, until=None):
+        start, end = since or dt.date.min, until or dt.date.max
         with self.index.lock:
             docs = {i: t.split() for i, (_, t, _) in self.index.passages.items()}
+            if since or until:
+                published = {a.article: a.published for a, *_ in self.index.articles.values()}
+                stated = {m.passage for m in self.index.mentions if start <= m.date <= end}
+                within = {i for i, (p, _, _) in self.index.passages.items()
+                          if i in stated or (published.get(p.article) and start <= published[p.article] <= end)}
         n = len(docs) or 1
         scores = {}
         for i, words in docs.items():
             counts = Counter(words)
             score = sum(math.log(1 + n / (1 + sum(term in d for d in docs.values()))) * counts[term]
                         for term in terms if term in counts)
-            if score:
+            if score and (not (since or until) or i in within):
                 scores[i] = score
         return sorted(scores, key=lambda i: -scores[i])[:limit]
 

@@ -426,6 +426,31 @@ def test_a_question_naming_a_time_searches_that_times_articles_beside_the_hnsw_i
     retriever.close()
 
 
+@pytest.mark.parametrize("articles", ["busy_year", "recalled"])
+def test_a_question_naming_a_time_searches_its_words_among_that_times_passages_in_postgresql(
+        pg_url, tmp_path, fake_embedder, monkeypatch, articles):
+    """PostgreSQL's lexical search within a time: an older article of a busy time, a later report
+    recalling it."""
+    from newsbot.bot import retrieve
+    from newsbot.bot.answer import Thresholds, rank
+    from newsbot.index import ann
+
+    from . import test_retrieve
+
+    build_index(write_corpus(tmp_path / "c", getattr(test_retrieve, articles)()), pg_url, fake_embedder)
+    monkeypatch.setattr(ann, "MIN_PASSAGES", 20)
+    monkeypatch.setattr(retrieve, "PERIOD_ARTICLES", 5)
+    store = open_store(pg_url)
+    store.prepare_search()
+    retriever = retrieve.Retriever(store, fake_embedder)
+    assert not retriever.current().complete
+    hits = rank(retriever.search(test_retrieve.TIMED_QUESTION)[1], Thresholds())
+    assert [h.time for h in hits if "Ambon" in h.passage.text] == [1.0]
+    monkeypatch.setattr(retrieve, "PERIOD_LEXICAL", 0)
+    assert not any("Ambon" in h.passage.text for h in retriever.search(test_retrieve.TIMED_QUESTION)[1])
+    retriever.close()
+
+
 def test_the_hnsw_build_gets_memory_for_the_whole_graph_within_bounds():
     from newsbot.index.postgres import HNSW_MEMORY_MB, hnsw_memory_mb
 
@@ -444,6 +469,13 @@ def test_lexical_search_reads_postings_and_survives_quotes_and_operators(pg_url,
     for terms in (["udang"], ["ekspor", "udang", "naik"], ["katak", "hijau"], ["o'brien", "a&b", "!x", "c:*", "|"]):
         assert pg.lexical(terms, 10) == lite.lexical(terms, 10)
     assert pg.lexical(["o'brien", "a&b", "!x", "c:*", "|"], 10) == []
+    # Within a time: passages of an article published then or stating a date then.
+    for since, until in ((dt.date(2023, 10, 3), dt.date(2023, 10, 3)), (dt.date(2023, 10, 2), None),
+                         (None, dt.date(2023, 10, 2)), (dt.date(2024, 1, 1), None)):
+        assert pg.lexical(["udang", "menteri", "katak"], 10, since, until) == lite.lexical(
+            ["udang", "menteri", "katak"], 10, since, until)
+    assert lite.lexical(["udang"], 10, dt.date(2023, 10, 3), dt.date(2023, 10, 3))
+    assert lite.lexical(["udang"], 10, dt.date(2024, 1, 1)) == []
     pg.close()
     lite.close()
 

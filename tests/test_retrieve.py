@@ -546,6 +546,39 @@ def years_apart() -> dict[str, str]:
     return {**later, "id999.txt": "---\npublished: 2023-05-02\n---\nMenteri perikanan bertemu nelayan di dermaga Ambon.\n"}
 
 
+def busy_year() -> dict[str, str]:
+    """`years_apart`, with more articles of 2023 on other topics, all newer than the one answering
+    `TIMED_QUESTION`, than a time's newest articles searched when PERIOD_ARTICLES is 5."""
+    other = {f"id5{n:02}.txt": f"---\npublished: 2023-11-{n + 1:02}\n---\nHarga cabai merah naik di pasar induk {n}.\n"
+             for n in range(10)}
+    return {**years_apart(), **other}
+
+
+def recalled() -> dict[str, str]:
+    """`years_apart`, with the 2023 meeting told only by a report of 2025 that recalls it."""
+    articles = {name: text for name, text in years_apart().items() if name != "id999.txt"}
+    return {**articles, "id998.txt": "---\npublished: 2025-01-10\n---\n"
+            "Menteri perikanan bertemu nelayan di Ambon pada Mei 2023.\n"}
+
+
+@pytest.mark.parametrize("articles, first", [(busy_year, True), (recalled, False)])
+def test_a_question_naming_a_time_searches_its_words_among_that_times_passages(tmp_path, fake_embedder, monkeypatch,
+                                                                               articles, first):
+    """The newest articles of a time miss an older one in a busy time, and a later report recalling it:
+    the passages its words match best among that time's (published or stated then) are compared too.
+    (The recalling sentence is further from the question than the fake embedder lets the time make up.)"""
+    from newsbot.bot.answer import Thresholds, rank
+
+    monkeypatch.setattr(retrieve_module, "PERIOD_ARTICLES", 5)
+    retriever = mixed_retriever(tmp_path, fake_embedder, articles())
+    hits = rank(retriever.search(TIMED_QUESTION)[1], Thresholds())
+    ambon = [h for h in hits if "Ambon" in h.passage.text]
+    assert ambon and ambon[0].time == 1.0 and ("Ambon" in hits[0].passage.text) == first
+    monkeypatch.setattr(retrieve_module, "PERIOD_LEXICAL", 0)
+    assert not any("Ambon" in h.passage.text for h in retriever.search(TIMED_QUESTION)[1])
+    retriever.close()
+
+
 def test_a_question_naming_a_time_searches_that_times_articles_too(tmp_path, fake_embedder):
     """In an index of many years, every passage nearest a question can be of another year than the one
     it names: the nearest of the articles published then are candidates too, so the time can decide."""
