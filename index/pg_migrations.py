@@ -121,3 +121,14 @@ migration("m005_articles_by_date", """
 -- The newest articles, for a question that asks only for the news ("Apa berita terbaru?").
 CREATE INDEX IF NOT EXISTS articles_published ON newsbot.articles (published DESC);
 """)
+
+migration("m006_passages_by_date", """
+-- A question naming a time searches its words among that time's passages (`lexical` with since/until):
+-- those of an article published then, or stating a date then. Each passage carries its article's date,
+-- as it carries its language, so that time's passages are read from an index, not found by joining
+-- every passage to its article.
+ALTER TABLE newsbot.passages ADD COLUMN IF NOT EXISTS published date;
+UPDATE newsbot.passages p SET published = a.published FROM newsbot.articles a WHERE a.id = p.article;
+CREATE INDEX IF NOT EXISTS passages_published ON newsbot.passages (published, id);
+CREATE INDEX IF NOT EXISTS mentions_date ON newsbot.mentions (date, passage);
+""")

@@ -5,8 +5,8 @@ index/pg_migrations.py; the tables live in their own schema, `newsbot`.
 Lexical search: each passage's terms (stems and words, made by index/terms.py exactly as for SQLite:
 Sastrawi for Indonesian, Snowball for English, accents folded) are kept as postings (term, passage,
 count, length), and BM25 is computed in SQL with FTS5's constants from the postings of the question's
-terms only, so both engines rank alike. Vectors are pgvector `vector`s; each passage carries its own and
-its article's language. From ann.MIN_PASSAGES passages on, `prepare_search` makes an HNSW index (cosine,
+terms only, so both engines rank alike. Vectors are pgvector `vector`s; each passage carries its own, its
+article's language and its article's date. From ann.MIN_PASSAGES passages on, `prepare_search` makes an HNSW index (cosine,
 m 16, ef_construction 128) that `nearest` searches per language with pgvector's iterative scan, and a
 bot holds only a sample of the vectors; below that, bots compare every vector themselves.
 
@@ -334,14 +334,14 @@ class PostgresStore:
                 until: dt.date | None = None) -> list[int]:
         """BM25 with FTS5's constants over each term's LEXICAL_DEPTH best postings (all of a rarer term's:
         then it is exactly FTS5's ranking), read best first through the postings' index. With since or
-        until, each term's best postings among the passages of an article published then or stating a
-        date then (each posting read looked up by passage, until so many are found)."""
+        until, each term's best postings among the passages of an article published then (each passage
+        carries its article's date) or stating a date then."""
         tokens = lexemes(terms)
         if not tokens:
             return []
         within = "" if since is None and until is None else """
-                    AND (EXISTS (SELECT 1 FROM newsbot.passages p JOIN newsbot.articles a ON a.id = p.article
-                                 WHERE p.id = po.passage AND a.published BETWEEN %(since)s AND %(until)s)
+                    AND (EXISTS (SELECT 1 FROM newsbot.passages p
+                                 WHERE p.id = po.passage AND p.published BETWEEN %(since)s AND %(until)s)
                          OR EXISTS (SELECT 1 FROM newsbot.mentions m
                                     WHERE m.passage = po.passage AND m.date BETWEEN %(since)s AND %(until)s))"""
         sql = f"""
@@ -634,10 +634,11 @@ def _commit(conn, changes: ChangeSet) -> None:
                 frequencies[c.article.article, p.position] = Counter(tokens), len(tokens)
                 rows.append((c.article.article, p.position, p.text, json.dumps(p.sentences, ensure_ascii=False),
                              terms, len(tokens), passage_key(name, p.text),
-                             [vector_key(name, t) for t in sentence_texts(p)], c.article.language))
+                             [vector_key(name, t) for t in sentence_texts(p)], c.article.language,
+                             c.article.published))
         cur.executemany(
             """INSERT INTO newsbot.passages (article, position, text, sentences, terms, length, hash,
-                   sentence_hashes, language) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)""", rows)
+                   sentence_hashes, language, published) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""", rows)
         changed = [c.article.article for c in changes.changed]
         cur.execute("UPDATE newsbot.passages p SET embedding = v.embedding FROM newsbot.vectors v "
                     "WHERE v.hash = p.hash AND p.article = ANY(%s)", [changed])

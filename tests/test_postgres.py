@@ -490,7 +490,7 @@ def test_an_index_from_before_postings_is_brought_up_to_date_on_opening(pg_url):
         for name, sql in ALL[:2]:
             conn.execute(sql)
             conn.execute("INSERT INTO newsbot._migrations (name) VALUES (%s)", [name])
-        conn.execute("INSERT INTO newsbot.articles (id, language) VALUES ('a', 'id')")
+        conn.execute("INSERT INTO newsbot.articles (id, language, published) VALUES ('a', 'id', '2023-09-13')")
         conn.execute("INSERT INTO newsbot.vectors (hash, embedding) VALUES ('h1', '[1,0,0]'), ('h2', '[0,1,0]')")
         conn.execute("INSERT INTO newsbot.passages (article, position, text, sentences, terms, length, tsv, hash, "
                      "sentence_hashes) VALUES ('a', 0, 'udang udang naik', '[]', 'udang udang naik', 3, "
@@ -506,6 +506,10 @@ def test_an_index_from_before_postings_is_brought_up_to_date_on_opening(pg_url):
     assert scalar(pg_url, "SELECT array_agg(language) FROM newsbot.passages") == ["id", "id"]
     assert scalar(pg_url, "SELECT tf FROM newsbot.postings WHERE term = 'udang'") == 2
     assert store.lexical(["beras"], 5) == [ids[1]] and store.lexical(["udang", "naik"], 5) == [ids[0]]
+    # Each passage carries its article's date, for a search within a time.
+    assert scalar(pg_url, "SELECT array_agg(published) FROM newsbot.passages") == [dt.date(2023, 9, 13)] * 2
+    assert store.lexical(["beras"], 5, dt.date(2023, 9, 13), dt.date(2023, 9, 13)) == [ids[1]]
+    assert store.lexical(["beras"], 5, dt.date(2023, 9, 14)) == []
     assert "tsv" not in [r[0] for r in psycopg.connect(pg_url).execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'passages'").fetchall()]
     store.close()
