@@ -336,6 +336,11 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
     return Answer(question=question, answered=True, results=results, note=note, confidence=level)
 
 
+def follow_up_note(earlier: str) -> str:
+    """What a reader is told when a question was read with the one it replies to."""
+    return f"Taken as a follow-up to “{' '.join(earlier.split())}”."
+
+
 NEWEST_NOTE = "The newest reports in my sources."
 NEWS_CARRIERS = 10  # the newest articles `/sources` lists for a question asking only for the news
 SMALL_TALK_NOTE = "That asks nothing of the news."

@@ -84,6 +84,13 @@ class Gate:
             return None
         return await self.workers.run(self.core.feedback.shown, reply)
 
+    async def earlier(self, token: str | None) -> str | None:
+        """The question of the answer whose vote buttons carry this token: what a message replying to
+        that answer follows up (None without a token)."""
+        if not token or self.core is None:
+            return None
+        return await self.workers.run(self.core.feedback.question_of, token)
+
     async def vote(self, platform: str, user: int, token: str, result: int, value: int) -> str:
         """Record a vote from a button; what to tell the voter."""
         feedback = self.core.feedback

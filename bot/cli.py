@@ -335,7 +335,8 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int | None, full: 
 def chat(ctx: Context) -> None:
     """Talk to the bot in the terminal: questions, /timeline, /sources, /help, /full N, /good N, /bad N; Ctrl-D to leave.
 
-    It runs the same command handling as the Telegram and Discord bots.
+    It runs the same command handling as the Telegram and Discord bots. A question too short to stand
+    alone ("kalau tahun 2025?") is read with the one before it, as a reply to an answer is in a chat.
     """
     core = ctx.core()
     interactive = sys.stdin.isatty()
@@ -360,6 +361,8 @@ def chat(ctx: Context) -> None:
         if command.name in ("good", "bad"):
             click.echo(_vote(core, last, token, command))
             continue
+        if command.name == "ask" and last is not None:  # a short follow-up is read with the last question
+            command = dataclasses.replace(command, earlier=last.question)
         reply = dispatch(core, command)
         if isinstance(reply, Answer):
             last, token = reply, core.feedback.shown(reply)

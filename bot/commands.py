@@ -71,6 +71,7 @@ class Command:
     arg: str = ""
     addressed_to_other_bot: bool = False
     place: str | None = None  # the chat it came from, as follows name it ('telegram:<chat id>'); None in a terminal
+    earlier: str | None = None  # the question whose answer it replies to, when it replies to one
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
             return HelpReply(COMMANDS)
         if talk:
             return UsageReply(("You're welcome! " if talk == "thanks" else "") + ASK_ME)
-        return core.ask(command.arg)
+        return core.ask(command.arg, earlier=command.earlier)
     if command.name == "timeline":
         return TimelineReply(command.arg or None, core.timeline(command.arg or None))
     if command.name == "sources":

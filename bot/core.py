@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..index.build import IndexReport, Progress, build_index
@@ -14,7 +14,7 @@ from ..index.embed import Embedder, LazyEmbedder
 from ..index.errors import CorpusError
 from ..index.store import index_exists, local_folder, shown
 
-from .answer import Answer, Carriers, Thresholds, answer, carriers
+from .answer import Answer, Carriers, Thresholds, answer, carriers, follow_up_note
 from .config import Settings
 from .feedback import Feedback, load_key
 from .follow import Following
@@ -61,9 +61,16 @@ class NewsCore:
         self.retriever = Retriever(settings.index_path, self.embedder, settings.max_question_chars)
         self.thresholds = Thresholds.tuned(min_relevance=settings.min_relevance)
 
-    def ask(self, question: str, k: int | None = None, among: list[int] | None = None) -> Answer:
-        """Quoted answers to a question, or an abstention; with `among`, from these passages only."""
-        return answer(self.retriever, question, k or self.settings.k, self.thresholds, among=among)
+    def ask(self, question: str, k: int | None = None, among: list[int] | None = None,
+            earlier: str | None = None) -> Answer:
+        """Quoted answers to a question, or an abstention; with `among`, from these passages only. With
+        `earlier`, the question whose answer this one replies to: a follow-up too short to stand alone
+        ("kalau tahun 2025?") is read with it (`Retriever.read_with`), and the answer says so."""
+        asked = self.retriever.read_with(question, earlier)
+        reply = answer(self.retriever, asked, k or self.settings.k, self.thresholds, among=among)
+        if asked == question:
+            return reply
+        return replace(reply, note=" ".join(n for n in (follow_up_note(earlier), reply.note) if n))
 
     @functools.cached_property
     def feedback(self) -> Feedback:

@@ -98,8 +98,25 @@ def read_button(url: str) -> discord.ui.Button:
     return discord.ui.Button(style=discord.ButtonStyle.link, label=READ_ARTICLE, url=url)
 
 
-class VoteButton(discord.ui.DynamicItem[discord.ui.Button],
-                 template=r"nbv:(?P<token>[0-9]{1,15}\.[A-Za-z0-9_-]{10}):(?P<result>[0-9]{1,3}):(?P<value>[ud])"):
+VOTE_ID = r"nbv:(?P<token>[0-9]{1,15}\.[A-Za-z0-9_-]{10}):(?P<result>[0-9]{1,3}):(?P<value>[ud])"
+
+
+def replied_to_us(message, me) -> bool:
+    """Whether a message replies to one of the bot's own."""
+    replied = getattr(message.reference, "resolved", None) if getattr(message, "reference", None) else None
+    return getattr(getattr(replied, "author", None), "id", None) == me.id
+
+
+def vote_token(message) -> str | None:
+    """The signed token on a message's 👍 / 👎 buttons (`VoteButton`): which answer the message shows."""
+    for row in getattr(message, "components", None) or ():
+        for item in getattr(row, "children", ()):
+            if match := re.fullmatch(VOTE_ID, getattr(item, "custom_id", None) or ""):
+                return match["token"]
+    return None
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_ID):
     """👍 or 👎 on the result shown. The client dispatches it by its custom id's form, never through the
     pager (so anyone may vote, not only the asker: once per answer, changeable), and it keeps working after
     the pager times out and after a restart."""
@@ -261,12 +278,16 @@ class Handlers:
                                                                      value), ephemeral=True)
 
     async def message(self, message: discord.Message, me: discord.abc.User) -> None:
-        """Answer a message that mentions the bot, or a direct message."""
+        """Answer a message that mentions the bot (a reply to it does, unless its ping is turned off:
+        without the Message Content intent Discord sends no text of other messages), or a direct
+        message. A question replying to one of its answers is read with that answer's question when too
+        short to stand alone ("kalau tahun 2025?")."""
         if message.author.bot:
             return
         direct = isinstance(message.channel, discord.DMChannel)
         if not direct and me not in message.mentions:
             return
+        replying = replied_to_us(message, me)
         text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
         command = parse(text)
         guild = message.guild.id if message.guild else None
@@ -281,6 +302,8 @@ class Handlers:
                 await message.reply(ADMINS_ONLY, mention_author=False)
                 return
             command = dataclasses.replace(command, place=place_of(message.channel.id))
+        if command.name == "ask" and replying:
+            command = dataclasses.replace(command, earlier=await self.gate.earlier(vote_token(message.reference.resolved)))
         async with message.channel.typing():
             reply = await self.gate.reply(command)
         cards = cards_for(reply)

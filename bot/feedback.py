@@ -105,6 +105,19 @@ class Feedback:
             return None
         return int(match[1])
 
+    def question_of(self, token: str) -> str | None:
+        """The question of the answer a vote button's token stands for (what a reply to that answer
+        follows up); None for a forged token, an answer forgotten, or a store that cannot be read."""
+        answer = self.answer_of(token)
+        if answer is None:
+            return None
+        try:
+            shown = self.store.shown_answer(answer)
+        except NewsbotError as exc:
+            log.warning("could not read an earlier answer: %s", exc)
+            return None
+        return shown.question if shown else None
+
     def shown(self, answer: Answer) -> str | None:
         """Remember an answer being shown (a refusal too: a 👎 on it says the sources were missed); the
         token for its vote buttons. None, and no buttons, when the index cannot be written: the answer

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -100,6 +101,30 @@ def _untimed(standard: str, periods: list[Period]) -> str:
 def _news_only(standard: str, periods: list[Period]) -> bool:
     timed = {w for p in periods for w in words(p.text)}
     return asks_news([t for t in words(_untimed(standard, periods)) if t not in STOPWORDS and t not in timed])
+
+
+# Words that open a follow-up without adding to what it asks: "kalau tahun 2025?", "terus siapa yang
+# hadir?", "and who was there?".
+FOLLOW_UP_OPENERS = frozenset("kalau kalo klo terus trus lalu lantas then also and how about".split())
+
+
+def read_with(question: str, earlier: str | None, today: dt.date) -> str:
+    """A question sent in reply to the answer to an earlier one, as it is searched: after the earlier
+    question when it has at most one word of its own besides function words and the time it names
+    ("kalau tahun 2025?", "and who was there?", "berapa lama?"), which asks about the earlier topic;
+    as sent otherwise ("Siapa yang mengundang Putin?" asks on its own). When it names a time, the
+    earlier question's own time is left out ("…bertemu pada 2023?" then "kalau 2025?" asks about 2025)."""
+    if not earlier:
+        return question
+    standard = standardise(question)
+    periods = question_periods(standard, today)
+    own = [t for t in words(_untimed(standard, periods)) if t not in STOPWORDS and t not in FOLLOW_UP_OPENERS]
+    if len(own) > 1:
+        return question
+    before = standardise(earlier)
+    if periods:
+        before = re.sub(r"\s+(?=[?!.,])", "", _untimed(before, question_periods(before, today)))
+    return f"{before} {question}"
 
 
 def embedded_text(standard: str, today: dt.date) -> str:
@@ -287,6 +312,10 @@ class Retriever:
         if len(text) <= self.max_question_chars:
             return text, False
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
+
+    def read_with(self, question: str, earlier: str | None) -> str:
+        """`read_with` counting relative times from the retriever's today."""
+        return read_with(question, earlier, self.today or dt.date.today())
 
     def embed(self, text: str, dim: int, today: dt.date | None = None) -> np.ndarray:
         """The question's vector: embedded with its informal Indonesian words in their standard form, and

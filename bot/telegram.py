@@ -153,6 +153,16 @@ def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool,
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def vote_token(message: Message) -> str | None:
+    """The signed token on a message's 👍 / 👎 buttons (`keyboard`): which answer the message shows."""
+    markup = message.reply_markup
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if (button.callback_data or "").startswith("v:"):
+                return str(button.callback_data).split(":")[1]
+    return None
+
+
 # --- state: pages behind buttons, rate limits ------------------------------------------------------
 
 
@@ -308,6 +318,9 @@ class TelegramBot:
                 self.deliver(context, update, [Page(esc(ADMINS_ONLY))], answer=False)
                 return
             command = dataclasses.replace(command, place=place_of(chat.id))
+        if command.name == "ask" and (replied := message.reply_to_message) is not None \
+                and replied.from_user is not None and replied.from_user.id == bot.id:
+            command = dataclasses.replace(command, earlier=await self.gate.earlier(vote_token(replied)))
         if searches(command):
             try:
                 await bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=message.message_thread_id)

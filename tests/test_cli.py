@@ -86,6 +86,14 @@ def test_chat_shares_the_bot_commands(run):
     assert "I don't know /nope." in out
 
 
+def test_chat_reads_a_short_question_after_the_one_before(run):
+    result = run("chat", input="Berapa kenaikan ekspor udang?\nsiapa yang mengumumkan?\nGunung Merapi awan panas\n")
+    out = result.output
+    assert result.exit_code == 0
+    follow_up = out.index("Taken as a follow-up to “Berapa kenaikan ekspor udang?”.")
+    assert "ekspor udang" in out[follow_up:] and out.count("follow-up") == 1  # a question of its own is not
+
+
 def test_sources_json(run):
     result = run("sources", "--json")
     data = json.loads(result.output[result.output.index("["):])

@@ -60,3 +60,23 @@ def test_a_bot_keeps_the_whole_timeline_ready_for_each_index_version(fake_core, 
     assert any(e.date == "2024-01-05" for e in fake_core.timeline()) and len(worked) == 2  # ready: not worked again
     pool.shutdown()
     fake_core.retriever.reload()  # a stopped bot's executor refuses work: the reload still succeeds
+
+
+def test_a_follow_up_too_short_to_stand_alone_is_read_with_the_question_it_replies_to(fake_core):
+    """"siapa yang mengumumkan?" replying to the answer on shrimp exports asks who announced them; on its
+    own it asks nothing the sources can tell. A question of its own is asked as it is."""
+    from newsbot.bot.answer import follow_up_note
+
+    shrimp = "Berapa kenaikan ekspor udang?"
+    alone, followed = fake_core.ask("siapa yang mengumumkan?"), fake_core.ask("siapa yang mengumumkan?", earlier=shrimp)
+    assert not alone.answered and alone.note is None
+    assert followed.answered and "ekspor udang" in followed.results[0].quote
+    assert followed.note.startswith(follow_up_note(shrimp)) and followed.note == "Taken as a follow-up to " \
+        "“Berapa kenaikan ekspor udang?”."
+    assert followed.question == f"{shrimp} siapa yang mengumumkan?"
+    frog = "Spesies apa yang ditemukan di Kalimantan?"
+    assert not fake_core.ask("kalau yang hijau?").answered
+    assert "katak" in fake_core.ask("kalau yang hijau?", earlier=frog).results[0].quote
+    own = fake_core.ask("Gunung Merapi awan panas guguran", earlier=shrimp)
+    assert own.question == "Gunung Merapi awan panas guguran" and own.note is None
+    assert "Merapi" in own.results[0].quote

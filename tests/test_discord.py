@@ -278,6 +278,29 @@ async def test_a_mention_is_answered_and_other_messages_ignored(client):
         assert m.replies == []
 
 
+async def test_a_short_reply_to_an_answer_is_read_with_its_question(client):
+    me = SimpleNamespace(id=777)
+    asked = Message(f"<@777> {SHRIMP}", mentions=[me])
+    await client.handlers.message(asked, me)
+    [(_, sent)] = asked.replies
+    ids = [getattr(item, "custom_id", None) for item in sent["view"].children]
+    assert any(i and i.startswith("nbv:") for i in ids)  # the answer's vote buttons, as Discord shows them
+    answer = SimpleNamespace(author=me, components=[SimpleNamespace(children=[SimpleNamespace(custom_id=i) for i in ids])])
+    followed = Message("<@777> siapa yang mengumumkan?", mentions=[me])  # a reply mentions whom it replies to
+    followed.reference = SimpleNamespace(resolved=answer)
+    await client.handlers.message(followed, me)
+    [(_, kwargs)] = followed.replies
+    shown = str((kwargs.get("embed") or kwargs["view"].embed()).to_dict())
+    assert f"Taken as a follow-up to “{SHRIMP}”" in shown and "ekspor udang" in shown
+    # Mentioning the bot in reply to someone else's message: asked on its own.
+    elsewhere = Message("<@777> siapa yang mengumumkan?", mentions=[me])
+    elsewhere.reference = SimpleNamespace(resolved=SimpleNamespace(author=SimpleNamespace(id=5), components=[
+        SimpleNamespace(children=[SimpleNamespace(custom_id=i) for i in ids])]))
+    await client.handlers.message(elsewhere, me)
+    [(_, kwargs)] = elsewhere.replies
+    assert "follow-up" not in str((kwargs.get("embed") or kwargs["view"].embed()).to_dict())
+
+
 async def test_allowlist_admits_listed_servers_only(fake_core):
     client = NewsDiscord(dataclasses.replace(fake_core.settings, discord_allowed_guilds=(500,)), core=fake_core)
     outside = Interaction(guild_id=600)

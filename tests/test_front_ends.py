@@ -263,11 +263,11 @@ async def test_an_error_is_logged_answered_politely_and_the_next_question_works(
                                                                                  caplog):
     real_ask, calls = fake_core.ask, []
 
-    def flaky(question, k=None):
+    def flaky(question, k=None, **kwargs):
         calls.append(question)
         if len(calls) == 1:
             raise RuntimeError("index on fire")
-        return real_ask(question, k)
+        return real_ask(question, k, **kwargs)
 
     monkeypatch.setattr(fake_core, "ask", flaky)
     await front.start(fake_core)

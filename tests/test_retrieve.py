@@ -599,3 +599,18 @@ def test_a_question_naming_a_time_searches_that_times_articles_too(tmp_path, fak
     # Asked of a year no article is from, nothing of another year is added.
     assert len(retriever.search(TIMED_QUESTION.replace("2023", "2022"))[1]) == len(hits) - 1
     retriever.close()
+
+
+@pytest.mark.parametrize("question, earlier, read", [
+    ("kalau tahun 2025?", "Di mana Kim dan Putin bertemu pada 2023?", "Di mana Kim dan Putin bertemu? kalau tahun 2025?"),
+    ("and in 2025?", "Where did Kim and Putin meet?", "Where did Kim and Putin meet? and in 2025?"),
+    ("berapa lama?", "Kim ketemu Putin di Vostochny", "Kim bertemu Putin di Vostochny berapa lama?"),
+    ("what did he say?", "Who attended the talks?", "Who attended the talks? what did he say?"),
+    ("kapan?", None, "kapan?"),
+    ("Siapa yang mengundang Putin?", "Di mana Kim dan Putin bertemu?", "Siapa yang mengundang Putin?"),
+    ("Who invited Putin in 2023?", "Where did Kim and Putin meet?", "Who invited Putin in 2023?"),
+])
+def test_a_reply_too_short_to_stand_alone_is_read_after_the_question_it_follows(question, earlier, read):
+    import datetime as dt
+
+    assert retrieve_module.read_with(question, earlier, dt.date(2026, 11, 23)) == read

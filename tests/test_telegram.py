@@ -123,6 +123,25 @@ async def test_a_reply_to_the_bot_is_a_question(api, start_bot):
     assert "Gunung Merapi" in reply["text"]
 
 
+async def test_a_short_reply_to_an_answer_is_read_with_its_question(api, start_bot):
+    """The answer's vote buttons tell which question it answered; a reply too short to stand alone is
+    read with it, and says so."""
+    await start_bot()
+    await api.push(message(f"/ask {SHRIMP}", chat=GROUP, message_id=80))
+    await api.wait_for("sendMessage")
+    answer = api.sent[max(api.sent)]
+    await api.push(message("siapa yang mengumumkan?", chat=GROUP, message_id=81, reply_to_message=answer))
+    followed = (await api.wait_for("sendMessage", 2))[1]
+    assert followed["reply_parameters"]["message_id"] == 81
+    assert f"Taken as a follow-up to “{SHRIMP}”" in followed["text"]
+    assert "ekspor udang" in followed["text"]
+    # A message without the buttons (an answer that could not be remembered) tells nothing: asked alone.
+    bare = {key: value for key, value in answer.items() if key != "reply_markup"}
+    await api.push(message("siapa yang mengumumkan?", chat=GROUP, message_id=82, reply_to_message=bare))
+    alone = (await api.wait_for("sendMessage", 3))[2]
+    assert alone["reply_parameters"]["message_id"] == 82 and "follow-up" not in alone["text"]
+
+
 async def test_thanks_in_reply_to_an_answer_gets_a_welcome_not_a_quote(api, start_bot):
     await start_bot()
     earlier = {"message_id": 70, "date": 0, "chat": GROUP, "from": BOT, "text": "an earlier answer"}
