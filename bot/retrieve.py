@@ -108,12 +108,14 @@ def _news_only(standard: str, periods: list[Period]) -> bool:
 FOLLOW_UP_OPENERS = frozenset("kalau kalo klo terus trus lalu lantas then also and how about".split())
 
 
-def read_with(question: str, earlier: str | None, today: dt.date) -> str:
+def read_with(question: str, earlier: str | None, today: dt.date, limit: int | None = None) -> str:
     """A question sent in reply to the answer to an earlier one, as it is searched: after the earlier
     question when it has at most one word of its own besides function words and the time it names
     ("kalau tahun 2025?", "and who was there?", "berapa lama?"), which asks about the earlier topic;
     as sent otherwise ("Siapa yang mengundang Putin?" asks on its own). When it names a time, the
-    earlier question's own time is left out ("…bertemu pada 2023?" then "kalau 2025?" asks about 2025)."""
+    earlier question's own time is left out ("…bertemu pada 2023?" then "kalau 2025?" asks about 2025).
+    With a `limit` (the longest question searched), the earlier question is cut to leave the follow-up
+    whole."""
     if not earlier:
         return question
     standard = standardise(question)
@@ -124,7 +126,9 @@ def read_with(question: str, earlier: str | None, today: dt.date) -> str:
     before = standardise(earlier)
     if periods:
         before = re.sub(r"\s+(?=[?!.,])", "", _untimed(before, question_periods(before, today)))
-    return f"{before} {question}"
+    if limit is not None and len(before) + 1 + len(question) > limit:
+        before = before[:max(limit - len(question) - 1, 0)].rsplit(" ", 1)[0]
+    return f"{before} {question}".strip()
 
 
 def embedded_text(standard: str, today: dt.date) -> str:
@@ -314,8 +318,8 @@ class Retriever:
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
 
     def read_with(self, question: str, earlier: str | None) -> str:
-        """`read_with` counting relative times from the retriever's today."""
-        return read_with(question, earlier, self.today or dt.date.today())
+        """`read_with` counting relative times from the retriever's today, within its longest question."""
+        return read_with(question, earlier, self.today or dt.date.today(), self.max_question_chars)
 
     def embed(self, text: str, dim: int, today: dt.date | None = None) -> np.ndarray:
         """The question's vector: embedded with its informal Indonesian words in their standard form, and

@@ -614,3 +614,11 @@ def test_a_reply_too_short_to_stand_alone_is_read_after_the_question_it_follows(
     import datetime as dt
 
     assert retrieve_module.read_with(question, earlier, dt.date(2026, 11, 23)) == read
+
+
+def test_a_long_earlier_question_is_cut_so_the_follow_up_is_searched_whole():
+    import datetime as dt
+
+    earlier = "Di mana Kim dan Putin bertemu " + "dan membahas kerja sama militer " * 20 + "?"
+    read = retrieve_module.read_with("kalau tahun 2025?", earlier, dt.date(2026, 11, 23), limit=120)
+    assert len(read) <= 120 and read.startswith("Di mana Kim dan Putin bertemu") and read.endswith(" kalau tahun 2025?")
