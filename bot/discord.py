@@ -303,7 +303,8 @@ class Handlers:
                 return
             command = dataclasses.replace(command, place=place_of(message.channel.id))
         if command.name == "ask" and replying:
-            command = dataclasses.replace(command, earlier=await self.gate.earlier(vote_token(message.reference.resolved)))
+            earlier = await self.gate.earlier(vote_token(message.reference.resolved))
+            command = dataclasses.replace(command, earlier=earlier)
         async with message.channel.typing():
             reply = await self.gate.reply(command)
         cards = cards_for(reply)

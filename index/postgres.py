@@ -6,9 +6,10 @@ Lexical search: each passage's terms (stems and words, made by index/terms.py ex
 Sastrawi for Indonesian, Snowball for English, accents folded) are kept as postings (term, passage,
 count, length), and BM25 is computed in SQL with FTS5's constants from the postings of the question's
 terms only, so both engines rank alike. Vectors are pgvector `vector`s; each passage carries its own, its
-article's language and its article's date. From ann.MIN_PASSAGES passages on, `prepare_search` makes an HNSW index (cosine,
-m 16, ef_construction 128) that `nearest` searches per language with pgvector's iterative scan, and a
-bot holds only a sample of the vectors; below that, bots compare every vector themselves.
+article's language and its article's date. From ann.MIN_PASSAGES passages on, `prepare_search` makes an
+HNSW index (cosine, m 16, ef_construction 128) that `nearest` searches per language with pgvector's
+iterative scan, and a bot holds only a sample of the vectors; below that, bots compare every vector
+themselves.
 
 Commits are one transaction and bump a generation counter; a snapshot is read in one REPEATABLE READ
 transaction, so a reader sees the index before a commit or after it, never half. Several indexing
