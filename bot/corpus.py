@@ -228,21 +228,26 @@ class Corpus:
         ranked.sort(key=lambda item: (-item[0], item[1]))
         return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
 
-    def nearest_among(self, vector: np.ndarray, ids: list[int], limit: int, batch: int = 5000,
+    def nearest_among(self, vector: np.ndarray, ids: list[int] | np.ndarray, limit: int, batch: int = 5000,
                       offsets: np.ndarray | None = None) -> list[int]:
         """The ids of the `limit` passages among these with the highest cosine: from the vectors held
         when the corpus holds them (less their language's offset when given, as in `nearest`), else read
         by id, a batch at a time (the passages a followed topic has not yet seen, those of the time a
         question names)."""
         ranked: list[tuple[float, int]] = []
-        if len(self.ids) and ids:
-            wanted = np.array(ids, np.int64)
+        wanted = np.asarray(ids, np.int64)
+        ids = wanted.tolist()
+        if len(self.ids) and len(wanted):
             at = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
             held = self.ids[at] == wanted
-            sims = self.matrix[at[held]] @ vector
+            rows = at[held]
+            sims = self.matrix[rows] @ vector
             if offsets is not None:
-                sims = sims - offsets[self.language_rows[at[held]]]
-            ranked = sorted(zip(sims.tolist(), wanted[held].tolist()), key=lambda item: (-item[0], item[1]))[:limit]
+                sims = sims - offsets[self.language_rows[rows]]
+            if len(sims) > limit:  # only the best need sorting (a whole year's passages may be given)
+                top = np.argpartition(-sims, limit - 1)[:limit]
+                sims, rows = sims[top], rows[top]
+            ranked = sorted(zip(sims.tolist(), self.ids[rows].tolist()), key=lambda item: (-item[0], item[1]))[:limit]
             ids = wanted[~held].tolist()
         for start in range(0, len(ids), batch):
             found = self.store.passage_vectors(ids[start:start + batch])
@@ -250,20 +255,25 @@ class Corpus:
             ranked = sorted(ranked, key=lambda item: (-item[0], item[1]))[:limit]
         return [pid for _, pid in ranked]
 
-    def passages_of(self, periods: list[text_dates.Period], articles: int) -> list[int]:
-        """The passages of the articles published within these periods, the newest `articles` of each
-        (kept: "pada 2025" is asked again and again)."""
-        def read(wanted: list[tuple[dt.date, dt.date, int]]) -> dict[tuple[dt.date, dt.date, int], list[int]]:
+    def passages_of(self, periods: list[text_dates.Period], articles: int | None) -> np.ndarray:
+        """The passages of these periods: of the newest `articles` articles published within each; or
+        (None) of every article published then and every passage stating a date then. Kept, as an
+        array: "pada 2025" is asked again and again."""
+        def read(wanted: list[tuple[dt.date, dt.date, int]]) -> dict[tuple[dt.date, dt.date, int], np.ndarray]:
             found = {}
             for start, end, limit in wanted:
-                ids = [a.article for a in self.store.newest_articles(limit, start, end)]
+                ids = [a.article for a in self.store.newest_articles(self.n_passages if limit < 0 else limit, start, end)]
                 by_article = self.store.article_passages(ids)
-                found[start, end, limit] = [pid for a in ids for pid in by_article.get(a, []) if self.holds(pid)]
+                stated = self.store.stating(start, end) if articles is None else []
+                found[start, end, limit] = np.array(
+                    [pid for a in ids for pid in by_article.get(a, []) if self.holds(pid)]
+                    + [pid for pid in stated if self.holds(pid)], np.int64)
             return found
 
-        spans = [(period.start, period.end, articles) for period in periods]
+        limit = -1 if articles is None else articles  # -1: every article (no more than there are passages)
+        spans = [(period.start, period.end, limit) for period in periods]
         found = self._cached(self._periods, spans, read)
-        return list(dict.fromkeys(pid for span in spans for pid in found[span]))
+        return np.unique(np.concatenate([found[span] for span in spans])) if spans else np.zeros(0, np.int64)
 
     def vectors(self, passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
         """These passages' whole-text vectors, and each one's language offset row (an index into

@@ -44,9 +44,10 @@ from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_pla
 from .corpus import Corpus
 
 CANDIDATES = 50
-# A question naming a time also gets the passages nearest it among that time's: those of the articles
-# published then (the newest so many) and those its words match best (BM25) among the passages of an
-# article published then or stating a date then, whatever the rest of the index holds nearer.
+# A question naming a time also gets the passages nearest it among that time's (`Retriever.of_time`):
+# all of them when the corpus holds every vector; else those of the newest so many articles published
+# then and those its words match best (BM25) among the passages of that time, whatever the rest of the
+# index holds nearer.
 PERIOD_ARTICLES = 200
 PERIOD_LEXICAL = 100
 PERIOD_CANDIDATES = 20
@@ -479,18 +480,22 @@ class Retriever:
         corpus = corpus or self.current()
         return [pid for pid in self.store.lexical(self.match_terms(query, corpus), limit) if corpus.holds(pid)]
 
-    def of_time(self, query: Query, corpus: Corpus) -> list[int]:
+    def of_time(self, query: Query, corpus: Corpus) -> np.ndarray:
         """The passages of the times the question names that a search should compare with it (none when
-        it names none): those of the newest PERIOD_ARTICLES articles published then, and the
-        PERIOD_LEXICAL its words match best (BM25) among the passages of an article published then or
-        stating a date then. The newest alone would miss a topic's articles in a time of many others
-        (a whole year of news), and a later report recalling that time."""
+        it names none). When the corpus holds every vector: every passage of an article published then
+        or stating a date then, so the comparison is exact. Else (compared by reading vectors by id):
+        those of the newest PERIOD_ARTICLES articles published then, and the PERIOD_LEXICAL its words
+        match best (BM25) among the passages of an article published then or stating a date then. The
+        newest alone would miss a topic's articles in a time of many others (a whole year of news),
+        and a later report recalling that time."""
         if not query.periods:
-            return []
+            return np.zeros(0, np.int64)
+        if corpus.complete:
+            return corpus.passages_of(query.periods, None)
         terms = self.match_terms(query, corpus)
         matched = [pid for period in query.periods
                    for pid in self.store.lexical(terms, PERIOD_LEXICAL, period.start, period.end) if corpus.holds(pid)]
-        return list(dict.fromkeys(corpus.passages_of(query.periods, PERIOD_ARTICLES) + matched))
+        return np.union1d(corpus.passages_of(query.periods, PERIOD_ARTICLES), np.array(matched, np.int64))
 
     def dense(self, query: Query, limit: int = CANDIDATES, corpus: Corpus | None = None) -> list[int]:
         """Passage ids ranked by cosine similarity, each less how far its language's passages sit above
@@ -507,21 +512,21 @@ class Retriever:
             query = question
             corpus = query.corpus or self.current()
             lexical = self.bm25(query, limit, corpus)
-            of_time = self.of_time(query, corpus) if among is None else []
+            of_time = self.of_time(query, corpus) if among is None else np.zeros(0, np.int64)
         else:
             corpus = self.current()
             # The question's embedding runs beside the lexical search (both release the GIL).
             pending = self._embedding_pool().submit(self.embed, self.clip(question)[0], corpus.dim)
             query = self.prepare(question, vector=np.zeros(0, np.float32), corpus=corpus)
             lexical = self.bm25(query, limit, corpus)
-            of_time = self.of_time(query, corpus) if among is None else []
+            of_time = self.of_time(query, corpus) if among is None else np.zeros(0, np.int64)
             if among is None:
                 self._evidence(query, lexical, corpus)  # read while the embedding runs; kept by the corpus
             query = dataclasses.replace(query, vector=pending.result())
         offsets = corpus.offsets(query.vector)
         if among is None:
             dense_ids = corpus.nearest(query.vector, limit, offsets)
-            if of_time:
+            if len(of_time):
                 # The time named is preferred among the candidates (`_evidence`); in an index of many
                 # years, those nearest it may all be of other years, so the nearest of its own join them.
                 dated = corpus.nearest_among(query.vector, of_time, PERIOD_CANDIDATES, offsets=offsets)

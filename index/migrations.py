@@ -152,6 +152,12 @@ def m010_articles_by_date(db: Database) -> None:
     db["articles"].create_index(["published"], if_not_exists=True)
 
 
+@migration
+def m011_mentions_by_date(db: Database) -> None:
+    # The passages stating a date within a time a question names (`stating`).
+    db["mentions"].create_index(["date", "passage"], if_not_exists=True)
+
+
 def _done(db: Database) -> set[str]:
     if "_migrations" not in db.table_names():
         return set()

@@ -326,6 +326,11 @@ class PostgresStore:
                          c.execute(sql + " WHERE passage = ANY(%s)" + order, [list(passages)]).fetchall())
         return [Mention(*r) for r in rows]
 
+    def stating(self, since: dt.date, until: dt.date) -> list[int]:
+        rows = self._run(lambda c: c.execute("SELECT DISTINCT passage FROM newsbot.mentions WHERE date BETWEEN %s AND %s "
+                                             "ORDER BY passage", [since, until]).fetchall())
+        return [r[0] for r in rows]
+
     def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:
         sql = "SELECT term, docs FROM newsbot.vocabulary WHERE docs > 0"
         return dict(self._run(lambda c: c.execute(sql).fetchall() if terms is None else

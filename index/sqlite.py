@@ -407,6 +407,12 @@ def mentions_of(db: Database, passages: list[int] | None = None) -> list[Mention
     return [Mention(r[0], r[1], dt.date.fromisoformat(r[2]), r[3]) for r in sorted(rows, key=lambda r: (r[0], r[1], r[4]))]
 
 
+def stating(db: Database, since: dt.date, until: dt.date) -> list[int]:
+    """The passages stating a date from since to until, ascending."""
+    return [r[0] for r in db.execute("SELECT DISTINCT passage FROM mentions WHERE date BETWEEN ? AND ? ORDER BY passage",
+                                     [since.isoformat(), until.isoformat()])]
+
+
 def language_counts(db: Database) -> dict[str | None, int]:
     return {k or None: n for k, n in json.loads(get_meta(db, "languages") or "{}").items()}
 
@@ -554,6 +560,10 @@ class SqliteStore:
     def mentions(self, passages: list[int] | None = None) -> list[Mention]:
         with self._reading() as db:
             return mentions_of(db, passages)
+
+    def stating(self, since: dt.date, until: dt.date) -> list[int]:
+        with self._reading() as db:
+            return stating(db, since, until)
 
     def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:
         with self._reading() as db:

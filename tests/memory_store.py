@@ -95,6 +95,10 @@ class MemoryStore:
             return sorted((m for m in self.index.mentions if passages is None or m.passage in passages),
                           key=lambda m: (m.passage, m.sentence))
 
+    def stating(self, since, until):
+        with self.index.lock:
+            return sorted({m.passage for m in self.index.mentions if since <= m.date <= until})
+
     def frequencies(self, terms=None):
         with self.index.lock:
             counts = Counter(t for _, passage_terms, _ in self.index.passages.values() for t in set(passage_terms.split()))

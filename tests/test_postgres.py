@@ -429,8 +429,9 @@ def test_a_question_naming_a_time_searches_that_times_articles_beside_the_hnsw_i
 @pytest.mark.parametrize("articles", ["busy_year", "recalled"])
 def test_a_question_naming_a_time_searches_its_words_among_that_times_passages_in_postgresql(
         pg_url, tmp_path, fake_embedder, monkeypatch, articles):
-    """PostgreSQL's lexical search within a time: an older article of a busy time, a later report
-    recalling it."""
+    """An index searched through its graphs compares the newest articles of a time and the passages the
+    question's words match best within it (PostgreSQL's lexical search within a time): that finds an
+    older article of a busy time and a later report recalling it."""
     from newsbot.bot import retrieve
     from newsbot.bot.answer import Thresholds, rank
     from newsbot.index import ann
@@ -476,6 +477,11 @@ def test_lexical_search_reads_postings_and_survives_quotes_and_operators(pg_url,
             ["udang", "menteri", "katak"], 10, since, until)
     assert lite.lexical(["udang"], 10, dt.date(2023, 10, 3), dt.date(2023, 10, 3))
     assert lite.lexical(["udang"], 10, dt.date(2024, 1, 1)) == []
+    for since, until in ((dt.date(2023, 10, 3), dt.date(2023, 10, 3)), (dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+                         (dt.date(2024, 1, 1), dt.date(2024, 12, 31))):
+        assert pg.stating(since, until) == lite.stating(since, until)
+    assert lite.stating(dt.date(2023, 10, 3), dt.date(2023, 10, 3)) and not lite.stating(dt.date(2024, 1, 1),
+                                                                                        dt.date(2024, 12, 31))
     pg.close()
     lite.close()
 
