@@ -259,19 +259,19 @@ class Corpus:
         """The passages of these periods: of the newest `articles` articles published within each; or
         (None) of every article published then and every passage stating a date then. Kept, as an
         array: "pada 2025" is asked again and again."""
-        def read(wanted: list[tuple[dt.date, dt.date, int]]) -> dict[tuple[dt.date, dt.date, int], np.ndarray]:
+        def read(wanted: list[tuple[dt.date, dt.date, int | None]]) -> dict[tuple, np.ndarray]:
             found = {}
             for start, end, limit in wanted:
-                ids = [a.article for a in self.store.newest_articles(self.n_passages if limit < 0 else limit, start, end)]
-                by_article = self.store.article_passages(ids)
-                stated = self.store.stating(start, end) if articles is None else []
-                found[start, end, limit] = np.array(
-                    [pid for a in ids for pid in by_article.get(a, []) if self.holds(pid)]
-                    + [pid for pid in stated if self.holds(pid)], np.int64)
+                if limit is None:
+                    ids = self.store.passages_within(start, end)
+                else:
+                    newest = [a.article for a in self.store.newest_articles(limit, start, end)]
+                    by_article = self.store.article_passages(newest)
+                    ids = [pid for a in newest for pid in by_article.get(a, [])]
+                found[start, end, limit] = np.array([pid for pid in ids if self.holds(pid)], np.int64)
             return found
 
-        limit = -1 if articles is None else articles  # -1: every article (no more than there are passages)
-        spans = [(period.start, period.end, limit) for period in periods]
+        spans = [(period.start, period.end, articles) for period in periods]
         found = self._cached(self._periods, spans, read)
         return np.unique(np.concatenate([found[span] for span in spans])) if spans else np.zeros(0, np.int64)
 

@@ -509,17 +509,16 @@ class Retriever:
         `bot.answer.rank` orders them. With `among`, only these passages are candidates (the newest
         passages, for a followed topic): each is compared with the question exactly."""
         if isinstance(question, Query):
-            query = question
+            query, pending = question, None
             corpus = query.corpus or self.current()
-            lexical = self.bm25(query, limit, corpus)
-            of_time = self.of_time(query, corpus) if among is None else np.zeros(0, np.int64)
         else:
             corpus = self.current()
             # The question's embedding runs beside the lexical search (both release the GIL).
             pending = self._embedding_pool().submit(self.embed, self.clip(question)[0], corpus.dim)
             query = self.prepare(question, vector=np.zeros(0, np.float32), corpus=corpus)
-            lexical = self.bm25(query, limit, corpus)
-            of_time = self.of_time(query, corpus) if among is None else np.zeros(0, np.int64)
+        lexical = self.bm25(query, limit, corpus)
+        of_time = self.of_time(query, corpus) if among is None else np.zeros(0, np.int64)
+        if pending is not None:
             if among is None:
                 self._evidence(query, lexical, corpus)  # read while the embedding runs; kept by the corpus
             query = dataclasses.replace(query, vector=pending.result())

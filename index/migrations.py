@@ -154,7 +154,7 @@ def m010_articles_by_date(db: Database) -> None:
 
 @migration
 def m011_mentions_by_date(db: Database) -> None:
-    # The passages stating a date within a time a question names (`stating`).
+    # The passages stating a date within a time a question names (`passages_within`).
     db["mentions"].create_index(["date", "passage"], if_not_exists=True)
 
 

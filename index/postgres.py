@@ -326,9 +326,11 @@ class PostgresStore:
                          c.execute(sql + " WHERE passage = ANY(%s)" + order, [list(passages)]).fetchall())
         return [Mention(*r) for r in rows]
 
-    def stating(self, since: dt.date, until: dt.date) -> list[int]:
-        rows = self._run(lambda c: c.execute("SELECT DISTINCT passage FROM newsbot.mentions WHERE date BETWEEN %s AND %s "
-                                             "ORDER BY passage", [since, until]).fetchall())
+    def passages_within(self, since: dt.date, until: dt.date) -> list[int]:
+        rows = self._run(lambda c: c.execute(
+            "SELECT id FROM newsbot.passages WHERE published BETWEEN %(since)s AND %(until)s UNION "
+            "SELECT passage FROM newsbot.mentions WHERE date BETWEEN %(since)s AND %(until)s ORDER BY 1",
+            {"since": since, "until": until}).fetchall())
         return [r[0] for r in rows]
 
     def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:

@@ -407,10 +407,12 @@ def mentions_of(db: Database, passages: list[int] | None = None) -> list[Mention
     return [Mention(r[0], r[1], dt.date.fromisoformat(r[2]), r[3]) for r in sorted(rows, key=lambda r: (r[0], r[1], r[4]))]
 
 
-def stating(db: Database, since: dt.date, until: dt.date) -> list[int]:
-    """The passages stating a date from since to until, ascending."""
-    return [r[0] for r in db.execute("SELECT DISTINCT passage FROM mentions WHERE date BETWEEN ? AND ? ORDER BY passage",
-                                     [since.isoformat(), until.isoformat()])]
+def passages_within(db: Database, since: dt.date, until: dt.date) -> list[int]:
+    """The passages of an article published from since to until or stating a date then, ascending."""
+    span = [since.isoformat(), until.isoformat()]
+    return [r[0] for r in db.execute(
+        "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article WHERE a.published BETWEEN ? AND ? "
+        "UNION SELECT passage FROM mentions WHERE date BETWEEN ? AND ? ORDER BY 1", span + span)]
 
 
 def language_counts(db: Database) -> dict[str | None, int]:
@@ -561,9 +563,9 @@ class SqliteStore:
         with self._reading() as db:
             return mentions_of(db, passages)
 
-    def stating(self, since: dt.date, until: dt.date) -> list[int]:
+    def passages_within(self, since: dt.date, until: dt.date) -> list[int]:
         with self._reading() as db:
-            return stating(db, since, until)
+            return passages_within(db, since, until)
 
     def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:
         with self._reading() as db:

@@ -115,8 +115,9 @@ class IndexStore(Protocol):
         """The dates the sentences of these passages (of every passage, when None) state, by passage
         then sentence."""
 
-    def stating(self, since: dt.date, until: dt.date) -> list[int]:
-        """The passages stating a date from since to until (inclusive), ascending."""
+    def passages_within(self, since: dt.date, until: dt.date) -> list[int]:
+        """The passages of an article published from since to until (inclusive) or stating a date then,
+        ascending."""
 
     def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:
         """How many passages hold each of these lexical terms (every term, when None); absent ones left out."""

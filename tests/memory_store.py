@@ -95,9 +95,12 @@ class MemoryStore:
             return sorted((m for m in self.index.mentions if passages is None or m.passage in passages),
                           key=lambda m: (m.passage, m.sentence))
 
-    def stating(self, since, until):
+    def passages_within(self, since, until):
         with self.index.lock:
-            return sorted({m.passage for m in self.index.mentions if since <= m.date <= until})
+            published = {a.article: a.published for a, *_ in self.index.articles.values()}
+            return sorted({m.passage for m in self.index.mentions if since <= m.date <= until}
+                          | {i for i, (p, _, _) in self.index.passages.items()
+                             if published.get(p.article) and since <= published[p.article] <= until})
 
     def frequencies(self, terms=None):
         with self.index.lock:

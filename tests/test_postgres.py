@@ -479,9 +479,9 @@ def test_lexical_search_reads_postings_and_survives_quotes_and_operators(pg_url,
     assert lite.lexical(["udang"], 10, dt.date(2024, 1, 1)) == []
     for since, until in ((dt.date(2023, 10, 3), dt.date(2023, 10, 3)), (dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
                          (dt.date(2024, 1, 1), dt.date(2024, 12, 31))):
-        assert pg.stating(since, until) == lite.stating(since, until)
-    assert lite.stating(dt.date(2023, 10, 3), dt.date(2023, 10, 3)) and not lite.stating(dt.date(2024, 1, 1),
-                                                                                        dt.date(2024, 12, 31))
+        assert pg.passages_within(since, until) == lite.passages_within(since, until)
+    assert lite.passages_within(dt.date(2023, 10, 3), dt.date(2023, 10, 3)) and not lite.passages_within(
+        dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     pg.close()
     lite.close()
 
