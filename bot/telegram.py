@@ -153,14 +153,20 @@ def keyboard(key: str, pages: list[Page], page: int, full: bool, answer: bool,
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def vote_data(data: str) -> tuple[str, int, str] | None:
+    """A 👍 / 👎 button's callback data (`keyboard`) as (the answer's signed token, the result, "u" or
+    "d"); None for any other data."""
+    parts = data.split(":")
+    if len(parts) != 4 or parts[0] != "v" or parts[3] not in ("u", "d") or not parts[2].isdigit():
+        return None
+    return parts[1], int(parts[2]), parts[3]
+
+
 def vote_token(message: Message) -> str | None:
-    """The signed token on a message's 👍 / 👎 buttons (`keyboard`): which answer the message shows."""
+    """The signed token on a message's 👍 / 👎 buttons: which answer the message shows."""
     markup = message.reply_markup
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            if (button.callback_data or "").startswith("v:"):
-                return str(button.callback_data).split(":")[1]
-    return None
+    buttons = (b for row in (markup.inline_keyboard if markup else ()) for b in row)
+    return next((vote[0] for b in buttons if (vote := vote_data(str(b.callback_data or "")))), None)
 
 
 # --- state: pages behind buttons, rate limits ------------------------------------------------------
@@ -410,12 +416,12 @@ class TelegramBot:
 
     async def on_vote(self, query, user) -> None:
         """A 👍 or 👎 under an answer: recorded for the result shown, the voter told in a toast."""
-        parts = (query.data or "").split(":")
-        if len(parts) != 4 or parts[3] not in ("u", "d") or not parts[2].isdigit() or user is None:
+        vote = vote_data(query.data or "")
+        if vote is None or user is None:
             await query.answer(FORGED)
             return
-        value = UP if parts[3] == "u" else DOWN
-        await query.answer(await self.gate.vote("telegram", user.id, parts[1], int(parts[2]), value))
+        token, result, value = vote
+        await query.answer(await self.gate.vote("telegram", user.id, token, result, UP if value == "u" else DOWN))
 
     # inline mode
 
