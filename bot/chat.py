@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -25,6 +27,10 @@ from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOT_HERE, NOTHING_
 log = logging.getLogger(__name__)
 
 LIGHT_ACTIONS = 4  # help, usage and paging a user may do per question the rate limit allows
+# In a private conversation (only the asker and the bot), a question within this many seconds of an
+# answer may follow it up without replying to it, as in `newsbot chat`; later, only a reply does.
+FOLLOW_UP_SECONDS = 15 * 60
+CONVERSATIONS = 10_000  # private conversations whose last answer is kept (the least recent forgotten)
 
 
 # --- the gate -----------------------------------------------------------------------------------------
@@ -46,13 +52,17 @@ class Gate:
     `rate_limit` per minute; help, usage and paging against LIGHT_ACTIONS times as many.
     """
 
-    def __init__(self, core: NewsCore | None, rate_limit: int, allowed: tuple[int, ...] | set[int] = ()):
+    def __init__(self, core: NewsCore | None, rate_limit: int, allowed: tuple[int, ...] | set[int] = (),
+                 clock: Callable[[], float] = time.monotonic):
         self.core = core
-        self.rate = RateLimit(rate_limit)
-        self.light = RateLimit(rate_limit * LIGHT_ACTIONS)
+        self.rate = RateLimit(rate_limit, clock)
+        self.light = RateLimit(rate_limit * LIGHT_ACTIONS, clock)
         self.allowed = set(allowed)
         self.refused: set[int | None] = set()  # places told once that they are not allowed
         self.workers = Workers()
+        self.clock = clock
+        # private conversation -> (when, vote token) of the last answer shown there
+        self.last_answers: OrderedDict[int, tuple[float, str]] = OrderedDict()
 
     def admits(self, place: int | None) -> bool:
         """True unless an allowlist is set and this place (None: a direct message) is not on it."""
@@ -77,16 +87,27 @@ class Gate:
         """The core's reply, worked out off the event loop (help and usage at once)."""
         return await self.workers.reply(self.core, command)
 
-    async def remember(self, reply: Reply) -> str | None:
+    async def remember(self, reply: Reply, conversation: int | None = None) -> str | None:
         """An answer (or a refusal) about to be shown, remembered for votes: the token its 👍/👎 buttons
-        carry (None for anything else, and when it cannot be remembered)."""
+        carry (None for anything else, and when it cannot be remembered). Shown in a private
+        `conversation`, it is the answer a next question there may follow up (`earlier`)."""
         if not isinstance(reply, Answer) or self.core is None:
             return None
-        return await self.workers.run(self.core.feedback.shown, reply)
+        token = await self.workers.run(self.core.feedback.shown, reply)
+        if token is not None and conversation is not None:
+            self.last_answers[conversation] = (self.clock(), token)
+            self.last_answers.move_to_end(conversation)
+            while len(self.last_answers) > CONVERSATIONS:
+                self.last_answers.popitem(last=False)
+        return token
 
-    async def earlier(self, token: str | None) -> str | None:
-        """The question of the answer whose vote buttons carry this token: what a message replying to
-        that answer follows up (None without a token)."""
+    async def earlier(self, token: str | None, conversation: int | None = None) -> str | None:
+        """The question a new one may follow up: that of the answer whose vote buttons carry `token` (the
+        answer it replies to); without one, in a private `conversation`, that of the last answer shown
+        there within FOLLOW_UP_SECONDS. None when there is none."""
+        if not token and conversation in self.last_answers:
+            shown, last = self.last_answers[conversation]
+            token = last if self.clock() - shown < FOLLOW_UP_SECONDS else None
         if not token or self.core is None:
             return None
         return await self.workers.run(self.core.feedback.question_of, token)

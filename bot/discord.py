@@ -280,8 +280,9 @@ class Handlers:
     async def message(self, message: discord.Message, me: discord.abc.User) -> None:
         """Answer a message that mentions the bot (a reply to it does, unless its ping is turned off:
         without the Message Content intent Discord sends no text of other messages), or a direct
-        message. A question replying to one of its answers is read with that answer's question when too
-        short to stand alone ("kalau tahun 2025?")."""
+        message. A question replying to one of its answers (in a direct message, following one shortly:
+        `Gate.earlier`) is read with that answer's question when too short to stand alone ("kalau tahun
+        2025?")."""
         if message.author.bot:
             return
         direct = isinstance(message.channel, discord.DMChannel)
@@ -302,13 +303,14 @@ class Handlers:
                 await message.reply(ADMINS_ONLY, mention_author=False)
                 return
             command = dataclasses.replace(command, place=place_of(message.channel.id))
-        if command.name == "ask" and replying:
-            earlier = await self.gate.earlier(vote_token(message.reference.resolved))
-            command = dataclasses.replace(command, earlier=earlier)
+        conversation = message.channel.id if direct else None
+        if command.name == "ask":
+            token = vote_token(message.reference.resolved) if replying else None
+            command = dataclasses.replace(command, earlier=await self.gate.earlier(token, conversation))
         async with message.channel.typing():
             reply = await self.gate.reply(command)
         cards = cards_for(reply)
-        vote = await self.gate.remember(reply)
+        vote = await self.gate.remember(reply, conversation)
         if Pager.needed(cards, vote):
             pager = Pager(cards, answer=isinstance(reply, Answer), owner=message.author.id, vote=vote)
             pager.message = await message.reply(embed=pager.embed(), view=pager, mention_author=False)

@@ -324,16 +324,20 @@ class TelegramBot:
                 self.deliver(context, update, [Page(esc(ADMINS_ONLY))], answer=False)
                 return
             command = dataclasses.replace(command, place=place_of(chat.id))
-        if command.name == "ask" and (replied := message.reply_to_message) is not None \
-                and replied.from_user is not None and replied.from_user.id == bot.id:
-            command = dataclasses.replace(command, earlier=await self.gate.earlier(vote_token(replied)))
+        # A question may follow up the answer it replies to, or in a private chat the last one.
+        conversation = chat.id if chat.type == ChatType.PRIVATE else None
+        if command.name == "ask":
+            replied = message.reply_to_message
+            to_us = replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+            earlier = await self.gate.earlier(vote_token(replied) if to_us else None, conversation)
+            command = dataclasses.replace(command, earlier=earlier)
         if searches(command):
             try:
                 await bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=message.message_thread_id)
             except TelegramError as exc:  # a missing typing indicator is not worth failing over
                 log.debug("typing action failed: %s", exc)
         reply = await self.gate.reply(command)  # help and usage at once, never behind busy workers
-        vote = await self.gate.remember(reply)
+        vote = await self.gate.remember(reply, conversation)
         self.deliver(context, update, pages_for(reply), answer=isinstance(reply, Answer), vote=vote)
 
     async def may_change_follows(self, bot, chat, user: int) -> bool:

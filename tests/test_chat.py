@@ -50,6 +50,28 @@ async def test_help_is_answered_at_once_and_questions_off_the_event_loop(fake_co
     gate.close()
 
 
+async def test_in_a_private_conversation_a_question_may_follow_up_the_last_answer_for_a_while(fake_core):
+    """Only the asker and the bot talk there, so the last answer is what a short question follows up
+    (as in `newsbot chat`), for FOLLOW_UP_SECONDS; a reply's own answer comes first."""
+    from newsbot.bot.chat import FOLLOW_UP_SECONDS
+
+    now = [1000.0]
+    gate = Gate(fake_core, rate_limit=0, clock=lambda: now[0])
+    first = await gate.reply(Command("ask", "ekspor udang naik"))
+    token = await gate.remember(first, conversation=7)
+    other = await gate.remember(await gate.reply(Command("ask", "Gunung Merapi awan panas")))  # not private
+    assert token and other
+    assert await gate.earlier(None, 7) == "ekspor udang naik"
+    assert await gate.earlier(None, 8) is None and await gate.earlier(None) is None  # elsewhere, or in a group
+    assert await gate.earlier(other, 7) == "Gunung Merapi awan panas"  # the answer replied to
+    now[0] += FOLLOW_UP_SECONDS - 1
+    assert await gate.earlier(None, 7) == "ekspor udang naik"
+    now[0] += 1
+    assert await gate.earlier(None, 7) is None  # a new conversation now; a reply still follows up
+    assert await gate.earlier(token, 7) == "ekspor udang naik"
+    gate.close()
+
+
 def test_link_buttons_carry_only_addresses_a_chat_accepts():
     from newsbot.bot.chat import button_link
 

@@ -301,6 +301,32 @@ async def test_a_short_reply_to_an_answer_is_read_with_its_question(client):
     assert "follow-up" not in str((kwargs.get("embed") or kwargs["view"].embed()).to_dict())
 
 
+class DirectChannel(discord.DMChannel):
+    """A direct message channel as the handler sees it (no gateway state behind it)."""
+
+    def __init__(self, channel_id=20):
+        self.id, self.typed = channel_id, 0
+
+    typing = Channel.typing
+
+
+async def test_in_a_direct_message_a_short_question_follows_up_the_last_answer_unreplied(client):
+    me = SimpleNamespace(id=777)
+    direct = DirectChannel()
+    for text in (SHRIMP, "siapa yang mengumumkan?"):
+        asked = Message(text, channel=direct)
+        await client.handlers.message(asked, me)
+    [(_, kwargs)] = asked.replies
+    shown = str((kwargs.get("embed") or kwargs["view"].embed()).to_dict())
+    assert f"Taken as a follow-up to “{SHRIMP}”" in shown and "ekspor udang" in shown
+    # In a server channel, mentioning the bot without replying: asked on its own.
+    for text in (f"<@777> {SHRIMP}", "<@777> siapa yang mengumumkan?"):
+        asked = Message(text, mentions=[me])
+        await client.handlers.message(asked, me)
+    [(_, kwargs)] = asked.replies
+    assert "follow-up" not in str((kwargs.get("embed") or kwargs["view"].embed()).to_dict())
+
+
 async def test_allowlist_admits_listed_servers_only(fake_core):
     client = NewsDiscord(dataclasses.replace(fake_core.settings, discord_allowed_guilds=(500,)), core=fake_core)
     outside = Interaction(guild_id=600)

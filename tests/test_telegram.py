@@ -142,6 +142,22 @@ async def test_a_short_reply_to_an_answer_is_read_with_its_question(api, start_b
     assert alone["reply_parameters"]["message_id"] == 82 and "follow-up" not in alone["text"]
 
 
+async def test_in_a_private_chat_a_short_question_follows_up_the_last_answer_unreplied(api, start_bot):
+    """Only the asker and the bot talk in a private chat; in a group the same message stands alone."""
+    await start_bot()
+    await api.push(message(SHRIMP))
+    await api.wait_for("sendMessage")
+    await api.push(message("siapa yang mengumumkan?"))
+    followed = (await api.wait_for("sendMessage", 2))[1]
+    assert followed["chat_id"] == PRIVATE["id"]
+    assert f"Taken as a follow-up to “{SHRIMP}”" in followed["text"] and "ekspor udang" in followed["text"]
+    await api.push(message(f"@{BOT['username']} {SHRIMP}", chat=GROUP, message_id=90))
+    await api.wait_for("sendMessage", 3)
+    await api.push(message(f"@{BOT['username']} siapa yang mengumumkan?", chat=GROUP, message_id=91))
+    alone = (await api.wait_for("sendMessage", 4))[3]
+    assert alone["reply_parameters"]["message_id"] == 91 and "follow-up" not in alone["text"]
+
+
 async def test_thanks_in_reply_to_an_answer_gets_a_welcome_not_a_quote(api, start_bot):
     await start_bot()
     earlier = {"message_id": 70, "date": 0, "chat": GROUP, "from": BOT, "text": "an earlier answer"}
