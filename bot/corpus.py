@@ -217,16 +217,36 @@ class Corpus:
             top = np.argpartition(-sims, min(limit, len(sims)) - 1)[:limit]
             ranked += [(float(sims[i]), int(self.ids[i])) for i in top]
         if not self.complete:
-            for code, language in enumerate(self.language_names):
-                if self.language_sizes[code] <= 0:
-                    continue
-                found = self.store.nearest(vector, limit, language)
-                with self._lock:  # the candidates' vectors come with them: kept for `vectors`
-                    for pid, found_vector in found.items():
-                        self._vectors.keep(pid, found_vector)
-                ranked += [(float(v @ vector) - float(offsets[code]), pid) for pid, v in found.items()]
+            ranked += self._stored_nearest(vector, limit, offsets)
         ranked.sort(key=lambda item: (-item[0], item[1]))
         return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
+
+    def nearest_of_time(self, vector: np.ndarray, periods: list[text_dates.Period], limit: int,
+                        offsets: np.ndarray) -> list[int]:
+        """In a corpus searched through the store's graphs, the ids of the passages of these times (of
+        an article published then or stating a date then) the store finds nearest, less their
+        language's offset; none in a complete corpus, which compares a time's passages itself
+        (`passages_of`, `nearest_among`)."""
+        if self.complete:
+            return []
+        ranked = [item for period in periods
+                  for item in self._stored_nearest(vector, limit, offsets, period.start, period.end)]
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
+
+    def _stored_nearest(self, vector: np.ndarray, limit: int, offsets: np.ndarray, since: dt.date | None = None,
+                        until: dt.date | None = None) -> list[tuple[float, int]]:
+        """(cosine less the language's offset, id) of each language's nearest passages the store finds."""
+        ranked = []
+        for code, language in enumerate(self.language_names):
+            if self.language_sizes[code] <= 0:
+                continue
+            found = self.store.nearest(vector, limit, language, since, until)
+            with self._lock:  # the candidates' vectors come with them: kept for `vectors`
+                for pid, found_vector in found.items():
+                    self._vectors.keep(pid, found_vector)
+            ranked += [(float(v @ vector) - float(offsets[code]), pid) for pid, v in found.items()]
+        return ranked
 
     def nearest_among(self, vector: np.ndarray, ids: list[int] | np.ndarray, limit: int, batch: int = 5000,
                       offsets: np.ndarray | None = None) -> list[int]:

@@ -487,7 +487,8 @@ class Retriever:
         those of the newest PERIOD_ARTICLES articles published then, and the PERIOD_LEXICAL its words
         match best (BM25) among the passages of an article published then or stating a date then. The
         newest alone would miss a topic's articles in a time of many others (a whole year of news),
-        and a later report recalling that time."""
+        and a later report recalling that time; the store's nearest within the time
+        (`Corpus.nearest_of_time`) join them once the question is embedded."""
         if not query.periods:
             return np.zeros(0, np.int64)
         if corpus.complete:
@@ -525,10 +526,12 @@ class Retriever:
         offsets = corpus.offsets(query.vector)
         if among is None:
             dense_ids = corpus.nearest(query.vector, limit, offsets)
-            if len(of_time):
+            if query.periods:
                 # The time named is preferred among the candidates (`_evidence`); in an index of many
-                # years, those nearest it may all be of other years, so the nearest of its own join them.
-                dated = corpus.nearest_among(query.vector, of_time, PERIOD_CANDIDATES, offsets=offsets)
+                # years, those nearest it may all be of other years, so the nearest of its own join them
+                # (in an index searched through graphs, also those its graphs find among that time's).
+                dated = corpus.nearest_among(query.vector, of_time, PERIOD_CANDIDATES, offsets=offsets) \
+                    + corpus.nearest_of_time(query.vector, query.periods, PERIOD_CANDIDATES, offsets)
                 dense_ids = list(dict.fromkeys(dense_ids + dated))
         else:
             allowed = set(among)

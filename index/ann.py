@@ -29,6 +29,12 @@ CONNECTIVITY = 16  # graph edges per node (HNSW's M)
 EXPANSION_ADD = 128  # candidates considered when a vector is added (efConstruction)
 EXPANSION_SEARCH = 400  # candidates considered by a search (ef); see the benchmark's recall@10
 RESCORED = 4  # a search's graph candidates, this many times those wanted, are ranked again by exact cosine
+# A search for the passages of one time compares them exactly when they are at most EXACT_WITHIN;
+# else it reads the graph's nearest this far, in turn, until enough are of that time, and compares
+# them exactly when none of these is enough (as pgvector's iterative scan gives up at
+# hnsw.max_scan_tuples).
+EXACT_WITHIN = 5_000
+TIMED_SCANS = (1_000, 20_000)
 KEEP_GENERATIONS = 2  # older generations are deleted (a reader still mapping one keeps its pages)
 
 Progress = Callable[[str, int, int], None]
@@ -89,6 +95,14 @@ class VectorFiles:
                 continue  # deleted under us by a newer one's clean-up, or damaged: try the one before
             return cls(generation, tuple(meta["embedder"]), int(meta["covered"]), graphs)
         return None
+
+    def holding(self, ids: list[int], language: str | None) -> list[int]:
+        """Those of these passages the graph of this language holds."""
+        graph = self.graphs.get(language)
+        if graph is None or not ids:
+            return []
+        keys = np.asarray(ids, np.uint64)
+        return keys[np.asarray(graph.contains(keys), bool)].astype(np.int64).tolist()
 
     def nearest(self, vector: np.ndarray, k: int, language: str | None) -> list[int]:
         """The ids of the about-k passages of this language nearest the vector, nearest first."""

@@ -203,13 +203,14 @@ def stored_articles(db: Database, ids: list[str]) -> list[ChangedArticle]:
             for i in ids if i in articles]
 
 
-def _rows_in(db: Database, select: str, column: str, keys: list):
-    """Rows of `select` whose `column` is one of these keys, queried in chunks that stay under SQLite's
-    parameter limit."""
+def _rows_in(db: Database, select: str, column: str, keys: list, also: str = "", params: list = ()):
+    """Rows of `select` whose `column` is one of these keys (and that meet the condition `also`, with its
+    `params`), queried in chunks that stay under SQLite's parameter limit."""
     wanted = list(dict.fromkeys(keys))
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        yield from db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
+        where = f"{also} AND " if also else ""
+        yield from db.execute(f"{select} WHERE {where}{column} IN ({','.join('?' * len(chunk))})", [*params, *chunk])
 
 
 def _vector_rows(db: Database, columns: str, keys: list[str]):
@@ -415,6 +416,31 @@ def passages_within(db: Database, since: dt.date, until: dt.date) -> list[int]:
         "UNION SELECT passage FROM mentions WHERE date BETWEEN ? AND ? ORDER BY 1", span + span)]
 
 
+def nearest_within(db: Database, files: ann.VectorFiles, vector: np.ndarray, k: int, language: str | None,
+                   since: dt.date, until: dt.date) -> list[int]:
+    """About the k passages of this language in the graphs nearest the vector among those of an article
+    published from since to until or stating a date then. A time of at most `ann.EXACT_WITHIN` passages
+    is compared exactly, their vectors read from the index; a larger one through the graph's nearest,
+    read ever further (`ann.TIMED_SCANS`) until k of them are of that time, as pgvector's iterative
+    scan does, and exactly when too few among them are."""
+    span = [since.isoformat(), until.isoformat()]
+    size = db.execute("SELECT (SELECT count(*) FROM passages p JOIN articles a ON a.id = p.article "
+                      "WHERE a.published BETWEEN ? AND ?) + (SELECT count(*) FROM mentions WHERE date BETWEEN ? AND ?)",
+                      span + span).fetchone()[0]
+    for scan in (max(scan, k) for scan in ann.TIMED_SCANS if size > ann.EXACT_WITHIN):
+        reached = files.nearest(vector, scan, language)
+        published = _rows_in(db, "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article", "p.id", reached,
+                             "a.published BETWEEN ? AND ?", span)
+        stating = _rows_in(db, "SELECT passage FROM mentions", "passage", reached, "date BETWEEN ? AND ?", span)
+        timed = {r[0] for r in published} | {r[0] for r in stating}
+        found = [pid for pid in reached if pid in timed]
+        if len(found) >= k or len(reached) < scan:  # enough, or the graph has no more
+            return found[:k]
+    ids = files.holding(passages_within(db, since, until), language)
+    vectors = passage_vectors(db, ids)
+    return sorted(vectors, key=lambda pid: -float(vectors[pid] @ vector))[:k]
+
+
 def language_counts(db: Database) -> dict[str | None, int]:
     return {k or None: n for k, n in json.loads(get_meta(db, "languages") or "{}").items()}
 
@@ -509,10 +535,17 @@ class SqliteStore:
             return vector_snapshot(version, embedder, counts, vector_rows(db, after=files.covered), False,
                                    load_background(db), sample=vector_rows(db, ids=picks))
 
-    def nearest(self, vector: np.ndarray, k: int, language: str | None) -> dict[int, np.ndarray]:
+    def nearest(self, vector: np.ndarray, k: int, language: str | None, since: dt.date | None = None,
+                until: dt.date | None = None) -> dict[int, np.ndarray]:
         with self._reading() as db:
             files = self._graphs(recorded_embedder(db) or ("", 0))
-            found = files.nearest(vector, k * ann.RESCORED, language) if files else []
+            wanted = k * ann.RESCORED
+            if files is None:
+                found = []
+            elif since is None and until is None:
+                found = files.nearest(vector, wanted, language)
+            else:
+                found = nearest_within(db, files, vector, wanted, language, since or dt.date.min, until or dt.date.max)
             vectors = passage_vectors(db, found) if found else {}
         # The graphs compare int8 vectors: their candidates are ranked again by exact cosine.
         best = sorted(vectors, key=lambda pid: (-float(vectors[pid] @ vector), pid))[:k]

@@ -86,10 +86,13 @@ class IndexStore(Protocol):
         """What a search holds while the index is unchanged (vectors, counts, background), read at one
         version; with complete, every passage's vector even where `nearest` would find them."""
 
-    def nearest(self, vector: np.ndarray, k: int, language: str | None) -> dict[int, np.ndarray]:
+    def nearest(self, vector: np.ndarray, k: int, language: str | None, since: dt.date | None = None,
+                until: dt.date | None = None) -> dict[int, np.ndarray]:
         """About the k passages of articles in this language nearest the vector (by exact cosine, nearest
         first), among those the snapshot's `vectors` leave out: none when the snapshot is complete.
-        Each with its whole-text vector, so the caller compares them without another read."""
+        Each with its whole-text vector, so the caller compares them without another read. With since
+        and until, only passages of an article published then or stating a date then (as
+        `passages_within`): the nearest of a time a question names, however many other times hold."""
 
     def prepare_search(self, progress: Callable[[str, int, int], None] | None = None) -> None:
         """After an indexing run: bring up to date what `nearest` searches, where the store keeps it

@@ -68,7 +68,7 @@ class MemoryStore:
                                    [(np.array(ids, np.int64), vectors, languages)] if ids else [], True,
                                    np.vstack(background) if background else np.zeros((0, dim), np.float32))
 
-    def nearest(self, vector, k, language):
+    def nearest(self, vector, k, language, since=None, until=None):
         return {}
 
     def prepare_search(self, progress=None):

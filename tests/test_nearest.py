@@ -178,3 +178,36 @@ def test_sqlite_keeps_term_and_language_counts_in_step(tmp_path, fake_embedder):
     assert snapshot.passages == sum(languages.values()) == len(snapshot.ids)
     assert np.array_equal(snapshot.ids, np.sort(snapshot.ids))
     store.close()
+
+
+@pytest.mark.parametrize("articles", ["busy_year", "recalled"])
+def test_a_question_naming_a_time_searches_its_words_and_the_graphs_within_that_time(tmp_path, fake_embedder, lowered,
+                                                                                     monkeypatch, articles):
+    """As in PostgreSQL (test_postgres): the time's best by its words, and the graphs' nearest within it."""
+    from newsbot.bot import retrieve
+
+    from . import test_retrieve
+
+    build_index(write_corpus(tmp_path / "c", getattr(test_retrieve, articles)()), tmp_path / "i.db", fake_embedder)
+    monkeypatch.setattr(retrieve, "PERIOD_ARTICLES", 5)
+    retriever = retrieve.Retriever(tmp_path / "i.db", fake_embedder)
+    test_retrieve.assert_each_graph_path_finds_the_time(retriever, monkeypatch)
+    retriever.close()
+
+
+@pytest.mark.parametrize("exact_within, scans", [(ann.EXACT_WITHIN, ann.TIMED_SCANS), (0, ann.TIMED_SCANS), (0, (3,))])
+def test_the_graphs_find_the_nearest_passages_of_a_time(tmp_path, fake_embedder, lowered, monkeypatch, exact_within,
+                                                        scans):
+    """A time of few passages compared exactly; of more, read through the graphs' nearest, or (when those
+    reached hold too few of the time) exactly."""
+    from .test_postgres import assert_nearest_of_a_time
+    from .test_retrieve import TIMED_QUESTION, recalled
+
+    monkeypatch.setattr(ann, "EXACT_WITHIN", exact_within)
+    monkeypatch.setattr(ann, "TIMED_SCANS", scans)
+    build_index(write_corpus(tmp_path / "c", {**recalled(), "id997.txt": "---\npublished: 2023-02-01\n---\n"
+                                              "Harga cabai merah naik di pasar induk.\n"}), tmp_path / "i.db", fake_embedder)
+    store = open_store(tmp_path / "i.db")
+    assert not store.snapshot().complete
+    assert_nearest_of_a_time(store, fake_embedder.embed_query(TIMED_QUESTION))
+    store.close()

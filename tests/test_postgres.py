@@ -427,13 +427,12 @@ def test_a_question_naming_a_time_searches_that_times_articles_beside_the_hnsw_i
 
 
 @pytest.mark.parametrize("articles", ["busy_year", "recalled"])
-def test_a_question_naming_a_time_searches_its_words_among_that_times_passages_in_postgresql(
+def test_a_question_naming_a_time_searches_its_words_and_its_graph_within_that_time_in_postgresql(
         pg_url, tmp_path, fake_embedder, monkeypatch, articles):
-    """An index searched through its graphs compares the newest articles of a time and the passages the
-    question's words match best within it (PostgreSQL's lexical search within a time): that finds an
-    older article of a busy time and a later report recalling it."""
+    """Searched through its HNSW index, a time a question names is searched by its words (PostgreSQL's
+    lexical search within a time) and by the index's nearest within that time: either finds an older
+    article of a busy time and a later report recalling it."""
     from newsbot.bot import retrieve
-    from newsbot.bot.answer import Thresholds, rank
     from newsbot.index import ann
 
     from . import test_retrieve
@@ -444,12 +443,47 @@ def test_a_question_naming_a_time_searches_its_words_among_that_times_passages_i
     store = open_store(pg_url)
     store.prepare_search()
     retriever = retrieve.Retriever(store, fake_embedder)
-    assert not retriever.current().complete
-    hits = rank(retriever.search(test_retrieve.TIMED_QUESTION)[1], Thresholds())
-    assert [h.time for h in hits if "Ambon" in h.passage.text] == [1.0]
-    monkeypatch.setattr(retrieve, "PERIOD_LEXICAL", 0)
-    assert not any("Ambon" in h.passage.text for h in retriever.search(test_retrieve.TIMED_QUESTION)[1])
+    test_retrieve.assert_each_graph_path_finds_the_time(retriever, monkeypatch)
     retriever.close()
+
+
+@pytest.mark.parametrize("exact_within", [None, 0])
+def test_the_hnsw_index_finds_the_nearest_passages_of_a_time(pg_url, tmp_path, fake_embedder, monkeypatch,
+                                                             exact_within):
+    """`nearest` within a time: only passages of an article published then or stating a date then, the
+    nearest of them; a time holding fewer than asked gives those it holds. Compared exactly (a time of
+    few passages), or through the HNSW index and then exactly (it finds fewer than asked)."""
+    from newsbot.index import ann, postgres
+
+    from .test_retrieve import TIMED_QUESTION, recalled
+
+    if exact_within is not None:
+        monkeypatch.setattr(postgres, "EXACT_WITHIN", exact_within)
+
+    build_index(write_corpus(tmp_path / "c", {**recalled(), "id997.txt": "---\npublished: 2023-02-01\n---\n"
+                                              "Harga cabai merah naik di pasar induk.\n"}), pg_url, fake_embedder)
+    monkeypatch.setattr(ann, "MIN_PASSAGES", 20)
+    store = open_store(pg_url)
+    store.prepare_search()
+    assert_nearest_of_a_time(store, fake_embedder.embed_query(TIMED_QUESTION))
+    store.close()
+
+
+def assert_nearest_of_a_time(store, vector) -> None:
+    """The store's nearest passages within 2023 (`recalled` and one more article of 2023) are those of
+    2023 by exact cosine, read through its graphs; a whole year holding more, and none outside."""
+    import datetime as dt
+
+    [language] = {a.language for a in store.articles()}
+    year = store.passages_within(dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    vectors = store.passage_vectors(year)
+    exact = sorted(year, key=lambda pid: -float(vectors[pid] @ vector))
+    assert len(exact) == 2
+    found = store.nearest(vector, 5, language, dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert sorted(found, key=lambda pid: -float(found[pid] @ vector)) == exact  # fewer than asked: all it holds
+    assert list(store.nearest(vector, 1, language, dt.date(2023, 1, 1), dt.date(2023, 12, 31))) == exact[:1]
+    assert store.nearest(vector, 5, language, dt.date(2022, 1, 1), dt.date(2022, 12, 31)) == {}
+    assert len(store.nearest(vector, 5, language)) == 5  # without a time: any
 
 
 def test_the_hnsw_build_gets_memory_for_the_whole_graph_within_bounds():

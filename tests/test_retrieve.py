@@ -561,13 +561,36 @@ def recalled() -> dict[str, str]:
             "Menteri perikanan bertemu nelayan di Ambon pada Mei 2023.\n"}
 
 
+def assert_each_graph_path_finds_the_time(retriever, monkeypatch) -> None:
+    """For an index searched through its graphs (SQLite's files, PostgreSQL's HNSW index) whose time's
+    newest articles (PERIOD_ARTICLES, lowered) miss the answer: the passages its words match best within
+    the time (PERIOD_LEXICAL) and the passages the graphs find nearest within it
+    (`Corpus.nearest_of_time`) each find it; without both it is missed."""
+    from newsbot.bot.answer import Thresholds, rank
+    from newsbot.bot.corpus import Corpus
+
+    def times() -> list[float]:
+        return [h.time for h in rank(retriever.search(TIMED_QUESTION)[1], Thresholds()) if "Ambon" in h.passage.text]
+
+    assert not retriever.current().complete
+    assert times() == [1.0]
+    for words, graphs in ((False, True), (True, False), (False, False)):
+        with monkeypatch.context() as m:
+            if not words:
+                m.setattr(retrieve_module, "PERIOD_LEXICAL", 0)
+            if not graphs:
+                m.setattr(Corpus, "nearest_of_time", lambda *args: [])
+            assert times() == ([1.0] if words or graphs else []), (words, graphs)
+
+
 @pytest.mark.parametrize("articles, first", [(busy_year, True), (recalled, False)])
 def test_a_corpus_holding_every_vector_compares_every_passage_of_the_time_named(tmp_path, fake_embedder, monkeypatch,
                                                                                 articles, first):
     """Not only the newest articles of the time a question names (PERIOD_ARTICLES), nor only the
     passages its words match: every passage of an article published then (the older article of a busy
     2023) and every one stating a date then (a report of 2025 recalling May 2023). An index searched
-    through its graphs reads the newest and the words' best instead: see test_postgres. (The recalling
+    through its graphs reads the newest, the words' best and its graphs' nearest within the time
+    instead: see test_nearest and test_postgres. (The recalling
     sentence is further from the question than the fake embedder lets the time make up.)"""
     from newsbot.bot.answer import Thresholds, rank
 
