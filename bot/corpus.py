@@ -56,6 +56,12 @@ class _Cache(OrderedDict):
             self.popitem(last=False)
 
 
+def _best(ranked: list[tuple[float, int]], limit: int) -> list[int]:
+    """The ids of the `limit` best of these (score, id), each once, best first (ties by id)."""
+    ranked = sorted(ranked, key=lambda item: (-item[0], item[1]))
+    return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
+
+
 @dataclass(frozen=True)
 class ArticleTerms:
     """An article's passages' terms (stems and words, as stored): whether it holds a term, and how many
@@ -218,8 +224,7 @@ class Corpus:
             ranked += [(float(sims[i]), int(self.ids[i])) for i in top]
         if not self.complete:
             ranked += self._stored_nearest(vector, limit, offsets)
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-        return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
+        return _best(ranked, limit)
 
     def nearest_of_time(self, vector: np.ndarray, periods: list[text_dates.Period], limit: int,
                         offsets: np.ndarray) -> list[int]:
@@ -229,10 +234,8 @@ class Corpus:
         (`passages_of`, `nearest_among`)."""
         if self.complete:
             return []
-        ranked = [item for period in periods
-                  for item in self._stored_nearest(vector, limit, offsets, period.start, period.end)]
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-        return list(dict.fromkeys(pid for _, pid in ranked))[:limit]
+        return _best([item for period in periods
+                      for item in self._stored_nearest(vector, limit, offsets, period.start, period.end)], limit)
 
     def _stored_nearest(self, vector: np.ndarray, limit: int, offsets: np.ndarray, since: dt.date | None = None,
                         until: dt.date | None = None) -> list[tuple[float, int]]:

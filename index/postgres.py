@@ -46,6 +46,10 @@ K1, B = 1.2, 0.75  # BM25's constants, as FTS5 uses them
 COMMIT_LOCK = MIGRATION_LOCK + 1  # an advisory lock id: one commit at a time changes the vocabulary
 HNSW_INDEX = "passages_embedding_hnsw"
 LEXICAL_DEPTH = 2000  # postings read per term of a question, best first (a rarer term's: all of them)
+# The passages of a time: of an article published then (each passage carries its date), or stating a
+# date then.
+TIME_PASSAGES = ("SELECT id FROM newsbot.passages WHERE published BETWEEN %(since)s AND %(until)s "
+                 "UNION SELECT passage FROM newsbot.mentions WHERE date BETWEEN %(since)s AND %(until)s")
 # A time of at most this many passages (of an article published then, or stating a date then) is
 # compared exactly (about 30 ms for 2,000 on 2 cores): reading the graph until enough of them pass
 # would take longer, up to hnsw.max_scan_tuples (150 ms for a day of news among 100,000 passages).
@@ -264,9 +268,7 @@ class PostgresStore:
             # Checked on each passage the graph's scan reaches; or, exactly, the time's passages read first.
             reached = """ AND (p.published BETWEEN %(since)s AND %(until)s OR EXISTS (SELECT 1 FROM newsbot.mentions m
                                  WHERE m.passage = p.id AND m.date BETWEEN %(since)s AND %(until)s))"""
-            read_first = """ AND p.id IN (SELECT id FROM newsbot.passages WHERE published BETWEEN %(since)s AND %(until)s
-                                         UNION SELECT passage FROM newsbot.mentions
-                                         WHERE date BETWEEN %(since)s AND %(until)s)"""
+            read_first = f" AND p.id IN ({TIME_PASSAGES})"
             sql = "SELECT p.id, p.embedding FROM newsbot.passages p WHERE {} ORDER BY {} LIMIT %(k)s"
             with conn.transaction():
                 if not _has_hnsw(conn):
@@ -350,10 +352,7 @@ class PostgresStore:
         return [Mention(*r) for r in rows]
 
     def passages_within(self, since: dt.date, until: dt.date) -> list[int]:
-        rows = self._run(lambda c: c.execute(
-            "SELECT id FROM newsbot.passages WHERE published BETWEEN %(since)s AND %(until)s UNION "
-            "SELECT passage FROM newsbot.mentions WHERE date BETWEEN %(since)s AND %(until)s ORDER BY 1",
-            {"since": since, "until": until}).fetchall())
+        rows = self._run(lambda c: c.execute(TIME_PASSAGES + " ORDER BY 1", {"since": since, "until": until}).fetchall())
         return [r[0] for r in rows]
 
     def frequencies(self, terms: list[str] | None = None) -> dict[str, int]:

@@ -417,17 +417,18 @@ def passages_within(db: Database, since: dt.date, until: dt.date) -> list[int]:
 
 
 def nearest_within(db: Database, files: ann.VectorFiles, vector: np.ndarray, k: int, language: str | None,
-                   since: dt.date, until: dt.date) -> list[int]:
-    """About the k passages of this language in the graphs nearest the vector among those of an article
-    published from since to until or stating a date then. A time of at most `ann.EXACT_WITHIN` passages
-    is compared exactly, their vectors read from the index; a larger one through the graph's nearest,
-    read ever further (`ann.TIMED_SCANS`) until k of them are of that time, as pgvector's iterative
-    scan does, and exactly when too few among them are."""
+                   since: dt.date, until: dt.date) -> dict[int, np.ndarray]:
+    """Passages of this language in the graphs near the vector among those of an article published from
+    since to until or stating a date then, with their vectors: every one of a time of at most
+    `ann.EXACT_WITHIN` passages (the caller compares them exactly); of a larger time, the k the graph
+    finds nearest, read ever further (`ann.TIMED_SCANS`) until k of those reached are of that time, as
+    pgvector's iterative scan does, or every one when too few among them are."""
     span = [since.isoformat(), until.isoformat()]
     size = db.execute("SELECT (SELECT count(*) FROM passages p JOIN articles a ON a.id = p.article "
                       "WHERE a.published BETWEEN ? AND ?) + (SELECT count(*) FROM mentions WHERE date BETWEEN ? AND ?)",
                       span + span).fetchone()[0]
-    for scan in (max(scan, k) for scan in ann.TIMED_SCANS if size > ann.EXACT_WITHIN):
+    scans = ann.TIMED_SCANS if size > ann.EXACT_WITHIN else ()
+    for scan in (max(scan, k) for scan in scans):
         reached = files.nearest(vector, scan, language)
         published = _rows_in(db, "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article", "p.id", reached,
                              "a.published BETWEEN ? AND ?", span)
@@ -435,10 +436,8 @@ def nearest_within(db: Database, files: ann.VectorFiles, vector: np.ndarray, k: 
         timed = {r[0] for r in published} | {r[0] for r in stating}
         found = [pid for pid in reached if pid in timed]
         if len(found) >= k or len(reached) < scan:  # enough, or the graph has no more
-            return found[:k]
-    ids = files.holding(passages_within(db, since, until), language)
-    vectors = passage_vectors(db, ids)
-    return sorted(vectors, key=lambda pid: -float(vectors[pid] @ vector))[:k]
+            return passage_vectors(db, found[:k])
+    return passage_vectors(db, files.holding(passages_within(db, since, until), language))
 
 
 def language_counts(db: Database) -> dict[str | None, int]:
@@ -541,12 +540,12 @@ class SqliteStore:
             files = self._graphs(recorded_embedder(db) or ("", 0))
             wanted = k * ann.RESCORED
             if files is None:
-                found = []
+                vectors = {}
             elif since is None and until is None:
-                found = files.nearest(vector, wanted, language)
+                vectors = passage_vectors(db, files.nearest(vector, wanted, language))
             else:
-                found = nearest_within(db, files, vector, wanted, language, since or dt.date.min, until or dt.date.max)
-            vectors = passage_vectors(db, found) if found else {}
+                vectors = nearest_within(db, files, vector, wanted, language, since or dt.date.min,
+                                         until or dt.date.max)
         # The graphs compare int8 vectors: their candidates are ranked again by exact cosine.
         best = sorted(vectors, key=lambda pid: (-float(vectors[pid] @ vector), pid))[:k]
         return {pid: vectors[pid] for pid in best}
