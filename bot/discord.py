@@ -101,6 +101,13 @@ def read_button(url: str) -> discord.ui.Button:
 VOTE_ID = r"nbv:(?P<token>[0-9]{1,15}\.[A-Za-z0-9_-]{10}):(?P<result>[0-9]{1,3}):(?P<value>[ud])"
 
 
+def with_the_bot_alone(interaction: discord.Interaction) -> bool:
+    """A slash command used in a direct message with the bot (Discord's interaction context 1,
+    BOT_DM). A user-installed app used in a direct message between people (context 2) is in a DM
+    channel too, but there others talk in between, as in a server."""
+    return interaction.guild_id is None and interaction.context.dm_channel
+
+
 def replied_to_us(message, me) -> bool:
     """Whether a message replies to one of the bot's own."""
     replied = getattr(message.reference, "resolved", None) if getattr(message, "reference", None) else None
@@ -237,7 +244,8 @@ class Handlers:
 
     async def interaction(self, interaction: discord.Interaction, command: Command) -> None:
         """Answer a slash command: refuse politely (privately) when not allowed or over the rate limit,
-        else defer, work, follow up."""
+        else defer, work, follow up. In a direct message with the bot, `/ask` follows up the last answer
+        there as a message does (`Gate.earlier`)."""
         verdict = self.gate.admit(interaction.user.id, interaction.guild_id, command, always_tell=True)
         if not verdict.go:  # an interaction must be answered
             await interaction.response.send_message(verdict.tell, ephemeral=True)
@@ -251,10 +259,13 @@ class Handlers:
             cards = cards_for(await self.gate.reply(command))
             await interaction.response.send_message(embed=to_embed(cards[0]), ephemeral=True)
             return
+        conversation = interaction.channel_id if with_the_bot_alone(interaction) else None
+        if command.name == "ask":
+            command = dataclasses.replace(command, earlier=await self.gate.earlier(None, conversation))
         await interaction.response.defer(thinking=True)
         reply = await self.gate.reply(command)
         cards = cards_for(reply)
-        vote = await self.gate.remember(reply)
+        vote = await self.gate.remember(reply, conversation)
         if Pager.needed(cards, vote):
             pager = Pager(cards, answer=isinstance(reply, Answer), owner=interaction.user.id, vote=vote)
             pager.message = await interaction.followup.send(embed=pager.embed(), view=pager, wait=True)

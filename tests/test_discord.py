@@ -66,9 +66,11 @@ class Followup:
 class Interaction:
     """Records what a command does with its interaction, in order."""
 
-    def __init__(self, user_id=1, log=None, guild_id=None, channel_id=30, permissions=None, client=None):
+    def __init__(self, user_id=1, log=None, guild_id=None, channel_id=30, permissions=None, client=None,
+                 context=None):
         self.log = [] if log is None else log
         self.guild_id = guild_id
+        self.context = context or discord.app_commands.AppCommandContext()
         self.channel_id = channel_id
         self.permissions = permissions or discord.Permissions.none()
         self.client = client
@@ -325,6 +327,43 @@ async def test_in_a_direct_message_a_short_question_follows_up_the_last_answer_u
         await client.handlers.message(asked, me)
     [(_, kwargs)] = asked.replies
     assert "follow-up" not in str((kwargs.get("embed") or kwargs["view"].embed()).to_dict())
+
+
+def direct_interaction(context: int) -> discord.Interaction:
+    """A real discord.py Interaction parsed from the payload of a slash command in a DM channel."""
+    state = discord.Client(intents=discord.Intents.default())._connection
+    return discord.Interaction(state=state, data={
+        "id": "1", "application_id": "2", "type": 2, "token": "t", "version": 1, "context": context,
+        "data": {"id": "3", "name": "ask", "type": 1}, "channel": {"id": "20", "type": 1},
+        "user": {"id": "5", "username": "u", "discriminator": "0", "avatar": None},
+        "app_permissions": "0", "locale": "en-US", "entitlements": [], "attachment_size_limit": 1000})
+
+
+def test_only_a_direct_message_with_the_bot_is_a_private_conversation():
+    from newsbot.bot.discord import with_the_bot_alone
+
+    assert with_the_bot_alone(direct_interaction(1))  # BOT_DM
+    assert not with_the_bot_alone(direct_interaction(2))  # a DM between people, through a user-installed app
+
+
+async def test_slash_ask_in_a_direct_message_follows_up_the_last_answer_there(client):
+    alone = discord.app_commands.AppCommandContext(dm_channel=True)
+    await run(client, "ask", Interaction(channel_id=20, context=alone), question=SHRIMP)
+    log = await run(client, "ask", Interaction(channel_id=20, context=alone), question="siapa yang mengumumkan?")
+    shown = str(embed_of(log[1]).to_dict())
+    assert f"Taken as a follow-up to “{SHRIMP}”" in shown and "ekspor udang" in shown
+    # A message in the same direct message follows the slash command's answer too.
+    asked = Message("kalau tahun 2024?", channel=DirectChannel(20))
+    await client.handlers.message(asked, SimpleNamespace(id=777))
+    [(_, kwargs)] = asked.replies
+    assert "follow-up" in str((kwargs.get("embed") or kwargs["view"].embed()).to_dict())
+    # Between people (a user-installed app in their DM) and in a server: asked on its own.
+    among = discord.app_commands.AppCommandContext(private_channel=True)
+    for interaction in (lambda: Interaction(channel_id=21, context=among),
+                        lambda: Interaction(channel_id=22, guild_id=40, context=discord.app_commands.AppCommandContext(guild=True))):
+        await run(client, "ask", interaction(), question=SHRIMP)
+        log = await run(client, "ask", interaction(), question="siapa yang mengumumkan?")
+        assert "follow-up" not in str(embed_of(log[1]).to_dict())
 
 
 async def test_allowlist_admits_listed_servers_only(fake_core):
