@@ -551,6 +551,17 @@ _OPENERS = _GREETINGS | _ADDRESS | frozenset(
     """.split()
 )
 _CLAUSE = re.compile(r"[^,;:!?.]*[,;:!?.]+\s*")
+# Greetings of more than one word, over folded tokens ("what's up" is "what s up"): asking after someone
+# ("apa kabar?", "how are you?") asks nothing of the news.
+_GREETING_PHRASE = re.compile(
+    r"\b(?:(?:apa|gimana|bagaimana|gmn|gmana) kabar(?:nya|mu)?|kabar(?:nya|mu)? (?:baik|gimana|bagaimana)|"
+    r"how (?:are|r) (?:you|u|ya)(?: doing| today)?|how (?:s|is) it going|what s up|whats up|wassup|"
+    r"(?:hi|hello|hey) there|how do you do|que tal|(?:comment )?ca va|comment allez vous|wie geht s|wie gehts)\b")
+
+
+def _greeting_phrases_as_words(tokens: list[str]) -> list[str]:
+    """The tokens with each greeting of several words ("apa kabar") standing as one greeting word."""
+    return _GREETING_PHRASE.sub("hai", " ".join(tokens)).split()
 
 
 # Chat messages that ask nothing of the news: thanks, greetings, "ok" and laughter, and asking the bot
@@ -582,7 +593,7 @@ def small_talk(message: str) -> str | None:
         return "greeting" if re.match(r"你好|您好|안녕|こんにちは", text) else "thanks"
     if _ABOUT_BOT.fullmatch(" ".join(t for t in words(text) if t not in _ADDRESS)):
         return "about"
-    tokens = [t for t in words(text) if t not in _CHAT_FILLER]
+    tokens = [t for t in _greeting_phrases_as_words(words(text)) if t not in _CHAT_FILLER]
     if not tokens:
         return None
     kinds = set()
@@ -602,7 +613,7 @@ def _without_opening(text: str) -> str:
     """A message without the clauses opening it that only greet or announce a question ("halo bot,
     aku mau tanya dong, …", "Hi! Quick question: …"); the last clause always stays."""
     while (m := _CLAUSE.match(text)) and m.end() < len(text.rstrip()):
-        tokens = words(m.group(0))
+        tokens = _greeting_phrases_as_words(words(m.group(0)))
         if not tokens or not all(t in _OPENERS or t in STOPWORDS for t in tokens):
             break
         text = text[m.end():]

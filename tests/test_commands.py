@@ -21,7 +21,8 @@ def test_small_talk_gets_a_chat_reply_not_a_quote(fake_core):
     assert dispatch(fake_core, parse("makasih ya")) == UsageReply("You're welcome! " + ASK_ME)
     assert dispatch(fake_core, parse("ok sip")) == UsageReply(ASK_ME)
     assert dispatch(fake_core, parse("wkwkwk")) == UsageReply(ASK_ME)
-    for greeting in ("halo bot", "Selamat pagi kak", "siapa kamu?", "What can you do?", "/ask help"):
+    for greeting in ("halo bot", "Selamat pagi kak", "siapa kamu?", "What can you do?", "/ask help", "apa kabar?",
+                     "hi, how are you?"):
         assert dispatch(fake_core, parse(greeting)) == HelpReply(COMMANDS)
     # a question that thanks someone is a question
     reply = dispatch(fake_core, parse("Ekspor udang naik berapa persen, makasih?"))

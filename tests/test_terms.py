@@ -163,7 +163,10 @@ def test_questions_asking_only_for_the_news(question, expected):
     ("noted, thanks", "thanks"), ("谢谢", "thanks"), ("ありがとうございます", "thanks"), ("halo", "greeting"),
     ("Selamat pagi kak", "greeting"), ("good morning", "greeting"), ("안녕하세요", "greeting"), ("ok", "ok"),
     ("oke sip", "ok"), ("wkwkwk", "ok"), ("hahaha", "ok"), ("siapa kamu?", "about"), ("kamu bisa apa aja min?", "about"),
-    ("What can you do?", "about"), ("help", "about"),
+    ("What can you do?", "about"), ("help", "about"), ("apa kabar?", "greeting"), ("halo bot, apa kabar?", "greeting"),
+    ("gimana kabarnya kak?", "greeting"), ("hi, how are you doing?", "greeting"), ("what's up bot", "greeting"),
+    ("hello there", "greeting"), ("¿Qué tal?", "greeting"), ("Ça va ?", "greeting"),
+    ("apa kabar terbaru soal Korut?", None), ("How are you, Kim?", None), ("kabar terkini?", None),
     ("Kim bilang makasih ke Putin soal apa?", None), ("Selamat datang Kim?", None), ("Apa menu makan malam?", None),
     ("ok, di mana Kim bertemu Putin?", None), ("halo, siapa jubir Kremlin?", None), ("Putin", None), ("👍", None),
 ])
@@ -288,6 +291,7 @@ def test_a_message_is_searched_as_its_words_links_as_their_slug(message, expecte
     ("Menurut Kim, Rusia lagi ngadepin kekuatan apa?", "Menurut Kim, Rusia lagi ngadepin kekuatan apa?"),
     ("Sebelum ketemu di Vostochny, udah berapa lama?", "Sebelum ketemu di Vostochny, udah berapa lama?"),
     ("halo bot, apa kabar?", "apa kabar?"),
+    ("apa kabar, di mana Kim bertemu Putin?", "di mana Kim bertemu Putin?"),
     ("Halo?", "Halo?"),
     ("U.S. officials said what?", "U.S. officials said what?"),
 ])
