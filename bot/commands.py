@@ -8,7 +8,7 @@ import asyncio
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..index.errors import IndexUnwritable
 from ..index.terms import small_talk
@@ -141,11 +141,19 @@ def parse(text: str, bot_username: str | None = None) -> Command:
     text = (text or "").strip()
     match = _COMMAND.match(text)
     if not match:
-        return Command("ask", text)
+        return meant(Command("ask", text))
     name = match["name"].lower()
     name = ALIASES.get(name, name)
     other = bool(match["bot"] and bot_username and match["bot"].lower() != bot_username.lower())
-    return Command(name, (match["arg"] or "").strip(), addressed_to_other_bot=other)
+    return meant(Command(name, (match["arg"] or "").strip(), addressed_to_other_bot=other))
+
+
+def meant(command: Command) -> Command:
+    """The command a message means: asking where the bot's news comes from ("kamu tau dari mana?",
+    "sumbernya apa?", "what are your sources?") is /sources."""
+    if command.name == "ask" and small_talk(command.arg) == "sources":
+        return replace(command, name="sources", arg="")
+    return command
 
 
 def dispatch(core: NewsCore, command: Command) -> Reply:
@@ -157,7 +165,7 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
             return UsageReply("Ask me a question, e.g. /ask Di mana Kim dan Putin bertemu?")
         # Not a question about the news: searched, "makasih ya" got the quote of Kim thanking Putin.
         talk = small_talk(command.arg)
-        if talk in ("greeting", "about"):
+        if talk in ("greeting", "about", "sources"):  # "sources" asked inline, where no list fits
             return HelpReply(COMMANDS)
         if talk:
             return UsageReply(("You're welcome! " if talk == "thanks" else "") + ASK_ME)

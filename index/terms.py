@@ -583,16 +583,29 @@ _ABOUT_BOT = re.compile(
     r"what (?:can|do) you do|(?:kamu|anda|km) bisa apa(?: aja| saja)?|bisa apa(?: aja| saja)?|"
     r"how (?:do i|to) use (?:you|this|this bot)|cara pakai(?:nya)?|help(?: me)?|bantuan)"
 )
+# Asking where the bot's news comes from ("kamu tau dari mana?", "what are your sources?"): /sources.
+_ABOUT_SOURCES = re.compile(
+    r"(?:(?:kamu|anda|km|lu|lo) )?(?:tau|tahu|dapet|dapat)(?: (?:info|berita|informasi|kabar)(?:nya)?)?"
+    r" dari mana(?: aja| saja)?|"
+    r"(?:(?:apa|mana|dari mana) )?sumber(?:nya|mu)?(?: (?:apa|apa aja|apa saja|dari mana|mana))?|"
+    r"(?:what|which) (?:are|r) your sources|what s your source|what is your source|(?:your )?sources|"
+    r"where do (?:you|u) get (?:your|the|this|that) (?:news|information|info)(?: from)?|"
+    r"where does (?:your|the|this|that) (?:news|information|info) come from|how do (?:you|u) know(?: that| this)?"
+)
 
 
 def small_talk(message: str) -> str | None:
-    """"thanks", "greeting", "about" (who the bot is, what it can do), "ok" (an acknowledgement or
-    laughter), or None for a message that asks something of the news."""
+    """"thanks", "greeting", "about" (who the bot is, what it can do), "sources" (where its news comes
+    from), "ok" (an acknowledgement or laughter), or None for a message that asks something of the news."""
     text = unicodedata.normalize("NFC", message.strip())
     if _CJK_SMALL_TALK.fullmatch(text):
         return "greeting" if re.match(r"你好|您好|안녕|こんにちは", text) else "thanks"
-    if _ABOUT_BOT.fullmatch(" ".join(t for t in words(text) if t not in _ADDRESS)):
+    addressed = " ".join(t for t in words(text) if t not in _ADDRESS)
+    if _ABOUT_BOT.fullmatch(addressed):
         return "about"
+    plainly = " ".join(t for t in addressed.split() if t not in _CHAT_FILLER)
+    if _ABOUT_SOURCES.fullmatch(addressed) or _ABOUT_SOURCES.fullmatch(plainly):
+        return "sources"
     tokens = [t for t in _greeting_phrases_as_words(words(text)) if t not in _CHAT_FILLER]
     if not tokens:
         return None

@@ -4,7 +4,8 @@ import asyncio
 import threading
 
 from newsbot.bot.answer import Answer
-from newsbot.bot.commands import ASK_ME, COMMANDS, HelpReply, UsageReply, Workers, dispatch, parse, searches, whole_corpus
+from newsbot.bot.commands import (ASK_ME, COMMANDS, HelpReply, SourcesReply, UsageReply, Workers, dispatch, parse,
+                                  searches, whole_corpus)
 
 
 def test_what_counts_as_work_and_what_reads_the_whole_corpus():
@@ -27,6 +28,13 @@ def test_small_talk_gets_a_chat_reply_not_a_quote(fake_core):
     # a question that thanks someone is a question
     reply = dispatch(fake_core, parse("Ekspor udang naik berapa persen, makasih?"))
     assert isinstance(reply, Answer) and reply.answered
+    # asking where the news comes from lists the sources, read off the event loop as /sources is
+    for asked in ("kamu tau dari mana?", "Sumbernya apa, kak?", "what are your sources?", "/ask where do you get your news?"):
+        command = parse(asked)
+        assert (command.name, command.arg, searches(command), whole_corpus(command)) == ("sources", "", True, True)
+        assert isinstance(dispatch(fake_core, command), SourcesReply)
+    for question in ("Kim tahu dari mana soal itu?", "Siapa sumber KCNA?", "how do you know that Kim met Putin?"):
+        assert parse(question).name == "ask"
     # the core itself quotes nothing for small talk (newsbot ask, --json)
     assert not fake_core.ask("makasih ya").answered and fake_core.ask("makasih ya").results == []
 

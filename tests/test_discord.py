@@ -154,6 +154,12 @@ async def test_help_answers_at_once_and_privately(client):
     assert "`/ask <question>` — answer with verbatim quotes" in embed_of(log[0]).description
 
 
+async def test_slash_ask_where_the_news_comes_from_lists_the_sources(client):
+    log = await run(client, "ask", question="kamu tau dari mana?")
+    assert [entry[0] for entry in log] == ["defer", "followup"]
+    assert embed_of(log[1]).title == "I have read 3 articles from 3 outlets"
+
+
 async def test_sources_and_timeline_commands(client):
     log = await run(client, "sources", question=None)
     embed = embed_of(log[1])

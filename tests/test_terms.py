@@ -167,6 +167,9 @@ def test_questions_asking_only_for_the_news(question, expected):
     ("gimana kabarnya kak?", "greeting"), ("hi, how are you doing?", "greeting"), ("what's up bot", "greeting"),
     ("hello there", "greeting"), ("¿Qué tal?", "greeting"), ("Ça va ?", "greeting"),
     ("apa kabar terbaru soal Korut?", None), ("How are you, Kim?", None), ("kabar terkini?", None),
+    ("kamu tau dari mana?", "sources"), ("dapet info dari mana kak?", "sources"), ("sumbernya apa ya?", "sources"),
+    ("Where does this information come from?", "sources"), ("Kim tahu dari mana soal itu?", None),
+    ("sumber berita soal Kim apa?", None), ("How do you know Putin?", None),
     ("Kim bilang makasih ke Putin soal apa?", None), ("Selamat datang Kim?", None), ("Apa menu makan malam?", None),
     ("ok, di mana Kim bertemu Putin?", None), ("halo, siapa jubir Kremlin?", None), ("Putin", None), ("👍", None),
 ])
