@@ -38,8 +38,8 @@ from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, readings, vector_key
 from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
-                           is_heading, is_question, names, plain, quantity_asked, question_language, standardise,
-                           variants, words)
+                           is_heading, is_question, names, plain, quantity_asked, question_language, recency_words,
+                           standardise, variants, words)
 
 from .corpus import Corpus
 
@@ -345,6 +345,8 @@ class Retriever:
         # rare passage that spells them out and dilute the coverage of every other one. So are their
         # informal spellings ("taun", "kemaren").
         timed = {w for p in periods for w in words(p.text)}
+        if not periods:  # so are those asking for the latest ("pertemuan terakhir"), matched by recency
+            timed |= recency_words(standard)
         lexicon = colloquial()
         content_words = [t for t in tokens if t not in STOPWORDS]
         content_words = [t for t in content_words

@@ -381,7 +381,15 @@ _LATEST = re.compile(
     r"(?:berita|kabar|info|informasi|update|perkembangan|kapan)\s+terakhir|akhir-akhir\s+ini|baru-baru\s+ini|sekarang|saat\s+ini|"
     r"kini|latest|newest|most\s+recent(?:ly)?|the\s+last\s+time|last\s+time|recently|lately|currently|right\s+now|"
     r"so\s+far|sejauh\s+ini|"
+    # the last of what happens again and again is the latest: "pertemuan terakhir", "when did they last meet"
+    r"(?:pertemuan|ketemuan|kunjungan|lawatan|KTT|pembicaraan|perundingan|pernyataan|laporan|serangan|peluncuran|"
+    r"uji\s*coba|pidato|wawancara)(?:nya)?\s+terakhir(?:nya)?|"
+    r"last\s+(?:meet(?:ing)?|met|visit(?:ed)?|summit|talks?|talked|spoke|speak|s[ae]w|seen|see|trip|travell?ed|"
+    r"travel|went|go|came|come|held|hold|said|say|statement|reported|report|attack(?:ed)?|launch(?:ed)?|"
+    r"tested|test|interview|speech|conversation|call(?:ed)?)|"
     r"m[aá]s\s+reciente|[uú]ltima\s+vez|derni[eè]re\s+fois|plus\s+r[ée]cente?|zuletzt|neueste[nmrs]?|"
+    r"[uú]ltim[oa]s?\s+(?:reuni[oó]n|reuni[aã]o|encuentro|encontro|cumbre|c[uú]pula|visita|incontro|vertice)|"
+    r"derni[eè]re?s?\s+(?:rencontre|r[ée]union|sommet|visite)|letzte[nms]?\s+(?:Treffen|Gipfel|Besuch|Gespr[aä]ch)|"
     r"последн\w*|недавно)\b|最近|最新|上一?次|최근|최신|마지막",
     re.IGNORECASE,
 )
@@ -396,6 +404,23 @@ def asks_latest(question: str) -> bool:
     """True for "berita terbaru …", "terakhir kali …", "Kim terakhir …", "the latest …", "most recently"
     and their kind in other languages: the newest report answers."""
     return bool(_LATEST.search(question) or _LAST_DONE.search(question))
+
+
+# The words that ask for the latest, not what: "terakhir" of "pertemuan terakhir", "last" of "last met".
+_RECENCY_WORDS = frozenset(fold(w) for w in """
+    terakhir terakhirnya terbaru terkini kali paling akhir-akhir baru-baru sekarang kini latest newest most recent
+    recently lately last time currently right now far sejauh reciente recente vez fois dernière dernier dernières
+    derniers última último últimas últimos zuletzt neueste neuesten neuester neuestes letzte letzten letztes letzter
+    """.split())
+
+
+def recency_words(question: str) -> set[str]:
+    """The folded words of a question that ask for the latest (`asks_latest`) rather than name what it
+    asks about: as content words, "terakhir" matched "berakhir" and "pada akhir acara", "last" any
+    "at last"."""
+    starts = [w.start() for w in _WORD.finditer(question)]  # from each word: "kapan terakhir", "terakhir kali"
+    spans = [m.group(0) for m in (pattern.match(question, at) for pattern in (_LATEST, _LAST_DONE) for at in starts) if m]
+    return {w for span in spans for w in words(span) if w in _RECENCY_WORDS}
 
 
 # A question that asks for the news and names no topic ("Apa berita terbaru?", "What's new?", "ada kabar

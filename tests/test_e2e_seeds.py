@@ -108,6 +108,14 @@ def test_a_german_noun_is_no_unknown_name(seed_core):
     assert answer.results[0].quote.startswith("Kim tiba di Timur Jauh Rusia pada Selasa pagi")
 
 
+@pytest.mark.parametrize("question", ["pertemuan terakhir mereka kapan?", "When did Kim and Putin last meet?"])
+def test_their_last_meeting_is_the_2025_one(seed_core, question):
+    """Before, "the last meeting" was not read as asking for the latest, and "terakhir" matched "pada akhir
+    acara": the 2023 reception came first."""
+    answer = seed_core.ask(question)
+    assert answer.confidence == "high" and answer.results[0].published == "2025-09-04"
+
+
 @pytest.mark.parametrize("question", ["Apa berita terbaru?", "ada kabar apa?", "What's the latest news?", "最新新闻是什么？"])
 def test_asked_only_for_the_news_the_newest_article_leads(seed_core, question):
     """Before, "Apa berita terbaru?" got whatever passage was nearest the word "berita", with confidence."""

@@ -534,6 +534,31 @@ def test_the_latest_prefers_the_newest_report_of_what_the_question_names(tmp_pat
         retriever.close()
 
 
+def test_the_last_meeting_is_the_latest_and_terakhir_is_no_word_to_match(tmp_path, fake_embedder):
+    """"pertemuan terakhir" (the last meeting) asks for the newest one; before, "terakhir" was a content
+    word matching "akhir" and the older report of what happened at the end of a meeting came first."""
+    from newsbot.bot.answer import Thresholds, rank
+    from newsbot.index.build import build_index
+
+    from .conftest import write_corpus
+
+    folder = write_corpus(tmp_path / "corpus", {
+        "old.txt": "Jakarta (ANTARA) - Pada akhir pertemuan Senin, 2 Oktober 2023, Menteri Perikanan menemui nelayan "
+                   "di pelabuhan Cilacap.\n",
+        "new.txt": "Jakarta (ANTARA) - Pada Kamis, 4 September 2025, Menteri Perikanan menemui nelayan di pelabuhan Bitung.\n",
+    })
+    build_index(folder, tmp_path / "index.db", fake_embedder)
+    retriever = retrieve_module.Retriever(tmp_path / "index.db", fake_embedder)
+    try:
+        for question in ("Di pelabuhan mana pertemuan terakhir Menteri Perikanan dengan nelayan?",
+                         "Where did the Menteri Perikanan last meet nelayan?"):
+            query, hits = retriever.search(question)
+            assert query.latest and not {"terakhir", "last"} & set(query.content_terms)
+            assert rank(hits, Thresholds.tuned())[0].article.article == "new"
+    finally:
+        retriever.close()
+
+
 TIMED_QUESTION = "Menteri perikanan bertemu nelayan di pelabuhan mana pada 2023?"
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from newsbot.index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
+                                 recency_words,
                                  demonym_places, has_number, is_heading, is_question,
                                  borrowed_nouns, loanword_forms, loanword_spelling, names, plain, question_language, script,
                                  quantity_asked, small_talk, standardise, stem, stems, variants, words)
@@ -138,9 +139,24 @@ def test_place_questions(question, expected):
     # "terakhir" after a noun is the last of something, not the latest; after a name, when it was last done
     ("Ke mana tujuan terakhir Kim di Rusia?", False), ("Apa yang terjadi di hari terakhir kunjungan Kim?", False),
     ("mereka terakhir ketemu kapan?", True), ("berita terakhir soal Kim", True),
+    # the last of what happens again and again is the latest
+    ("pertemuan terakhir mereka kapan?", True), ("Di mana kunjungan terakhirnya?", True),
+    ("When did Kim and Putin last meet?", True), ("Where was their last summit?", True),
+    ("¿Dónde fue la última reunión entre Kim y Putin?", True), ("Wo war ihr letztes Treffen?", True),
+    ("Was passierte beim letzten Gipfel?", True), ("Où a eu lieu leur dernière rencontre ?", True),
+    ("What happened last week?", False), ("Who spoke last?", False), ("What did Kim do last night?", False),
 ])
 def test_questions_asking_for_the_latest(question, expected):
     assert asks_latest(question) is expected
+
+
+@pytest.mark.parametrize("question, words_of_recency", [
+    ("Di mana pertemuan terakhir Kim-Putin?", {"terakhir"}), ("Kapan terakhir kali Kim bertemu Putin?", {"terakhir", "kali"}),
+    ("When did Kim and Putin last meet?", {"last"}), ("What's the latest on Kim?", {"latest"}),
+    ("Kim terakhir ketemu Putin di mana?", {"terakhir"}), ("Berapa kali Kim bertemu Putin?", set()),
+])
+def test_the_words_asking_for_the_latest_are_not_what_is_asked(question, words_of_recency):
+    assert recency_words(question) == words_of_recency
 
 
 @pytest.mark.parametrize("question, expected", [
