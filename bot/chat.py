@@ -12,7 +12,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from .answer import Answer, Carriers, Result
@@ -111,6 +111,14 @@ class Gate:
         if not token or self.core is None:
             return None
         return await self.workers.run(self.core.feedback.question_of, token)
+
+    async def follow_up(self, command: Command, token: str | None, conversation: int | None) -> Command:
+        """A question with the one it may follow up (`earlier`: of the answer it replies to, whose vote
+        buttons carry `token`, or of the last answer in a private `conversation`); any other command as
+        it is."""
+        if command.name != "ask":
+            return command
+        return replace(command, earlier=await self.earlier(token, conversation))
 
     async def vote(self, platform: str, user: int, token: str, result: int, value: int) -> str:
         """Record a vote from a button; what to tell the voter."""

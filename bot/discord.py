@@ -260,8 +260,7 @@ class Handlers:
             await interaction.response.send_message(embed=to_embed(cards[0]), ephemeral=True)
             return
         conversation = interaction.channel_id if with_the_bot_alone(interaction) else None
-        if command.name == "ask":
-            command = dataclasses.replace(command, earlier=await self.gate.earlier(None, conversation))
+        command = await self.gate.follow_up(command, None, conversation)
         await interaction.response.defer(thinking=True)
         reply = await self.gate.reply(command)
         cards = cards_for(reply)
@@ -315,9 +314,8 @@ class Handlers:
                 return
             command = dataclasses.replace(command, place=place_of(message.channel.id))
         conversation = message.channel.id if direct else None
-        if command.name == "ask":
-            token = vote_token(message.reference.resolved) if replying else None
-            command = dataclasses.replace(command, earlier=await self.gate.earlier(token, conversation))
+        command = await self.gate.follow_up(command, vote_token(message.reference.resolved) if replying else None,
+                                            conversation)
         async with message.channel.typing():
             reply = await self.gate.reply(command)
         cards = cards_for(reply)

@@ -326,11 +326,9 @@ class TelegramBot:
             command = dataclasses.replace(command, place=place_of(chat.id))
         # A question may follow up the answer it replies to, or in a private chat the last one.
         conversation = chat.id if chat.type == ChatType.PRIVATE else None
-        if command.name == "ask":
-            replied = message.reply_to_message
-            to_us = replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
-            earlier = await self.gate.earlier(vote_token(replied) if to_us else None, conversation)
-            command = dataclasses.replace(command, earlier=earlier)
+        replied = message.reply_to_message
+        to_us = replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+        command = await self.gate.follow_up(command, vote_token(replied) if to_us else None, conversation)
         if searches(command):
             try:
                 await bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=message.message_thread_id)

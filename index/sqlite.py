@@ -408,12 +408,21 @@ def mentions_of(db: Database, passages: list[int] | None = None) -> list[Mention
     return [Mention(r[0], r[1], dt.date.fromisoformat(r[2]), r[3]) for r in sorted(rows, key=lambda r: (r[0], r[1], r[4]))]
 
 
+# A passage `p` (of article `a`) of a time: of an article published then, or stating a date then. Its
+# parameters: the time's first and last day, twice (`_time_params`).
+_OF_TIME = ("(a.published BETWEEN ? AND ? OR EXISTS (SELECT 1 FROM mentions m WHERE m.passage = p.id "
+            "AND m.date BETWEEN ? AND ?))")
+
+
+def _time_params(since: dt.date, until: dt.date) -> list[str]:
+    return [since.isoformat(), until.isoformat()] * 2
+
+
 def passages_within(db: Database, since: dt.date, until: dt.date) -> list[int]:
     """The passages of an article published from since to until or stating a date then, ascending."""
-    span = [since.isoformat(), until.isoformat()]
     return [r[0] for r in db.execute(
         "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article WHERE a.published BETWEEN ? AND ? "
-        "UNION SELECT passage FROM mentions WHERE date BETWEEN ? AND ? ORDER BY 1", span + span)]
+        "UNION SELECT passage FROM mentions WHERE date BETWEEN ? AND ? ORDER BY 1", _time_params(since, until))]
 
 
 def nearest_within(db: Database, files: ann.VectorFiles, vector: np.ndarray, k: int, language: str | None,
@@ -423,17 +432,15 @@ def nearest_within(db: Database, files: ann.VectorFiles, vector: np.ndarray, k: 
     `ann.EXACT_WITHIN` passages (the caller compares them exactly); of a larger time, the k the graph
     finds nearest, read ever further (`ann.TIMED_SCANS`) until k of those reached are of that time, as
     pgvector's iterative scan does, or every one when too few among them are."""
-    span = [since.isoformat(), until.isoformat()]
+    params = _time_params(since, until)
     size = db.execute("SELECT (SELECT count(*) FROM passages p JOIN articles a ON a.id = p.article "
                       "WHERE a.published BETWEEN ? AND ?) + (SELECT count(*) FROM mentions WHERE date BETWEEN ? AND ?)",
-                      span + span).fetchone()[0]
+                      params).fetchone()[0]
     scans = ann.TIMED_SCANS if size > ann.EXACT_WITHIN else ()
     for scan in (max(scan, k) for scan in scans):
         reached = files.nearest(vector, scan, language)
-        published = _rows_in(db, "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article", "p.id", reached,
-                             "a.published BETWEEN ? AND ?", span)
-        stating = _rows_in(db, "SELECT passage FROM mentions", "passage", reached, "date BETWEEN ? AND ?", span)
-        timed = {r[0] for r in published} | {r[0] for r in stating}
+        timed = {r[0] for r in _rows_in(db, "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article", "p.id",
+                                        reached, _OF_TIME, params)}
         found = [pid for pid in reached if pid in timed]
         if len(found) >= k or len(reached) < scan:  # enough, or the graph has no more
             return passage_vectors(db, found[:k])
@@ -456,12 +463,10 @@ def lexical(db: Database, terms: list[str], limit: int, since: dt.date | None = 
         rows = db.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) "
                           "LIMIT ?", [match, limit])
         return [r[0] for r in rows]
-    start, end = (since or dt.date.min).isoformat(), (until or dt.date.max).isoformat()
     rows = db.execute(
-        """SELECT f.rowid FROM passages_fts f JOIN passages p ON p.id = f.rowid JOIN articles a ON a.id = p.article
-           WHERE passages_fts MATCH ? AND (a.published BETWEEN ? AND ? OR EXISTS (
-               SELECT 1 FROM mentions m WHERE m.passage = p.id AND m.date BETWEEN ? AND ?))
-           ORDER BY bm25(passages_fts) LIMIT ?""", [match, start, end, start, end, limit])
+        "SELECT f.rowid FROM passages_fts f JOIN passages p ON p.id = f.rowid JOIN articles a ON a.id = p.article "
+        f"WHERE passages_fts MATCH ? AND {_OF_TIME} ORDER BY bm25(passages_fts) LIMIT ?",
+        [match, *_time_params(since or dt.date.min, until or dt.date.max), limit])
     return [r[0] for r in rows]
 
 

@@ -62,6 +62,9 @@ async def test_in_a_private_conversation_a_question_may_follow_up_the_last_answe
     other = await gate.remember(await gate.reply(Command("ask", "Gunung Merapi awan panas")))  # not private
     assert token and other
     assert await gate.earlier(None, 7) == "ekspor udang naik"
+    # only a question follows up: the command carries the question it may be read with
+    assert (await gate.follow_up(Command("ask", "siapa?"), None, 7)).earlier == "ekspor udang naik"
+    assert await gate.follow_up(Command("timeline", "udang"), None, 7) == Command("timeline", "udang")
     assert await gate.earlier(None, 8) is None and await gate.earlier(None) is None  # elsewhere, or in a group
     assert await gate.earlier(other, 7) == "Gunung Merapi awan panas"  # the answer replied to
     now[0] += FOLLOW_UP_SECONDS - 1
