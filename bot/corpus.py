@@ -27,7 +27,8 @@ from rapidfuzz.distance import Levenshtein
 from ..index import dates as text_dates
 from ..index.model import Article, Mention, Passage, Snapshot
 from ..index.store import IndexStore
-from ..index.terms import Quantity, borrowed_nouns, demonym_places, loanword_forms, script, stems, variants
+from ..index.terms import (Quantity, borrowed_nouns, demonym_places, holds, loanword_forms, script, stems,
+                           variants)
 
 # The shortest Indonesian form an English word the index has may stand for: shorter ones are as often
 # other words ("thank" spelled "tank", "face" "fase", "sell" "sel").
@@ -81,8 +82,16 @@ class ArticleTerms:
     def counts(self) -> Counter[str]:
         return Counter(term for terms in self.passage_terms for term in set(terms.split()))
 
-    def __contains__(self, term: str) -> bool:
-        return f" {term} " in self._joined  # terms hold no spaces; a search of one string beats making a set
+    def __contains__(self, form: str) -> bool:
+        """Whether any of its passages holds a term, or each word of a phrase (`holds`)."""
+        # terms hold no spaces; a search of one string beats making a set
+        return all(f" {term} " in self._joined for term in form.split())
+
+    def holding(self, form: str) -> int:
+        """How many of its passages hold a form of a word: a term, or each word of a phrase (`holds`)."""
+        if " " not in form:
+            return self.counts.get(form, 0)
+        return sum(1 for terms in self.passage_terms if holds(frozenset(terms.split()), form))
 
 
 class Corpus:
@@ -321,8 +330,13 @@ class Corpus:
 
     # -- words ---------------------------------------------------------------------------------
     def frequencies(self, terms: Iterable[str]) -> dict[str, int]:
-        """How many passages hold each term (0 for none), read from the store once per term."""
-        terms = list(dict.fromkeys(terms))
+        """How many passages hold each term (0 for none), read from the store once per term; for a
+        phrase ("korea selatan"), at most as many as its rarest word."""
+        asked = list(dict.fromkeys(terms))
+        found = self._word_frequencies(list(dict.fromkeys(w for t in asked for w in t.split())))
+        return {t: min((found[w] for w in t.split()), default=0) for t in asked}
+
+    def _word_frequencies(self, terms: list[str]) -> dict[str, int]:
         with self._lock:
             missing = [t for t in terms if t not in self._frequencies]
         if missing:
@@ -446,7 +460,7 @@ class Corpus:
             return self.term_weights(content_terms)
         weights = {}
         for term, forms in content_terms.items():
-            df = max(sum(a.counts.get(v, 0) for a in held.values()) for v in forms)  # `expand` gives one at least
+            df = max(sum(a.holding(v) for a in held.values()) for v in forms)  # `expand` gives one at least
             weights[term] = math.log(1 + (total - df + 0.5) / (df + 0.5))
         return weights
 
@@ -460,7 +474,7 @@ class Corpus:
         present = text if isinstance(text, frozenset) else frozenset(stems(text, language).split())
         weights = weights if weights is not None else self.term_weights(content_terms)
         total = sum(weights.values())
-        found = sum(weights[term] for term, forms in content_terms.items() if any(v in present for v in forms))
+        found = sum(weights[term] for term, forms in content_terms.items() if any(holds(present, v) for v in forms))
         return found / total if total else 0.0
 
     # -- terms kept between questions ----------------------------------------------------------

@@ -189,7 +189,7 @@ class Query:
 
     text: str
     terms: list[str]
-    content_terms: dict[str, list[str]]  # question word -> the index terms (stems) it may appear as
+    content_terms: dict[str, list[str]]  # question word -> the index terms (stems) or phrases it may appear as
     vector: np.ndarray
     truncated: bool
     periods: list[Period] = dataclasses.field(default_factory=list)  # times the question names
@@ -354,7 +354,7 @@ class Retriever:
         news = _news_only(standard, periods)
         language = question_language(standard)
         content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
-        terms = list(dict.fromkeys(tokens + [x for xs in content.values() for x in xs]))
+        terms = list(dict.fromkeys(tokens + [w for xs in content.values() for x in xs for w in x.split()]))
         vector = self.embed(text, corpus.dim, today) if vector is None else vector
         # A name in a script the index never uses tells nothing by being absent from it.
         named = {n: [v for v in corpus.expand(n) if corpus.df(v)] for n in question_names
@@ -463,7 +463,9 @@ class Retriever:
         question of everyday words cost 1.6 s). The dense search and the coverage bonus still see every
         word; a question whose words are all that common is left to them.
         """
-        content = list(dict.fromkeys(v for variants in query.content_terms.values() for v in variants))
+        # a phrase ("korea selatan") is searched as its words; the coverage asks for all of them
+        content = list(dict.fromkeys(word for variants in query.content_terms.values() for form in variants
+                                     for word in form.split()))
         common = max(corpus.n_passages // 10, COMMON_DOCS)
         counts = corpus.frequencies(content)
         rare = [t for t in content if counts[t] <= common]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -165,15 +166,26 @@ def colloquial_roots(word: str) -> list[str]:
 
 
 def variants(word: str) -> list[str]:
-    """What a question's (folded) word may appear as in the index's stems, itself first."""
+    """What a question's (folded) word may appear as in the index's stems, itself first. An informal
+    word standing for several ("korsel" -> "korea selatan", "deplu" -> "departemen luar negeri") may
+    appear as that phrase (`holds`): each of its words alone is something else ("Korea" of "Korea
+    Utara", "luar" of "luar angkasa")."""
     found = [word]
     standard = colloquial().get(word, ())
+    if len(standard) > 1:
+        phrase = " ".join(w for w in standard if w not in STOPWORDS)
+        return list(dict.fromkeys(f for f in (word, phrase) if f))
     for w in (word, *standard, *colloquial_roots(word)):
         if w in STOPWORDS and w != word:
             continue
         root = stem(w, "id")
         found += [w, root, *_nasal_variants(w, root), stem(w, "en")]
     return list(dict.fromkeys(f for f in found if f))
+
+
+def holds(terms: Container[str], form: str) -> bool:
+    """Whether a set of index terms holds a form of a word: the term, or each word of a phrase."""
+    return all(part in terms for part in form.split())
 
 
 def demonym_places(word: str) -> list[str]:

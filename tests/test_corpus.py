@@ -120,3 +120,40 @@ def test_a_word_counts_in_as_many_passages_as_its_commonest_form(fake_core):
     # "ekspor" is in one passage; its other form "katak" in two: it counts as in two
     assert weights["ekspor"] == pytest.approx(math.log(1 + (total - 2 + 0.5) / 2.5))
     assert weights["udang"] == pytest.approx(math.log(1 + (total - 1 + 0.5) / 1.5))
+
+
+PHRASES = {
+    "p_satu.txt": ("Korea Utara mengirim pasukan ke Rusia, kata kantor berita.\n"
+                   "Kementerian Luar Negeri Korea Selatan menyatakan keprihatinan mendalam.\n"
+                   "Roket itu membawa pesawat luar angkasa dari kosmodrom di utara negeri itu.\n"),
+}
+
+
+def test_an_informal_word_for_a_phrase_is_held_only_where_all_its_words_are(tmp_path, fake_embedder):
+    """"korsel" is "Korea Selatan" and "kemlu" "Kementerian Luar Negeri": a passage on North Korea holds
+    "korea" and one on outer space "luar" and "negeri", and neither is what was asked about."""
+    from newsbot.bot.retrieve import Retriever
+
+    write_corpus(tmp_path / "corpus", PHRASES)
+    build_index(tmp_path / "corpus", tmp_path / "index.db", fake_embedder)
+    retriever = Retriever(tmp_path / "index.db", fake_embedder)
+    try:
+        query = retriever.prepare("korsel sama kemlu bilang apa")
+        corpus = query.corpus
+        assert query.content_terms["korsel"] == ["korea selatan"]
+        north, south, space = corpus.passages(corpus.ids.tolist())
+        coverage = {p.text: corpus.coverage({"korsel": ["korea selatan"], "kemlu": ["kementerian luar negeri"]},
+                                            p.text, "id") for p in (north, south, space)}
+        assert coverage[south.text] == 1.0
+        assert coverage[north.text] == coverage[space.text] == 0.0
+        # a phrase is in as many passages as hold all its words, whatever each word alone is in
+        assert corpus.frequencies(["korea", "korea selatan", "luar negeri"]) == {
+            "korea": 2, "korea selatan": 1, "luar negeri": 2}  # at most as many as its rarest word
+        held = corpus.article_terms(["p_satu"])["p_satu"]
+        assert (held.holding("korea"), held.holding("korea selatan"), held.holding("luar negeri"),
+                held.holding("kementerian luar negeri")) == (2, 1, 2, 1)
+        assert "korea selatan" in held and "korea barat" not in held
+        # the lexical search looks for the phrase's words
+        assert {"korea", "selatan", "kementerian", "luar", "negeri"} <= set(retriever.match_terms(query, corpus))
+    finally:
+        retriever.close()
