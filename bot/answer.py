@@ -294,9 +294,8 @@ def answer_groups(
     limits the candidates to these passages."""
     query, hits = searched or retriever.search(question, among=among)
     hits = rank(hits, thresholds)
-    note = _long_note(query)
-    # A question of punctuation or function words alone ("??? !!!", "apa itu?") names nothing to look for.
-    if not query.content_terms or not hits or not relevant(hits[0], thresholds):
+    note = _joined(_long_note(query), _unheld_note(query))
+    if not searchable(query) or not hits or not relevant(hits[0], thresholds):
         return query, [], note
     groups = [g for g in collapse(hits[: 4 * k + 4]) if relevant(g[0], thresholds)]
     if not groups:
@@ -394,8 +393,8 @@ def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None 
             Carrier(outlet=r.outlet, article=r.article, published=r.published, wire=r.wire, quote=r.quote)
             for r in newest.results])
     hits = rank(hits, thresholds)
-    note = _long_note(query)
-    if not query.text.strip() or not hits or not relevant(hits[0], thresholds):
+    note = _joined(_long_note(query), _unheld_note(query))
+    if not searchable(query) or not hits or not relevant(hits[0], thresholds):
         return Carriers(question=question, answered=False, carriers=[], note=note)
     scored = sorted(((relevance(h, thresholds), h) for h in hits), key=lambda item: -item[0])
     floor = _floor(scored[0][0], thresholds)
@@ -412,6 +411,27 @@ def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None 
     ]
     note = _joined(note, _unmentioned_note(query, best[0]), _other_times_note(query, best))
     return Carriers(question=question, answered=True, carriers=found, note=note)
+
+
+def searchable(query: Query) -> bool:
+    """False for a question with nothing to look for, whatever the search finds near it: one of
+    punctuation or function words alone ("??? !!!", "apa itu?"), and one in a language the index is
+    written in whose words the index holds none of (`Query.unheld`: "gimana cuaca besok?" over news
+    of Kim and Putin). The nearest passages to such a question are about something else."""
+    return bool(query.content_terms) and not query.unheld
+
+
+def _unheld_note(query: Query) -> str | None:
+    """For a question whose words the index holds none of: "Nothing in my sources mentions cuaca or
+    besok.", as the question writes them."""
+    if not query.unheld:
+        return None
+    written = {fold(w): w for w in reversed(re.findall(r"\w+", query.text))}  # the first spelling of each
+    return f"Nothing in my sources mentions {_listed([written.get(word, word) for word in query.unheld])}."
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _floor(best: float, thresholds: Thresholds) -> float:
@@ -438,8 +458,7 @@ def _unmentioned_note(query: Query, best: Hit) -> str | None:
     if not query.unmentioned or not best.absent_names:
         return None
     spelled = list(dict.fromkeys(written_name(query.text, name) for name in query.unmentioned))
-    listed = spelled[0] if len(spelled) == 1 else ", ".join(spelled[:-1]) + " or " + spelled[-1]
-    return f"Nothing in my sources mentions {listed}."
+    return f"Nothing in my sources mentions {_listed(spelled)}."
 
 
 def _joined(*notes: str | None) -> str | None:

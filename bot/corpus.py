@@ -136,6 +136,11 @@ class Corpus:
         """True when the index holds passages in two or more known languages."""
         return int((self.language_sizes[:-1] > 0).sum()) > 1
 
+    def written_in(self, language: str | None) -> bool:
+        """Whether any of its articles is written in this (known) language."""
+        return language is not None and any(
+            name == language and size > 0 for name, size in zip(self.language_names[:-1], self.language_sizes[:-1]))
+
     def holds(self, pid: int) -> bool:
         """Whether a passage belongs to this version (as far as can be told without reading it)."""
         if not self.complete:

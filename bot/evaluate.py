@@ -28,7 +28,8 @@ from pathlib import Path
 
 from ..index.errors import NewsbotError
 
-from .answer import HIGH, LOW, Thresholds, answer_groups, confidence, rank, relevance, states_what_is_asked
+from .answer import (HIGH, LOW, Thresholds, answer_groups, confidence, rank, relevance, searchable,
+                     states_what_is_asked)
 from .core import NewsCore
 
 
@@ -291,7 +292,8 @@ def fit(core: NewsCore, cases: list[Case], searched: Searched, start: Thresholds
             # `confidence`; the names cap does not. Counted too, it lowered the high threshold chosen,
             # and near-topic questions answered with confidence went 0.17 -> 0.33 out of fold: the
             # threshold relaxed for the questions the cap does not catch.
-            top = ranked[0] if ranked else None
+            # A question with nothing to look for is refused whatever the thresholds (`searchable`).
+            top = ranked[0] if ranked and searchable(searched[case.id][0]) else None
             elsewhere = _ELSEWHERE in case.id
             tops.append((case.kind, relevance(top, weighted), states_what_is_asked(top), elsewhere) if top
                         else (case.kind, -1.0, False, elsewhere))

@@ -38,8 +38,8 @@ from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, readings, vector_key
 from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
-                           is_heading, is_question, names, plain, quantity_asked, question_language, recency_words,
-                           standardise, variants, words)
+                           has_indonesian_particle, is_heading, is_question, names, news_word, plain, quantity_asked,
+                           question_language, recency_words, standardise, variants, words)
 
 from .corpus import Corpus
 
@@ -201,6 +201,9 @@ class Query:
     unknown_names: float = 0.0  # share of its names the index never mentions
     known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
     unmentioned: tuple[str, ...] = ()  # its names the index never mentions (folded)
+    # Its content words, when it is in a language the index is written in and the index holds none of
+    # them under any form: what it asks about is nowhere in the index (`bot.answer.searchable`).
+    unheld: tuple[str, ...] = ()
     language: str | None = None  # 'id' or 'en' when its function words tell
     # Its content words' weights in coverage, among the articles of its nearest candidates (set by `search`).
     weights: dict[str, float] = dataclasses.field(default_factory=dict)
@@ -352,8 +355,15 @@ class Retriever:
         content_words = [t for t in content_words
                          if t not in timed and not (lexicon.get(t) and set(lexicon[t]) <= timed)] or content_words
         news = _news_only(standard, periods)
-        language = question_language(standard)
+        language = question_language(standard) or ("id" if has_indonesian_particle(text) else None)
         content = {t: corpus.expand(t, borrowed=language == "en") for t in content_words}
+        # "gimana cuaca besok?", "ada berita soal gempa?" over news of Kim and Putin: an Indonesian
+        # question none of whose words (nor their stems, standard forms or close spellings) any article
+        # uses, words asking for news aside. A question in another language may share no word with the
+        # articles that answer it ("handshake", "berjabat tangan").
+        topical = {t: forms for t, forms in content.items() if not news_word(t)}
+        held = corpus.frequencies(form for forms in topical.values() for form in forms)
+        unheld = tuple(topical) if corpus.written_in(language) and not any(held.values()) else ()
         terms = list(dict.fromkeys(tokens + [w for xs in content.values() for x in xs for w in x.split()]))
         vector = self.embed(text, corpus.dim, today) if vector is None else vector
         # A name in a script the index never uses tells nothing by being absent from it.
@@ -366,7 +376,7 @@ class Retriever:
                      periods=periods, quantity=quantity_asked(standard), asks_time=asks_time(standard),
                      asks_place=asks_place(standard),
                      latest=asks_latest(standard) and not periods, news=news, unknown_names=unknown,
-                     known_names=known, unmentioned=unmentioned, language=language, corpus=corpus)
+                     known_names=known, unmentioned=unmentioned, unheld=unheld, language=language, corpus=corpus)
 
     # -- scoring ---------------------------------------------------------------------------------
     def _evidence(self, query: Query, ids: list[int], corpus: Corpus) -> _Evidence:

@@ -54,6 +54,16 @@ def question_language(question: str) -> str | None:
     return "id" if id_count > en_count else "en"
 
 
+# Chat particles only Indonesian uses; the standard form of a question drops them ("resep nasi goreng dong").
+_ID_PARTICLES = frozenset("sih deh dong kok loh lho nih tuh wkwk".split())
+
+
+def has_indonesian_particle(text: str) -> bool:
+    """Whether a question holds a chat particle only Indonesian uses ("sih", "dong", "nih"): Indonesian,
+    even where its standard form has no function word to tell."""
+    return any(w in _ID_PARTICLES for w in words(text))
+
+
 def fold(text: str) -> str:
     """Lower-case and strip diacritics, the way the FTS5 tokenizer sees words."""
     lowered = text.lower()
@@ -465,6 +475,12 @@ _NEWS_CJK_FILLER = re.compile(
     r"は|何|ですか|の|を|教えて|今日|[\s?？!！.。、,，]")
 
 
+def news_word(word: str) -> bool:
+    """Whether a (folded) word asks for news ("berita", "kabar", "update", "news") rather than naming
+    what the news is about."""
+    return unicodedata.normalize("NFC", word) in _NEWS
+
+
 def asks_news(words: list[str]) -> bool:
     """True when a question's content words (stopwords and the time it names left out) only ask for
     the news: at least one asks for news ("berita", "new", "新闻") and none names a topic."""
@@ -473,7 +489,7 @@ def asks_news(words: list[str]) -> bool:
     asked = False
     for word in words:
         word = unicodedata.normalize("NFC", word)  # folding took Hangul syllables apart
-        if word in _NEWS:
+        if news_word(word):
             asked = True
         elif _NEWS_CJK.search(word) and not _NEWS_CJK_FILLER.sub("", _NEWS_CJK.sub("", word)):
             asked = True

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from newsbot.bot.answer import NEWEST_NOTE, UNDATED_NOTE, Answer, Carrier, Carriers, collapse, same_report
+from newsbot.bot.answer import NEWEST_NOTE, UNDATED_NOTE, Answer, Carrier, Carriers, Thresholds, collapse, same_report
+from newsbot.bot.answer import answer as answer_question
 
 
 def test_answer_quotes_the_sentence_with_outlet_date_and_also_reported_by(fake_core):
@@ -29,7 +30,30 @@ def test_quote_is_the_answering_sentence_of_a_longer_passage(fake_core):
 
 def test_off_topic_question_is_refused(fake_core):
     answer = fake_core.ask("Siapa pemenang Piala Dunia sepak bola?")
-    assert answer == Answer(question="Siapa pemenang Piala Dunia sepak bola?", answered=False, results=[], note=None)
+    assert answer == Answer(question="Siapa pemenang Piala Dunia sepak bola?", answered=False, results=[],
+                            note="Nothing in my sources mentions pemenang, Piala, Dunia, sepak or bola.")
+
+
+def test_a_question_in_the_index_language_whose_words_it_never_uses_is_refused_saying_so(fake_core):
+    """"gimana cuaca besok?" over news of shrimp exports, Merapi and a frog: whatever passage is nearest
+    is about something else. Refused, whatever the thresholds, with what is missing named as written."""
+    retriever = fake_core.retriever
+    for question, missing in [("gimana cuaca besok?", "cuaca or besok"),
+                              ("Ada berita soal gempa?", "gempa"),  # "berita" asks for news, names nothing
+                              ("resep rendang dong", "resep or rendang")]:  # Indonesian by "dong" alone
+        query = retriever.prepare(question)
+        assert query.language == "id" and query.unheld
+        answer = fake_core.ask(question)
+        assert not answer.answered and answer.note == f"Nothing in my sources mentions {missing}."
+        assert fake_core.carriers(question).note == answer.note and not fake_core.carriers(question).answered
+    loose = Thresholds(min_relevance=-10.0, high_relevance=10.0)
+    assert not answer_question(retriever, "gimana cuaca besok?", thresholds=loose).answered
+    # One word the index uses, in any of its forms, is enough to search: "udangnya" is "udang"
+    assert retriever.prepare("gimana harga udangnya besok?").unheld == ()
+    assert answer_question(retriever, "gimana harga udangnya besok?", thresholds=loose).answered
+    # In a language the index is not written in, sharing no word says nothing ("shrimp" is "udang")
+    english = retriever.prepare("How much shrimp was exported?")
+    assert english.language == "en" and english.unheld == ()
 
 
 def test_empty_or_punctuation_only_question_is_refused(fake_core):
@@ -87,7 +111,8 @@ def test_carriers_name_every_outlet_with_its_own_sentence(fake_core):
 
 def test_carriers_abstain_like_answers(fake_core):
     assert fake_core.carriers("Siapa pemenang Piala Dunia sepak bola?") == Carriers(
-        question="Siapa pemenang Piala Dunia sepak bola?", answered=False, carriers=[], note=None)
+        question="Siapa pemenang Piala Dunia sepak bola?", answered=False, carriers=[],
+        note="Nothing in my sources mentions pemenang, Piala, Dunia, sepak or bola.")
 
 
 def test_a_how_many_question_whose_passage_has_no_number_is_only_the_closest_found(fake_core):

@@ -159,6 +159,15 @@ def test_off_topic_questions_are_refused(seed_core, question):
     assert (answer.answered, answer.results) == (False, [])
 
 
+@pytest.mark.parametrize(("question", "missing"), [("gimana cuaca besok?", "cuaca or besok"),
+                                                  ("ada berita soal gempa?", "gempa"),
+                                                  ("resep nasi goreng dong", "resep, nasi or goreng")])
+def test_chat_about_what_no_article_mentions_is_refused_saying_so(seed_core, question, missing):
+    """Indonesian chat whose words no seed uses: the closest passages were quoted as "closest I found"."""
+    answer = seed_core.ask(question)
+    assert (answer.answered, answer.note) == (False, f"Nothing in my sources mentions {missing}.")
+
+
 @pytest.mark.parametrize("question", ["مرحبا " * 50, "asdf qwer zxcv", "lalu lalu lalu", "1111111111111111",
                                       "1111 1111 1111", "qwertyuiop"])
 def test_nonsense_is_never_answered_with_confidence(seed_core, question):

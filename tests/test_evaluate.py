@@ -60,6 +60,27 @@ def test_fit_chooses_thresholds_that_refuse_off_topic_and_keep_answers(fake_core
     assert all(c.confidence == HIGH for c in report.cases if c.expected == "answer")
 
 
+def test_a_question_with_nothing_to_look_for_leaves_the_thresholds_as_they_were(fake_core):
+    """A question the index holds none of the words of is refused whatever the thresholds, so however
+    near its nearest passage is, fitting the thresholds does not raise them to refuse it."""
+    import dataclasses
+
+    from newsbot.bot.answer import rank, relevance
+
+    searched = search_all(fake_core, CASES)
+    query, hits = searched["o1"]
+    assert query.unheld  # "Siapa pemenang Piala Dunia sepak bola?": no word of it in the tiny corpus
+    as_is = fit(fake_core, CASES, searched, Thresholds())
+    # its nearest passage moved just above the refusal threshold, below every answerable question's best
+    weakest = min(relevance(rank(searched[c.id][1], as_is)[0], as_is) for c in CASES if c.gold)
+    assert weakest > as_is.min_relevance
+    shift = (as_is.min_relevance + weakest) / 2 - relevance(rank(hits, as_is)[0], as_is)
+    near = [dataclasses.replace(h, similarity=h.similarity + shift, sentence=h.sentence + shift) for h in hits]
+    assert fit(fake_core, CASES, {**searched, "o1": (query, near)}, Thresholds()) == as_is
+    searchable_again = {**searched, "o1": (dataclasses.replace(query, unheld=()), near)}
+    assert fit(fake_core, CASES, searchable_again, Thresholds()) != as_is
+
+
 def test_an_off_topic_question_closest_found_on_another_index_does_not_push_answers_into_refusal():
     """On an index holding other articles beside the corpus, "closest I found" for an off-topic question is
     no failure: five of them must not outweigh an answerable question refused. On the corpus alone

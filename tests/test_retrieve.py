@@ -382,6 +382,9 @@ def test_a_questions_language_is_read_from_its_standard_words(retriever):
     assert retriever.prepare("Brp lama Putin salaman ama Kim?").language == "id"
     assert retriever.prepare("sanksi AS korut rusia").language is None  # keywords: no function word either way
     assert retriever.prepare("What did Putin say as Kim arrived?").language == "en"
+    # a chat particle only Indonesian uses tells, where its standard form has no function word
+    assert retriever.prepare("resep nasi goreng dong").language == "id"
+    assert retriever.prepare("¿Ya se reunieron Kim y Putin?").language is None  # "ya" is Spanish too
 
 
 def test_a_month_or_weekday_is_a_time_not_a_name(retriever):

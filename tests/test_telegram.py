@@ -229,7 +229,8 @@ async def test_abstention_says_nothing_answers_and_points_to_sources(api, start_
     await api.push(message("Siapa pemenang Piala Dunia sepak bola?"))
     [reply] = await api.wait_for("sendMessage")
     assert reply["text"] == ("I found nothing on that in my sources.\n"
-                             "Try other words, or see what I have read with /sources.")
+                             "Try other words, or see what I have read with /sources.\n"
+                             "<i>Nothing in my sources mentions pemenang, Piala, Dunia, sepak or bola.</i>")
     assert buttons(reply) == [[("👍", ANY), ("👎", ANY)]]  # "you should have found it" is worth knowing
 
 
