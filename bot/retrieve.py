@@ -204,7 +204,7 @@ class Query:
     # Its content words, when it is in a language the index is written in and the index holds none of
     # them under any form: what it asks about is nowhere in the index (`bot.answer.searchable`).
     unheld: tuple[str, ...] = ()
-    language: str | None = None  # 'id' or 'en' when its function words tell
+    language: str | None = None  # 'id' or 'en' when its function words (or an Indonesian chat particle) tell
     # Its content words' weights in coverage, among the articles of its nearest candidates (set by `search`).
     weights: dict[str, float] = dataclasses.field(default_factory=dict)
     corpus: Corpus | None = dataclasses.field(default=None, compare=False, repr=False)  # the version it was made for
