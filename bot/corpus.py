@@ -79,8 +79,12 @@ class ArticleTerms:
         return " " + " ".join(self.passage_terms) + " "
 
     @functools.cached_property
+    def _sets(self) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(terms.split()) for terms in self.passage_terms)
+
+    @functools.cached_property
     def counts(self) -> Counter[str]:
-        return Counter(term for terms in self.passage_terms for term in set(terms.split()))
+        return Counter(term for terms in self._sets for term in terms)
 
     def __contains__(self, form: str) -> bool:
         """Whether any of its passages holds a term, or each word of a phrase (`holds`)."""
@@ -91,7 +95,7 @@ class ArticleTerms:
         """How many of its passages hold a form of a word: a term, or each word of a phrase (`holds`)."""
         if " " not in form:
             return self.counts.get(form, 0)
-        return sum(1 for terms in self.passage_terms if holds(frozenset(terms.split()), form))
+        return sum(1 for terms in self._sets if holds(terms, form))
 
 
 class Corpus:

@@ -362,8 +362,8 @@ class Retriever:
         # uses, words asking for news aside. A question in another language may share no word with the
         # articles that answer it ("handshake", "berjabat tangan").
         topical = {t: forms for t, forms in content.items() if not news_word(t)}
-        held = corpus.frequencies(form for forms in topical.values() for form in forms)
-        unheld = tuple(topical) if corpus.written_in(language) and not any(held.values()) else ()
+        unheld = tuple(topical) if corpus.written_in(language) and not any(
+            corpus.frequencies(form for forms in topical.values() for form in forms).values()) else ()
         terms = list(dict.fromkeys(tokens + [w for xs in content.values() for x in xs for w in x.split()]))
         vector = self.embed(text, corpus.dim, today) if vector is None else vector
         # A name in a script the index never uses tells nothing by being absent from it.

@@ -184,7 +184,7 @@ def variants(word: str) -> list[str]:
     standard = colloquial().get(word, ())
     if len(standard) > 1:
         phrase = " ".join(w for w in standard if w not in STOPWORDS)
-        return list(dict.fromkeys(f for f in (word, phrase) if f))
+        return [word, phrase] if phrase else [word]
     for w in (word, *standard, *colloquial_roots(word)):
         if w in STOPWORDS and w != word:
             continue
