@@ -271,8 +271,8 @@ class Corpus:
 
     def nearest_among(self, vector: np.ndarray, ids: list[int] | np.ndarray, limit: int, batch: int = 5000,
                       offsets: np.ndarray | None = None) -> list[int]:
-        """The ids of the `limit` passages among these with the highest cosine: from the vectors held
-        when the corpus holds them (less their language's offset when given, as in `nearest`), else read
+        """The ids of the `limit` passages among these with the highest cosine, less their language's
+        offset when given (as in `nearest`): from the vectors held when the corpus holds them, else read
         by id, a batch at a time (the passages a followed topic has not yet seen, those of the time a
         question names)."""
         ranked: list[tuple[float, int]] = []
@@ -292,9 +292,23 @@ class Corpus:
             ids = wanted[~held].tolist()
         for start in range(0, len(ids), batch):
             found = self.store.passage_vectors(ids[start:start + batch])
-            ranked += [(float(v @ vector), pid) for pid, v in found.items()]
+            shift = self._language_offsets(list(found), offsets)
+            ranked += [(float(v @ vector) - shift.get(pid, 0.0), pid) for pid, v in found.items()]
             ranked = sorted(ranked, key=lambda item: (-item[0], item[1]))[:limit]
         return [pid for _, pid in ranked]
+
+    def _language_offsets(self, ids: list[int], offsets: np.ndarray | None) -> dict[int, float]:
+        """Each of these (read, not held) passages' language offset; none read when no language has one."""
+        if offsets is None or not offsets.any():
+            return {}
+        passages = self.passages(ids)
+        return {p.id: float(offsets[row]) for p, row in zip(passages, self._language_codes(passages))}
+
+    def _language_codes(self, passages: list[Passage]) -> list[int]:
+        """Each passage's language row (an index into `language_names`), read from its article."""
+        code = {name: n for n, name in enumerate(self.language_names)}
+        articles = self.articles(p.article for p in passages)
+        return [code.get(articles[p.article].language, len(self.language_names) - 1) for p in passages]
 
     def passages_of(self, periods: list[text_dates.Period], articles: int | None) -> np.ndarray:
         """The passages of these periods: of the newest `articles` articles published within each; or
@@ -327,10 +341,8 @@ class Corpus:
         fetched = self._cached(self._vectors, [int(i) for i in ids[~held]], self.store.passage_vectors) \
             if not held.all() else {}
         vectors = np.vstack([self.matrix[at[n]] if held[n] else fetched[int(ids[n])] for n in range(len(ids))])
-        code = {name: n for n, name in enumerate(self.language_names)}
-        articles = self.articles(p.article for p in passages)
-        rows = np.array([self.language_rows[at[n]] if held[n] else code.get(articles[p.article].language,
-                         len(self.language_names) - 1) for n, p in enumerate(passages)], np.int64)
+        read = iter(self._language_codes([p for n, p in enumerate(passages) if not held[n]]))
+        rows = np.array([self.language_rows[at[n]] if held[n] else next(read) for n in range(len(passages))], np.int64)
         return vectors.astype(np.float32, copy=False), rows
 
     def stored_vectors(self, keys: list[str]) -> dict[str, np.ndarray]:

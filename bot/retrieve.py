@@ -550,7 +550,7 @@ class Retriever:
         else:
             allowed = set(among)
             lexical = [pid for pid in lexical if pid in allowed]
-            dense_ids = corpus.nearest_among(query.vector, list(among), limit)
+            dense_ids = corpus.nearest_among(query.vector, list(among), limit, offsets=offsets)
         found = self._evidence(query, list(dict.fromkeys(dense_ids + lexical)), corpus)
         raw = found.vectors @ query.vector
         sims = raw - offsets[found.languages]

@@ -70,6 +70,35 @@ def test_a_large_index_answers_through_its_graphs_as_it_would_comparing_every_ve
     assert found == expected and any(found)
 
 
+def test_passages_read_by_id_are_ranked_less_their_languages_offset(tmp_path, fake_embedder, monkeypatch):
+    """Passages a graph-searched corpus does not hold (those of the time a question names, a followed
+    topic's new ones) are ranked as a corpus holding every vector ranks them: each less its language's
+    offset, read from its article."""
+    from newsbot.bot.retrieve import Retriever
+
+    corpus = big_corpus(tmp_path / "c")
+    build_index(corpus, tmp_path / "exact.db", fake_embedder)
+    monkeypatch.setattr(ann, "MIN_PASSAGES", 20)
+    build_index(corpus, tmp_path / "big.db", fake_embedder)
+    exact, graphs = Retriever(tmp_path / "exact.db", fake_embedder), Retriever(tmp_path / "big.db", fake_embedder)
+    try:
+        held, read = exact.current(), graphs.current()
+        assert held.complete and not read.complete and len(read.ids) == 0
+        uncorrected = 0
+        for question in QUESTIONS:
+            vector = exact.prepare(question).vector
+            offsets = held.offsets(vector)
+            assert offsets.any() and np.allclose(offsets, read.offsets(vector))
+            ids = [int(i) for i in held.ids[::-1]]
+            expected = held.nearest_among(vector, ids, 10, offsets=offsets)
+            assert read.nearest_among(vector, ids, 10, offsets=offsets, batch=7) == expected
+            uncorrected += read.nearest_among(vector, ids, 10, batch=7) != expected
+        assert uncorrected  # the correction tells
+    finally:
+        exact.close()
+        graphs.close()
+
+
 def test_the_vectors_nearest_hands_back_are_not_read_again(tmp_path, fake_embedder, lowered, monkeypatch):
     build_index(big_corpus(tmp_path / "c"), tmp_path / "i.db", fake_embedder)
     core = NewsCore(Settings(index_path=tmp_path / "i.db", min_relevance=0.1), fake_embedder)
