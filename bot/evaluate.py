@@ -4,7 +4,8 @@ weights and thresholds by cross-validation.
 A question file has one JSON object per line with `id`, `lang`, `q` and `gold` (strings of which one
 must be in a returned passage; an empty list means the sources do not answer it), and optionally
 `asked` ("YYYY-MM-DD"): the day it was asked, which its relative times ("kemarin", "last year") count
-from (`newsbot feedback --export` writes it). `lang` groups the
+from (`newsbot feedback --export` writes it), and `earlier`: the question whose answer it replies to, so
+it is asked as a follow-up ("berapa lama?" after "Di mana Kim dan Putin bertemu?"). `lang` groups the
 questions: `id`, `en`, `xx` (other languages), `kw` (keywords), `tmp` (the time named decides), `neg`
 (near-topic but unanswered) and `off` (off-topic).
 
@@ -49,6 +50,7 @@ class Case:
     q: str
     gold: list[str]
     asked: dt.date | None = None  # the day it was asked: what its relative times count from (None: today)
+    earlier: str | None = None  # the question whose answer it replies to (a follow-up)
 
     @property
     def answerable(self) -> bool:
@@ -136,7 +138,11 @@ def load_cases(path: Path | str) -> list[Case]:
             if not isinstance(row["q"], str) or not isinstance(gold, list):
                 raise TypeError
             asked = dt.date.fromisoformat(row["asked"]) if row.get("asked") is not None else None
-            cases.append(Case(str(row.get("id", n)), str(row.get("lang", "?")), row["q"], [str(g) for g in gold], asked))
+            earlier = row.get("earlier")
+            if earlier is not None and not isinstance(earlier, str):
+                raise EvalFileError(f"{path}:{n}: \"earlier\" must be the question it follows up")
+            cases.append(Case(str(row.get("id", n)), str(row.get("lang", "?")), row["q"], [str(g) for g in gold], asked,
+                              earlier))
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             raise EvalFileError(f"{path}:{n}: expected {{\"id\", \"lang\", \"q\", \"gold\": [...]}}") from None
         except ValueError:
@@ -169,14 +175,19 @@ Searched = dict[str, tuple]  # case id -> the retriever's (query, hits) for its 
 def search_all(core: NewsCore, cases: list[Case]) -> Searched:
     """Search every question once (as on the day it was asked, when known); the ranking can then be
     redone with any thresholds."""
+    return {case.id: _search(core, case) for case in cases}
+
+
+def _search(core: NewsCore, case: Case) -> tuple:
+    """A question's search, as asked on its day and, for a follow-up, read with the question before it."""
     retriever = core.retriever
-    return {case.id: retriever.search(retriever.prepare(case.q, today=case.asked) if case.asked else case.q)
-            for case in cases}
+    question = retriever.read_with(case.q, case.earlier, case.asked)
+    return retriever.search(retriever.prepare(question, today=case.asked) if case.asked else question)
 
 
 def judge(core: NewsCore, case: Case, thresholds: Thresholds, k: int, searched=None) -> CaseResult:
     """One question's outcome under these thresholds (from its search, when given)."""
-    query, groups, _ = answer_groups(core.retriever, case.q, max(k, 3), thresholds, searched)
+    query, groups, _ = answer_groups(core.retriever, case.q, max(k, 3), thresholds, searched or _search(core, case))
     rank = next(
         (i for i, (lead, _) in enumerate(groups, 1) if any(g in lead.passage.text for g in case.gold)), None
     )

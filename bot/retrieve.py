@@ -37,9 +37,9 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, readings, vector_key
-from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
-                           has_indonesian_particle, is_heading, is_question, names, news_word, plain, quantity_asked,
-                           question_language, recency_words, standardise, variants, words)
+from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_own, asks_place, asks_time, colloquial,
+                           function_word, has_indonesian_particle, is_heading, is_question, names, news_word, plain, quantity_asked,
+                           question_language, recency_words, standardise, variants, without_asking, words)
 
 from .corpus import Corpus
 
@@ -109,24 +109,40 @@ def _news_only(standard: str, periods: list[Period]) -> bool:
 FOLLOW_UP_OPENERS = frozenset("kalau kalo klo terus trus lalu lantas then also and how about".split())
 
 
+# A word the earlier question's time leaves hanging when taken out ("…membicarakan apa di tahun 2025?").
+_DANGLING = re.compile(r"\s+(?:(?:di|pada|pas|waktu|saat|dalam|in|on|during|en|em|im|в)\s*)?(?=[?!.,]|$)",
+                       re.IGNORECASE)
+_NAME_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")  # "South Korea", "Sergei Shoigu"
+
+
+def _own_words(question: str) -> list[str]:
+    """What a follow-up says of its own: its words but the function words of any language and the
+    openers ("kalau", "and"), a name of several words ("South Korea", "Korea Selatan") as one."""
+    joined = _NAME_RUN.sub(lambda m: "_".join(m.group(0).split()), question)
+    return [t for t in words(joined) if not function_word(t) and t not in FOLLOW_UP_OPENERS]
+
+
 def read_with(question: str, earlier: str | None, today: dt.date, limit: int | None = None) -> str:
     """A question sent in reply to the answer to an earlier one, as it is searched: after the earlier
     question when it has at most one word of its own besides function words and the time it names
-    ("kalau tahun 2025?", "and who was there?", "berapa lama?"), which asks about the earlier topic;
-    as sent otherwise ("Siapa yang mengundang Putin?" asks on its own). When it names a time, the
-    earlier question's own time is left out ("…bertemu pada 2023?" then "kalau 2025?" asks about 2025).
+    ("kalau tahun 2025?", "and who was there?", "berapa lama?", "and South Korea?", "¿y cuánto duró?"),
+    which asks about the earlier topic; as sent otherwise ("Siapa yang mengundang Putin?" asks on its
+    own). When it names a time, the earlier question's own time is left out ("…bertemu pada 2023?" then
+    "kalau 2025?" asks about 2025); when it asks its own question, the earlier one's words that ask are
+    ("Kapan Kim bertemu Putin?" then "siapa yang hadir?" does not ask when).
     With a `limit` (the longest question searched), the earlier question is cut to leave the follow-up
     whole."""
     if not earlier:
         return question
     standard = standardise(question)
     periods = question_periods(standard, today)
-    own = [t for t in words(_untimed(standard, periods)) if t not in STOPWORDS and t not in FOLLOW_UP_OPENERS]
-    if len(own) > 1:
+    if len(_own_words(_untimed(standard, periods))) > 1:
         return question
     before = standardise(earlier)
     if periods:
-        before = re.sub(r"\s+(?=[?!.,])", "", _untimed(before, question_periods(before, today)))
+        before = _DANGLING.sub("", _untimed(before, question_periods(before, today)))
+    if asks_own(standard):
+        before = without_asking(before)
     if limit is not None and len(before) + 1 + len(question) > limit:
         before = before[:max(limit - len(question) - 1, 0)].rsplit(" ", 1)[0]
     return f"{before} {question}".strip()
@@ -321,9 +337,10 @@ class Retriever:
             return text, False
         return text[: self.max_question_chars].rsplit(" ", 1)[0] or text[: self.max_question_chars], True
 
-    def read_with(self, question: str, earlier: str | None) -> str:
-        """`read_with` counting relative times from the retriever's today, within its longest question."""
-        return read_with(question, earlier, self.today or dt.date.today(), self.max_question_chars)
+    def read_with(self, question: str, earlier: str | None, today: dt.date | None = None) -> str:
+        """`read_with` counting relative times from `today`, else the retriever's, within its longest
+        question."""
+        return read_with(question, earlier, today or self.today or dt.date.today(), self.max_question_chars)
 
     def embed(self, text: str, dim: int, today: dt.date | None = None) -> np.ndarray:
         """The question's vector: embedded with its informal Indonesian words in their standard form, and
@@ -360,8 +377,9 @@ class Retriever:
         # "gimana cuaca besok?", "ada berita soal gempa?" over news of Kim and Putin: an Indonesian
         # question none of whose words (nor their stems, standard forms or close spellings) any article
         # uses, words asking for news aside. A question in another language may share no word with the
-        # articles that answer it ("handshake", "berjabat tangan").
-        topical = {t: forms for t, forms in content.items() if not news_word(t)}
+        # articles that answer it ("handshake", "berjabat tangan"). Nor does a word that opens a
+        # follow-up ("terus gimana cuaca besok?") name a topic.
+        topical = {t: forms for t, forms in content.items() if not news_word(t) and t not in FOLLOW_UP_OPENERS}
         unheld = tuple(topical) if corpus.written_in(language) and not any(
             corpus.frequencies(form for forms in topical.values() for form in forms).values()) else ()
         terms = list(dict.fromkeys(tokens + [w for xs in content.values() for x in xs for w in x.split()]))

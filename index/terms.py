@@ -748,8 +748,54 @@ _ROMANCE_FUNCTION_WORDS = frozenset("""
     a o os as el la los las lo il gli le del della dello dei degli delle al ao aos da das do dos de di que
     en em no na nos nas nel nella un una uno um uma por para per con com se si es son fue foi e y su sus seu
     sua ha han tem como come cuando quando donde onde dove quien quem chi cual qual quale cuantos cuantas
-    quantos quantas quanti quante cosa porque perche ella ele lui ellos eles loro
+    cuanto cuanta quanto quanta quantos quantas quanti quante cosa porque perche ella ele lui ellos eles loro
     """.split())  # folded ("qué" → "que", "é" → "e")
+
+
+# The words that ask, by language (folded): a follow-up that asks its own ("siapa yang hadir?") replaces
+# the earlier question's ("Kapan Kim bertemu Putin?") rather than adding to it. Each language's are
+# read only in a question of that language: "come", "como", "que" and "was" are other words elsewhere.
+_ASKING = {
+    "id": re.compile(r"\b(?:apa(?:kah)?|siapa(?:kah)?|kapan(?:kah)?|mengapa|kenapa|knp|napa|bagaimana(?:kah)?|"
+                     r"gimana|gmn|berapa|brp|(?:di|ke|dari)\s*mana(?:kah)?|mana)\b", re.IGNORECASE),
+    "en": re.compile(rf"\b(?:{_EN_ASKING}|when)\b", re.IGNORECASE),
+    "de": re.compile(r"\b(?:wer|wen|wem|was|wann|wo|wohin|woher|wie|warum|wieso|welche[mnrs]?)\b", re.IGNORECASE),
+    "romance": re.compile(rf"\b(?:{_ROMANCE_ASKING}|cu[áa]nd[oa]|quando|d[óo]nde|onde|dove)\b|(?<!\w)où(?!\w)",
+                          re.IGNORECASE),
+    "ru": re.compile(r"(?<!\w)(?:кто|что|когда|где|куда|откуда|как|почему|зачем|сколько|какой|какая|какие)(?!\w)",
+                     re.IGNORECASE),
+}
+
+
+def _asking_in(question: str) -> list[re.Pattern]:
+    """The interrogatives of the languages a question may be in, as its function words tell (Russian
+    always: its words are no other language's)."""
+    tokens = words(question)
+    if _mostly(tokens, _DE_FUNCTION_WORDS):
+        return [_ASKING["de"], _ASKING["ru"]]
+    if _mostly(tokens, _FR_FUNCTION_WORDS) or _mostly(tokens, _ROMANCE_FUNCTION_WORDS):
+        return [_ASKING["romance"], _ASKING["ru"]]
+    language = question_language(question)
+    return [_ASKING[language], _ASKING["ru"]] if language else [_ASKING["id"], _ASKING["en"], _ASKING["ru"]]
+
+
+def asks_own(question: str) -> bool:
+    """Whether a question holds a word that asks ("siapa", "when", "¿cuánto", "wer", "сколько")."""
+    return any(p.search(question) for p in _asking_in(question))
+
+
+def without_asking(question: str) -> str:
+    """A question without its words that ask: "Kapan Kim bertemu Putin di Vostochny?" → "Kim bertemu
+    Putin di Vostochny?"."""
+    for pattern in _asking_in(question):
+        question = pattern.sub(" ", question)
+    return re.sub(r"\s+(?=[?!.,])", "", " ".join(question.replace("¿", " ").split()))
+
+
+def function_word(word: str) -> bool:
+    """Whether a (folded) word is a function word of any language questions are told apart by."""
+    return word in STOPWORDS or word in _DE_FUNCTION_WORDS or word in _FR_FUNCTION_WORDS \
+        or word in _ROMANCE_FUNCTION_WORDS
 
 
 def names(question: str) -> list[str]:

@@ -209,8 +209,28 @@ def test_a_question_is_searched_as_on_the_day_it_was_asked(tmp_path, fake_core):
         load_cases(questions)
 
 
+def test_a_follow_up_is_searched_read_with_the_question_it_replies_to(tmp_path, fake_core):
+    """`earlier`: the question whose answer it replies to, as a chat would send both."""
+    from newsbot.bot.evaluate import EvalFileError, evaluate, load_cases, search_all
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "f1", "lang": "id", "q": "berapa persen?", "gold": ["udang"],
+                                     "earlier": "Ekspor udang naik?"}) + "\n"
+                         + json.dumps({"id": "f2", "lang": "id", "q": "berapa persen?", "gold": ["udang"]}) + "\n")
+    follow_up, alone = load_cases(questions)
+    assert follow_up.earlier == "Ekspor udang naik?" and alone.earlier is None
+    searched = search_all(fake_core, [follow_up, alone])
+    assert searched["f1"][0].text == "Ekspor udang naik? berapa persen?" and searched["f2"][0].text == "berapa persen?"
+    scores = {c.id: c for c in evaluate(fake_core, [follow_up, alone]).cases}
+    assert scores["f1"].rank == 1 and scores["f2"].rank != 1
+    questions.write_text(json.dumps({"id": "f3", "lang": "id", "q": "Apa?", "gold": [], "earlier": ["x"]}) + "\n")
+    with pytest.raises(EvalFileError, match=r"q.jsonl:1: \"earlier\" must be the question it follows up"):
+        load_cases(questions)
+
+
 @pytest.mark.parametrize("name", ["written-later.jsonl", "written-later-2.jsonl", "written-later-3.jsonl",
-                                  "written-later-4.jsonl", "where.jsonl", "latest.jsonl", "off-topic-chat.jsonl"])
+                                  "written-later-4.jsonl", "where.jsonl", "latest.jsonl", "off-topic-chat.jsonl",
+                                  "follow-ups.jsonl"])
 def test_the_questions_written_later_quote_the_bundled_seeds(name):
     """`eval/*.jsonl` load, and every gold quote is verbatim in a seed article: a question whose gold no
     seed holds would count as a miss whatever the ranking did. Their ids are their own across the files,
@@ -227,3 +247,4 @@ def test_the_questions_written_later_quote_the_bundled_seeds(name):
     assert len({c.id for c in cases}) == len(cases) and not others & {c.id for c in cases}
     missing = [(c.id, g) for c in cases for g in c.gold if g not in seeds]
     assert not missing
+    assert all(c.earlier for c in cases) == (name == "follow-ups.jsonl")

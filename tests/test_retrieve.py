@@ -658,7 +658,19 @@ def test_a_question_naming_a_time_searches_that_times_articles_too(tmp_path, fak
     ("kalau tahun 2025?", "Di mana Kim dan Putin bertemu pada 2023?", "Di mana Kim dan Putin bertemu? kalau tahun 2025?"),
     ("and in 2025?", "Where did Kim and Putin meet?", "Where did Kim and Putin meet? and in 2025?"),
     ("berapa lama?", "Kim ketemu Putin di Vostochny", "Kim bertemu Putin di Vostochny berapa lama?"),
-    ("what did he say?", "Who attended the talks?", "Who attended the talks? what did he say?"),
+    # a follow-up asking its own question leaves out the words the earlier one asked with
+    ("what did he say?", "Who attended the talks?", "attended the talks? what did he say?"),
+    ("siapa aja yang hadir?", "Kapan Kim ketemu Putin di Vostochny?", "Kim bertemu Putin di Vostochny? siapa aja yang hadir?"),
+    ("and who was there?", "When did Kim and Putin meet?", "did Kim and Putin meet? and who was there?"),
+    ("Und wann?", "Wo haben sich Kim und Putin getroffen?", "haben sich Kim und Putin getroffen? Und wann?"),
+    # "was" asks in German only, "come" in Italian only
+    ("who else?", "When was Kim invited to come to Moscow?", "was Kim invited to come to Moscow? who else?"),
+    # a name of several words is one word of its own; another language's function words are none
+    ("and South Korea?", "What did the US say about the summit?", "What did the US say about the summit? and South Korea?"),
+    ("dan Korea Selatan?", "Apa kata AS soal pertemuan itu?", "Apa kata amerika serikat soal pertemuan itu? dan Korea Selatan?"),
+    ("¿y cuánto duró?", "¿Dónde se reunieron Kim y Putin en 2023?", "se reunieron Kim y Putin en 2023? ¿y cuánto duró?"),
+    # the earlier question's time left out leaves no word hanging
+    ("kalau yg 2023?", "Kim sama Putin ngobrolin apa di tahun 2025?", "Kim dengan Putin membicarakan apa? kalau yg 2023?"),
     ("kapan?", None, "kapan?"),
     ("Siapa yang mengundang Putin?", "Di mana Kim dan Putin bertemu?", "Siapa yang mengundang Putin?"),
     ("Who invited Putin in 2023?", "Where did Kim and Putin meet?", "Who invited Putin in 2023?"),
