@@ -301,7 +301,21 @@ def answer_groups(
     if not groups:
         return query, [], note
     floor = _floor(max(relevance(lead, thresholds) for lead, _ in groups), thresholds)
-    return query, [g for g in groups if relevance(g[0], thresholds) >= floor][:k], note
+    kept = [g for g in groups if relevance(g[0], thresholds) >= floor]
+    return query, (_each_time(kept) if query.every_time else kept)[:k], note
+
+
+def _each_time(groups: list[tuple[Hit, list[Hit]]]) -> list[tuple[Hit, list[Hit]]]:
+    """For a question asking every time something happened ("kapan aja Kim ketemu Putin?"): the best
+    report of each month its reports were published in first, most relevant first, then the others, so
+    the 2025 meeting is not crowded out by three reports of 2023's."""
+    seen, first, rest = set(), [], []
+    for group in groups:
+        published = group[0].article.published
+        month = (published.year, published.month) if published else group[0].article.article
+        (rest if month in seen else first).append(group)
+        seen.add(month)
+    return first + rest
 
 
 def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Thresholds | None = None,

@@ -37,7 +37,7 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, readings, vector_key
-from ..index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_own, asks_place, asks_time, colloquial,
+from ..index.terms import (STOPWORDS, Quantity, asks_every_time, asks_latest, asks_news, asks_own, asks_place, asks_time, colloquial,
                            function_word, has_indonesian_particle, is_heading, is_question, names, news_word, plain, quantity_asked,
                            question_language, recency_words, standardise, variants, without_asking, words)
 
@@ -213,6 +213,7 @@ class Query:
     asks_time: bool = False  # it asks "when" / "kapan"
     asks_place: bool = False  # it asks "where" / "di mana"
     latest: bool = False  # it asks for the latest ("terbaru", "most recently") and names no time
+    every_time: bool = False  # it asks every time something happened ("kapan aja", "how many times")
     news: bool = False  # it asks only for the news ("Apa berita terbaru?", "What's new today?"), naming no topic
     unknown_names: float = 0.0  # share of its names the index never mentions
     known_names: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # the others, as index terms
@@ -392,7 +393,7 @@ class Retriever:
         unknown = len(unmentioned) / len(named) if named else 0.0
         return Query(text=text, terms=terms, content_terms=content, vector=vector, truncated=truncated,
                      periods=periods, quantity=quantity_asked(standard), asks_time=asks_time(standard),
-                     asks_place=asks_place(standard),
+                     asks_place=asks_place(standard), every_time=asks_every_time(standard),
                      latest=asks_latest(standard) and not periods, news=news, unknown_names=unknown,
                      known_names=known, unmentioned=unmentioned, unheld=unheld, language=language, corpus=corpus)
 

@@ -422,6 +422,22 @@ _LATEST = re.compile(
 _LAST_DONE = re.compile(r"(?:\b[A-Z][\w-]*|\b(?:[Mm]ereka|[Dd]ia|[Ii]a|[Kk]eduanya))\s+terakhir\b")
 
 
+# A question asking every time something happened ("kapan aja", "berapa kali", "how many times") wants
+# each occasion, not the best report of one.
+_EVERY_TIME = re.compile(
+    r"\b(?:kapan\s+(?:saja|aja|ajah|sajakah)|(?:berapa|brp)\s+kali|sudah\s+berapa\s+kali|how\s+many\s+times|"
+    r"how\s+often|every\s+time|all\s+the\s+times|(?:when|which\s+times)\s+(?:all|else)|cu[aá]ntas\s+veces|"
+    r"quantas\s+vezes|quante\s+volte|combien\s+de\s+fois|wie\s+oft|wie\s+viele\s+male|kaç\s+kez)\b|"
+    r"сколько\s+раз|几次|幾次|多少次|何回|몇\s*번",
+    re.IGNORECASE,
+)
+
+
+def asks_every_time(question: str) -> bool:
+    """True for "kapan aja …", "berapa kali …", "how many times …" and their kind in other languages."""
+    return bool(_EVERY_TIME.search(question))
+
+
 def asks_latest(question: str) -> bool:
     """True for "berita terbaru …", "terakhir kali …", "Kim terakhir …", "the latest …", "most recently"
     and their kind in other languages: the newest report answers."""

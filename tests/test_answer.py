@@ -328,3 +328,34 @@ def test_news_from_sources_without_dates_is_an_honest_refusal(tmp_path, fake_emb
     with NewsCore(settings, fake_embedder) as core:
         assert core.ask("berita terkini?") == Answer(question="berita terkini?", answered=False, results=[],
                                                        note=UNDATED_NOTE)
+
+
+def test_a_question_asking_every_time_shows_each_months_best_report_first(tmp_path, fake_embedder):
+    """"kapan aja …" asks every occasion: three reports of one meeting in 2023 do not crowd out 2025's."""
+    from newsbot.bot.config import Settings
+    from newsbot.bot.core import NewsCore
+    from newsbot.index.build import build_index
+    from newsbot.index.terms import asks_every_time
+
+    from .conftest import write_corpus
+
+    told = ["Menteri perikanan bertemu nelayan Ambon di pelabuhan pada Rabu.",
+            "Nelayan Ambon mengeluhkan harga solar saat bertemu menteri perikanan.",
+            "Menteri perikanan berjanji membangun gudang pendingin setelah bertemu nelayan Ambon."]
+    articles = {f"a{n}.txt": f"---\npublished: 2023-09-1{n}\n---\n{text}\n" for n, text in enumerate(told)}
+    articles["b.txt"] = "---\npublished: 2025-03-02\n---\nMenteri kelautan menemui para nelayan Sorong pada Maret.\n"
+    build_index(write_corpus(tmp_path / "c", articles), tmp_path / "i.db", fake_embedder)
+    core = NewsCore(Settings(index_path=tmp_path / "i.db", min_relevance=-1.0), fake_embedder)
+    try:
+        months = lambda q: [r.published[:7] for r in core.ask(q).results]  # noqa: E731
+        assert months("kapan menteri perikanan bertemu nelayan?")[:3] == ["2023-09"] * 3
+        assert months("kapan aja menteri perikanan bertemu nelayan?")[:2] in (["2023-09", "2025-03"],
+                                                                               ["2025-03", "2023-09"])
+        assert months("berapa kali menteri perikanan bertemu nelayan?")[:2] != ["2023-09"] * 2
+    finally:
+        core.close()
+    for asked in ["kapan aja Kim ketemu Putin?", "How many times have Kim and Putin met?", "berapa kali mereka bertemu",
+                  "¿Cuántas veces se reunieron?", "Сколько раз они встречались?", "他们见过几次？"]:
+        assert asks_every_time(asked), asked
+    for asked in ["kapan Kim ketemu Putin?", "How many troops were sent?", "When did they meet?"]:
+        assert not asks_every_time(asked), asked
