@@ -298,17 +298,17 @@ class Corpus:
         return [pid for _, pid in ranked]
 
     def _language_offsets(self, ids: list[int], offsets: np.ndarray | None) -> dict[int, float]:
-        """Each of these (read, not held) passages' language offset; none read when no language has one."""
+        """Each of these (read, not held) passages' language offset, its language read from the store
+        (no text); none read when no language has one."""
         if offsets is None or not offsets.any():
             return {}
-        passages = self.passages(ids)
-        return {p.id: float(offsets[row]) for p, row in zip(passages, self._language_codes(passages))}
+        code = self._language_code()
+        return {pid: float(offsets[code(language)]) for pid, language in self.store.passage_languages(ids).items()}
 
-    def _language_codes(self, passages: list[Passage]) -> list[int]:
-        """Each passage's language row (an index into `language_names`), read from its article."""
+    def _language_code(self) -> Callable[[str | None], int]:
+        """A language's row (an index into `language_names`; unknown ones last)."""
         code = {name: n for n, name in enumerate(self.language_names)}
-        articles = self.articles(p.article for p in passages)
-        return [code.get(articles[p.article].language, len(self.language_names) - 1) for p in passages]
+        return lambda language: code.get(language, len(self.language_names) - 1)
 
     def passages_of(self, periods: list[text_dates.Period], articles: int | None) -> np.ndarray:
         """The passages of these periods: of the newest `articles` articles published within each; or
@@ -341,8 +341,10 @@ class Corpus:
         fetched = self._cached(self._vectors, [int(i) for i in ids[~held]], self.store.passage_vectors) \
             if not held.all() else {}
         vectors = np.vstack([self.matrix[at[n]] if held[n] else fetched[int(ids[n])] for n in range(len(ids))])
-        read = iter(self._language_codes([p for n, p in enumerate(passages) if not held[n]]))
-        rows = np.array([self.language_rows[at[n]] if held[n] else next(read) for n in range(len(passages))], np.int64)
+        code = self._language_code()
+        articles = self.articles(p.article for n, p in enumerate(passages) if not held[n])
+        rows = np.array([self.language_rows[at[n]] if held[n] else code(articles[p.article].language)
+                         for n, p in enumerate(passages)], np.int64)
         return vectors.astype(np.float32, copy=False), rows
 
     def stored_vectors(self, keys: list[str]) -> dict[str, np.ndarray]:

@@ -344,6 +344,10 @@ class PostgresStore:
             [list(ids)]).fetchall())
         return {pid: v.to_numpy().astype(np.float32) for pid, v in rows}
 
+    def passage_languages(self, ids: list[int]) -> dict[int, str | None]:
+        return dict(self._run(lambda c: c.execute(
+            "SELECT id, language FROM newsbot.passages WHERE id = ANY(%s)", [list(ids)]).fetchall()))
+
     def mentions(self, passages: list[int] | None = None) -> list[Mention]:
         sql = "SELECT passage, sentence, date, precision FROM newsbot.mentions"
         order = " ORDER BY passage, sentence, ctid"

@@ -369,6 +369,10 @@ def passage_vectors(db: Database, ids: list[int]) -> dict[int, np.ndarray]:
     return {pid: from_blob(blob, len(blob) // 4) for pid, blob in rows}
 
 
+def passage_languages(db: Database, ids: list[int]) -> dict[int, str | None]:
+    return dict(_rows_in(db, "SELECT p.id, a.language FROM passages p JOIN articles a ON a.id = p.article", "p.id", ids))
+
+
 def vector_rows(db: Database, after: int = 0, ids: list[int] | None = None, batch: int = 50_000):
     """(ids, vectors, languages) in batches: the passages with an id above `after` (or these ids), by id."""
     dim = (recorded_embedder(db) or ("", 0))[1]
@@ -595,6 +599,10 @@ class SqliteStore:
     def passage_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
         with self._reading() as db:
             return passage_vectors(db, ids)
+
+    def passage_languages(self, ids: list[int]) -> dict[int, str | None]:
+        with self._reading() as db:
+            return passage_languages(db, ids)
 
     def mentions(self, passages: list[int] | None = None) -> list[Mention]:
         with self._reading() as db:

@@ -114,6 +114,9 @@ class IndexStore(Protocol):
     def passage_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
         """These passages' whole-text vectors, by id."""
 
+    def passage_languages(self, ids: list[int]) -> dict[int, str | None]:
+        """These passages' languages (their articles'), by id."""
+
     def mentions(self, passages: list[int] | None = None) -> list[Mention]:
         """The dates the sentences of these passages (of every passage, when None) state, by passage
         then sentence."""

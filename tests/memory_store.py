@@ -90,6 +90,11 @@ class MemoryStore:
         with self.index.lock:
             return {i: self.index.vectors[self.index.passages[i][2]] for i in ids if i in self.index.passages}
 
+    def passage_languages(self, ids):
+        with self.index.lock:
+            ix = self.index
+            return {i: ix.articles[ix.passages[i][0].article][0].language for i in ids if i in ix.passages}
+
     def mentions(self, passages=None):
         with self.index.lock:
             return sorted((m for m in self.index.mentions if passages is None or m.passage in passages),

@@ -84,6 +84,8 @@ def test_passages_read_by_id_are_ranked_less_their_languages_offset(tmp_path, fa
     try:
         held, read = exact.current(), graphs.current()
         assert held.complete and not read.complete and len(read.ids) == 0
+        languages = read.store.passage_languages([int(i) for i in held.ids] + [10**9])
+        assert languages == {int(i): held.language_names[row] for i, row in zip(held.ids, held.language_rows)}
         uncorrected = 0
         for question in QUESTIONS:
             vector = exact.prepare(question).vector

@@ -394,6 +394,7 @@ def test_a_large_index_is_searched_through_its_hnsw_index(pg_url, tmp_path, fake
     found = store.passages(english)
     assert all(np.allclose(v, store.passage_vectors([pid])[pid]) for pid, v in english.items())  # their own vectors
     assert len(english) == 4 and {store.articles([found[i].article])[0].language for i in english} == {"en"}
+    assert store.passage_languages([*english, 10**9]) == {pid: "en" for pid in english}
     (corpus / "z_new.txt").write_text("Harga cabai rawit melonjak di pasar Kupang menjelang hari raya.\n")
     (corpus / "sources.toml").write_text((corpus / "sources.toml").read_text() + '["z_new.txt"]\nlanguage = "id"\n')
     build_index(corpus, pg_url, fake_embedder)
