@@ -776,8 +776,7 @@ _ASKING = {
                      r"gimana|gmn|berapa|brp|(?:di|ke|dari)\s*mana(?:kah)?|mana)\b", re.IGNORECASE),
     "en": re.compile(rf"\b(?:{_EN_ASKING}|when)\b", re.IGNORECASE),
     "de": re.compile(r"\b(?:wer|wen|wem|was|wann|wo|wohin|woher|wie|warum|wieso|welche[mnrs]?)\b", re.IGNORECASE),
-    "romance": re.compile(rf"\b(?:{_ROMANCE_ASKING}|cu[áa]nd[oa]|quando|d[óo]nde|onde|dove)\b|(?<!\w)où(?!\w)",
-                          re.IGNORECASE),
+    "romance": re.compile(rf"\b(?:{_ROMANCE_ASKING}|cu[áa]ndo|quando|quand)\b|(?<!\w)où(?!\w)", re.IGNORECASE),
     "ru": re.compile(r"(?<!\w)(?:кто|что|когда|где|куда|откуда|как|почему|зачем|сколько|какой|какая|какие)(?!\w)",
                      re.IGNORECASE),
 }

@@ -669,6 +669,7 @@ def test_a_question_naming_a_time_searches_that_times_articles_too(tmp_path, fak
     ("and South Korea?", "What did the US say about the summit?", "What did the US say about the summit? and South Korea?"),
     ("dan Korea Selatan?", "Apa kata AS soal pertemuan itu?", "Apa kata amerika serikat soal pertemuan itu? dan Korea Selatan?"),
     ("¿y cuánto duró?", "¿Dónde se reunieron Kim y Putin en 2023?", "se reunieron Kim y Putin en 2023? ¿y cuánto duró?"),
+    ("Et quand ?", "Qui a invité Poutine en Corée du Nord ?", "a invité Poutine en Corée du Nord? Et quand ?"),
     # the earlier question's time left out leaves no word hanging
     ("kalau yg 2023?", "Kim sama Putin ngobrolin apa di tahun 2025?", "Kim dengan Putin membicarakan apa? kalau yg 2023?"),
     ("kapan?", None, "kapan?"),
