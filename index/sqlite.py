@@ -370,7 +370,8 @@ def passage_vectors(db: Database, ids: list[int]) -> dict[int, np.ndarray]:
 
 
 def passage_languages(db: Database, ids: list[int]) -> dict[int, str | None]:
-    return dict(_rows_in(db, "SELECT p.id, a.language FROM passages p JOIN articles a ON a.id = p.article", "p.id", ids))
+    select = "SELECT p.id, a.language FROM passages p JOIN articles a ON a.id = p.article"
+    return dict(_rows_in(db, select, "p.id", ids))
 
 
 def vector_rows(db: Database, after: int = 0, ids: list[int] | None = None, batch: int = 50_000):
