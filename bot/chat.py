@@ -17,12 +17,13 @@ from urllib.parse import urlsplit
 
 from .answer import Answer, Carriers, Result
 from .commands import Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, searches
-from .core import NewsCore
+from .core import Links, NewsCore
 from .follow import Delivery, FollowReply
 from .limits import RateLimit, slow_down
 from .pages import Measure, Page, human_date, paginate, trim_escaped
-from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NOT_HERE, NOTHING_FOUND, NOTHING_HINT, READ_ARTICLE,
-                     SOURCES_HINT, dates_line, low_confidence, no_events, sources_title)
+from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NO_LINK, NOT_HERE, NOTHING_FOUND, NOTHING_HINT,
+                     READ_ARTICLE, SOURCES_HINT, dates_line, links_empty, links_title, low_confidence, no_events,
+                     result_numbers, sources_title)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ LIGHT_ACTIONS = 4  # help, usage and paging a user may do per question the rate 
 # In a private conversation (only the asker and the bot), a question within this many seconds of an
 # answer may follow it up without replying to it, as in `newsbot chat`; later, only a reply does.
 FOLLOW_UP_SECONDS = 15 * 60
+MAX_SHOWN_URL = 500  # characters of an article's address written out where a chat will not link it
 CONVERSATIONS = 10_000  # private conversations whose last answer is kept (the least recent forgotten)
 
 
@@ -281,6 +283,26 @@ def sources_pages(reply: SourcesReply, m: Markup) -> list[Page]:
     return list_pages(m, sources_title(reply), blocks, NO_ARTICLES)
 
 
+def links_pages(reply: Links, m: Markup) -> list[Page]:
+    """The articles an answer quoted, each with its title and link (a link in the text where the markup
+    writes them, else the address itself)."""
+    if not reply.articles:
+        return [_page(m, m.escape(links_empty(reply)))]
+    blocks = []
+    for a in reply.articles:
+        lines = [f"{m.escape(result_numbers(a).capitalize())} · {credit(m, a.outlet, a.published, a.wire)}"]
+        if a.title:
+            lines.append(trim_escaped(a.title, 300, m.escape, m.measure))
+        if not a.url:
+            lines.append(m.italic(m.escape(NO_LINK)))
+        elif m.link and button_link(a.url):
+            lines.append(m.link(m.escape(READ_ARTICLE), a.url))
+        else:  # an address a chat would not link (a bare host, an IP address): shown as it is
+            lines.append(m.code(a.url if len(a.url) <= MAX_SHOWN_URL else a.url[:MAX_SHOWN_URL - 1] + "…"))
+        blocks.append("\n".join(lines))
+    return list_pages(m, links_title(reply), blocks, NOTHING_FOUND)
+
+
 def timeline_pages(reply: TimelineReply, m: Markup) -> list[Page]:
     blocks = []
     for e in reply.events:
@@ -333,4 +355,6 @@ def pages_for(reply: Reply, m: Markup) -> list[Page]:
         return [_page(m, m.escape(reply.message))]
     if isinstance(reply, FollowReply):
         return follow_pages(reply, m)
+    if isinstance(reply, Links):
+        return links_pages(reply, m)
     raise TypeError(f"cannot render {type(reply).__name__}")

@@ -14,7 +14,7 @@ from ..index.errors import IndexUnwritable
 from ..index.terms import small_talk
 
 from .answer import Answer, Carriers
-from .core import ArticleInfo, NewsCore
+from .core import ArticleInfo, Links, NewsCore
 from .follow import MAX_TOPIC, FollowReply
 from .timeline import Event
 
@@ -54,6 +54,8 @@ COMMANDS = (
     CommandSpec("help", "/help", "show what I can do", "What I can do"),
 )
 ASK_ME = "Ask me anything about the news, e.g. Di mana Kim dan Putin bertemu?"
+NO_ANSWER_TO_LINK = ("Links to which answer? Ask me something first, or reply to one of my answers with “link?”: "
+                     "I'll list the articles it quoted, with their links.")
 FOLLOWING = ("follow", "following", "unfollow")  # commands that need to know the chat they come from
 ALIASES = {"start": "help", "q": "ask", "sumber": "sources", "tanya": "ask", "kronologi": "timeline",
            "ikuti": "follow"}
@@ -97,14 +99,15 @@ class UsageReply:
     message: str
 
 
-Reply = Answer | Carriers | FollowReply | HelpReply | SourcesReply | TimelineReply | UsageReply
+Reply = Answer | Carriers | FollowReply | HelpReply | Links | SourcesReply | TimelineReply | UsageReply
 
 
 def searches(command: Command) -> bool:
     """True when a command makes the core work or changes what it keeps (what a rate limit counts);
-    help, usage, small talk ("makasih", "halo") and listing the follows do not."""
+    help, usage, small talk ("makasih", "halo") and listing the follows do not. Asking for an answer's
+    links does: its question is answered again."""
     return command.name in ("timeline", "sources", "follow", "unfollow") or (
-        command.name == "ask" and bool(command.arg) and not small_talk(command.arg))
+        command.name == "ask" and bool(command.arg) and small_talk(command.arg) in (None, "link"))
 
 
 def whole_corpus(command: Command) -> bool:
@@ -167,6 +170,8 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
         talk = small_talk(command.arg)
         if talk in ("greeting", "about", "sources"):  # "sources" asked inline, where no list fits
             return HelpReply(COMMANDS)
+        if talk == "link":  # "link artikelnya mana?": of the answer it follows
+            return core.links(command.earlier) if command.earlier else UsageReply(NO_ANSWER_TO_LINK)
         if talk:
             return UsageReply(("You're welcome! " if talk == "thanks" else "") + ASK_ME)
         return core.ask(command.arg, earlier=command.earlier)

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..index.build import IndexReport, Progress, build_index
 from ..index.embed import Embedder, LazyEmbedder
 from ..index.errors import CorpusError
+from ..index.model import Article
 from ..index.store import index_exists, local_folder, shown
 
 from .answer import Answer, Carriers, Thresholds, answer, carriers, follow_up_note
@@ -33,6 +34,28 @@ class ArticleInfo:
     title: str | None
     passages: int
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    """One article an answer quoted, with where to read it whole."""
+
+    results: tuple[int, ...]  # the numbers (from 1) of the answer's results quoting it
+    article: str
+    outlet: str | None
+    published: str | None
+    wire: str | None
+    title: str | None
+    url: str | None  # None for an article indexed from a file with no address
+
+
+@dataclass(frozen=True)
+class Links:
+    """The articles behind the answer to `question` ("link artikelnya mana?" after it), in the order
+    its results quote them; none when that answer quoted nothing."""
+
+    question: str
+    articles: list[ArticleLink]
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -72,6 +95,23 @@ class NewsCore:
             return reply
         return replace(reply, note=" ".join(n for n in (follow_up_note(earlier), reply.note) if n))
 
+    def links(self, question: str) -> Links:
+        """The articles the answer to `question` quotes, each once, with its title and address: what
+        "link artikelnya mana?" asks after an answer. The question is answered again (as it was asked,
+        follow-ups already read with theirs), so on an index that has not changed since, these are the
+        articles that answer showed."""
+        reply = answer(self.retriever, question, self.settings.k, self.thresholds)
+        quoted: dict[str, list[int]] = {}
+        for n, result in enumerate(reply.results if reply.answered else [], 1):
+            quoted.setdefault(result.article, []).append(n)
+        articles = self.retriever.current().articles(quoted)
+        titles = self._titles(list(articles.values()))
+        return Links(question, [
+            ArticleLink(results=tuple(numbers), article=ident, outlet=a.outlet,
+                        published=a.published.isoformat() if a.published else None, wire=", ".join(a.wires) or None,
+                        title=titles.get(ident), url=a.url)
+            for ident, numbers in quoted.items() if (a := articles.get(ident))])
+
     @functools.cached_property
     def feedback(self) -> Feedback:
         """Votes on answers (its key made on first use, when the settings have none)."""
@@ -105,21 +145,25 @@ class NewsCore:
 
     def articles(self) -> list[ArticleInfo]:
         """Every article in the index, by outlet then date."""
-        store = self.retriever.store
-        articles = store.articles()
-        # An untitled article is named by its first sentence.
-        leads = {a: ids[0] for a, ids in store.article_passages([a.article for a in articles if not a.title]).items() if ids}
-        passages = store.passages(list(leads.values()))
-        first = {a: (passages[pid].sentences or [passages[pid].text])[0] for a, pid in leads.items() if pid in passages}
+        articles = self.retriever.store.articles()
+        titles = self._titles(articles)
         infos = []
         for a in articles:
             infos.append(
                 ArticleInfo(
                     article=a.article, outlet=a.outlet, published=a.published.isoformat() if a.published else None,
-                    wire=", ".join(a.wires) or None, title=a.title or first.get(a.article), passages=a.passages, note=a.note,
+                    wire=", ".join(a.wires) or None, title=titles.get(a.article), passages=a.passages, note=a.note,
                 )
             )
         return sorted(infos, key=lambda i: (i.outlet or "~", i.published or "~", i.article))
+
+    def _titles(self, articles: list[Article]) -> dict[str, str]:
+        """Each article's title; an untitled one is named by its first sentence."""
+        store = self.retriever.store
+        leads = {a: ids[0] for a, ids in store.article_passages([a.article for a in articles if not a.title]).items() if ids}
+        passages = store.passages(list(leads.values()))
+        first = {a: (passages[pid].sentences or [passages[pid].text])[0] for a, pid in leads.items() if pid in passages}
+        return {a.article: t for a in articles if (t := " ".join((a.title or first.get(a.article) or "").split()))}
 
     @property
     def state_folder(self) -> Path:

@@ -6,6 +6,7 @@ import textwrap
 
 from .answer import LOW, Answer, Carriers, Result
 from .commands import HelpReply, Reply, SourcesReply, TimelineReply, UsageReply
+from .core import ArticleLink, Links
 from .feedback import FeedbackReport
 from .follow import FollowReply
 from .pages import human_date
@@ -17,6 +18,8 @@ SOURCES_HINT = "See everything I have read with /sources."
 NO_ARTICLES = "I have not read any articles yet."
 LOW_CONFIDENCE = "The closest I found — it may not answer your question:"
 READ_ARTICLE = "Read the article"  # the link button under a quote whose article has a URL
+MAX_TITLE = 200  # characters of an article's title (or first sentence) a list shows
+NO_LINK = "no link: read from a file"  # an article indexed from a file with no address
 NOT_HERE = "Sorry, I only answer in the chats and servers I was set up for."
 ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 
@@ -102,6 +105,34 @@ def render_sources(reply: SourcesReply) -> str:
     return "\n".join(lines)
 
 
+def links_title(reply: Links) -> str:
+    """'The articles quoted in answer to “…”'."""
+    return f"The articles quoted in answer to “{' '.join(reply.question.split())}”"
+
+
+def links_empty(reply: Links) -> str:
+    return f"My answer to “{' '.join(reply.question.split())}” quoted no article, so I have no link to give."
+
+
+def result_numbers(link: ArticleLink) -> str:
+    """'result 1' or 'results 1, 3': which of the answer's quotes come from this article."""
+    return f"result{'s' if len(link.results) > 1 else ''} {', '.join(map(str, link.results))}"
+
+
+def render_links(reply: Links, width: int = 100) -> str:
+    if not reply.articles:
+        return links_empty(reply)
+    lines = [f"{links_title(reply)}:"]
+    for a in reply.articles:
+        via = f" (via {a.wire})" if a.wire else ""
+        lines.append(f"{result_numbers(a).capitalize()}: {a.outlet or 'unknown outlet'}, {a.published or 'date unknown'}{via}")
+        if a.title:
+            title = a.title if len(a.title) <= MAX_TITLE else a.title[:MAX_TITLE - 1].rsplit(" ", 1)[0] + "…"
+            lines.append(textwrap.fill(title, width=width, initial_indent="   ", subsequent_indent="   "))
+        lines.append(f"   {a.url or f'({NO_LINK})'}")
+    return "\n".join(lines)
+
+
 def render_carriers(reply: Carriers, width: int = 100) -> str:
     if not reply.answered:
         lines = [NOTHING_FOUND, SOURCES_HINT]
@@ -170,4 +201,6 @@ def render(reply: Reply, full: bool = False) -> str:
         return reply.message
     if isinstance(reply, FollowReply):
         return render_follow(reply)
+    if isinstance(reply, Links):
+        return render_links(reply)
     raise TypeError(f"cannot render {type(reply).__name__}")

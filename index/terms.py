@@ -662,10 +662,37 @@ _ABOUT_SOURCES = re.compile(
     r"where does (?:your|the|this|that) (?:news|information|info) come from|how do (?:you|u) know(?: that| this)?"
 )
 
+# Asking for the link to (or the whole of) the article an answer quoted ("link artikelnya mana?",
+# "source link pls", "where can I read the full article?"): the articles behind the answer it follows.
+_POLITE = "(?: (?:" + "|".join(map(fold, "please pls plz tolong dong donk ya kak min gan bro thanks thx 주세요 пожалуйста"
+                                    .split())) + "))*"
+_LINK = "(?:" + "|".join(map(fold, "link links linknya tautan tautannya url urlnya enlace lien ссылка ссылку ссылки "
+                                  "链接 링크".split())) + ")"
+_ARTICLE = r"(?:artikel|artikelnya|berita|beritanya|sumber|sumbernya|aslinya|lengkapnya|article|articles|story|source)"
+_WHERE = r"(?:di ?mana|dimana)"
+_ASKING_LINK = re.compile(
+    # "link?", "ada linknya gak kak?", "link ke artikelnya dong", "send me the link", "source link pls"
+    rf"(?:(?:ada|minta|bagi|share|kasih|mana|got|have|any|send|give|drop|post|is there)(?: me| us)? )?"
+    rf"(?:(?:a|an|the|source|article|full|original) )*{_LINK}"
+    rf"(?: (?:to|for|of|ke|dari|del|de)(?: the| that| this| l| la)?)?(?: {_ARTICLE})*"
+    rf"(?: (?:nya|mana|{_WHERE}|dong|apa|ada|gak|ga|nggak|enggak|tidak|itu|tsb|tersebut))*{_POLITE}|"
+    # "artikel lengkapnya mana?", "berita aslinya mana"
+    rf"(?:(?:mana|minta|ada) )?{_ARTICLE}(?: {_ARTICLE})* (?:lengkap(?:nya)?|asli(?:nya)?|full)"
+    rf"(?: (?:mana|{_WHERE}|dong|ada))*{_POLITE}|"
+    # "baca di mana artikelnya?", "baca selengkapnya di mana?"
+    rf"(?:baca|bacanya) {_WHERE} (?:artikel|berita)?(?:nya)?(?: (?:lengkap|asli)(?:nya)?)?{_POLITE}|"
+    rf"(?:baca )?(?:artikel |berita )?(?:selengkapnya|lengkapnya) (?:baca )?{_WHERE}(?: ya)?{_POLITE}|"
+    # "where can I read the full article?", "full article?", "l'article complet ?"
+    rf"where (?:can|do|could) (?:i|we|u|you) (?:read|find|see) (?:it|that|this|more|the whole thing|"
+    rf"the (?:full |whole |original )?(?:article|story|report|source))(?: in full)?(?: online)?{_POLITE}|"
+    rf"(?:the )?(?:full|whole|original) (?:article|story|report){_POLITE}|(?:l )?article complet"
+)
+
 
 def small_talk(message: str) -> str | None:
     """"thanks", "greeting", "about" (who the bot is, what it can do), "sources" (where its news comes
-    from), "ok" (an acknowledgement or laughter), or None for a message that asks something of the news."""
+    from), "link" (the link to an answer's article), "ok" (an acknowledgement or laughter), or None for a
+    message that asks something of the news."""
     text = unicodedata.normalize("NFC", message.strip())
     if _CJK_SMALL_TALK.fullmatch(text):
         return "greeting" if re.match(r"你好|您好|안녕|こんにちは", text) else "thanks"
@@ -673,6 +700,8 @@ def small_talk(message: str) -> str | None:
     if _ABOUT_BOT.fullmatch(addressed):
         return "about"
     plainly = " ".join(t for t in addressed.split() if t not in _CHAT_FILLER)
+    if _ASKING_LINK.fullmatch(addressed) or _ASKING_LINK.fullmatch(plainly):
+        return "link"
     if _ABOUT_SOURCES.fullmatch(addressed) or _ABOUT_SOURCES.fullmatch(plainly):
         return "sources"
     tokens = [t for t in _greeting_phrases_as_words(words(text)) if t not in _CHAT_FILLER]

@@ -94,6 +94,13 @@ def test_chat_reads_a_short_question_after_the_one_before(run):
     assert "ekspor udang" in out[follow_up:] and out.count("follow-up") == 1  # a question of its own is not
 
 
+def test_chat_gives_the_links_of_the_last_answer(run):
+    out = run("chat", input="link?\nBerapa kenaikan ekspor udang?\nlink artikelnya mana?\n").output
+    assert "\nLinks to which answer? Ask me something first" in out
+    listed = out[out.index("The articles quoted in answer to “Berapa kenaikan ekspor udang?”:"):]
+    assert "ANTARA, 2023-10-02 (via Reuters)" in listed and "(no link: read from a file)" in listed
+
+
 def test_sources_json(run):
     result = run("sources", "--json")
     data = json.loads(result.output[result.output.index("["):])

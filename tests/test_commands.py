@@ -2,10 +2,12 @@
 
 import asyncio
 import threading
+from dataclasses import replace
 
 from newsbot.bot.answer import Answer
-from newsbot.bot.commands import (ASK_ME, COMMANDS, HelpReply, SourcesReply, UsageReply, Workers, dispatch, parse,
-                                  searches, whole_corpus)
+from newsbot.bot.commands import (ASK_ME, COMMANDS, NO_ANSWER_TO_LINK, HelpReply, SourcesReply, UsageReply, Workers,
+                                  dispatch, parse, searches, whole_corpus)
+from newsbot.bot.core import ArticleLink, Links
 
 
 def test_what_counts_as_work_and_what_reads_the_whole_corpus():
@@ -37,6 +39,26 @@ def test_small_talk_gets_a_chat_reply_not_a_quote(fake_core):
         assert parse(question).name == "ask"
     # the core itself quotes nothing for small talk (newsbot ask, --json)
     assert not fake_core.ask("makasih ya").answered and fake_core.ask("makasih ya").results == []
+
+
+def test_asking_for_the_link_lists_the_articles_of_the_answer_it_follows(fake_core):
+    question = "Berapa kenaikan ekspor udang?"
+    shown = dispatch(fake_core, parse(question))
+    assert shown.answered
+    command = replace(parse("link artikelnya mana?"), earlier=question)
+    assert searches(command)  # the question is answered again, off the event loop, within the rate limit
+    links = dispatch(fake_core, command)
+    assert isinstance(links, Links) and links.question == question
+    # each article once, in the order the answer quotes them, with the results it gives
+    assert [a.article for a in links.articles] == list(dict.fromkeys(r.article for r in shown.results))
+    assert sorted(n for a in links.articles for n in a.results) == list(range(1, len(shown.results) + 1))
+    first = links.articles[0]
+    assert first == ArticleLink(results=first.results, article="a_antara", outlet="ANTARA", published="2023-10-02",
+                                wire="Reuters", url=None, title=first.title)
+    assert first.title.startswith("Menteri Perikanan mengumumkan")  # untitled: named by its first sentence
+    # an answer that quoted nothing has no link; with no answer to follow, the user is told how to ask
+    assert dispatch(fake_core, replace(command, earlier="Siapa juara Piala Dunia?")) == Links("Siapa juara Piala Dunia?", [])
+    assert dispatch(fake_core, parse("link?")) == UsageReply(NO_ANSWER_TO_LINK)
 
 
 async def test_a_question_is_not_kept_waiting_by_timelines(fake_core):

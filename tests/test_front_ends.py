@@ -22,6 +22,7 @@ import pytest
 from newsbot.bot.answer import Answer, QuoteDate, Result
 from newsbot.bot.commands import COMMANDS, TimelineReply, dispatch, parse
 from newsbot.bot.config import ConfigError
+from newsbot.bot.core import ArticleLink, Links
 from newsbot.bot.limits import slow_down
 from newsbot.bot.logs import REDACTED, scrub_secrets
 from newsbot.bot.pages import human_date, utf16_len
@@ -210,6 +211,32 @@ def test_every_front_end_marks_a_low_confidence_answer_and_shows_resolved_dates(
     assert low.startswith(LOW_CONFIDENCE.rstrip(":"))
     assert "Kim tiba pada Selasa pagi." in low and "Selasa pagi = 12 Sep 2023" in low
     assert LOW_CONFIDENCE.rstrip(":") not in high and "Selasa pagi = 12 Sep 2023" in high
+
+
+LINKS = Links("Harga cabai naik?", [
+    ArticleLink((1, 3), "e_link", "Kabar", "2023-10-02", "Reuters", "Harga cabai merah naik di Medan",
+                "https://kabar.example/cabai?id=7"),
+    ArticleLink((2,), "f_local", "Lokal", None, None, "Banjir merendam Bekasi", "http://127.0.0.1:8000/banjir"),
+    ArticleLink((4,), "g_file", None, "2023-10-03", None, None, None),
+])
+
+
+@pytest.mark.parametrize("shown", SHOWN)
+def test_every_front_end_lists_the_links_of_an_answer(shown):
+    raw = " ".join(SHOWN[shown](LINKS))
+    seen = as_read(raw)
+    assert "The articles quoted in answer to “Harga cabai naik?”" in seen
+    for fact in ("Results 1, 3", "Kabar", "Reuters", "Harga cabai merah naik di Medan", "Result 2", "Lokal",
+                 "Banjir merendam Bekasi", "Result 4", "unknown outlet", "no link: read from a file"):
+        assert fact.lower() in seen.lower(), (shown, fact)
+    # a public address is a link; one a chat would refuse to link (an IP address) is written out
+    public = {"cli": "https://kabar.example/cabai?id=7",
+              "telegram": '<a href="https://kabar.example/cabai?id=7">Read the article</a>',
+              "discord": "[Read the article](https://kabar.example/cabai?id=7)"}[shown]
+    assert public in raw and "http://127.0.0.1:8000/banjir" in seen
+    assert "2 Oct 2023" in seen if shown != "cli" else "2023-10-02" in seen
+    nothing = as_read(" ".join(SHOWN[shown](Links("Siapa juara Piala Dunia?", []))))
+    assert nothing == "My answer to “Siapa juara Piala Dunia?” quoted no article, so I have no link to give."
 
 
 @pytest.mark.parametrize("platform", PAGES)

@@ -474,6 +474,23 @@ async def test_an_article_with_a_url_gets_a_read_the_article_button(api, start_b
     assert buttons(api.sent[max(api.sent)]) == [[("👍", ANY), ("👎", ANY)]]
 
 
+async def test_link_in_reply_to_an_answer_lists_its_articles_with_their_links(api, start_bot, tmp_path):
+    await start_bot(small_core(tmp_path, LINKED))
+    await api.push(message("/ask harga cabai merah naik", chat=GROUP, message_id=100))
+    await api.wait_for("sendMessage")
+    answer = api.sent[max(api.sent)]
+    await api.push(message("link artikelnya mana?", chat=GROUP, message_id=101, reply_to_message=answer))
+    links = (await api.wait_for("sendMessage", 2))[1]
+    assert links["reply_parameters"]["message_id"] == 101
+    assert "The articles quoted in answer to “harga cabai merah naik”" in links["text"]
+    assert '<a href="https://kabar.example/cabai?id=7">Read the article</a>' in links["text"]
+    assert "reply_markup" not in links  # nothing to vote on: it quotes nothing
+    # Not in reply to an answer, in a group: which answer's links is not known, and the user is told how.
+    await api.push(message(f"@{BOT['username']} link?", chat=GROUP, message_id=102))
+    told = (await api.wait_for("sendMessage", 3))[2]
+    assert told["text"].startswith("Links to which answer?")
+
+
 # --- inline mode, votes and follows ----------------------------------------------------------------------
 
 

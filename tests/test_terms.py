@@ -196,6 +196,25 @@ def test_small_talk(message, kind):
     assert small_talk(message) == kind
 
 
+@pytest.mark.parametrize("message", [
+    "link?", "linknya?", "link artikelnya mana?", "ada linknya gak kak?", "minta link beritanya dong", "mana linknya",
+    "link sumbernya mana", "bagi link dong min", "artikel lengkapnya mana?", "baca selengkapnya di mana?",
+    "berita aslinya mana", "Link please", "source link pls", "got a link?", "any links?", "send me the link",
+    "Is there a link to the source?", "where can I read the full article?", "where can i read more", "full article?",
+    "url?", "¿enlace?", "lien ?", "l'article complet ?", "ссылку, пожалуйста", "链接？", "링크 주세요",
+])
+def test_asking_for_the_link_of_an_answer(message):
+    assert small_talk(message) == "link"
+
+
+@pytest.mark.parametrize("message", [
+    "What is the link between Kim and Putin?", "apa link antara Korut dan Rusia?", "sumbernya apa ya?",
+    "artikel tentang Kim?", "berita terbaru?", "baca apa Kim di sana?", "the full list of delegates?",
+])
+def test_a_question_mentioning_links_or_articles_is_not_asking_for_one(message):
+    assert small_talk(message) != "link"
+
+
 def test_numbers_in_digits_or_words():
     assert has_number("sekitar 13.000 tentara") and has_number("dua jam") and has_number("dozens of troops")
     assert not has_number("Kim tiba dengan kereta khusus")
