@@ -37,7 +37,7 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, readings, vector_key
-from ..index.terms import (STOPWORDS, Quantity, asks_every_time, asks_latest, asks_news, asks_own, asks_place,
+from ..index.terms import (STOPWORDS, Quantity, all_indonesian_words, asks_every_time, asks_latest, asks_news, asks_own, asks_place,
                            asks_time, colloquial, function_word, has_indonesian_particle, is_heading, is_question, names,
                            news_word, plain, quantity_asked, question_language, recency_words, standardise, variants,
                            without_asking, words)
@@ -381,8 +381,11 @@ class Retriever:
         # uses, words asking for news aside. A question in another language may share no word with the
         # articles that answer it ("handshake", "berjabat tangan"). Nor does a word that opens a
         # follow-up ("terus gimana cuaca besok?") name a topic.
+        # A question of keywords ("cuaca besok?") has no function word to tell its language; its words do
+        # when each is Indonesian.
         topical = {t: forms for t, forms in content.items() if not news_word(t) and t not in FOLLOW_UP_OPENERS}
-        unheld = tuple(topical) if corpus.written_in(language) and not any(
+        written = language or ("id" if all_indonesian_words(standard) else None)
+        unheld = tuple(topical) if corpus.written_in(written) and not any(
             corpus.frequencies(form for forms in topical.values() for form in forms).values()) else ()
         terms = list(dict.fromkeys(tokens + [w for xs in content.values() for x in xs for w in x.split()]))
         vector = self.embed(text, corpus.dim, today) if vector is None else vector

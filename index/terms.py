@@ -64,6 +64,24 @@ def has_indonesian_particle(text: str) -> bool:
     return any(w in _ID_PARTICLES for w in words(text))
 
 
+@lru_cache(maxsize=1)
+def _indonesian_roots() -> frozenset[str]:
+    """The root words of Sastrawi's Indonesian dictionary (about 30,000)."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return frozenset(StemmerFactory().get_words())
+
+
+def all_indonesian_words(text: str) -> bool:
+    """Whether a text's words are all Indonesian words (each a root of Sastrawi's dictionary, or a word
+    whose stem is one), numbers aside: a question of keywords with no function word to tell its language
+    ("cuaca besok?", "harga cabai?") is Indonesian. An English one names a word the dictionary lacks
+    ("handshake duration?"), and so does one in any other language or script."""
+    tokens = [t for t in words(text) if not t.isdigit()]
+    roots = _indonesian_roots()
+    return bool(tokens) and all(t in roots or stem(t) in roots for t in tokens)
+
+
 def fold(text: str) -> str:
     """Lower-case and strip diacritics, the way the FTS5 tokenizer sees words."""
     lowered = text.lower()

@@ -54,6 +54,12 @@ def test_a_question_in_the_index_language_whose_words_it_never_uses_is_refused_s
     # In a language the index is not written in, sharing no word says nothing ("shrimp" is "udang")
     english = retriever.prepare("How much shrimp was exported?")
     assert english.language == "en" and english.unheld == ()
+    # Keywords with no function word ("cuaca besok?") are Indonesian when each is an Indonesian word;
+    # keywords of another language ("shrimp export?") are not, and are searched.
+    keywords = retriever.prepare("cuaca besok?")
+    assert keywords.language is None and keywords.unheld == ("cuaca", "besok")
+    assert fake_core.ask("cuaca besok?").note == "Nothing in my sources mentions cuaca or besok."
+    assert retriever.prepare("shrimp export?").unheld == () and fake_core.ask("shrimp export?").note is None
 
 
 def test_empty_or_punctuation_only_question_is_refused(fake_core):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsbot.index.terms import (STOPWORDS, Quantity, asks_latest, asks_news, asks_place, asks_time, colloquial,
+from newsbot.index.terms import (STOPWORDS, Quantity, all_indonesian_words, asks_latest, asks_news, asks_place, asks_time, colloquial,
                                  recency_words,
                                  demonym_places, has_number, is_heading, is_question,
                                  borrowed_nouns, loanword_forms, loanword_spelling, names, plain, question_language, script,
@@ -213,6 +213,15 @@ def test_asking_for_the_link_of_an_answer(message):
 ])
 def test_a_question_mentioning_links_or_articles_is_not_asking_for_one(message):
     assert small_talk(message) != "link"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("cuaca besok?", True), ("harga cabai 2025", True), ("Kim kereta", True), ("pertemuan kunjungan", True),
+    ("handshake duration?", False), ("Kim train", False), ("Putin Kim", False), ("premier league table", False),
+    ("Где Ким?", False), ("?!", False), ("2025", False),
+])
+def test_all_indonesian_words(text, expected):
+    assert all_indonesian_words(text) is expected
 
 
 def test_numbers_in_digits_or_words():
