@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from ..index.errors import IndexUnwritable
-from ..index.terms import small_talk
+from ..index.terms import overview_topic, small_talk
 
 from .answer import Answer, Carriers
 from .core import ArticleInfo, Links, NewsCore
@@ -111,9 +111,10 @@ def searches(command: Command) -> bool:
 
 
 def whole_corpus(command: Command) -> bool:
-    """True when a command may read the whole corpus (a timeline; the list of sources): seconds on a
-    large index the first time after it changes."""
-    return command.name == "timeline" or (command.name == "sources" and not command.arg)
+    """True when a command may read the whole corpus (a timeline, asked for as /timeline or in words; the
+    list of sources): seconds on a large index the first time after it changes."""
+    return command.name == "timeline" or (command.name == "sources" and not command.arg) or (
+        command.name == "ask" and overview_topic(command.arg) is not None)
 
 
 class Workers:
@@ -172,6 +173,10 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
             return HelpReply(COMMANDS)
         if talk == "link":  # "link artikelnya mana?": of the answer it follows
             return core.links(command.earlier) if command.earlier else UsageReply(NO_ANSWER_TO_LINK)
+        topic = overview_topic(command.arg)
+        if topic is not None:  # "rangkum dong", "kronologinya?": the story so far, of the answer it follows
+            topic = topic or command.earlier
+            return TimelineReply(topic, core.timeline(topic))
         if talk:
             return UsageReply(("You're welcome! " if talk == "thanks" else "") + ASK_ME)
         return core.ask(command.arg, earlier=command.earlier)

@@ -151,7 +151,7 @@ def render_carriers(reply: Carriers, width: int = 100) -> str:
 def render_timeline(reply: TimelineReply, width: int = 100) -> str:
     if not reply.events:
         return no_events(reply.topic)
-    lines = []
+    lines = [f"Timeline: {' '.join(reply.topic.split())}"] if reply.topic else []
     for event in reply.events:
         source = f"{event.outlet or 'unknown outlet'}"
         also = f"; also reported by {', '.join(event.also_reported_by)}" if event.also_reported_by else ""

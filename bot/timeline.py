@@ -18,7 +18,7 @@ from ..index.dates import DAY, MONTH, YEAR
 from ..index.model import Article, Mention, Passage
 from ..index.terms import is_question
 
-from .answer import Source, Thresholds, rank, relevant, same_report
+from .answer import Source, Thresholds, rank, relevance, relevant, same_report
 from .corpus import Corpus
 from .retrieve import Retriever
 
@@ -111,13 +111,21 @@ def _ordered(passages: list[Passage], articles: dict[str, Article], mentions: di
 
 def timeline(retriever: Retriever, topic: str | None = None, thresholds: Thresholds | None = None) -> list[Event]:
     """The corpus's events in chronological order; with a topic, only those in passages about it, and
-    when the topic names a time ("Kim Putin 2025", "udang bulan lalu"), only the events of that time."""
+    when the topic names a time ("Kim Putin 2025", "udang bulan lalu"), only the events of that time.
+    A topic no passage answers as an answer would with confidence has none: a topic in the index's
+    language none of whose words any article uses, or one whose nearest passage is only "closest I
+    found" ("sepak bola" over news of Kim and Putin)."""
     thresholds = thresholds or Thresholds.tuned()
     corpus = retriever.current()
     if topic and topic.strip():
         query = retriever.prepare(topic, corpus=corpus)
+        if query.unheld:  # "gempa" over news of Kim and Putin: no article mentions it
+            return []
         _, hits = retriever.search(query)
-        passages = [h.passage for h in rank(hits, thresholds)[:TOPIC_PASSAGES] if relevant(h, thresholds)]
+        hits = rank(hits, thresholds)
+        if not hits or relevance(hits[0], thresholds) < thresholds.high_relevance:
+            return []  # "sepak bola", "world cup": what is nearest would be only "closest I found"
+        passages = [h.passage for h in hits[:TOPIC_PASSAGES] if relevant(h, thresholds)]
         mentions = corpus.mentions(p.id for p in passages)
         if query.periods:
             mentions = {pid: [m for m in found if any(p.meets(m.date, m.precision) for p in query.periods)]

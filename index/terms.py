@@ -706,6 +706,31 @@ _ASKING_LINK = re.compile(
     rf"(?:the )?(?:full|whole|original) (?:article|story|report){_POLITE}|(?:l )?article complet"
 )
 
+# Asking for the story so far ("rangkum dong", "kronologinya gimana?", "summary of the Kim Putin meeting",
+# "what happened so far?"): answered with the timeline, the articles' own dated sentences in order.
+_OVERVIEW = (r"rangkum\w*|ringkas\w*|kronologi\w*|summary|summari[sz]e|sum(?:med)? up|recap|tl\W{0,2}dr|overview|"
+             r"chronology|timeline(?:nya)?|resumen|zusammenfassung|хронологи\w*|garis besar\w*|intinya|"
+             r"what(?:'?s| has)? happened so far|(?:the )?story so far|catch (?:me|us) up|fill (?:me|us) in|"
+             r"apa (?:aja |saja )?yang (?:sudah |udah )?terjadi sejauh ini")
+_OVERVIEW_FILLER = (r"dong|donk|ya|yah|deh|sih|nih|please|pls|plz|tolong|minta|coba|bisa|can|could|would|you|u|me|us|"
+                    r"give|kasih|bikin|bikinin|buat|buatin|a|an|the|of|about|on|for|soal|tentang|mengenai|terkait|"
+                    r"seputar|berita|beritanya|news|cerita|ceritanya|nya|gimana|bagaimana|apa|aja|saja|kak|min|bot|"
+                    r"so|far|sejauh|ini|what|is|are|do|dari|untuk|in|short|singkat|singkatnya|quick|brief|briefly|"
+                    r"lengkap|lengkapnya|semua|all|everything|full")
+_OVERVIEW_VETO = re.compile(r"(?<!\w)(?:siapa|kapan|berapa|brp|mengapa|kenapa|knp|di ?mana|who|when|where|why|which|"
+                            r"how (?:many|much|long|often))(?!\w)", re.IGNORECASE)
+
+
+def overview_topic(message: str) -> str | None:
+    """What a message asking for the story so far is about: "" when it names nothing ("rangkum dong",
+    "tl;dr"), "Kim Putin" for "kronologi soal Kim Putin dong"; None when it asks something else,
+    including a question that asks who, when, where or how many ("siapa yang bikin ringkasan?")."""
+    text = plain(message)
+    if not re.search(rf"(?<!\w)(?:{_OVERVIEW})(?!\w)", text, re.IGNORECASE) or _OVERVIEW_VETO.search(text):
+        return None
+    topic = re.sub(rf"(?<!\w)(?:{_OVERVIEW}|{_OVERVIEW_FILLER})(?!\w)", " ", text, flags=re.IGNORECASE)
+    return " ".join(re.sub(r"[^\w'-]+", " ", topic).split())
+
 
 def small_talk(message: str) -> str | None:
     """"thanks", "greeting", "about" (who the bot is, what it can do), "sources" (where its news comes

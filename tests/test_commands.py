@@ -5,8 +5,8 @@ import threading
 from dataclasses import replace
 
 from newsbot.bot.answer import Answer
-from newsbot.bot.commands import (ASK_ME, COMMANDS, NO_ANSWER_TO_LINK, HelpReply, SourcesReply, UsageReply, Workers,
-                                  dispatch, parse, searches, whole_corpus)
+from newsbot.bot.commands import (ASK_ME, COMMANDS, NO_ANSWER_TO_LINK, HelpReply, SourcesReply, TimelineReply,
+                                  UsageReply, Workers, dispatch, parse, searches, whole_corpus)
 from newsbot.bot.core import ArticleLink, Links
 
 
@@ -59,6 +59,21 @@ def test_asking_for_the_link_lists_the_articles_of_the_answer_it_follows(fake_co
     # an answer that quoted nothing has no link; with no answer to follow, the user is told how to ask
     assert dispatch(fake_core, replace(command, earlier="Siapa juara Piala Dunia?")) == Links("Siapa juara Piala Dunia?", [])
     assert dispatch(fake_core, parse("link?")) == UsageReply(NO_ANSWER_TO_LINK)
+
+
+def test_asking_for_the_story_so_far_gets_the_timeline(fake_core):
+    """Searched, "rangkum dong beritanya" got a quote about a news agency ("kantor berita") with
+    confidence: the bot writes no summary, but its timeline is the story in the articles' words."""
+    whole = dispatch(fake_core, parse("rangkum dong beritanya"))
+    assert whole == TimelineReply(None, fake_core.timeline()) and whole.events
+    assert whole_corpus(parse("tl;dr")) and searches(parse("tl;dr"))  # on the corpus worker, as /timeline
+    assert dispatch(fake_core, parse("kronologi soal ekspor udang dong")) == \
+        TimelineReply("ekspor udang", fake_core.timeline("ekspor udang"))
+    # after an answer, the story of what it answered
+    question = "Berapa kenaikan ekspor udang?"
+    followed = dispatch(fake_core, replace(parse("kronologinya gimana?"), earlier=question))
+    assert followed == TimelineReply(question, fake_core.timeline(question)) and followed.events
+    assert isinstance(dispatch(fake_core, parse("siapa yang bikin ringkasan?")), Answer)  # a question
 
 
 async def test_a_question_is_not_kept_waiting_by_timelines(fake_core):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsbot.index.terms import (STOPWORDS, Quantity, all_indonesian_words, asks_latest, asks_news, asks_place, asks_time, colloquial,
+from newsbot.index.terms import (STOPWORDS, Quantity, all_indonesian_words, overview_topic, asks_latest, asks_news, asks_place, asks_time, colloquial,
                                  recency_words,
                                  demonym_places, has_number, is_heading, is_question,
                                  borrowed_nouns, loanword_forms, loanword_spelling, names, plain, question_language, script,
@@ -213,6 +213,20 @@ def test_asking_for_the_link_of_an_answer(message):
 ])
 def test_a_question_mentioning_links_or_articles_is_not_asking_for_one(message):
     assert small_talk(message) != "link"
+
+
+@pytest.mark.parametrize("message, topic", [
+    ("rangkum dong", ""), ("rangkumannya?", ""), ("summary?", ""), ("tl;dr", ""), ("TL;DR pls", ""),
+    ("kronologinya gimana?", ""), ("what happened so far?", ""), ("intinya apa?", ""), ("halo bot, ringkas dong", ""),
+    ("kronologi soal Kim Putin dong", "Kim Putin"), ("summary of the Kim Putin meeting", "Kim Putin meeting"),
+    ("Can you give me a quick recap of the Kim-Putin talks?", "Kim-Putin talks"), ("catch me up on North Korea", "North Korea"),
+    ("rangkuman berita Korut 2025", "Korut 2025"), ("kim putin kronologinya gimana?", "kim putin"),
+    # a question asking who, when, where or how many is a question; no overview word, no overview
+    ("siapa yang bikin ringkasan?", None), ("kapan kronologi itu dimulai?", None), ("how many troops, in summary?", None),
+    ("Di mana Kim dan Putin bertemu?", None), ("berita terbaru", None), ("makasih", None),
+])
+def test_asking_for_the_story_so_far(message, topic):
+    assert overview_topic(message) == topic
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -97,6 +97,18 @@ def test_seed_timeline_has_every_dev_event_with_the_right_date(seed_core):
 
 
 @pytest.mark.model
+@pytest.mark.parametrize("topic", ["sepak bola", "world cup", "harga emas", "gempa"])
+def test_a_topic_the_seeds_do_not_cover_has_no_timeline(seed_core, topic):
+    """Before, "/timeline sepak bola" listed every dated Kim-Putin event it came near ("sepak" is one
+    letter from "sejak"): a topic whose nearest passage is only "closest I found" has none."""
+    assert seed_core.timeline(topic) == []
+
+
+@pytest.mark.parametrize("topic", ["Kim Putin 2025", "Vostochny", "North Korean troops", "kerja sama militer"])
+def test_a_topic_the_seeds_cover_has_its_events(seed_core, topic):
+    assert seed_core.timeline(topic)
+
+
 def test_timeline_json_cli(seed_settings, monkeypatch, tmp_path):
     monkeypatch.setenv("NEWSBOT_INDEX", str(seed_settings.index_path))
     result = CliRunner().invoke(cli, ["--env-file", str(tmp_path / "none"), "timeline", "--json", "pasukan Korea Utara ke Rusia"])
