@@ -277,12 +277,14 @@ class Carrier:
 
 @dataclass(frozen=True)
 class Carriers:
-    """Which outlets carry the answer to a question (`/sources <question>`); empty when none does."""
+    """Which outlets carry the answer to a question (`/sources <question>`); empty when none does. As an
+    answer's, `confidence` is "high", or "low" when these are only the closest articles found."""
 
     question: str
     answered: bool
     carriers: list[Carrier]
     note: str | None = None
+    confidence: str | None = None
 
 
 def answer_groups(
@@ -403,9 +405,9 @@ def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None 
     query, hits = retriever.search(question)
     if query.news:  # "/sources berita terbaru": who published the newest reports
         newest = headlines(retriever, query, question, NEWS_CARRIERS)
-        return Carriers(question=question, answered=newest.answered, note=newest.note, carriers=[
-            Carrier(outlet=r.outlet, article=r.article, published=r.published, wire=r.wire, quote=r.quote)
-            for r in newest.results])
+        return Carriers(question=question, answered=newest.answered, note=newest.note, confidence=newest.confidence,
+                        carriers=[Carrier(outlet=r.outlet, article=r.article, published=r.published, wire=r.wire,
+                                          quote=r.quote) for r in newest.results])
     hits = rank(hits, thresholds)
     note = _joined(_long_note(query), _unheld_note(query))
     if not searchable(query) or not hits or not relevant(hits[0], thresholds):
@@ -424,7 +426,7 @@ def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None 
         for h, q in zip(best, quotes)
     ]
     note = _joined(note, _unmentioned_note(query, best[0]), _other_times_note(query, best))
-    return Carriers(question=question, answered=True, carriers=found, note=note)
+    return Carriers(question=question, answered=True, carriers=found, note=note, confidence=confidence(hits[0], thresholds))
 
 
 def searchable(query: Query) -> bool:

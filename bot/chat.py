@@ -22,7 +22,7 @@ from .follow import Delivery, FollowReply
 from .limits import RateLimit, slow_down
 from .pages import Measure, Page, human_date, paginate, trim_escaped
 from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NO_LINK, NOT_HERE, NOTHING_FOUND, NOTHING_HINT,
-                     READ_ARTICLE, SOURCES_HINT, dates_line, links_empty, links_title, low_confidence, no_events,
+                     READ_ARTICLE, SOURCES_HINT, carriers_title, dates_line, links_empty, links_title, low_confidence, no_events,
                      result_numbers, sources_title)
 
 log = logging.getLogger(__name__)
@@ -252,14 +252,15 @@ def answer_pages(answer: Answer, m: Markup) -> list[Page]:
     return pages
 
 
-def list_pages(m: Markup, title: str, blocks: list[str], empty: str) -> list[Page]:
-    """A titled list split into pages that each fit, numbered when there are several."""
+def list_pages(m: Markup, title: str, blocks: list[str], empty: str, head: str = "") -> list[Page]:
+    """A titled list split into pages that each fit, numbered when there are several; `head` (in the
+    markup) opens each page."""
     title = title[:200]
     if not blocks:
         return [_page(m, m.escape(empty), title=title)]
-    room = m.room - _frame_size(m, title, ["Page 99 of 99"])
+    room = m.room - _frame_size(m, title, ["Page 99 of 99"]) - m.measure(head)
     groups = paginate(blocks, room, m.entries, "\n\n", m.measure)
-    return [_page(m, "\n\n".join(group), title=title,
+    return [_page(m, head + "\n\n".join(group), title=title,
                   footer=[f"Page {n} of {len(groups)}"] if len(groups) > 1 else [])
             for n, group in enumerate(groups, 1)]
 
@@ -271,8 +272,8 @@ def carriers_pages(reply: Carriers, m: Markup) -> list[Page]:
     for c in reply.carriers:
         head = credit(m, c.outlet, c.published, c.wire)
         blocks.append(f"{head}\n{m.blockquote(c.quote, m.entry - m.measure(head))}")
-    n = len(reply.carriers)
-    return list_pages(m, f"{n} {'article carries' if n == 1 else 'articles carry'} the answer", blocks, NOTHING_FOUND)
+    head = f"{m.italic(m.escape(LOW_CONFIDENCE))}\n" if low_confidence(reply) else ""  # as on an answer
+    return list_pages(m, carriers_title(reply), blocks, NOTHING_FOUND, head)
 
 
 def sources_pages(reply: SourcesReply, m: Markup) -> list[Page]:

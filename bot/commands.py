@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from ..index.errors import IndexUnwritable
-from ..index.terms import overview_topic, small_talk
+from ..index.terms import overview_topic, reported_topic, small_talk
 
 from .answer import Answer, Carriers
 from .core import ArticleInfo, Links, NewsCore
@@ -114,7 +114,7 @@ def whole_corpus(command: Command) -> bool:
     """True when a command may read the whole corpus (a timeline, asked for as /timeline or in words; the
     list of sources): seconds on a large index the first time after it changes."""
     return command.name == "timeline" or (command.name == "sources" and not command.arg) or (
-        command.name == "ask" and overview_topic(command.arg) is not None)
+        command.name == "ask" and (overview_topic(command.arg) is not None or reported_topic(command.arg) == ""))
 
 
 class Workers:
@@ -177,6 +177,10 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
         if topic is not None:  # "rangkum dong", "kronologinya?": the story so far, of the answer it follows
             topic = topic or command.earlier
             return TimelineReply(topic, core.timeline(topic))
+        asked = reported_topic(command.arg)
+        if asked is not None:  # "media mana aja yang memberitakan …?", "who else covered this?": /sources …
+            asked = asked or command.earlier
+            return core.carriers(asked) if asked else SourcesReply(core.articles())
         if talk:
             return UsageReply(("You're welcome! " if talk == "thanks" else "") + ASK_ME)
         return core.ask(command.arg, earlier=command.earlier)

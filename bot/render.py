@@ -24,9 +24,17 @@ NOT_HERE = "Sorry, I only answer in the chats and servers I was set up for."
 ERROR_TEXT = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 
 
-def low_confidence(answer: Answer) -> bool:
-    """True when the answer's quotes are only the closest passages found."""
+def low_confidence(answer: Answer | Carriers) -> bool:
+    """True when the answer's quotes (the articles said to carry it) are only the closest found."""
     return answer.answered and answer.confidence == LOW
+
+
+def carriers_title(reply: Carriers) -> str:
+    """'3 articles carry the answer', or 'come closest' when they may not."""
+    n = len(reply.carriers)
+    if low_confidence(reply):
+        return f"{n} {'article comes' if n == 1 else 'articles come'} closest"
+    return f"{n} {'article carries' if n == 1 else 'articles carry'} the answer"
 
 
 def dates_line(result: Result) -> str | None:
@@ -137,8 +145,7 @@ def render_carriers(reply: Carriers, width: int = 100) -> str:
     if not reply.answered:
         lines = [NOTHING_FOUND, SOURCES_HINT]
     else:
-        n = len(reply.carriers)
-        lines = [f"{n} {'article carries' if n == 1 else 'articles carry'} the answer:"]
+        lines = ([LOW_CONFIDENCE] if low_confidence(reply) else []) + [f"{carriers_title(reply)}:"]
         for c in reply.carriers:
             via = f" (via {c.wire})" if c.wire else ""
             lines.append(f"{c.outlet or 'unknown outlet'}, {c.published or 'date unknown'}{via} [{c.article}]")

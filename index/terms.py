@@ -731,6 +731,42 @@ def overview_topic(message: str) -> str | None:
     topic = re.sub(rf"(?<!\w)(?:{_OVERVIEW}|{_OVERVIEW_FILLER})(?!\w)", " ", text, flags=re.IGNORECASE)
     return " ".join(re.sub(r"[^\w'-]+", " ", topic).split())
 
+# Asking which outlets carry a story ("media mana aja yang memberitakan pertemuan di Vostochny?", "which
+# outlets covered the troop deployment?", "who else covered this?"): /sources with that question. Only
+# words of coverage count: "reported" / "melaporkan" and news agencies ask as often who, inside the news,
+# said so ("Kantor berita apa yang melaporkan undangan Kim?": KCNA).
+_OUTLETS_ID = r"(?:outlet|media|portal|situs|website|web|koran|stasiun tv|tv)(?: berita| massa| online)?"
+_OUTLETS_EN = r"(?:news )?(?:outlets?|media|papers?|newspapers?|sites?|websites?|publications?)"
+_COVERING_ID = r"(?:memberitakan|memberitain|beritain|ngeberitain|memuat|mengabarkan|ngabarin|meliput|ngeliput)"
+_COVERING_EN = r"(?:covered|cover|carried|carry|ran|run|published|publish|wrote about|write about)"
+_ABOUT = r"(?: (?:soal|tentang|mengenai|terkait|on|about))?"
+_WHO_REPORTED = re.compile(
+    rf"{_OUTLETS_ID} (?:mana|apa)(?: (?:aja|saja|lagi|lain|lainnya))? yang (?:juga |udah |sudah )?{_COVERING_ID}"
+    rf"{_ABOUT}(?: (?P<a>.*))?|"
+    rf"siapa(?: (?:aja|saja|lagi))? yang (?:juga |udah |sudah )?{_COVERING_ID}{_ABOUT}(?: (?P<b>.*))?|"
+    rf"(?P<c>.+?) (?:diberitakan|dimuat|diliput) (?:oleh |sama |di )?{_OUTLETS_ID} (?:mana|apa)(?: (?:aja|saja))?|"
+    rf"(?:which|what)(?: other)? {_OUTLETS_EN}(?: else)? (?:have |has |also |else )?{_COVERING_EN}{_ABOUT}"
+    rf"(?: (?P<d>.*))?|"
+    rf"who (?:else )?(?:has |have |also )?{_COVERING_EN}(?: (?P<e>.*))?|"
+    rf"{_OUTLETS_ID}(?:nya)? (?:mana|apa)(?: (?:aja|saja|lagi|lain|lainnya))?",  # "media mana aja?" after an answer
+    re.IGNORECASE)
+_STORY = re.compile(r"(?:(?:berita|hal|kabar|peristiwa|kejadian) )?(?:itu|ini|tersebut|tsb)(?:nya)?|"
+                    r"(?:this|that|it|these|those|the same)(?: (?:story|news|report|event))?|the (?:story|news|report)",
+                    re.IGNORECASE)
+
+
+def reported_topic(message: str) -> str | None:
+    """What a message asking which outlets carry a story asks about: "pertemuan di Vostochny" for "media
+    mana aja yang memberitakan pertemuan di Vostochny?", "" when it names only "this" or nothing ("who
+    else covered this?": the story an answer was about); None for any other message, "who reported that
+    NK wants satellites" among them (who, inside the news, said so)."""
+    text = " ".join(re.sub(r"[?!.,;:]+", " ", plain(message)).split())
+    match = _WHO_REPORTED.fullmatch(text)
+    if not match:
+        return None
+    topic = next((g for g in match.groups() if g), "").strip()
+    return "" if _STORY.fullmatch(topic) else topic
+
 
 def small_talk(message: str) -> str | None:
     """"thanks", "greeting", "about" (who the bot is, what it can do), "sources" (where its news comes

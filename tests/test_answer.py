@@ -112,6 +112,7 @@ def test_carriers_name_every_outlet_with_its_own_sentence(fake_core):
                     "Menteri Perikanan mengumumkan bahwa ekspor udang naik dua puluh persen tahun ini, menurut "
                     "keterangan pers pada Selasa, 3 Oktober 2023."),
         ],
+        confidence="high",
     )
 
 
@@ -125,6 +126,9 @@ def test_a_how_many_question_whose_passage_has_no_number_is_only_the_closest_fou
     answer = fake_core.ask("Berapa banyak katak hijau di hutan Kalimantan?")
     assert answer.answered and answer.confidence == "low"
     assert fake_core.ask("Katak hijau di hutan Kalimantan").confidence == "high"
+    # the articles /sources says carry it are as honest: only the closest found
+    assert fake_core.carriers("Berapa banyak katak hijau di hutan Kalimantan?").confidence == "low"
+    assert fake_core.carriers("Katak hijau di hutan Kalimantan").confidence == "high"
 
 
 def test_a_passage_stating_another_kind_of_number_is_only_the_closest_found(fake_core):

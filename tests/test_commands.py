@@ -76,6 +76,19 @@ def test_asking_for_the_story_so_far_gets_the_timeline(fake_core):
     assert isinstance(dispatch(fake_core, parse("siapa yang bikin ringkasan?")), Answer)  # a question
 
 
+def test_asking_which_outlets_carry_a_story_gets_its_sources(fake_core):
+    """Searched, "outlet mana aja yang memberitakan …?" got quotes; /sources with the question names them."""
+    reply = dispatch(fake_core, parse("media mana aja yang memberitakan kenaikan ekspor udang?"))
+    assert reply == fake_core.carriers("kenaikan ekspor udang")
+    assert reply.answered and "ANTARA" in {c.outlet for c in reply.carriers}
+    # after an answer, the outlets carrying what it answered; with nothing to follow, every source
+    question = "Berapa kenaikan ekspor udang?"
+    assert dispatch(fake_core, replace(parse("who else covered this?"), earlier=question)) == fake_core.carriers(question)
+    assert isinstance(dispatch(fake_core, parse("who else covered this?")), SourcesReply)
+    assert whole_corpus(parse("who else covered this?"))  # it may list every article
+    assert isinstance(dispatch(fake_core, parse("siapa yang melaporkan kenaikan ekspor udang?")), Answer)  # a question
+
+
 async def test_a_question_is_not_kept_waiting_by_timelines(fake_core):
     # The audit's case: timelines within the rate limit made another user's question wait 16 s.
     workers = Workers(questions=2)

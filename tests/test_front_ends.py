@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from newsbot.bot.answer import Answer, QuoteDate, Result
+from newsbot.bot.answer import Answer, Carrier, Carriers, QuoteDate, Result
 from newsbot.bot.commands import COMMANDS, TimelineReply, dispatch, parse
 from newsbot.bot.config import ConfigError
 from newsbot.bot.core import ArticleLink, Links
@@ -202,6 +202,15 @@ def arrival(confidence: str) -> Answer:
                     article="001", published="2023-09-14", score=0.1,
                     dates=[QuoteDate("Selasa pagi", "2023-09-12", "day")])
     return Answer("Kapan Kim tiba?", True, [result], confidence=confidence)
+
+
+@pytest.mark.parametrize("shown", SHOWN)
+def test_every_front_end_marks_carriers_that_only_come_closest(shown):
+    carrier = Carrier("ANTARA", "a", "2023-10-02", None, "Katak itu berwarna hijau terang.")
+    low = as_read(" ".join(SHOWN[shown](Carriers("Berapa banyak katak?", True, [carrier], confidence="low"))))
+    high = as_read(" ".join(SHOWN[shown](Carriers("Katak hijau?", True, [carrier], confidence="high"))))
+    assert LOW_CONFIDENCE in low and "1 article comes closest" in low and "Katak itu berwarna hijau terang." in low
+    assert LOW_CONFIDENCE not in high and "1 article carries the answer" in high
 
 
 @pytest.mark.parametrize("shown", SHOWN)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsbot.index.terms import (STOPWORDS, Quantity, all_indonesian_words, overview_topic, asks_latest, asks_news, asks_place, asks_time, colloquial,
+from newsbot.index.terms import (STOPWORDS, Quantity, all_indonesian_words, overview_topic, reported_topic, asks_latest, asks_news, asks_place, asks_time, colloquial,
                                  recency_words,
                                  demonym_places, has_number, is_heading, is_question,
                                  borrowed_nouns, loanword_forms, loanword_spelling, names, plain, question_language, script,
@@ -227,6 +227,27 @@ def test_a_question_mentioning_links_or_articles_is_not_asking_for_one(message):
 ])
 def test_asking_for_the_story_so_far(message, topic):
     assert overview_topic(message) == topic
+
+
+@pytest.mark.parametrize("message, topic", [
+    ("outlet mana aja yang memberitakan pertemuan di Vostochny?", "pertemuan di Vostochny"),
+    ("media mana saja yang meliput soal pasukan Korut?", "pasukan Korut"),
+    ("siapa yang memberitakan pertemuan Kim Putin?", "pertemuan Kim Putin"),
+    ("pertemuan Kim Putin diberitakan media apa aja?", "pertemuan Kim Putin"),
+    ("which outlets covered the troop deployment?", "the troop deployment"),
+    ("Which papers ran the story about Kim's train?", "the story about Kim's train"),
+    ("who covered the Beijing parade?", "the Beijing parade"),
+    # the story an answer was about
+    ("siapa aja yang memberitakan ini?", ""), ("What other media covered this?", ""), ("who else carried it?", ""),
+    ("media mana aja?", ""), ("media mana lagi yang memuat berita itu?", ""),
+    # who, inside the news, said so: a question
+    ("who reported that NK wants satellites and submarines", None), ("siapa yang melaporkan bahwa Korut ingin satelit?", None),
+    ("Kantor berita apa yang melaporkan undangan Kim kepada Putin?", None), ("which agency reported the invitation?", None),
+    ("media mana yang melaporkan undangan itu?", None),
+    ("Di mana Kim dan Putin bertemu?", None), ("sumber mana yang bilang 13.000 tentara?", None),
+])
+def test_asking_which_outlets_carry_a_story(message, topic):
+    assert reported_topic(message) == topic
 
 
 @pytest.mark.parametrize("text, expected", [
