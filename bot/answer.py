@@ -426,7 +426,8 @@ def carriers(retriever: Retriever, question: str, thresholds: Thresholds | None 
         for h, q in zip(best, quotes)
     ]
     note = _joined(note, _unmentioned_note(query, best[0]), _other_times_note(query, best))
-    return Carriers(question=question, answered=True, carriers=found, note=note, confidence=confidence(hits[0], thresholds))
+    return Carriers(question=question, answered=True, carriers=found, note=note,
+                    confidence=confidence(hits[0], thresholds))
 
 
 def searchable(query: Query) -> bool:

@@ -160,7 +160,8 @@ class NewsCore:
     def _titles(self, articles: list[Article]) -> dict[str, str]:
         """Each article's title; an untitled one is named by its first sentence."""
         store = self.retriever.store
-        leads = {a: ids[0] for a, ids in store.article_passages([a.article for a in articles if not a.title]).items() if ids}
+        untitled = [a.article for a in articles if not a.title]
+        leads = {a: ids[0] for a, ids in store.article_passages(untitled).items() if ids}
         passages = store.passages(list(leads.values()))
         first = {a: (passages[pid].sentences or [passages[pid].text])[0] for a, pid in leads.items() if pid in passages}
         return {a.article: t for a in articles if (t := " ".join((a.title or first.get(a.article) or "").split()))}

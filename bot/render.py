@@ -133,7 +133,8 @@ def render_links(reply: Links, width: int = 100) -> str:
     lines = [f"{links_title(reply)}:"]
     for a in reply.articles:
         via = f" (via {a.wire})" if a.wire else ""
-        lines.append(f"{result_numbers(a).capitalize()}: {a.outlet or 'unknown outlet'}, {a.published or 'date unknown'}{via}")
+        credit = f"{a.outlet or 'unknown outlet'}, {a.published or 'date unknown'}{via}"
+        lines.append(f"{result_numbers(a).capitalize()}: {credit}")
         if a.title:
             title = a.title if len(a.title) <= MAX_TITLE else a.title[:MAX_TITLE - 1].rsplit(" ", 1)[0] + "…"
             lines.append(textwrap.fill(title, width=width, initial_indent="   ", subsequent_indent="   "))

@@ -37,10 +37,10 @@ from ..index.embed import Embedder
 from ..index.errors import IndexNotFound
 from ..index.model import Article, Passage
 from ..index.store import IndexStore, check_embedder, open_store, readings, vector_key
-from ..index.terms import (STOPWORDS, Quantity, all_indonesian_words, asks_every_time, asks_latest, asks_news, asks_own, asks_place,
-                           asks_time, colloquial, function_word, has_indonesian_particle, is_heading, is_question, names,
-                           news_word, plain, quantity_asked, question_language, recency_words, standardise, variants,
-                           without_asking, words)
+from ..index.terms import (STOPWORDS, Quantity, all_indonesian_words, asks_every_time, asks_latest, asks_news, asks_own,
+                           asks_place, asks_time, colloquial, function_word, has_indonesian_particle, is_heading,
+                           is_question, names, news_word, plain, quantity_asked, question_language, recency_words,
+                           standardise, variants, without_asking, words)
 
 from .corpus import Corpus
 

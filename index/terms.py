@@ -682,10 +682,10 @@ _ABOUT_SOURCES = re.compile(
 
 # Asking for the link to (or the whole of) the article an answer quoted ("link artikelnya mana?",
 # "source link pls", "where can I read the full article?"): the articles behind the answer it follows.
-_POLITE = "(?: (?:" + "|".join(map(fold, "please pls plz tolong dong donk ya kak min gan bro thanks thx 주세요 пожалуйста"
-                                    .split())) + "))*"
-_LINK = "(?:" + "|".join(map(fold, "link links linknya tautan tautannya url urlnya enlace lien ссылка ссылку ссылки "
-                                  "链接 링크".split())) + ")"
+_POLITE = "(?: (?:" + "|".join(map(fold, (
+    "please pls plz tolong dong donk ya kak min gan bro thanks thx 주세요 пожалуйста").split())) + "))*"
+_LINK = "(?:" + "|".join(map(fold, (
+    "link links linknya tautan tautannya url urlnya enlace lien ссылка ссылку ссылки 链接 링크").split())) + ")"
 _ARTICLE = r"(?:artikel|artikelnya|berita|beritanya|sumber|sumbernya|aslinya|lengkapnya|article|articles|story|source)"
 _WHERE = r"(?:di ?mana|dimana)"
 _ASKING_LINK = re.compile(

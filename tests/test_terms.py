@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsbot.index.terms import (STOPWORDS, Quantity, all_indonesian_words, overview_topic, reported_topic, asks_latest, asks_news, asks_place, asks_time, colloquial,
-                                 recency_words,
+from newsbot.index.terms import (STOPWORDS, Quantity, all_indonesian_words, asks_latest, asks_news, asks_place, asks_time,
+                                 colloquial, overview_topic, recency_words, reported_topic,
                                  demonym_places, has_number, is_heading, is_question,
                                  borrowed_nouns, loanword_forms, loanword_spelling, names, plain, question_language, script,
                                  quantity_asked, small_talk, standardise, stem, stems, variants, words)
