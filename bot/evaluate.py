@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..index.errors import NewsbotError
 
-from .answer import (HIGH, LOW, Thresholds, answer_groups, confidence, rank, relevance, searchable,
+from .answer import (HIGH, LOW, Thresholds, answer_groups, carriers, confidence, rank, relevance, searchable,
                      states_what_is_asked)
 from .core import NewsCore
 
@@ -74,6 +74,9 @@ class CaseResult:
     rank: int | None  # 1-based rank of the first result whose passage holds a gold string
     correct: bool
     confidence: str = REFUSED  # "high", "low" or "refused"
+    # How `/sources QUESTION` did: articles listed that hold a gold string, listed that do not, and holding
+    # one but not listed (among the articles of the candidates found); None when not measured.
+    sources: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,15 @@ class EvalReport:
     wrongly_abstained: int  # answerable questions that got none
     outcomes: list[Outcomes] = field(default_factory=list)
     cases: list[CaseResult] = field(default_factory=list)
+
+    def sources(self) -> tuple[float, float, int] | None:
+        """How `/sources QUESTION` did over the answerable questions: precision and recall of the articles
+        it listed, and on how many questions; None when not measured."""
+        counts = [c.sources for c in self.cases if c.sources is not None]
+        if not counts:
+            return None
+        right, wrong, missed = (sum(c[n] for c in counts) for n in range(3))
+        return right / max(right + wrong, 1), right / max(right + missed, 1), len(counts)
 
     def summary(self) -> dict[str, float]:
         """The headline rates the issue's targets are stated in."""
@@ -185,16 +197,28 @@ def _search(core: NewsCore, case: Case) -> tuple:
     return retriever.search(retriever.prepare(question, today=case.asked) if case.asked else question)
 
 
-def judge(core: NewsCore, case: Case, thresholds: Thresholds, k: int, searched=None) -> CaseResult:
-    """One question's outcome under these thresholds (from its search, when given)."""
-    query, groups, _ = answer_groups(core.retriever, case.q, max(k, 3), thresholds, searched or _search(core, case))
+def judge(core: NewsCore, case: Case, thresholds: Thresholds, k: int, searched=None,
+          sources: bool = False) -> CaseResult:
+    """One question's outcome under these thresholds (from its search, when given); with `sources`, how
+    `/sources` with it did too."""
+    searched = searched or _search(core, case)
+    query, groups, _ = answer_groups(core.retriever, case.q, max(k, 3), thresholds, searched)
     rank = next(
         (i for i, (lead, _) in enumerate(groups, 1) if any(g in lead.passage.text for g in case.gold)), None
     )
     level = (confidence(groups[0][0], thresholds) if groups else None) or REFUSED
     expected = "answer" if case.gold else "abstain"
     correct = (rank is not None and rank <= k) if case.gold else not groups
-    return CaseResult(case.id, case.lang, case.q, expected, bool(groups), rank, correct, level)
+    return CaseResult(case.id, case.lang, case.q, expected, bool(groups), rank, correct, level,
+                      _sources(core, case, thresholds, searched) if sources and case.gold else None)
+
+
+def _sources(core: NewsCore, case: Case, thresholds: Thresholds, searched) -> tuple[int, int, int]:
+    """/sources with an answerable question against the articles that carry its answer: those, among the
+    articles of the candidates found, with a passage holding a gold string."""
+    holding = {h.article.article for h in searched[1] if any(g in h.passage.text for g in case.gold)}
+    listed = {c.article for c in carriers(core.retriever, case.q, thresholds, searched).carriers}
+    return len(listed & holding), len(listed - holding), len(holding - listed)
 
 
 def report(results: list[CaseResult], k: int) -> EvalReport:
@@ -218,7 +242,7 @@ def evaluate(core: NewsCore, cases: list[Case], k: int = 3, thresholds: Threshol
     """Ask every question and score the answers."""
     thresholds = thresholds or core.thresholds
     searched = searched or search_all(core, cases)
-    return report([judge(core, c, thresholds, k, searched[c.id]) for c in cases], k)
+    return report([judge(core, c, thresholds, k, searched[c.id], sources=True) for c in cases], k)
 
 
 # -- choosing weights and thresholds -----------------------------------------------------------
@@ -401,6 +425,10 @@ def render_report(report: EvalReport, misses: bool = True) -> str:
         f"abstention: {report.abstain_right} right, {report.abstain_wrong} wrong (answered an unanswerable "
         f"question); {report.wrongly_abstained} answerable question(s) refused"
     )
+    if sources := report.sources():
+        precision, recall, questions = sources
+        lines.append(f"/sources: precision {precision:.2f}, recall {recall:.2f} on {questions} questions (the articles "
+                     "listed against those, among the candidates, holding a gold string)")
     if misses:
         for c in report.cases:
             if c.expected == "answer" and c.rank == 1 and c.confidence == HIGH:

@@ -42,6 +42,13 @@ def test_report_has_every_group_and_confidence_outcomes(fake_core):
     assert off.refused == 2
     text = render_report(report)
     assert "high   low  refused" in text and "off" in text
+    # /sources with each answerable question, against the articles among the candidates holding a gold string
+    assert [c.sources is None for c in report.cases] == [not c.gold for c in CASES]
+    shrimp = next(c for c in report.cases if c.id == "a1")
+    assert shrimp.sources == (2, 0, 0)  # ANTARA and TEMPO.CO both say the exports rose, and both are listed
+    precision, recall, questions = report.sources()
+    assert questions == 6 and 0 < precision <= 1 and 0 < recall <= 1
+    assert f"/sources: precision {precision:.2f}, recall {recall:.2f} on 6 questions" in text
 
 
 def test_a_search_is_ranked_again_without_searching_again(fake_core):
