@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..index.dates import DAY, Period, date_label, date_mentions
-from ..index.terms import fold, is_question, small_talk, written_name
+from ..index.terms import fold, is_question, overview_topic, small_talk, written_name
 
 from .pages import human_date
 from .retrieve import Hit, Query, Retriever
@@ -326,6 +326,9 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
     thresholds = thresholds or Thresholds.tuned()
     if small_talk(question):  # "makasih", "halo", "ok": nothing to quote (the chat flow replies to them)
         return Answer(question=question, answered=False, results=[], note=SMALL_TALK_NOTE)
+    topic = overview_topic(question)
+    if topic is not None:  # "rangkum dong": the chat flow gives the timeline; a bare answer points to it
+        return Answer(question=question, answered=False, results=[], note=overview_note(topic))
     searched = searched or retriever.search(question, among=among)
     if searched[0].news and among is None:
         return headlines(retriever, searched[0], question, k)
@@ -359,6 +362,12 @@ def follow_up_note(earlier: str) -> str:
 NEWEST_NOTE = "The newest reports in my sources."
 NEWS_CARRIERS = 10  # the newest articles `/sources` lists for a question asking only for the news
 SMALL_TALK_NOTE = "That asks nothing of the news."
+
+
+def overview_note(topic: str) -> str:
+    """What an answer to "rangkum dong" says: the story so far is the timeline, in the articles' words."""
+    command = f"/timeline {topic}" if topic else "/timeline"
+    return f"That asks for the story so far, which the timeline tells in the articles' words: {command}"
 UNDATED_NOTE = "None of my articles has a publication date, so I cannot tell which news is newest."
 
 

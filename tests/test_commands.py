@@ -74,6 +74,10 @@ def test_asking_for_the_story_so_far_gets_the_timeline(fake_core):
     followed = dispatch(fake_core, replace(parse("kronologinya gimana?"), earlier=question))
     assert followed == TimelineReply(question, fake_core.timeline(question)) and followed.events
     assert isinstance(dispatch(fake_core, parse("siapa yang bikin ringkasan?")), Answer)  # a question
+    # asked of the core alone (newsbot ask, inline mode), it points to the timeline rather than search
+    bare = fake_core.ask("kronologi soal ekspor udang dong")
+    assert (bare.answered, bare.note) == (False, "That asks for the story so far, which the timeline tells in the "
+                                                 "articles' words: /timeline ekspor udang")
 
 
 def test_asking_which_outlets_carry_a_story_gets_its_sources(fake_core):
