@@ -291,7 +291,7 @@ def links_pages(reply: Links, m: Markup) -> list[Page]:
         return [_page(m, m.escape(links_empty(reply)))]
     blocks = []
     for a in reply.articles:
-        lines = [f"{m.escape(result_numbers(a).capitalize())} · {credit(m, a.outlet, a.published, a.wire)}"]
+        lines = [f"{m.escape(result_numbers(a))} · {credit(m, a.outlet, a.published, a.wire)}"]
         if a.title:
             lines.append(trim_escaped(a.title, 300, m.escape, m.measure))
         if not a.url:

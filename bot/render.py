@@ -123,8 +123,8 @@ def links_empty(reply: Links) -> str:
 
 
 def result_numbers(link: ArticleLink) -> str:
-    """'result 1' or 'results 1, 3': which of the answer's quotes come from this article."""
-    return f"result{'s' if len(link.results) > 1 else ''} {', '.join(map(str, link.results))}"
+    """'Result 1' or 'Results 1, 3': which of the answer's quotes come from this article."""
+    return f"Result{'s' if len(link.results) > 1 else ''} {', '.join(map(str, link.results))}"
 
 
 def render_links(reply: Links, width: int = 100) -> str:
@@ -134,7 +134,7 @@ def render_links(reply: Links, width: int = 100) -> str:
     for a in reply.articles:
         via = f" (via {a.wire})" if a.wire else ""
         credit = f"{a.outlet or 'unknown outlet'}, {a.published or 'date unknown'}{via}"
-        lines.append(f"{result_numbers(a).capitalize()}: {credit}")
+        lines.append(f"{result_numbers(a)}: {credit}")
         if a.title:
             title = a.title if len(a.title) <= MAX_TITLE else a.title[:MAX_TITLE - 1].rsplit(" ", 1)[0] + "…"
             lines.append(textwrap.fill(title, width=width, initial_indent="   ", subsequent_indent="   "))

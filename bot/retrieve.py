@@ -380,9 +380,8 @@ class Retriever:
         # question none of whose words (nor their stems, standard forms or close spellings) any article
         # uses, words asking for news aside. A question in another language may share no word with the
         # articles that answer it ("handshake", "berjabat tangan"). Nor does a word that opens a
-        # follow-up ("terus gimana cuaca besok?") name a topic.
-        # A question of keywords ("cuaca besok?") has no function word to tell its language; its words do
-        # when each is Indonesian.
+        # follow-up ("terus gimana cuaca besok?") name a topic. A question of keywords ("cuaca besok?")
+        # has no function word to tell its language; its words do when each is Indonesian.
         topical = {t: forms for t, forms in content.items() if not news_word(t) and t not in FOLLOW_UP_OPENERS}
         written = language or ("id" if all_indonesian_words(standard) else None)
         unheld = tuple(topical) if corpus.written_in(written) and not any(

@@ -18,7 +18,7 @@ from ..index.dates import DAY, MONTH, YEAR
 from ..index.model import Article, Mention, Passage
 from ..index.terms import is_question
 
-from .answer import Source, Thresholds, rank, relevance, relevant, same_report
+from .answer import Source, Thresholds, rank, relevance, relevant, same_report, searchable
 from .corpus import Corpus
 from .retrieve import Retriever
 
@@ -119,7 +119,7 @@ def timeline(retriever: Retriever, topic: str | None = None, thresholds: Thresho
     corpus = retriever.current()
     if topic and topic.strip():
         query = retriever.prepare(topic, corpus=corpus)
-        if query.unheld:  # "gempa" over news of Kim and Putin: no article mentions it
+        if not searchable(query):  # "gempa" over news of Kim and Putin: no article mentions it
             return []
         _, hits = retriever.search(query)
         hits = rank(hits, thresholds)
