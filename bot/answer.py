@@ -85,6 +85,12 @@ class Answer:
     note: str | None = None
     confidence: str | None = None
 
+    @property
+    def passages(self) -> tuple[int, ...] | None:
+        """The passages its results quote, in order; None when one of them is not known."""
+        ids = tuple(r.passage_id for r in self.results)
+        return None if None in ids else ids
+
 
 @dataclass(frozen=True)
 class Thresholds:

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from ..index.model import ShownAnswer
+
 from .answer import Answer, Carriers, Result
 from .commands import Command, HelpReply, Reply, SourcesReply, TimelineReply, UsageReply, Workers, searches
 from .core import Links, NewsCore
@@ -22,8 +24,8 @@ from .follow import Delivery, FollowReply
 from .limits import RateLimit, slow_down
 from .pages import Measure, Page, human_date, paginate, trim_escaped
 from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NO_LINK, NOT_HERE, NOTHING_FOUND, NOTHING_HINT,
-                     READ_ARTICLE, SOURCES_HINT, carriers_title, dates_line, links_empty, links_title, low_confidence,
-                     no_events, result_numbers, sources_title)
+                     READ_ARTICLE, SOURCES_HINT, carriers_title, dates_line, links_empty, links_gone, links_title,
+                     low_confidence, no_events, result_numbers, sources_title)
 
 log = logging.getLogger(__name__)
 
@@ -103,24 +105,25 @@ class Gate:
                 self.last_answers.popitem(last=False)
         return token
 
-    async def earlier(self, token: str | None, conversation: int | None = None) -> str | None:
-        """The question a new one may follow up: that of the answer whose vote buttons carry `token` (the
-        answer it replies to); without one, in a private `conversation`, that of the last answer shown
-        there within FOLLOW_UP_SECONDS. None when there is none."""
+    async def earlier(self, token: str | None, conversation: int | None = None) -> ShownAnswer | None:
+        """The answer a new message may follow up: the one whose vote buttons carry `token` (the answer
+        it replies to); without one, in a private `conversation`, the last answer shown there within
+        FOLLOW_UP_SECONDS. None when there is none."""
         if not token and conversation in self.last_answers:
             shown, last = self.last_answers[conversation]
             token = last if self.clock() - shown < FOLLOW_UP_SECONDS else None
         if not token or self.core is None:
             return None
-        return await self.workers.run(self.core.feedback.question_of, token)
+        return await self.workers.run(self.core.feedback.answer_shown, token)
 
     async def follow_up(self, command: Command, token: str | None, conversation: int | None) -> Command:
-        """A question with the one it may follow up (`earlier`: of the answer it replies to, whose vote
-        buttons carry `token`, or of the last answer in a private `conversation`); any other command as
-        it is."""
+        """A question with the answer it may follow up (`earlier`: the answer it replies to, whose vote
+        buttons carry `token`, or the last answer in a private `conversation`): that answer's question,
+        and the passages it quoted; any other command as it is."""
         if command.name != "ask":
             return command
-        return replace(command, earlier=await self.earlier(token, conversation))
+        shown = await self.earlier(token, conversation)
+        return replace(command, earlier=shown.question, quoted=tuple(shown.passages)) if shown else command
 
     async def vote(self, platform: str, user: int, token: str, result: int, value: int) -> str:
         """Record a vote from a button; what to tell the voter."""
@@ -287,11 +290,11 @@ def sources_pages(reply: SourcesReply, m: Markup) -> list[Page]:
 def links_pages(reply: Links, m: Markup) -> list[Page]:
     """The articles an answer quoted, each with its title and link (a link in the text where the markup
     writes them, else the address itself)."""
-    if not reply.articles:
+    if not reply.articles and not reply.gone:
         return [_page(m, m.escape(links_empty(reply)))]
     blocks = []
     for a in reply.articles:
-        lines = [f"{m.escape(result_numbers(a))} · {credit(m, a.outlet, a.published, a.wire)}"]
+        lines = [f"{m.escape(result_numbers(a.results))} · {credit(m, a.outlet, a.published, a.wire)}"]
         if a.title:
             lines.append(trim_escaped(a.title, 300, m.escape, m.measure))
         if not a.url:
@@ -301,6 +304,8 @@ def links_pages(reply: Links, m: Markup) -> list[Page]:
         else:  # an address a chat would not link (a bare host, an IP address): shown as it is
             lines.append(m.code(a.url if len(a.url) <= MAX_SHOWN_URL else a.url[:MAX_SHOWN_URL - 1] + "…"))
         blocks.append("\n".join(lines))
+    if reply.gone:
+        blocks.append(m.italic(m.escape(links_gone(reply))))
     return list_pages(m, links_title(reply), blocks, NOTHING_FOUND)
 
 

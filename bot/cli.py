@@ -362,7 +362,7 @@ def chat(ctx: Context) -> None:
             click.echo(_vote(core, last, token, command))
             continue
         if command.name == "ask" and last is not None:  # a short follow-up is read with the last question
-            command = dataclasses.replace(command, earlier=last.question)
+            command = dataclasses.replace(command, earlier=last.question, quoted=last.passages)
         reply = dispatch(core, command)
         if isinstance(reply, Answer):
             last, token = reply, core.feedback.shown(reply)

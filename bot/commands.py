@@ -74,6 +74,8 @@ class Command:
     addressed_to_other_bot: bool = False
     place: str | None = None  # the chat it came from, as follows name it ('telegram:<chat id>'); None in a terminal
     earlier: str | None = None  # the question whose answer it replies to, when it replies to one
+    # The passages that answer's results quoted, in order, when it was remembered (what its links are).
+    quoted: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ Reply = Answer | Carriers | FollowReply | HelpReply | Links | SourcesReply | Tim
 def searches(command: Command) -> bool:
     """True when a command makes the core work or changes what it keeps (what a rate limit counts);
     help, usage, small talk ("makasih", "halo") and listing the follows do not. Asking for an answer's
-    links does: its question is answered again."""
+    links does: an answer remembered only by its question is answered again."""
     return command.name in ("timeline", "sources", "follow", "unfollow") or (
         command.name == "ask" and bool(command.arg) and small_talk(command.arg) in (None, "link"))
 
@@ -172,7 +174,7 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
         if talk in ("greeting", "about", "sources"):  # "sources" asked inline, where no list fits
             return HelpReply(COMMANDS)
         if talk == "link":  # "link artikelnya mana?": of the answer it follows
-            return core.links(command.earlier) if command.earlier else UsageReply(NO_ANSWER_TO_LINK)
+            return core.links(command.earlier, command.quoted) if command.earlier else UsageReply(NO_ANSWER_TO_LINK)
         topic = overview_topic(command.arg)
         if topic is not None:  # "rangkum dong", "kronologinya?": the story so far, of the answer it follows
             topic = topic or command.earlier

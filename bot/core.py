@@ -56,6 +56,9 @@ class Links:
 
     question: str
     articles: list[ArticleLink]
+    # The numbers of the results whose passage the index no longer holds (its article removed, or indexed
+    # again since it changed): nothing to link for them.
+    gone: tuple[int, ...] = ()
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -95,22 +98,29 @@ class NewsCore:
             return reply
         return replace(reply, note=" ".join(n for n in (follow_up_note(earlier), reply.note) if n))
 
-    def links(self, question: str) -> Links:
-        """The articles the answer to `question` quotes, each once, with its title and address: what
-        "link artikelnya mana?" asks after an answer. The question is answered again (as it was asked,
-        follow-ups already read with theirs), so on an index that has not changed since, these are the
-        articles that answer showed."""
-        reply = answer(self.retriever, question, self.settings.k, self.thresholds)
-        quoted: dict[str, list[int]] = {}
-        for n, result in enumerate(reply.results if reply.answered else [], 1):
-            quoted.setdefault(result.article, []).append(n)
-        articles = self.retriever.current().articles(quoted)
+    def links(self, question: str, quoted: tuple[int, ...] | None = None) -> Links:
+        """The articles the answer to `question` quoted, each once, with its title and address: what
+        "link artikelnya mana?" asks after an answer. With `quoted`, the passages that answer's results
+        quoted, in order (as the answer was remembered when shown): these articles, whatever the index
+        or the day has become since ("kemarin" asked again the next day). Without, the question is
+        answered again (as it was asked, follow-ups already read with theirs), so on an index that has
+        not changed since, these are the articles that answer showed."""
+        if quoted is None:
+            reply = answer(self.retriever, question, self.settings.k, self.thresholds)
+            quoted = (reply.passages or ()) if reply.answered else ()
+        held = {p.id: p.article for p in self.retriever.current().passages(quoted)}
+        by_article: dict[str, list[int]] = {}
+        for n, pid in enumerate(quoted, 1):
+            if pid in held:
+                by_article.setdefault(held[pid], []).append(n)
+        articles = self.retriever.current().articles(by_article)
         titles = self._titles(list(articles.values()))
         return Links(question, [
             ArticleLink(results=tuple(numbers), article=ident, outlet=a.outlet,
                         published=a.published.isoformat() if a.published else None, wire=", ".join(a.wires) or None,
                         title=titles.get(ident), url=a.url)
-            for ident, numbers in quoted.items() if (a := articles.get(ident))])
+            for ident, numbers in by_article.items() if (a := articles.get(ident))],
+            gone=tuple(n for n, pid in enumerate(quoted, 1) if pid not in held))
 
     @functools.cached_property
     def feedback(self) -> Feedback:

@@ -105,28 +105,27 @@ class Feedback:
             return None
         return int(match[1])
 
-    def question_of(self, token: str) -> str | None:
-        """The question of the answer a vote button's token stands for (what a reply to that answer
-        follows up); None for a forged token, an answer forgotten, or a store that cannot be read."""
+    def answer_shown(self, token: str) -> ShownAnswer | None:
+        """The answer a vote button's token stands for: its question (what a reply to that answer follows
+        up) and the passages it quoted; None for a forged token, an answer forgotten, or a store that
+        cannot be read."""
         answer = self.answer_of(token)
         if answer is None:
             return None
         try:
-            shown = self.store.shown_answer(answer)
+            return self.store.shown_answer(answer)
         except NewsbotError as exc:
             log.warning("could not read an earlier answer: %s", exc)
             return None
-        return shown.question if shown else None
 
     def shown(self, answer: Answer) -> str | None:
         """Remember an answer being shown (a refusal too: a 👎 on it says the sources were missed); the
         token for its vote buttons. None, and no buttons, when the index cannot be written: the answer
         goes out all the same."""
-        passages = [r.passage_id for r in answer.results if r.passage_id is not None]
-        if len(passages) != len(answer.results):
+        if answer.passages is None:
             return None
         try:
-            return self.token(self.store.record_answer(answer.question, passages))
+            return self.token(self.store.record_answer(answer.question, list(answer.passages)))
         except NewsbotError as exc:
             log.warning("could not remember an answer for feedback (no vote buttons): %s", exc)
             return None

@@ -6,7 +6,7 @@ import textwrap
 
 from .answer import LOW, Answer, Carriers, Result
 from .commands import HelpReply, Reply, SourcesReply, TimelineReply, UsageReply
-from .core import ArticleLink, Links
+from .core import Links
 from .feedback import FeedbackReport
 from .follow import FollowReply
 from .pages import human_date
@@ -122,23 +122,34 @@ def links_empty(reply: Links) -> str:
     return f"My answer to “{' '.join(reply.question.split())}” quoted no article, so I have no link to give."
 
 
-def result_numbers(link: ArticleLink) -> str:
-    """'Result 1' or 'Results 1, 3': which of the answer's quotes come from this article."""
-    return f"Result{'s' if len(link.results) > 1 else ''} {', '.join(map(str, link.results))}"
+def result_numbers(numbers: tuple[int, ...]) -> str:
+    """'Result 1' or 'Results 1, 3': which of an answer's quotes."""
+    return f"Result{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
+
+
+def links_gone(reply: Links) -> str | None:
+    """What to say of the quoted passages the index no longer holds; None when it holds them all."""
+    if not reply.gone:
+        return None
+    one = len(reply.gone) == 1
+    return (f"{result_numbers(reply.gone)}: {'its article is' if one else 'their articles are'} no longer in my "
+            f"sources as quoted (removed, or changed since), so I have no link for {'it' if one else 'them'}.")
 
 
 def render_links(reply: Links, width: int = 100) -> str:
-    if not reply.articles:
+    if not reply.articles and not reply.gone:
         return links_empty(reply)
     lines = [f"{links_title(reply)}:"]
     for a in reply.articles:
         via = f" (via {a.wire})" if a.wire else ""
         credit = f"{a.outlet or 'unknown outlet'}, {a.published or 'date unknown'}{via}"
-        lines.append(f"{result_numbers(a)}: {credit}")
+        lines.append(f"{result_numbers(a.results)}: {credit}")
         if a.title:
             title = a.title if len(a.title) <= MAX_TITLE else a.title[:MAX_TITLE - 1].rsplit(" ", 1)[0] + "…"
             lines.append(textwrap.fill(title, width=width, initial_indent="   ", subsequent_indent="   "))
         lines.append(f"   {a.url or f'({NO_LINK})'}")
+    if reply.gone:
+        lines.append(f"({links_gone(reply)})")
     return "\n".join(lines)
 
 

@@ -61,17 +61,19 @@ async def test_in_a_private_conversation_a_question_may_follow_up_the_last_answe
     token = await gate.remember(first, conversation=7)
     other = await gate.remember(await gate.reply(Command("ask", "Gunung Merapi awan panas")))  # not private
     assert token and other
-    assert await gate.earlier(None, 7) == "ekspor udang naik"
-    # only a question follows up: the command carries the question it may be read with
-    assert (await gate.follow_up(Command("ask", "siapa?"), None, 7)).earlier == "ekspor udang naik"
+    assert (await gate.earlier(None, 7)).question == "ekspor udang naik"
+    assert (await gate.earlier(None, 7)).passages == list(first.passages)
+    # only a question follows up: the command carries the question it may be read with, and what it quoted
+    followed = await gate.follow_up(Command("ask", "siapa?"), None, 7)
+    assert (followed.earlier, followed.quoted) == ("ekspor udang naik", first.passages)
     assert await gate.follow_up(Command("timeline", "udang"), None, 7) == Command("timeline", "udang")
     assert await gate.earlier(None, 8) is None and await gate.earlier(None) is None  # elsewhere, or in a group
-    assert await gate.earlier(other, 7) == "Gunung Merapi awan panas"  # the answer replied to
+    assert (await gate.earlier(other, 7)).question == "Gunung Merapi awan panas"  # the answer replied to
     now[0] += FOLLOW_UP_SECONDS - 1
-    assert await gate.earlier(None, 7) == "ekspor udang naik"
+    assert (await gate.earlier(None, 7)).question == "ekspor udang naik"
     now[0] += 1
     assert await gate.earlier(None, 7) is None  # a new conversation now; a reply still follows up
-    assert await gate.earlier(token, 7) == "ekspor udang naik"
+    assert (await gate.earlier(token, 7)).question == "ekspor udang naik"
     gate.close()
 
 

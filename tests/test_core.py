@@ -81,3 +81,30 @@ def test_a_follow_up_too_short_to_stand_alone_is_read_with_the_question_it_repli
     own = fake_core.ask("Gunung Merapi awan panas guguran", earlier=shrimp)
     assert own.question == "Gunung Merapi awan panas guguran" and own.note is None
     assert "Merapi" in own.results[0].quote
+
+
+def test_links_name_the_articles_the_answer_quoted_as_shown_even_after_the_index_changed(
+        fake_core, fake_settings, fake_embedder):
+    """"link?" after an answer lists the articles its results quoted, as remembered when it was shown: not
+    those of the question answered again on an index changed since (or a day later, for "kemarin"). A
+    quoted passage the index no longer holds is said to be gone, with nothing linked for it."""
+    from newsbot.bot.render import render_links
+    from newsbot.index.build import build_index
+
+    shrimp = "Berapa kenaikan ekspor udang?"
+    shown = fake_core.ask(shrimp)
+    assert shown.answered and shown.passages and {r.article for r in shown.results} == {"a_antara"}
+    links = fake_core.links(shrimp, shown.passages)
+    assert [(a.article, a.results) for a in links.articles] == [("a_antara", (1,))] and links.gone == ()
+    assert links == fake_core.links(shrimp)  # the index unchanged: answering again gives the same
+    # the passages decide, not the question: those of another answer give its articles
+    frog = fake_core.ask("Spesies apa yang ditemukan di Kalimantan?")
+    assert {a.article for a in fake_core.links(shrimp, frog.passages).articles} == {r.article for r in frog.results}
+    # the quoted article removed and the index rebuilt: nothing to link for that result, and it says so
+    (fake_settings.corpus / "a_antara.txt").unlink()
+    build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
+    after = fake_core.links(shrimp, shown.passages)
+    assert after.articles == [] and after.gone == (1,)
+    assert "Result 1: its article is no longer in my sources as quoted" in render_links(after)
+    assert "quoted no article" not in render_links(after)
+    assert all(a.article != "a_antara" for a in fake_core.links(shrimp).articles)  # answered again: today's

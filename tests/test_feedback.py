@@ -131,10 +131,11 @@ def test_buttons_are_signed_and_bad_votes_change_nothing(fake_core, tiny_corpus,
     assert other_key.vote(token, alice, 0, DOWN) == FORGED  # a button signed by another bot
     unknown = feedback.token(10**9)  # signed, but no such answer
     assert feedback.vote(unknown, alice, 0, DOWN) == UNKNOWN
-    # What a reply to the answer follows up: its question, for a genuine button only.
-    assert feedback.question_of(token) == SHRIMP
-    assert [feedback.question_of(bad) for bad in [*forged, unknown]] == [None] * (len(forged) + 1)
-    assert other_key.question_of(token) is None
+    # What a reply to the answer follows up: its question and what it quoted, for a genuine button only.
+    shown = feedback.answer_shown(token)
+    assert shown.question == SHRIMP and shown.passages == [r.passage_id for r in answer.results]
+    assert [feedback.answer_shown(bad) for bad in [*forged, unknown]] == [None] * (len(forged) + 1)
+    assert other_key.answer_shown(token) is None
     votes = fake_core.retriever.store.votes()
     assert sorted((v.voter, v.value) for v in votes) == sorted([(alice, UP), (bob, UP)])
 

@@ -246,6 +246,11 @@ def test_every_front_end_lists_the_links_of_an_answer(shown):
     assert "2 Oct 2023" in seen if shown != "cli" else "2023-10-02" in seen
     nothing = as_read(" ".join(SHOWN[shown](Links("Siapa juara Piala Dunia?", []))))
     assert nothing == "My answer to “Siapa juara Piala Dunia?” quoted no article, so I have no link to give."
+    # results whose article the index no longer holds are named, with or without others still linked
+    partly = as_read(" ".join(SHOWN[shown](dataclasses.replace(LINKS, gone=(5, 6)))))
+    assert "Results 5, 6: their articles are no longer in my sources as quoted" in partly and "Kabar" in partly
+    gone = as_read(" ".join(SHOWN[shown](Links("Harga cabai naik?", [], gone=(1,)))))
+    assert "Result 1: its article is no longer in my sources as quoted" in gone and "quoted no article" not in gone
 
 
 @pytest.mark.parametrize("platform", PAGES)
