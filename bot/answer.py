@@ -295,19 +295,25 @@ class Carriers:
 
 def answer_groups(
     retriever: Retriever, question: str, k: int, thresholds: Thresholds, searched=None,
-    among: list[int] | None = None,
+    among: list[int] | None = None, after: tuple[int, ...] | None = None,
 ) -> tuple[Query, list[tuple[Hit, list[Hit]]], str | None]:
     """The up-to-k relevant reports for a question, each with the other articles carrying it, and a note.
     `searched` is the question's search already made (evaluation ranks one search many ways); `among`
-    limits the candidates to these passages."""
+    limits the candidates to these passages. With `after` (the passages an answer to it quoted), the next
+    reports after the last of those, for "ada lagi?": every relevant one counts, not only those nearly as
+    relevant as the best."""
     query, hits = searched or retriever.search(question, among=among)
     hits = rank(hits, thresholds)
     note = _joined(_long_note(query), _unheld_note(query))
     if not searchable(query) or not hits or not relevant(hits[0], thresholds):
         return query, [], note
-    groups = [g for g in collapse(hits[: 4 * k + 4]) if relevant(g[0], thresholds)]
+    groups = [g for g in collapse(hits if after else hits[: 4 * k + 4]) if relevant(g[0], thresholds)]
     if not groups:
         return query, [], note
+    if after:
+        groups = _each_time(groups) if query.every_time else groups
+        shown = [i for i, (lead, others) in enumerate(groups) if {h.passage.id for h in (lead, *others)} & set(after)]
+        return query, groups[max(shown) + 1 if shown else 0:][:k], note
     floor = _floor(max(relevance(lead, thresholds) for lead, _ in groups), thresholds)
     kept = [g for g in groups if relevance(g[0], thresholds) >= floor]
     return query, (_each_time(kept) if query.every_time else kept)[:k], note
@@ -327,8 +333,9 @@ def _each_time(groups: list[tuple[Hit, list[Hit]]]) -> list[tuple[Hit, list[Hit]
 
 
 def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Thresholds | None = None,
-           searched=None, among: list[int] | None = None) -> Answer:
-    """Answer a question with up to k quoted results, or abstain; with `among`, from these passages only."""
+           searched=None, among: list[int] | None = None, after: tuple[int, ...] | None = None) -> Answer:
+    """Answer a question with up to k quoted results, or abstain; with `among`, from these passages only;
+    with `after` (the passages an answer to it quoted), with the results that come next."""
     thresholds = thresholds or Thresholds.tuned()
     if small_talk(question):  # "makasih", "halo", "ok": nothing to quote (the chat flow replies to them)
         return Answer(question=question, answered=False, results=[], note=SMALL_TALK_NOTE)
@@ -337,8 +344,8 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
         return Answer(question=question, answered=False, results=[], note=overview_note(topic))
     searched = searched or retriever.search(question, among=among)
     if searched[0].news and among is None:
-        return headlines(retriever, searched[0], question, k)
-    query, groups, note = answer_groups(retriever, question, k, thresholds, searched, among)
+        return headlines(retriever, searched[0], question, k, after)
+    query, groups, note = answer_groups(retriever, question, k, thresholds, searched, among, after)
     if not groups:
         return Answer(question=question, answered=False, results=[], note=note)
     quotes = choose_quotes(retriever, query, [lead for lead, _ in groups])
@@ -360,12 +367,18 @@ def answer(retriever: Retriever, question: str, k: int = 3, thresholds: Threshol
     return Answer(question=question, answered=True, results=results, note=note, confidence=level)
 
 
+def more_note(question: str) -> str:
+    """What the next results on a question ("ada lagi?" after its answer) say they are."""
+    return f"More on “{' '.join(question.split())}”, after the results shown before."
+
+
 def follow_up_note(earlier: str) -> str:
     """What a reader is told when a question was read with the one it replies to."""
     return f"Taken as a follow-up to “{' '.join(earlier.split())}”."
 
 
 NEWEST_NOTE = "The newest reports in my sources."
+MORE_HEADLINES = 30  # how far "ada lagi?" after the newest reports goes on
 NEWS_CARRIERS = 10  # the newest articles `/sources` lists for a question asking only for the news
 SMALL_TALK_NOTE = "That asks nothing of the news."
 
@@ -377,20 +390,26 @@ def overview_note(topic: str) -> str:
 UNDATED_NOTE = "None of my articles has a publication date, so I cannot tell which news is newest."
 
 
-def headlines(retriever: Retriever, query: Query, question: str, k: int = 3) -> Answer:
+def headlines(retriever: Retriever, query: Query, question: str, k: int = 3,
+              after: tuple[int, ...] | None = None) -> Answer:
     """The reply to a question asking only for the news ("Apa berita terbaru?", "What's new today?"):
     the lead of each of the k newest articles, newest first; of those published in the time the question
-    names, when it names one and the sources have some, else of the latest before then, else the newest."""
-    reports = retriever.newest_reports(k, query.periods, query.corpus)
+    names, when it names one and the sources have some, else of the latest before then, else the newest.
+    With `after` (the leads an answer to it quoted), the k next after the last of those."""
+    depth = k if not after else k + MORE_HEADLINES  # the newest articles read, to go on after those shown
+    reports = retriever.newest_reports(depth, query.periods, query.corpus)
     note = f"The newest reports in my sources published {_span(query)}." if query.periods else NEWEST_NOTE
     if not reports and query.periods:  # the latest before then, as near the time asked as there are
-        reports = retriever.newest_reports(k, corpus=query.corpus, before=min(p.start for p in query.periods))
+        reports = retriever.newest_reports(depth, corpus=query.corpus, before=min(p.start for p in query.periods))
         note = f"Nothing in my sources was published {_span(query)}; these are the latest reports before then."
     if not reports and query.periods:
-        reports = retriever.newest_reports(k, corpus=query.corpus)
+        reports = retriever.newest_reports(depth, corpus=query.corpus)
         note = f"Nothing in my sources was published {_span(query)}; these are the newest reports."
+    if after:
+        shown = [i for i, (_, lead) in enumerate(reports) if lead.id in after]
+        reports = reports[max(shown) + 1 if shown else 0:][:k]
     if not reports:
-        return Answer(question=question, answered=False, results=[], note=UNDATED_NOTE)
+        return Answer(question=question, answered=False, results=[], note=None if after else UNDATED_NOTE)
     results = []
     for article, lead in reports:
         quote = _quote_from(lead.sentences or [lead.text], 0)  # the lead's opening

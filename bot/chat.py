@@ -23,8 +23,8 @@ from .core import Links, NewsCore
 from .follow import Delivery, FollowReply
 from .limits import RateLimit, slow_down
 from .pages import Measure, Page, human_date, paginate, trim_escaped
-from .render import (HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NO_LINK, NOT_HERE, NOTHING_FOUND, NOTHING_HINT,
-                     READ_ARTICLE, SOURCES_HINT, carriers_title, dates_line, links_empty, links_gone, links_title,
+from .render import (AFTER_AN_ANSWER, HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NO_LINK, NOT_HERE, NOTHING_FOUND,
+                     NOTHING_HINT, READ_ARTICLE, SOURCES_HINT, carriers_title, dates_line, links_empty, links_gone, links_title,
                      low_confidence, no_events, result_numbers, sources_title)
 
 log = logging.getLogger(__name__)
@@ -323,6 +323,7 @@ def timeline_pages(reply: TimelineReply, m: Markup) -> list[Page]:
 def help_pages(reply: HelpReply, m: Markup) -> list[Page]:
     lines = [m.escape(HELP_INTRO), ""]
     lines += [f"{m.code(c.usage)} — {m.escape(c.description)}" for c in reply.commands]
+    lines += ["", m.escape(AFTER_AN_ANSWER)]
     if m.help_hint:
         lines += ["", m.escape(m.help_hint)]
     return [_page(m, "\n".join(lines))]

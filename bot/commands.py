@@ -54,6 +54,16 @@ COMMANDS = (
     CommandSpec("help", "/help", "show what I can do", "What I can do"),
 )
 ASK_ME = "Ask me anything about the news, e.g. Di mana Kim dan Putin bertemu?"
+NO_ANSWER_FOR_MORE = ("More of which answer? Ask me something first, or reply to one of my answers with “more?”: "
+                      "I'll quote the next results.")
+
+
+def no_more(question: str) -> str:
+    """What "ada lagi?" gets when the answer it follows showed all there is."""
+    return (f"That is all my sources say on “{' '.join(question.split())}”. Ask it in other words, or see who "
+            "reported it with /sources and the question.")
+
+
 NO_ANSWER_TO_LINK = ("Links to which answer? Ask me something first, or reply to one of my answers with “link?”: "
                      "I'll list the articles it quoted, with their links.")
 FOLLOWING = ("follow", "following", "unfollow")  # commands that need to know the chat they come from
@@ -107,9 +117,9 @@ Reply = Answer | Carriers | FollowReply | HelpReply | Links | SourcesReply | Tim
 def searches(command: Command) -> bool:
     """True when a command makes the core work or changes what it keeps (what a rate limit counts);
     help, usage, small talk ("makasih", "halo") and listing the follows do not. Asking for an answer's
-    links does: an answer remembered only by its question is answered again."""
+    links does (an answer remembered only by its question is answered again), and asking for more."""
     return command.name in ("timeline", "sources", "follow", "unfollow") or (
-        command.name == "ask" and bool(command.arg) and small_talk(command.arg) in (None, "link"))
+        command.name == "ask" and bool(command.arg) and small_talk(command.arg) in (None, "link", "more"))
 
 
 def whole_corpus(command: Command) -> bool:
@@ -175,6 +185,11 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
             return HelpReply(COMMANDS)
         if talk == "link":  # "link artikelnya mana?": of the answer it follows
             return core.links(command.earlier, command.quoted) if command.earlier else UsageReply(NO_ANSWER_TO_LINK)
+        if talk == "more":  # "ada lagi?", "anything else?": the next results of the answer it follows
+            if not command.earlier:
+                return UsageReply(NO_ANSWER_FOR_MORE)
+            more = core.more(command.earlier, command.quoted)
+            return more if more.answered else UsageReply(no_more(command.earlier))
         topic = overview_topic(command.arg)
         if topic is not None:  # "rangkum dong", "kronologinya?": the story so far, of the answer it follows
             topic = topic or command.earlier

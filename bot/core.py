@@ -15,7 +15,7 @@ from ..index.errors import CorpusError
 from ..index.model import Article
 from ..index.store import index_exists, local_folder, shown
 
-from .answer import Answer, Carriers, Thresholds, answer, carriers, follow_up_note
+from .answer import Answer, Carriers, Thresholds, answer, carriers, follow_up_note, more_note
 from .config import Settings
 from .feedback import Feedback, load_key
 from .follow import Following
@@ -97,6 +97,18 @@ class NewsCore:
         if asked == question:
             return reply
         return replace(reply, note=" ".join(n for n in (follow_up_note(earlier), reply.note) if n))
+
+    def more(self, question: str, quoted: tuple[int, ...] | None = None) -> Answer:
+        """The next results on `question` after those its answer quoted (`quoted`, in order; without,
+        that answer is worked out again): what "ada lagi?" asks after an answer. Not answered when there
+        are no more. The relevant ones count, not only those nearly as relevant as the best, so these are
+        often "closest I found"."""
+        if quoted is None:
+            quoted = self.ask(question).passages or ()
+        if not quoted:  # that answer quoted nothing: there is nothing after it
+            return Answer(question=question, answered=False, results=[])
+        reply = answer(self.retriever, question, self.settings.k, self.thresholds, after=quoted)
+        return replace(reply, note=" ".join(n for n in (more_note(question), reply.note) if n)) if reply.answered else reply
 
     def links(self, question: str, quoted: tuple[int, ...] | None = None) -> Links:
         """The articles the answer to `question` quoted, each once, with its title and address: what

@@ -14,6 +14,8 @@ from .pages import human_date
 NOTHING_FOUND = "I found nothing on that in my sources."
 NOTHING_HINT = "Try other words, or see what I have read with /sources."
 HELP_INTRO = "Ask me about the news: I answer with the articles' own sentences, their outlet and date."
+AFTER_AN_ANSWER = ("After an answer (replying to it, or right after it in a private chat): “more?” for the next "
+                   "results, “link?” for its articles' links, “who else covered this?” for the outlets that carry it.")
 SOURCES_HINT = "See everything I have read with /sources."
 NO_ARTICLES = "I have not read any articles yet."
 LOW_CONFIDENCE = "The closest I found — it may not answer your question:"
@@ -186,6 +188,7 @@ def render_help(reply: HelpReply) -> str:
     lines.append("  /full N               (chat) show the whole passage of result N")
     lines.append("  /good N, /bad N       (chat) say whether result N answered your question")
     lines.append("Anything that is not a command is a question.")
+    lines.append(AFTER_AN_ANSWER)
     return "\n".join(lines)
 
 

@@ -706,6 +706,26 @@ _ASKING_LINK = re.compile(
     rf"(?:the )?(?:full|whole|original) (?:article|story|report){_POLITE}|(?:l )?article complet"
 )
 
+# Asking for more results of the answer it follows ("ada lagi?", "yang lain?", "more?", "anything else?",
+# "¿algo más?", "ещё?"): the next ones, not the same answer again. Only the whole message asks so: "what else
+# did Kim say?" and "apa lagi yang dibahas?" are questions of their own.
+_NOT = r"(?: (?:gak|ga|gk|nggak|ngga|enggak|tidak|ndak|kah|nih|gitu))?"
+_OTHER = r"(?:lain|lainnya|lainya|berikutnya|yang lain|yg lain)"
+_ASKING_MORE = re.compile(fold(  # folded as `words` folds: Hangul decomposed, "ещё" as "еще"
+    rf"(?:(?:masih )?(?:ada|apa) )?(?:(?:yang|yg) )?lagi{_NOT}|masih ada(?: (?:yang|yg) lain)?{_NOT}|"
+    rf"(?:(?:ada|masih ada) )?(?:(?:yang|yg) )?(?:lain|lainnya|lainya)(?: lagi)?{_NOT}|"
+    rf"(?:(?:ada|minta|kasih|tampilkan|tunjukkan) )?(?:hasil|berita|kutipan|jawaban|sumber|quote)(?:nya)? "
+    rf"{_OTHER}(?: lagi)?{_NOT}|"
+    rf"selain itu(?: (?:apa|ada))?(?: lagi)?{_NOT}|(?:lanjut|lanjutkan|lanjutin|tambah|tambahin)(?: lagi)?|"
+    rf"(?:(?:any|some|show|show me|give me|tell me|got any|i want|want|need|anything) )?more"
+    rf"(?: (?:results?|quotes?|sources?|reports?|articles?|of (?:that|this|it)|on (?:that|this|it)))?"
+    rf"(?: please| pls| plz)?|"
+    rf"(?:anything|what|who|something) else|(?:any )?others?|(?:any )?other (?:results?|quotes?|sources?|reports?)|"
+    rf"next(?: (?:results?|page|ones?|quotes?))?|is that (?:all|it)|that s (?:all|it)|"
+    rf"(?:algo )?mas|(?:y )?que mas|autre chose|(?:et )?encore|plus|(?:noch )?mehr|sonst noch was|"
+    rf"(?:что )?еще(?: что нибудь)?|больше|更多|还有吗?|還有嗎?|더(?: 있어요| 있나요| 없어요)?|他には"
+))
+
 # Asking for the story so far ("rangkum dong", "kronologinya gimana?", "summary of the Kim Putin meeting",
 # "what happened so far?"): answered with the timeline, the articles' own dated sentences in order.
 _OVERVIEW = (r"rangkum\w*|ringkas\w*|kronologi\w*|summary|summari[sz]e|sum(?:med)? up|recap|tl\W{0,2}dr|overview|"
@@ -770,8 +790,9 @@ def reported_topic(message: str) -> str | None:
 
 def small_talk(message: str) -> str | None:
     """"thanks", "greeting", "about" (who the bot is, what it can do), "sources" (where its news comes
-    from), "link" (the link to an answer's article), "ok" (an acknowledgement or laughter), or None for a
-    message that asks something of the news."""
+    from), "link" (the link to an answer's article), "more" (the next results of an answer), "ok" (an
+    acknowledgement, laughter, or only emoji or punctuation), or None for a message that asks something of
+    the news."""
     text = unicodedata.normalize("NFC", message.strip())
     if _CJK_SMALL_TALK.fullmatch(text):
         return "greeting" if re.match(r"你好|您好|안녕|こんにちは", text) else "thanks"
@@ -783,6 +804,11 @@ def small_talk(message: str) -> str | None:
         return "link"
     if _ABOUT_SOURCES.fullmatch(addressed) or _ABOUT_SOURCES.fullmatch(plainly):
         return "sources"
+    spoken = " ".join(words(text))  # "más" folds to "mas", which is also a form of address
+    if any(_ASKING_MORE.fullmatch(t) for t in (spoken, addressed, plainly) if t):
+        return "more"
+    if text and not spoken:  # only emoji or punctuation ("👍", "🙏🙏", "??"): a reaction, not a question
+        return "ok"
     tokens = [t for t in _greeting_phrases_as_words(words(text)) if t not in _CHAT_FILLER]
     if not tokens:
         return None

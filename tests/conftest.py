@@ -77,6 +77,16 @@ TINY_ARTICLES = {
 }
 
 
+FLOODS = {  # one story in six different reports, for an answer with more results than it shows
+    "1_banjir.txt": "Banjir merendam ratusan rumah di Bekasi setelah hujan deras semalaman.\n",
+    "2_banjir.txt": "Warga Bekasi mengungsi ke masjid karena banjir setinggi satu meter.\n",
+    "3_banjir.txt": "Pemerintah kota Bekasi membuka dapur umum bagi korban banjir di Jatiasih.\n",
+    "4_banjir.txt": "Air banjir di perumahan Pondok Gede Bekasi mulai surut pada Selasa sore.\n",
+    "5_banjir.txt": "Sekolah di Bekasi diliburkan karena ruang kelas terendam banjir.\n",
+    "6_banjir.txt": "Tim SAR mengevakuasi lansia yang terjebak banjir di Rawalumbu, Bekasi.\n",
+}
+
+
 def write_corpus(folder: Path, articles: dict[str, str] = TINY_ARTICLES) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in articles.items():

@@ -101,6 +101,13 @@ def test_chat_gives_the_links_of_the_last_answer(run):
     assert "ANTARA, 2023-10-02 (via Reuters)" in listed and "(no link: read from a file)" in listed
 
 
+def test_chat_gives_more_of_the_last_answer_until_there_is_none(run):
+    out = run("chat", input="ada lagi?\nBerapa kenaikan ekspor udang?\nanything else?\n").output
+    assert "\nMore of which answer? Ask me something first" in out
+    assert out.rstrip().endswith("That is all my sources say on “Berapa kenaikan ekspor udang?”. Ask it in other "
+                                 "words, or see who reported it with /sources and the question.")
+
+
 def test_sources_json(run):
     result = run("sources", "--json")
     data = json.loads(result.output[result.output.index("["):])

@@ -5,8 +5,8 @@ import threading
 from dataclasses import replace
 
 from newsbot.bot.answer import Answer
-from newsbot.bot.commands import (ASK_ME, COMMANDS, NO_ANSWER_TO_LINK, HelpReply, SourcesReply, TimelineReply,
-                                  UsageReply, Workers, dispatch, parse, searches, whole_corpus)
+from newsbot.bot.commands import (ASK_ME, COMMANDS, NO_ANSWER_FOR_MORE, NO_ANSWER_TO_LINK, HelpReply, SourcesReply, TimelineReply,
+                                  UsageReply, Workers, dispatch, no_more, parse, searches, whole_corpus)
 from newsbot.bot.core import ArticleLink, Links
 
 
@@ -59,6 +59,45 @@ def test_asking_for_the_link_lists_the_articles_of_the_answer_it_follows(fake_co
     # an answer that quoted nothing has no link; with no answer to follow, the user is told how to ask
     assert dispatch(fake_core, replace(command, earlier="Siapa juara Piala Dunia?")) == Links("Siapa juara Piala Dunia?", [])
     assert dispatch(fake_core, parse("link?")) == UsageReply(NO_ANSWER_TO_LINK)
+
+
+def test_asking_for_more_gives_the_next_results_of_the_answer_it_follows(tmp_path, fake_embedder):
+    """"ada lagi?" after an answer quotes the results that come after those it showed, page by page, until
+    there are none: then it says so. Not after an answer, it says how to ask."""
+    from newsbot.bot.answer import answer_groups, more_note
+    from newsbot.bot.config import Settings
+    from newsbot.bot.core import NewsCore
+    from newsbot.index.build import build_index
+
+    from .conftest import FLOODS, write_corpus
+
+    settings = Settings(index_path=tmp_path / "index.db", corpus=write_corpus(tmp_path / "corpus", FLOODS),
+                        min_relevance=0.1, k=2)
+    build_index(settings.corpus, settings.index_path, fake_embedder)
+    with NewsCore(settings, fake_embedder) as core:
+        question = "banjir merendam rumah di Bekasi"
+        first = dispatch(core, parse(question))
+        assert first.answered and len(first.results) == 2
+        ask_more = replace(parse("ada lagi?"), earlier=question, quoted=first.passages)
+        assert searches(ask_more)
+        shown, page = list(first.passages), first
+        while isinstance(page, Answer):
+            page = dispatch(core, replace(ask_more, quoted=page.passages))
+            if isinstance(page, Answer):
+                assert page.answered and page.note.startswith(more_note(question))
+                assert not set(page.passages) & set(shown)  # nothing shown twice
+                shown += page.passages
+        assert page == UsageReply(no_more(question)) and "That is all my sources say on" in page.message
+        # every relevant report once, in the order of relevance: each page goes on where the one before stopped
+        _, relevant, _ = answer_groups(core.retriever, question, len(FLOODS), core.thresholds, after=(-1,))
+        assert shown == [lead.passage.id for lead, _ in relevant] and len(shown) >= 4
+        # after a refusal there is nothing more; without an answer to follow, the user is told how to ask
+        assert dispatch(core, replace(ask_more, earlier="Siapa juara Piala Dunia?", quoted=())) == \
+            UsageReply(no_more("Siapa juara Piala Dunia?"))
+        assert dispatch(core, parse("ada lagi?")) == UsageReply(NO_ANSWER_FOR_MORE)
+        # remembered only by its question (no passages known), the answer is worked out again
+        assert dispatch(core, replace(ask_more, quoted=None)).passages == \
+            dispatch(core, replace(ask_more, quoted=first.passages)).passages
 
 
 def test_asking_for_the_story_so_far_gets_the_timeline(fake_core):

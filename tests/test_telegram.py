@@ -20,7 +20,7 @@ from newsbot.bot.pages import Page
 from newsbot.bot.telegram import EXPIRED, ReplyStore, api_urls, build_application, webhook_options
 from newsbot.index.build import build_index
 
-from .conftest import FakeEmbedder, stop_bot, write_corpus
+from .conftest import FLOODS, FakeEmbedder, stop_bot, write_corpus
 from .fake_telegram import ALICE, BOB, BOT, GROUP, PRIVATE, TOKEN, button, inline, message
 
 SHRIMP = "Berapa kenaikan ekspor udang?"
@@ -489,6 +489,37 @@ async def test_link_in_reply_to_an_answer_lists_its_articles_with_their_links(ap
     await api.push(message(f"@{BOT['username']} link?", chat=GROUP, message_id=102))
     told = (await api.wait_for("sendMessage", 3))[2]
     assert told["text"].startswith("Links to which answer?")
+
+
+async def test_more_in_a_private_chat_or_in_reply_quotes_the_next_results(api, start_bot, tmp_path):
+    """"ada lagi?" right after an answer in a private chat, or replying to one in a group, quotes the results
+    after those it showed, never the same again; when there are none left, the bot says so."""
+    core = small_core(tmp_path, FLOODS)
+    await start_bot(core)
+    await api.push(message("banjir di Bekasi"))
+    await api.wait_for("sendMessage")
+    answer = api.sent[max(api.sent)]
+    await api.push(message("ada lagi?", message_id=2))
+    more = (await api.wait_for("sendMessage", 2))[1]["text"]
+    assert more.endswith("<i>More on “banjir di Bekasi”, after the results shown before.</i>")
+    assert more.split("</blockquote>")[0] != answer["text"].split("</blockquote>")[0]
+    # in a group, replying to the first answer goes on after it, whatever was shown since
+    await api.push(message("more?", chat=GROUP, message_id=3, reply_to_message=answer))
+    again = (await api.wait_for("sendMessage", 3))[2]
+    assert again["reply_parameters"]["message_id"] == 3 and again["text"] == more
+    n = 4
+    while not (last := api.sent[max(api.sent)]["text"]).startswith("That is all"):  # on until nothing is left
+        await api.push(message("yang lain?", message_id=n))
+        await api.wait_for("sendMessage", n)
+        n += 1
+    assert last == "That is all my sources say on “banjir di Bekasi”. Ask it in other words, or see who reported " \
+        "it with /sources and the question."
+    # what the private chat was shown, answer by answer (as remembered for votes): each report once
+    store = core.retriever.store
+    shown = [store.shown_answer(i) for i in range(1, store.answers_shown() + 1)]
+    assert len(shown) == 3 and shown[2].passages == shown[1].passages  # the group's reply: the same next page
+    private = shown[0].passages + shown[1].passages
+    assert len(private) == len(set(private)) == len(FLOODS)
 
 
 # --- inline mode, votes and follows ----------------------------------------------------------------------

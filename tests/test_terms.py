@@ -181,7 +181,8 @@ def test_questions_asking_only_for_the_news(question, expected):
     ("makasih ya", "thanks"), ("Terima kasih banyak, bot!", "thanks"), ("thank you so much", "thanks"),
     ("noted, thanks", "thanks"), ("谢谢", "thanks"), ("ありがとうございます", "thanks"), ("halo", "greeting"),
     ("Selamat pagi kak", "greeting"), ("good morning", "greeting"), ("안녕하세요", "greeting"), ("ok", "ok"),
-    ("oke sip", "ok"), ("wkwkwk", "ok"), ("hahaha", "ok"), ("siapa kamu?", "about"), ("kamu bisa apa aja min?", "about"),
+    ("oke sip", "ok"), ("wkwkwk", "ok"), ("👍", "ok"), ("🙏🙏", "ok"), ("??", "ok"), ("hahaha", "ok"),
+    ("siapa kamu?", "about"), ("kamu bisa apa aja min?", "about"),
     ("What can you do?", "about"), ("help", "about"), ("apa kabar?", "greeting"), ("halo bot, apa kabar?", "greeting"),
     ("gimana kabarnya kak?", "greeting"), ("hi, how are you doing?", "greeting"), ("what's up bot", "greeting"),
     ("hello there", "greeting"), ("¿Qué tal?", "greeting"), ("Ça va ?", "greeting"),
@@ -190,7 +191,7 @@ def test_questions_asking_only_for_the_news(question, expected):
     ("Where does this information come from?", "sources"), ("Kim tahu dari mana soal itu?", None),
     ("sumber berita soal Kim apa?", None), ("How do you know Putin?", None),
     ("Kim bilang makasih ke Putin soal apa?", None), ("Selamat datang Kim?", None), ("Apa menu makan malam?", None),
-    ("ok, di mana Kim bertemu Putin?", None), ("halo, siapa jubir Kremlin?", None), ("Putin", None), ("👍", None),
+    ("ok, di mana Kim bertemu Putin?", None), ("halo, siapa jubir Kremlin?", None), ("Putin", None),
 ])
 def test_small_talk(message, kind):
     assert small_talk(message) == kind
@@ -213,6 +214,26 @@ def test_asking_for_the_link_of_an_answer(message):
 ])
 def test_a_question_mentioning_links_or_articles_is_not_asking_for_one(message):
     assert small_talk(message) != "link"
+
+
+@pytest.mark.parametrize("message", [
+    "ada lagi?", "ada lagi gak?", "lagi dong", "apa lagi?", "yang lain?", "yg lainnya?", "lainnya dong kak",
+    "masih ada lagi?", "selain itu?", "berita lain?", "sumber lain dong", "hasil berikutnya", "lanjutin dong min",
+    "more?", "more please", "show me more", "any more?", "anything else?", "what else?", "others?", "next page",
+    "is that all?", "tell me more", "¿algo más?", "¿Qué más?", "autre chose ?", "encore ?", "noch mehr", "ещё?",
+    "Еще что-нибудь?", "更多", "还有吗？", "더 있어요?", "他には？",
+])
+def test_asking_for_more_of_an_answer(message):
+    assert small_talk(message) == "more"
+
+
+@pytest.mark.parametrize("message", [
+    "what else did Kim say?", "apa lagi yang dibahas?", "siapa lagi yang datang?", "Kim ke Rusia lagi?",
+    "more troops?", "who else was there?", "lain kali aja", "more weapons for russia?", "next meeting?",
+    "plus tard", "mas, kim ketemu siapa?", "other leaders at the parade?", "nothing more", "berita lain soal banjir?",
+])
+def test_a_question_saying_more_or_else_is_not_asking_for_more(message):
+    assert small_talk(message) != "more"
 
 
 @pytest.mark.parametrize("message, topic", [
