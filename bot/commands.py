@@ -117,9 +117,10 @@ Reply = Answer | Carriers | FollowReply | HelpReply | Links | SourcesReply | Tim
 def searches(command: Command) -> bool:
     """True when a command makes the core work or changes what it keeps (what a rate limit counts);
     help, usage, small talk ("makasih", "halo") and listing the follows do not. Asking for an answer's
-    links does (an answer remembered only by its question is answered again), and asking for more."""
+    links does (an answer remembered only by its question is answered again), asking for more, and doubting
+    an answer (who reported it is worked out)."""
     return command.name in ("timeline", "sources", "follow", "unfollow") or (
-        command.name == "ask" and bool(command.arg) and small_talk(command.arg) in (None, "link", "more"))
+        command.name == "ask" and bool(command.arg) and small_talk(command.arg) in (None, "link", "more", "confirm"))
 
 
 def whole_corpus(command: Command) -> bool:
@@ -185,6 +186,8 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
             return HelpReply(COMMANDS)
         if talk == "link":  # "link artikelnya mana?": of the answer it follows
             return core.links(command.earlier, command.quoted) if command.earlier else UsageReply(NO_ANSWER_TO_LINK)
+        if talk == "confirm":  # "beneran?", "is that true?": who reported the answer it follows
+            return core.carriers(command.earlier) if command.earlier else UsageReply(ASK_ME)
         if talk == "more":  # "ada lagi?", "anything else?": the next results of the answer it follows
             if not command.earlier:
                 return UsageReply(NO_ANSWER_FOR_MORE)

@@ -726,6 +726,19 @@ _ASKING_MORE = re.compile(fold(  # folded as `words` folds: Hangul decomposed, "
     rf"(?:что )?еще(?: что нибудь)?|больше|更多|还有吗?|還有嗎?|더(?: 있어요| 있나요| 없어요)?|他には"
 ))
 
+# Doubting an answer ("beneran?", "masa sih?", "kata siapa?", "really?", "is that true?", "¿en serio?"): who
+# reported it is the evidence a news bot has, so the outlets carrying that answer. "who said that?" is not
+# among them: it asks whom the quote is of.
+_ASKING_CONFIRM = re.compile(fold(
+    rf"(?:(?:apa|apakah|emang|memang|emangnya) )?(?:yakin (?:itu |ini )?)?(?:beneran|bener|benar|benarkah|benerkah|serius|seriusan|yakin|"
+    rf"valid|fakta|faktanya|hoax|hoaks|asli|sungguh)(?:an)?(?: (?:itu|tuh|ini|begitu|gitu|kah))?{_NOT}|"
+    rf"masa(?:k)?(?: (?:sih|iya|gitu|begitu))?|kata siapa|siapa (?:yang )?bilang|"
+    rf"(?:is|was) (?:that|it|this) (?:true|real|right|correct|confirmed|fake)|really|seriously|for real|"
+    rf"(?:are|r) (?:you|u) sure|(?:says|say) who|who says(?: so)?|according to whom|proof|evidence|fake news|"
+    rf"(?:(?:is|are) )?(?:there )?(?:any )?(?:proof|evidence|confirmation)|"
+    rf"(?:en )?serio|de verdad|(?:es )?verdad|vraiment|c est vrai|wirklich|stimmt das|правда|真的吗?|真的嗎?|진짜요?|정말요?|本当(?:に|ですか)?"
+))
+
 # Asking for the story so far ("rangkum dong", "kronologinya gimana?", "summary of the Kim Putin meeting",
 # "what happened so far?"): answered with the timeline, the articles' own dated sentences in order.
 _OVERVIEW = (r"rangkum\w*|ringkas\w*|kronologi\w*|summary|summari[sz]e|sum(?:med)? up|recap|tl\W{0,2}dr|overview|"
@@ -790,7 +803,8 @@ def reported_topic(message: str) -> str | None:
 
 def small_talk(message: str) -> str | None:
     """"thanks", "greeting", "about" (who the bot is, what it can do), "sources" (where its news comes
-    from), "link" (the link to an answer's article), "more" (the next results of an answer), "ok" (an
+    from), "link" (the link to an answer's article), "more" (the next results of an answer), "confirm"
+    (doubting an answer: who reported it), "ok" (an
     acknowledgement, laughter, or only emoji or punctuation), or None for a message that asks something of
     the news."""
     text = unicodedata.normalize("NFC", message.strip())
@@ -807,6 +821,8 @@ def small_talk(message: str) -> str | None:
     spoken = " ".join(words(text))  # "más" folds to "mas", which is also a form of address
     if any(_ASKING_MORE.fullmatch(t) for t in (spoken, addressed, plainly) if t):
         return "more"
+    if any(_ASKING_CONFIRM.fullmatch(t) for t in (spoken, addressed, plainly) if t):
+        return "confirm"
     if text and not spoken:  # only emoji or punctuation ("👍", "🙏🙏", "??"): a reaction, not a question
         return "ok"
     tokens = [t for t in _greeting_phrases_as_words(words(text)) if t not in _CHAT_FILLER]

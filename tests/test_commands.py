@@ -132,6 +132,19 @@ def test_asking_which_outlets_carry_a_story_gets_its_sources(fake_core):
     assert isinstance(dispatch(fake_core, parse("siapa yang melaporkan kenaikan ekspor udang?")), Answer)  # a question
 
 
+def test_doubting_an_answer_gets_who_reported_it(fake_core):
+    """"beneran?" or "is that true?" after an answer was read as its follow-up and got the same quotes again;
+    the evidence a news bot has is who reported it: the outlets carrying that answer, each with its sentence."""
+    question = "Berapa kenaikan ekspor udang?"
+    for doubt in ("beneran?", "masa sih?", "kata siapa?", "is that true?", "¿En serio?"):
+        command = replace(parse(doubt), earlier=question)
+        assert searches(command) and dispatch(fake_core, command) == fake_core.carriers(question)
+    carried = dispatch(fake_core, replace(parse("beneran?"), earlier=question))
+    assert carried.answered and {c.outlet for c in carried.carriers} >= {"ANTARA"}
+    assert dispatch(fake_core, parse("beneran?")) == UsageReply(ASK_ME)  # nothing to doubt yet
+    assert isinstance(dispatch(fake_core, replace(parse("Apa benar ekspor udang naik?"), earlier=question)), Answer)
+
+
 async def test_a_question_is_not_kept_waiting_by_timelines(fake_core):
     # The audit's case: timelines within the rate limit made another user's question wait 16 s.
     workers = Workers(questions=2)

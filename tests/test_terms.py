@@ -236,6 +236,25 @@ def test_a_question_saying_more_or_else_is_not_asking_for_more(message):
     assert small_talk(message) != "more"
 
 
+@pytest.mark.parametrize("message", [
+    "beneran?", "bener gak?", "serius?", "seriusan?", "yakin?", "masa sih?", "kata siapa?", "siapa bilang?",
+    "emang bener?", "hoax?", "apa benar itu?", "yakin itu bener?", "really?", "Seriously?", "is that true?",
+    "are you sure?", "says who?", "for real?", "any proof?", "¿En serio?", "Vraiment ?", "C'est vrai ?",
+    "Wirklich?", "Правда?", "真的吗？", "진짜요?", "本当に？",
+])
+def test_doubting_an_answer(message):
+    assert small_talk(message) == "confirm"
+
+
+@pytest.mark.parametrize("message", [
+    "who said that?", "Apa benar Kim ke Rusia?", "benar kah Putin datang?", "really big parade?",
+    "Serius nih, Kim ketemu Putin di mana?", "asli mana?", "masa depan hubungan Korut Rusia?",
+    "fakta soal pertemuan Kim?", "proof of the deal?",
+])
+def test_a_question_saying_true_or_really_is_not_doubting(message):
+    assert small_talk(message) != "confirm"
+
+
 @pytest.mark.parametrize("message, topic", [
     ("rangkum dong", ""), ("rangkumannya?", ""), ("summary?", ""), ("tl;dr", ""), ("TL;DR pls", ""),
     ("kronologinya gimana?", ""), ("what happened so far?", ""), ("intinya apa?", ""), ("halo bot, ringkas dong", ""),
