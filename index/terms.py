@@ -660,6 +660,10 @@ _THANKS = frozenset("""
 _ACKNOWLEDGED = frozenset("""
     ok oke okay okey okei sip sipp siap mantap mantul keren baik noted nice great cool wow oh ya yes
     """.split())
+_FAREWELLS = frozenset("""
+    bye byee bye2 dadah dah daah goodbye goodnight gn cya cu see later ttyl pamit dulu duluan permisi adios adiós
+    tschuss tschüss пока 再见 拜拜 안녕히
+    """.split()) | {"jumpa", "sampai", "night", "au", "revoir", "you"}  # "sampai jumpa", "good night", "au revoir"
 _LAUGHTER = re.compile(r"(?:wk|ha|he|hi|xi|ck|kw)+k?|lol|lmao|awok(?:awok)*")
 _CHAT_FILLER = _ADDRESS | frozenset("""
     ya yah dong deh nih sih banyak banget bgt sekali very much so a lot you u for the all infonya jawabannya
@@ -734,7 +738,7 @@ _ASKING_CONFIRM = re.compile(fold(
     rf"valid|fakta|faktanya|hoax|hoaks|asli|sungguh)(?:an)?(?: (?:itu|tuh|ini|begitu|gitu|kah))?{_NOT}|"
     rf"masa(?:k)?(?: (?:sih|iya|gitu|begitu))?|kata siapa|siapa (?:yang )?bilang|"
     rf"(?:is|was) (?:that|it|this) (?:true|real|right|correct|confirmed|fake)|really|seriously|for real|"
-    rf"(?:are|r) (?:you|u) sure|(?:says|say) who|who says(?: so)?|according to whom|proof|evidence|fake news|"
+    rf"(?:are|r) (?:you|u) sure|(?:says|say) who|who (?:says|said) so|who says|according to whom|proof|evidence|fake news|"
     rf"(?:(?:is|are) )?(?:there )?(?:any )?(?:proof|evidence|confirmation)|"
     rf"(?:en )?serio|de verdad|(?:es )?verdad|vraiment|c est vrai|wirklich|stimmt das|правда|真的吗?|真的嗎?|진짜요?|정말요?|本当(?:に|ですか)?"
 ))
@@ -834,7 +838,7 @@ def small_talk(message: str) -> str | None:
             kinds.add("thanks")
         elif token in _GREETINGS:
             kinds.add("greeting")
-        elif token in _ACKNOWLEDGED or _LAUGHTER.fullmatch(token):
+        elif token in _ACKNOWLEDGED or token in _FAREWELLS or _LAUGHTER.fullmatch(token):
             kinds.add("ok")
         else:
             return None

@@ -182,6 +182,8 @@ def test_questions_asking_only_for_the_news(question, expected):
     ("noted, thanks", "thanks"), ("谢谢", "thanks"), ("ありがとうございます", "thanks"), ("halo", "greeting"),
     ("Selamat pagi kak", "greeting"), ("good morning", "greeting"), ("안녕하세요", "greeting"), ("ok", "ok"),
     ("oke sip", "ok"), ("wkwkwk", "ok"), ("👍", "ok"), ("🙏🙏", "ok"), ("??", "ok"), ("hahaha", "ok"),
+    ("bye bot!", "ok"), ("dadah", "ok"), ("sampai jumpa", "ok"), ("pamit dulu ya", "ok"), ("see you", "ok"),
+    ("au revoir", "ok"), ("пока", "ok"), ("see you in Moscow?", None), ("sampai kapan?", None),
     ("siapa kamu?", "about"), ("kamu bisa apa aja min?", "about"),
     ("What can you do?", "about"), ("help", "about"), ("apa kabar?", "greeting"), ("halo bot, apa kabar?", "greeting"),
     ("gimana kabarnya kak?", "greeting"), ("hi, how are you doing?", "greeting"), ("what's up bot", "greeting"),
@@ -239,7 +241,7 @@ def test_a_question_saying_more_or_else_is_not_asking_for_more(message):
 @pytest.mark.parametrize("message", [
     "beneran?", "bener gak?", "serius?", "seriusan?", "yakin?", "masa sih?", "kata siapa?", "siapa bilang?",
     "emang bener?", "hoax?", "apa benar itu?", "yakin itu bener?", "really?", "Seriously?", "is that true?",
-    "are you sure?", "says who?", "for real?", "any proof?", "¿En serio?", "Vraiment ?", "C'est vrai ?",
+    "are you sure?", "says who?", "who said so?", "for real?", "any proof?", "¿En serio?", "Vraiment ?", "C'est vrai ?",
     "Wirklich?", "Правда?", "真的吗？", "진짜요?", "本当に？",
 ])
 def test_doubting_an_answer(message):
