@@ -24,8 +24,8 @@ from .follow import Delivery, FollowReply
 from .limits import RateLimit, slow_down
 from .pages import Measure, Page, human_date, paginate, trim_escaped
 from .render import (AFTER_AN_ANSWER, HELP_INTRO, LOW_CONFIDENCE, NO_ARTICLES, NO_LINK, NOT_HERE, NOTHING_FOUND,
-                     NOTHING_HINT, READ_ARTICLE, SOURCES_HINT, carriers_title, dates_line, links_empty, links_gone, links_title,
-                     low_confidence, no_events, result_numbers, sources_title)
+                     NOTHING_HINT, READ_ARTICLE, SOURCES_HINT, carriers_title, dates_line, links_empty, links_gone,
+                     links_title, low_confidence, no_events, result_numbers, sources_title)
 
 log = logging.getLogger(__name__)
 

@@ -114,13 +114,16 @@ class UsageReply:
 Reply = Answer | Carriers | FollowReply | HelpReply | Links | SourcesReply | TimelineReply | UsageReply
 
 
+WORKING_TALK = (None, "link", "more", "confirm")  # what `small_talk` calls a message the core works on
+
+
 def searches(command: Command) -> bool:
     """True when a command makes the core work or changes what it keeps (what a rate limit counts);
     help, usage, small talk ("makasih", "halo") and listing the follows do not. Asking for an answer's
     links does (an answer remembered only by its question is answered again), asking for more, and doubting
     an answer (who reported it is worked out)."""
     return command.name in ("timeline", "sources", "follow", "unfollow") or (
-        command.name == "ask" and bool(command.arg) and small_talk(command.arg) in (None, "link", "more", "confirm"))
+        command.name == "ask" and bool(command.arg) and small_talk(command.arg) in WORKING_TALK)
 
 
 def whole_corpus(command: Command) -> bool:

@@ -108,7 +108,9 @@ class NewsCore:
         if not quoted:  # that answer quoted nothing: there is nothing after it
             return Answer(question=question, answered=False, results=[])
         reply = answer(self.retriever, question, self.settings.k, self.thresholds, after=quoted)
-        return replace(reply, note=" ".join(n for n in (more_note(question), reply.note) if n)) if reply.answered else reply
+        if not reply.answered:
+            return reply
+        return replace(reply, note=" ".join(n for n in (more_note(question), reply.note) if n))
 
     def links(self, question: str, quoted: tuple[int, ...] | None = None) -> Links:
         """The articles the answer to `question` quoted, each once, with its title and address: what
