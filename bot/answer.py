@@ -24,6 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..index.dates import DAY, Period, date_label, date_mentions
+from ..index.model import Article, Passage
 from ..index.terms import fold, is_question, overview_topic, small_talk, written_name
 
 from .pages import human_date
@@ -410,13 +411,28 @@ def headlines(retriever: Retriever, query: Query, question: str, k: int = 3,
         reports = reports[max(shown) + 1 if shown else 0:][:k]
     if not reports:
         return Answer(question=question, answered=False, results=[], note=None if after else UNDATED_NOTE)
-    results = []
-    for article, lead in reports:
-        quote = _quote_from(lead.sentences or [lead.text], 0)  # the lead's opening
-        results.append(Result(quote=quote, passage=lead.text, outlet=article.outlet, article=article.article,
-                              published=_iso(article.published), score=0.0, wire=_wire(article),
-                              dates=quote_dates(quote, article.published), url=article.url, passage_id=lead.id))
+    results = [_quoting(article, lead, _quote_from(lead.sentences or [lead.text], 0))  # the lead's opening
+               for article, lead in reports]
     return Answer(question=question, answered=True, results=results, note=note, confidence=HIGH)
+
+
+def _quoting(article: Article, passage: Passage, quote: str) -> Result:
+    """A result quoting these words of a passage, found other than by relevance (its score is 0)."""
+    return Result(quote=quote, passage=passage.text, outlet=article.outlet, article=article.article,
+                  published=_iso(article.published), score=0.0, wire=_wire(article),
+                  dates=quote_dates(quote, article.published), url=article.url, passage_id=passage.id)
+
+
+def whole_paragraphs(retriever: Retriever, question: str, quoted: tuple[int, ...]) -> Answer:
+    """The passages an answer to `question` quoted (those the index still holds), in order, each quoted
+    whole: what "maksudnya?" after an answer gets, since the bot explains nothing in words of its own.
+    Not answered when none is left. It claims no confidence of its own: the answer it shows again did."""
+    corpus = retriever.current()
+    passages = corpus.passages(quoted)
+    articles = corpus.articles({p.article for p in passages})
+    results = [_quoting(articles[p.article], p, p.text) for p in passages if p.article in articles]
+    note = f"The whole paragraphs the answer to “{' '.join(question.split())}” quoted from." if results else None
+    return Answer(question=question, answered=bool(results), results=results, note=note)
 
 
 def _span(query: Query) -> str:

@@ -64,6 +64,12 @@ def no_more(question: str) -> str:
             "reported it with /sources and the question.")
 
 
+def nothing_in_full(question: str) -> str:
+    """What "maksudnya?" gets when the answer it follows quoted nothing the index still holds."""
+    return (f"My answer to “{' '.join(question.split())}” quoted nothing I can show in full: I only quote the "
+            "articles, and explain nothing in my own words.")
+
+
 NO_ANSWER_TO_LINK = ("Links to which answer? Ask me something first, or reply to one of my answers with “link?”: "
                      "I'll list the articles it quoted, with their links.")
 FOLLOWING = ("follow", "following", "unfollow")  # commands that need to know the chat they come from
@@ -114,14 +120,14 @@ class UsageReply:
 Reply = Answer | Carriers | FollowReply | HelpReply | Links | SourcesReply | TimelineReply | UsageReply
 
 
-WORKING_TALK = (None, "link", "more", "confirm")  # what `small_talk` calls a message the core works on
+WORKING_TALK = (None, "link", "more", "confirm", "context")  # what `small_talk` calls a message the core works on
 
 
 def searches(command: Command) -> bool:
     """True when a command makes the core work or changes what it keeps (what a rate limit counts);
     help, usage, small talk ("makasih", "halo") and listing the follows do not. Asking for an answer's
-    links does (an answer remembered only by its question is answered again), asking for more, and doubting
-    an answer (who reported it is worked out)."""
+    links does (an answer remembered only by its question is answered again), asking for more, doubting an
+    answer (who reported it is worked out), and asking what it means (its paragraphs are read)."""
     return command.name in ("timeline", "sources", "follow", "unfollow") or (
         command.name == "ask" and bool(command.arg) and small_talk(command.arg) in WORKING_TALK)
 
@@ -191,6 +197,11 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
             return core.links(command.earlier, command.quoted) if command.earlier else UsageReply(NO_ANSWER_TO_LINK)
         if talk == "confirm":  # "beneran?", "is that true?": who reported the answer it follows
             return core.carriers(command.earlier) if command.earlier else UsageReply(ASK_ME)
+        if talk == "context":  # "maksudnya?", "what do you mean?": the whole paragraphs of the answer it follows
+            if not command.earlier:
+                return UsageReply(ASK_ME)
+            whole = core.context(command.earlier, command.quoted)
+            return whole if whole.answered else UsageReply(nothing_in_full(command.earlier))
         if talk == "more":  # "ada lagi?", "anything else?": the next results of the answer it follows
             if not command.earlier:
                 return UsageReply(NO_ANSWER_FOR_MORE)

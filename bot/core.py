@@ -15,7 +15,8 @@ from ..index.errors import CorpusError
 from ..index.model import Article
 from ..index.store import index_exists, local_folder, shown
 
-from .answer import Answer, Carriers, Thresholds, answer, carriers, follow_up_note, more_note
+from .answer import (Answer, Carriers, Thresholds, answer, carriers, follow_up_note, more_note,
+                     whole_paragraphs)
 from .config import Settings
 from .feedback import Feedback, load_key
 from .follow import Following
@@ -111,6 +112,13 @@ class NewsCore:
         if not reply.answered:
             return reply
         return replace(reply, note=" ".join(n for n in (more_note(question), reply.note) if n))
+
+    def context(self, question: str, quoted: tuple[int, ...] | None = None) -> Answer:
+        """The whole paragraphs the answer to `question` quoted (`quoted`, in order; without, that answer is
+        worked out again): what "maksudnya?" asks after an answer."""
+        if quoted is None:
+            quoted = self.ask(question).passages or ()
+        return whole_paragraphs(self.retriever, question, quoted)
 
     def links(self, question: str, quoted: tuple[int, ...] | None = None) -> Links:
         """The articles the answer to `question` quoted, each once, with its title and address: what

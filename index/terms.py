@@ -743,6 +743,19 @@ _ASKING_CONFIRM = re.compile(fold(
     rf"(?:en )?serio|de verdad|(?:es )?verdad|vraiment|c est vrai|wirklich|stimmt das|правда|真的吗?|真的嗎?|진짜요?|정말요?|本当(?:に|ですか)?"
 ))
 
+# Asking what an answer means ("maksudnya?", "jelasin dong", "what do you mean?", "context?"): the bot
+# explains nothing in its own words, so the whole paragraphs its quotes come from.
+_ASKING_CONTEXT = re.compile(fold(
+    rf"(?:(?:apa|gimana|bagaimana|gmn) )?(?:maksud|maksudnya|artinya|konteksnya|konteks)(?: (?:apa|gimana|bagaimana|gmn))?|"
+    rf"(?:tolong |coba )?(?:jelasin|jelaskan|jelasan|terangin|terangkan)(?: (?:lagi|lebih|dikit|sedikit|maksudnya|"
+    rf"lebih jelas|lebih lanjut))*|(?:penjelasan|keterangan|detail|rincian)(?:nya)?(?: (?:lebih|lengkap|lengkapnya))?|"
+    rf"(?:lebih|yang lebih) (?:jelas|jelasnya|detail|lengkap|rinci)|"
+    rf"what do (?:you|u) mean|(?:what s|what is) the (?:context|meaning)|meaning|context|in context|"
+    rf"(?:can you |could you )?(?:explain|elaborate)(?: (?:that|this|it|more|please))*|(?:more )?details?|"
+    rf"(?:que|qu est ce que ca) (?:quiere decir|significa|veut dire)|c est a dire|was (?:heisst|heißt|bedeutet) das|"
+    rf"что (?:это )?значит|什么意思|甚麼意思|무슨 뜻(?:이에요|인가요)?|どういう意味(?:ですか)?"
+))
+
 # Asking for the story so far ("rangkum dong", "kronologinya gimana?", "summary of the Kim Putin meeting",
 # "what happened so far?"): answered with the timeline, the articles' own dated sentences in order.
 _OVERVIEW = (r"rangkum\w*|ringkas\w*|kronologi\w*|summary|summari[sz]e|sum(?:med)? up|recap|tl\W{0,2}dr|overview|"
@@ -808,7 +821,7 @@ def reported_topic(message: str) -> str | None:
 def small_talk(message: str) -> str | None:
     """"thanks", "greeting", "about" (who the bot is, what it can do), "sources" (where its news comes
     from), "link" (the link to an answer's article), "more" (the next results of an answer), "confirm"
-    (doubting an answer: who reported it), "ok" (an
+    (doubting an answer: who reported it), "context" (what an answer means: its whole paragraphs), "ok" (an
     acknowledgement, laughter, or only emoji or punctuation), or None for a message that asks something of
     the news."""
     text = unicodedata.normalize("NFC", message.strip())
@@ -827,6 +840,8 @@ def small_talk(message: str) -> str | None:
         return "more"
     if any(_ASKING_CONFIRM.fullmatch(t) for t in (spoken, addressed, plainly) if t):
         return "confirm"
+    if any(_ASKING_CONTEXT.fullmatch(t) for t in (spoken, addressed, plainly) if t):
+        return "context"
     if text and not spoken:  # only emoji or punctuation ("👍", "🙏🙏", "??"): a reaction, not a question
         return "ok"
     tokens = [t for t in _greeting_phrases_as_words(words(text)) if t not in _CHAT_FILLER]

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from newsbot.bot.answer import Answer
 from newsbot.bot.commands import (ASK_ME, COMMANDS, NO_ANSWER_FOR_MORE, NO_ANSWER_TO_LINK, HelpReply, SourcesReply, TimelineReply,
-                                  UsageReply, Workers, dispatch, no_more, parse, searches, whole_corpus)
+                                  UsageReply, Workers, dispatch, no_more, nothing_in_full, parse, searches,
+                                  whole_corpus)
 from newsbot.bot.core import ArticleLink, Links
 
 
@@ -143,6 +144,36 @@ def test_doubting_an_answer_gets_who_reported_it(fake_core):
     assert carried.answered and {c.outlet for c in carried.carriers} >= {"ANTARA"}
     assert dispatch(fake_core, parse("beneran?")) == UsageReply(ASK_ME)  # nothing to doubt yet
     assert isinstance(dispatch(fake_core, replace(parse("Apa benar ekspor udang naik?"), earlier=question)), Answer)
+
+
+def test_asking_what_an_answer_means_gets_its_whole_paragraphs(fake_core, fake_settings, fake_embedder):
+    """"maksudnya?" after an answer was read as its follow-up and got the same quotes again; the bot explains
+    nothing in its own words, so it shows the whole paragraphs those quotes come from, in the same order."""
+    from newsbot.index.build import build_index
+
+    (fake_settings.corpus / "d_banjir.txt").write_text(
+        "Banjir merendam ratusan rumah di Bekasi setelah hujan deras semalaman. Warga mengungsi ke masjid "
+        "terdekat, dan pemerintah kota membuka dapur umum.\n", encoding="utf-8")
+    build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
+    question = "Berapa rumah yang terendam banjir di Bekasi?"
+    shown = fake_core.ask(question)
+    assert shown.answered and any(r.quote != r.passage for r in shown.results)  # a sentence of its paragraph
+    for asking in ("maksudnya?", "jelasin dong", "what do you mean?", "¿Qué significa?"):
+        command = replace(parse(asking), earlier=question, quoted=shown.passages)
+        assert searches(command)
+        whole = dispatch(fake_core, command)
+        assert whole.answered and whole.passages == shown.passages
+        assert [r.quote for r in whole.results] == [r.passage for r in shown.results]
+        assert [(r.outlet, r.published) for r in whole.results] == [(r.outlet, r.published) for r in shown.results]
+        assert whole.note == f"The whole paragraphs the answer to “{question}” quoted from."
+    assert dispatch(fake_core, replace(parse("maksudnya?"), earlier=question)).passages == shown.passages
+    assert dispatch(fake_core, parse("maksudnya?")) == UsageReply(ASK_ME)  # nothing to explain yet
+    # a question of its own is searched as ever; an answer whose paragraphs are gone has nothing to show
+    assert dispatch(fake_core, replace(parse("apa maksud banjir di Bekasi?"), earlier=question)).question != question
+    (fake_settings.corpus / "d_banjir.txt").unlink()
+    build_index(fake_settings.corpus, fake_settings.index_path, fake_embedder)
+    assert dispatch(fake_core, replace(parse("maksudnya?"), earlier=question, quoted=shown.passages)) == \
+        UsageReply(nothing_in_full(question))
 
 
 async def test_a_question_is_not_kept_waiting_by_timelines(fake_core):

@@ -257,6 +257,25 @@ def test_a_question_saying_true_or_really_is_not_doubting(message):
     assert small_talk(message) != "confirm"
 
 
+@pytest.mark.parametrize("message", [
+    "maksudnya?", "maksudnya gimana?", "apa maksudnya?", "artinya?", "konteksnya?", "jelasin dong",
+    "jelasin lagi dong kak", "tolong jelaskan", "penjelasannya?", "detailnya?", "lebih detail dong",
+    "what do you mean?", "meaning?", "context?", "can you explain that?", "elaborate please", "more details",
+    "¿Qué significa?", "c'est-à-dire ?", "Was heißt das?", "Что это значит?", "什么意思？", "무슨 뜻이에요?",
+    "どういう意味ですか？",
+])
+def test_asking_what_an_answer_means(message):
+    assert small_talk(message) == "context"
+
+
+@pytest.mark.parametrize("message", [
+    "apa maksud Kim mengundang Putin?", "jelaskan kerja sama militer Korut Rusia", "what does Kim mean by holy war?",
+    "explain the deal between Kim and Putin", "details of the agreement?", "artinya buat Korea Selatan apa?",
+])
+def test_a_question_asking_to_explain_something_is_searched(message):
+    assert small_talk(message) != "context"
+
+
 @pytest.mark.parametrize("message, topic", [
     ("rangkum dong", ""), ("rangkumannya?", ""), ("summary?", ""), ("tl;dr", ""), ("TL;DR pls", ""),
     ("kronologinya gimana?", ""), ("what happened so far?", ""), ("intinya apa?", ""), ("halo bot, ringkas dong", ""),
