@@ -756,6 +756,45 @@ _ASKING_CONTEXT = re.compile(fold(
     rf"что (?:это )?значит|什么意思|甚麼意思|무슨 뜻(?:이에요|인가요)?|どういう意味(?:ですか)?"
 ))
 
+# The same three asked in other words: a short message whose every word of its own (besides function words,
+# chat particles, pronouns and polite words) says one of them ("kasih lagi dong", "serius lu?", "you sure?",
+# "maksud lo apa?", "ga ngerti, maksudnya?", "what does that mean?"). A word naming anything else ("more
+# troops?", "seriusan Kim naik kereta?", "what else did Kim say?") makes it a question.
+_ABOUT_ANSWER_NEUTRAL = frozenset(map(fold, """
+    please pls plz tolong dong donk deh sih nih ya yah iya kak min gan bro sis bang mas mbak bot lu lo loe gue gw
+    kamu km anda you u ya me te masih kasih minta show give tell berita hasil info infonya don t c est es ga gak
+    gk nggak ngga enggak kok kah lebih sedikit dikit coba bisa can could есть apaan further though news hay
+    got these those это huh
+    """.split()))
+_ABOUT_ANSWER_WORDS = {
+    "context": frozenset(map(fold, """
+        maksud maksudnya arti artinya konteks konteksnya jelas jelasnya jelasin jelaskan terangin terangkan detail
+        detailnya details rinci rinciannya ngerti paham mean means meaning explain elaborate context get understand
+        refieres significa heisst heißt bedeutet значит 意思 什么意思 dijelasin dijelaskan bingung decir
+        """.split())),
+    "confirm": frozenset(map(fold, """
+        bener benar beneran serius seriusan yakin sure true real really seriously fr cierto verdad serio vrai sur
+        wirklich stimmt правда source proof evidence hoax hoaks emang emangnya memang echt seguro
+        """.split())),
+    "more": frozenset(map(fold, """
+        lagi lain lainnya more else next other others еще mas plus mehr encore berikutnya 更多
+        """.split())),
+}
+_MAX_ABOUT_ANSWER_WORDS = 8
+
+
+def _about_the_answer(tokens: list[str]) -> str | None:
+    """"context", "confirm" or "more" for a short message whose own words all say that (the first of
+    those in that order when they say several: "more details" asks what it means), else None."""
+    own = [t for t in tokens if not function_word(t) and t not in _ABOUT_ANSWER_NEUTRAL]
+    if not own or len(tokens) > _MAX_ABOUT_ANSWER_WORDS:
+        return None
+    said = {kind for t in own for kind, known in _ABOUT_ANSWER_WORDS.items() if t in known}
+    if not all(any(t in known for known in _ABOUT_ANSWER_WORDS.values()) for t in own):
+        return None
+    return next((kind for kind in _ABOUT_ANSWER_WORDS if kind in said), None)
+
+
 # Asking for the story so far ("rangkum dong", "kronologinya gimana?", "summary of the Kim Putin meeting",
 # "what happened so far?"): answered with the timeline, the articles' own dated sentences in order.
 _OVERVIEW = (r"rangkum\w*|ringkas\w*|kronologi\w*|summary|summari[sz]e|sum(?:med)? up|recap|tl\W{0,2}dr|overview|"
@@ -842,6 +881,8 @@ def small_talk(message: str) -> str | None:
         return "confirm"
     if any(_ASKING_CONTEXT.fullmatch(t) for t in (spoken, addressed, plainly) if t):
         return "context"
+    if not _OVERVIEW_VETO.search(spoken) and (kind := _about_the_answer(spoken.split())) is not None:
+        return kind  # "who else was there?" asks who
     if text and not spoken:  # only emoji or punctuation ("👍", "🙏🙏", "??"): a reaction, not a question
         return "ok"
     tokens = [t for t in _greeting_phrases_as_words(words(text)) if t not in _CHAT_FILLER]

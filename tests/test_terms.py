@@ -224,6 +224,9 @@ def test_a_question_mentioning_links_or_articles_is_not_asking_for_one(message):
     "more?", "more please", "show me more", "any more?", "anything else?", "what else?", "others?", "next page",
     "is that all?", "tell me more", "¿algo más?", "¿Qué más?", "autre chose ?", "encore ?", "noch mehr", "ещё?",
     "Еще что-нибудь?", "更多", "还有吗？", "더 있어요?", "他には？",
+    # said in other words: every word of its own asks for more
+    "ada yg lain ga?", "masih ada berita lainnya?", "kasih lagi dong", "next please", "ещё есть?", "lainnya ada ga kak?",
+    "got more?", "any other?",
 ])
 def test_asking_for_more_of_an_answer(message):
     assert small_talk(message) == "more"
@@ -233,6 +236,7 @@ def test_asking_for_more_of_an_answer(message):
     "what else did Kim say?", "apa lagi yang dibahas?", "siapa lagi yang datang?", "Kim ke Rusia lagi?",
     "more troops?", "who else was there?", "lain kali aja", "more weapons for russia?", "next meeting?",
     "plus tard", "mas, kim ketemu siapa?", "other leaders at the parade?", "nothing more", "berita lain soal banjir?",
+    "ada lagi soal pasukan Korut?", "siapa aja selain Kim?", "more on the Beijing parade", "other countries at the parade?",
 ])
 def test_a_question_saying_more_or_else_is_not_asking_for_more(message):
     assert small_talk(message) != "more"
@@ -243,6 +247,8 @@ def test_a_question_saying_more_or_else_is_not_asking_for_more(message):
     "emang bener?", "hoax?", "apa benar itu?", "yakin itu bener?", "really?", "Seriously?", "is that true?",
     "are you sure?", "says who?", "who said so?", "for real?", "any proof?", "¿En serio?", "Vraiment ?", "C'est vrai ?",
     "Wirklich?", "Правда?", "真的吗？", "진짜요?", "本当に？",
+    "serius lu?", "you sure?", "source?", "fr?", "¿es cierto?", "serius nih?", "bener ga sih itu", "that true?",
+    "echt?", "это правда?",
 ])
 def test_doubting_an_answer(message):
     assert small_talk(message) == "confirm"
@@ -251,7 +257,8 @@ def test_doubting_an_answer(message):
 @pytest.mark.parametrize("message", [
     "who said that?", "Apa benar Kim ke Rusia?", "benar kah Putin datang?", "really big parade?",
     "Serius nih, Kim ketemu Putin di mana?", "asli mana?", "masa depan hubungan Korut Rusia?",
-    "fakta soal pertemuan Kim?", "proof of the deal?",
+    "fakta soal pertemuan Kim?", "proof of the deal?", "bener ga Kim ketemu Xi?", "is it true Putin invited Kim?",
+    "serius, kapan Putin ke Pyongyang?", "seriusan Kim naik kereta?", "benarkah Korut kirim pasukan?",
 ])
 def test_a_question_saying_true_or_really_is_not_doubting(message):
     assert small_talk(message) != "confirm"
@@ -262,7 +269,8 @@ def test_a_question_saying_true_or_really_is_not_doubting(message):
     "jelasin lagi dong kak", "tolong jelaskan", "penjelasannya?", "detailnya?", "lebih detail dong",
     "what do you mean?", "meaning?", "context?", "can you explain that?", "elaborate please", "more details",
     "¿Qué significa?", "c'est-à-dire ?", "Was heißt das?", "Что это значит?", "什么意思？", "무슨 뜻이에요?",
-    "どういう意味ですか？",
+    "どういう意味ですか？", "maksud lo apa?", "ga ngerti, maksudnya?", "jelasin lebih detail dong min", "terangin dong",
+    "I don't get it", "what does that mean?", "explain pls", "bisa dijelasin?", "bingung, maksudnya gimana?",
 ])
 def test_asking_what_an_answer_means(message):
     assert small_talk(message) == "context"
@@ -271,6 +279,8 @@ def test_asking_what_an_answer_means(message):
 @pytest.mark.parametrize("message", [
     "apa maksud Kim mengundang Putin?", "jelaskan kerja sama militer Korut Rusia", "what does Kim mean by holy war?",
     "explain the deal between Kim and Putin", "details of the agreement?", "artinya buat Korea Selatan apa?",
+    "what does the deal mean for Ukraine?", "jelasin soal kerja sama militer", "apa arti pertemuan itu buat Korsel?",
+    "explain why Kim went to Russia", "maksud Putin apa mengundang Kim?",
 ])
 def test_a_question_asking_to_explain_something_is_searched(message):
     assert small_talk(message) != "context"
