@@ -104,8 +104,7 @@ class NewsCore:
         that answer is worked out again): what "ada lagi?" asks after an answer. Not answered when there
         are no more. The relevant ones count, not only those nearly as relevant as the best, so these are
         often "closest I found"."""
-        if quoted is None:
-            quoted = self.ask(question).passages or ()
+        quoted = self._quoted(question, quoted)
         if not quoted:  # that answer quoted nothing: there is nothing after it
             return Answer(question=question, answered=False, results=[])
         reply = answer(self.retriever, question, self.settings.k, self.thresholds, after=quoted)
@@ -116,9 +115,14 @@ class NewsCore:
     def context(self, question: str, quoted: tuple[int, ...] | None = None) -> Answer:
         """The whole paragraphs the answer to `question` quoted (`quoted`, in order; without, that answer is
         worked out again): what "maksudnya?" asks after an answer."""
-        if quoted is None:
-            quoted = self.ask(question).passages or ()
-        return whole_paragraphs(self.retriever, question, quoted)
+        return whole_paragraphs(self.retriever, question, self._quoted(question, quoted))
+
+    def _quoted(self, question: str, quoted: tuple[int, ...] | None) -> tuple[int, ...]:
+        """The passages the answer to `question` quoted: `quoted` when it was remembered, else those of
+        the question answered again (as it was asked: follow-ups are already read with theirs)."""
+        if quoted is not None:
+            return quoted
+        return self.ask(question).passages or ()
 
     def links(self, question: str, quoted: tuple[int, ...] | None = None) -> Links:
         """The articles the answer to `question` quoted, each once, with its title and address: what
@@ -127,9 +131,7 @@ class NewsCore:
         or the day has become since ("kemarin" asked again the next day). Without, the question is
         answered again (as it was asked, follow-ups already read with theirs), so on an index that has
         not changed since, these are the articles that answer showed."""
-        if quoted is None:
-            reply = answer(self.retriever, question, self.settings.k, self.thresholds)
-            quoted = (reply.passages or ()) if reply.answered else ()
+        quoted = self._quoted(question, quoted)
         held = {p.id: p.article for p in self.retriever.current().passages(quoted)}
         by_article: dict[str, list[int]] = {}
         for n, pid in enumerate(quoted, 1):

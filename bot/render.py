@@ -15,7 +15,8 @@ NOTHING_FOUND = "I found nothing on that in my sources."
 NOTHING_HINT = "Try other words, or see what I have read with /sources."
 HELP_INTRO = "Ask me about the news: I answer with the articles' own sentences, their outlet and date."
 AFTER_AN_ANSWER = ("After an answer (replying to it, or right after it in a private chat): “more?” for the next "
-                   "results, “what do you mean?” for its whole paragraphs, “link?” for its articles' links, “who else covered this?” or “really?” for the outlets that carry it.")
+                   "results, “what do you mean?” for its whole paragraphs, “link?” for its articles' links, "
+                   "“who else covered this?” or “really?” for the outlets that carry it.")
 SOURCES_HINT = "See everything I have read with /sources."
 NO_ARTICLES = "I have not read any articles yet."
 LOW_CONFIDENCE = "The closest I found — it may not answer your question:"

@@ -760,11 +760,10 @@ _ASKING_CONTEXT = re.compile(fold(
 # chat particles, pronouns and polite words) says one of them ("kasih lagi dong", "serius lu?", "you sure?",
 # "maksud lo apa?", "ga ngerti, maksudnya?", "what does that mean?"). A word naming anything else ("more
 # troops?", "seriusan Kim naik kereta?", "what else did Kim say?") makes it a question.
-_ABOUT_ANSWER_NEUTRAL = frozenset(map(fold, """
-    please pls plz tolong dong donk deh sih nih ya yah iya kak min gan bro sis bang mas mbak bot lu lo loe gue gw
-    kamu km anda you u ya me te masih kasih minta show give tell berita hasil info infonya don t c est es ga gak
-    gk nggak ngga enggak kok kah lebih sedikit dikit coba bisa can could есть apaan further though news hay
-    got these those это huh
+_ABOUT_ANSWER_NEUTRAL = _CHAT_FILLER | frozenset(map(fold, """
+    please pls plz tolong donk iya lu lo loe gue gw kamu km anda me te masih kasih minta show give tell berita
+    hasil info don t c est es ga gak gk nggak ngga enggak kok kah lebih sedikit dikit coba bisa can could есть
+    apaan further though news hay got these those это huh
     """.split()))
 _ABOUT_ANSWER_WORDS = {
     "context": frozenset(map(fold, """
@@ -789,10 +788,10 @@ def _about_the_answer(tokens: list[str]) -> str | None:
     own = [t for t in tokens if not function_word(t) and t not in _ABOUT_ANSWER_NEUTRAL]
     if not own or len(tokens) > _MAX_ABOUT_ANSWER_WORDS:
         return None
-    said = {kind for t in own for kind, known in _ABOUT_ANSWER_WORDS.items() if t in known}
-    if not all(any(t in known for known in _ABOUT_ANSWER_WORDS.values()) for t in own):
+    said = [{kind for kind, known in _ABOUT_ANSWER_WORDS.items() if t in known} for t in own]
+    if not all(said):  # a word naming something else: a question
         return None
-    return next((kind for kind in _ABOUT_ANSWER_WORDS if kind in said), None)
+    return next(kind for kind in _ABOUT_ANSWER_WORDS if any(kind in kinds for kinds in said))
 
 
 # Asking for the story so far ("rangkum dong", "kronologinya gimana?", "summary of the Kim Putin meeting",
@@ -875,12 +874,9 @@ def small_talk(message: str) -> str | None:
     if _ABOUT_SOURCES.fullmatch(addressed) or _ABOUT_SOURCES.fullmatch(plainly):
         return "sources"
     spoken = " ".join(words(text))  # "más" folds to "mas", which is also a form of address
-    if any(_ASKING_MORE.fullmatch(t) for t in (spoken, addressed, plainly) if t):
-        return "more"
-    if any(_ASKING_CONFIRM.fullmatch(t) for t in (spoken, addressed, plainly) if t):
-        return "confirm"
-    if any(_ASKING_CONTEXT.fullmatch(t) for t in (spoken, addressed, plainly) if t):
-        return "context"
+    for kind, asking in (("more", _ASKING_MORE), ("confirm", _ASKING_CONFIRM), ("context", _ASKING_CONTEXT)):
+        if any(asking.fullmatch(t) for t in (spoken, addressed, plainly) if t):
+            return kind
     if not _OVERVIEW_VETO.search(spoken) and (kind := _about_the_answer(spoken.split())) is not None:
         return kind  # "who else was there?" asks who
     if text and not spoken:  # only emoji or punctuation ("👍", "🙏🙏", "??"): a reaction, not a question
