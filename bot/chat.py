@@ -57,7 +57,7 @@ class Gate:
     """
 
     def __init__(self, core: NewsCore | None, rate_limit: int, allowed: tuple[int, ...] | set[int] = (),
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, platform: str = "chat"):
         self.core = core
         self.rate = RateLimit(rate_limit, clock)
         self.light = RateLimit(rate_limit * LIGHT_ACTIONS, clock)
@@ -65,7 +65,9 @@ class Gate:
         self.refused: set[int | None] = set()  # places told once that they are not allowed
         self.workers = Workers()
         self.clock = clock
-        # private conversation -> (when, vote token) of the last answer shown there
+        self.platform = platform  # whose conversations these are ("telegram", "discord")
+        # private conversation -> (when, vote token) of the last answer shown there since this bot started;
+        # the store remembers them too, for a bot restarted (`earlier`)
         self.last_answers: OrderedDict[int, tuple[float, str]] = OrderedDict()
 
     def admits(self, place: int | None) -> bool:
@@ -97,7 +99,7 @@ class Gate:
         `conversation`, it is the answer a next question there may follow up (`earlier`)."""
         if not isinstance(reply, Answer) or self.core is None:
             return None
-        token = await self.workers.run(self.core.feedback.shown, reply)
+        token = await self.workers.run(self.core.feedback.shown, reply, self._conversation(conversation))
         if token is not None and conversation is not None:
             self.last_answers[conversation] = (self.clock(), token)
             self.last_answers.move_to_end(conversation)
@@ -108,13 +110,24 @@ class Gate:
     async def earlier(self, token: str | None, conversation: int | None = None) -> ShownAnswer | None:
         """The answer a new message may follow up: the one whose vote buttons carry `token` (the answer
         it replies to); without one, in a private `conversation`, the last answer shown there within
-        FOLLOW_UP_SECONDS. None when there is none."""
+        FOLLOW_UP_SECONDS (before this bot started too: the store remembers it). None when there is none."""
+        if self.core is None:
+            return None
         if not token and conversation in self.last_answers:
             shown, last = self.last_answers[conversation]
             token = last if self.clock() - shown < FOLLOW_UP_SECONDS else None
-        if not token or self.core is None:
+        elif not token and conversation is not None:  # nothing shown there since this bot started
+            return await self.workers.run(self.core.feedback.last_shown, self._conversation(conversation),
+                                          FOLLOW_UP_SECONDS)
+        if not token:
             return None
         return await self.workers.run(self.core.feedback.answer_shown, token)
+
+    def _conversation(self, conversation: int | None) -> str | None:
+        """A private conversation as the store keeps it (a keyed hash with the platform), or None."""
+        if conversation is None or self.core is None:
+            return None
+        return self.core.feedback.conversation(self.platform, conversation)
 
     async def follow_up(self, command: Command, token: str | None, conversation: int | None) -> Command:
         """A question with the answer it may follow up (`earlier`: the answer it replies to, whose vote

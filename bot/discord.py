@@ -232,7 +232,7 @@ class Handlers:
 
     def __init__(self, settings: Settings, core: NewsCore | None = None):
         self.settings = settings
-        self.gate = Gate(core, settings.rate_limit, settings.discord_allowed_guilds)
+        self.gate = Gate(core, settings.rate_limit, settings.discord_allowed_guilds, platform="discord")
 
     @property
     def core(self) -> NewsCore | None:

@@ -94,6 +94,10 @@ class Feedback:
         """A person as the votes table knows them: the same each time, and not their id."""
         return self._mac(f"voter:{platform}:{person}").hex()[:32]
 
+    def conversation(self, platform: str, ident: int | str) -> str:
+        """A private conversation as the answers table knows it: the same each time, and not its id."""
+        return self._mac(f"conversation:{platform}:{ident}").hex()[:32]
+
     def token(self, answer: int) -> str:
         """What a vote button carries for an answer: its id, signed."""
         return f"{answer}.{base64.urlsafe_b64encode(self._mac(f'answer:{answer}')).decode()[:10]}"
@@ -118,16 +122,26 @@ class Feedback:
             log.warning("could not read an earlier answer: %s", exc)
             return None
 
-    def shown(self, answer: Answer) -> str | None:
-        """Remember an answer being shown (a refusal too: a 👎 on it says the sources were missed); the
-        token for its vote buttons. None, and no buttons, when the index cannot be written: the answer
-        goes out all the same."""
+    def shown(self, answer: Answer, conversation: str | None = None) -> str | None:
+        """Remember an answer being shown (a refusal too: a 👎 on it says the sources were missed), in a
+        private `conversation` (`conversation()`) when it is one; the token for its vote buttons. None,
+        and no buttons, when the index cannot be written: the answer goes out all the same."""
         if answer.passages is None:
             return None
         try:
-            return self.token(self.store.record_answer(answer.question, list(answer.passages)))
+            return self.token(self.store.record_answer(answer.question, list(answer.passages), conversation))
         except NewsbotError as exc:
             log.warning("could not remember an answer for feedback (no vote buttons): %s", exc)
+            return None
+
+    def last_shown(self, conversation: str, within: float) -> ShownAnswer | None:
+        """The newest answer shown in a private conversation in the last `within` seconds, as remembered
+        by the store (so also by a bot since restarted); None when there is none or it cannot be read."""
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=within)
+        try:
+            return self.store.last_answer(conversation, since)
+        except NewsbotError as exc:
+            log.warning("could not read an earlier answer: %s", exc)
             return None
 
     def vote(self, token: str, voter: str, result: int, value: int) -> str:

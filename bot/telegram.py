@@ -259,7 +259,7 @@ class TelegramBot:
         self.settings = settings
         self.core = core
         self.replies = ReplyStore()
-        self.gate = Gate(core, settings.rate_limit, settings.telegram_allowed_chats)
+        self.gate = Gate(core, settings.rate_limit, settings.telegram_allowed_chats, platform="telegram")
         self.pending: dict[int, int] = {}  # chat -> replies waiting to be sent or edited in
         self.follows: asyncio.Task | None = None  # the loop posting new reports on followed topics
 

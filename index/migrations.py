@@ -158,6 +158,14 @@ def m011_mentions_by_date(db: Database) -> None:
     db["mentions"].create_index(["date", "passage"], if_not_exists=True)
 
 
+@migration
+def m012_answers_by_conversation(db: Database) -> None:
+    # The private conversation an answer was shown in (a keyed hash), so a bot restarted finds the
+    # answer a next message there follows up (`last_answer`).
+    db["answers"].add_column("conversation", str)
+    db["answers"].create_index(["conversation", "id"], if_not_exists=True)
+
+
 def _done(db: Database) -> set[str]:
     if "_migrations" not in db.table_names():
         return set()

@@ -502,9 +502,16 @@ class PostgresStore:
                                              [after, limit]).fetchall())
         return sorted(r[0] for r in rows)
 
-    def record_answer(self, question: str, passages: list[int]) -> int:
-        return self._run(lambda c: c.execute("INSERT INTO newsbot.answers (question, passages) VALUES (%s, %s) "
-                                             "RETURNING id", [question, list(passages)]).fetchone()[0], retry=False)
+    def record_answer(self, question: str, passages: list[int], conversation: str | None = None) -> int:
+        return self._run(lambda c: c.execute("INSERT INTO newsbot.answers (question, passages, conversation) "
+                                             "VALUES (%s, %s, %s) RETURNING id",
+                                             [question, list(passages), conversation]).fetchone()[0], retry=False)
+
+    def last_answer(self, conversation: str, since: dt.datetime) -> ShownAnswer | None:
+        row = self._run(lambda c: c.execute(
+            "SELECT id, question, passages, shown FROM newsbot.answers WHERE conversation = %s AND shown >= %s "
+            "ORDER BY id DESC LIMIT 1", [conversation, since]).fetchone())
+        return ShownAnswer(row[0], row[1], list(row[2]), row[3]) if row else None
 
     def shown_answer(self, answer: int) -> ShownAnswer | None:
         row = self._run(lambda c: c.execute("SELECT id, question, passages, shown FROM newsbot.answers WHERE id = %s",

@@ -680,11 +680,17 @@ class SqliteStore:
             rows = db.execute("SELECT id FROM passages WHERE id > ? ORDER BY id DESC LIMIT ?", [after, limit])
             return sorted(r[0] for r in rows)
 
-    def record_answer(self, question: str, passages: list[int]) -> int:
+    def record_answer(self, question: str, passages: list[int], conversation: str | None = None) -> int:
         with self._reading() as db, writing(db):
-            cursor = db.execute("INSERT INTO answers (question, passages, shown) VALUES (?, ?, ?)",
-                                [question, json.dumps(passages), _now()])
+            cursor = db.execute("INSERT INTO answers (question, passages, shown, conversation) VALUES (?, ?, ?, ?)",
+                                [question, json.dumps(passages), _now(), conversation])
             return cursor.lastrowid
+
+    def last_answer(self, conversation: str, since: dt.datetime) -> ShownAnswer | None:
+        with self._reading() as db:
+            row = db.execute("SELECT id, question, passages, shown FROM answers WHERE conversation = ? AND shown >= ? "
+                             "ORDER BY id DESC LIMIT 1", [conversation, _utc(since)]).fetchone()
+        return _shown(row) if row else None
 
     def shown_answer(self, answer: int) -> ShownAnswer | None:
         with self._reading() as db:

@@ -182,11 +182,15 @@ class IndexStore(Protocol):
     def passages_after(self, after: int, limit: int) -> list[int]:
         """The ids of the passages newer than `after`, the newest `limit` of them, ascending."""
 
-    def record_answer(self, question: str, passages: list[int]) -> int:
-        """Remember an answer shown (its question and the passages its results quote); its id."""
+    def record_answer(self, question: str, passages: list[int], conversation: str | None = None) -> int:
+        """Remember an answer shown (its question and the passages its results quote); its id. Shown in a
+        private `conversation` (a keyed hash, never the chat's id), it is found again by `last_answer`."""
 
     def shown_answer(self, answer: int) -> ShownAnswer | None:
         """An answer shown, or None when there is no such answer (or it was forgotten)."""
+
+    def last_answer(self, conversation: str, since: dt.datetime) -> ShownAnswer | None:
+        """The newest answer shown in a private conversation since this time, or None."""
 
     def vote(self, answer: int, voter: str, result: int, value: int) -> None:
         """Record a voter's +1/-1 on an answer's result, replacing their earlier vote on that answer."""

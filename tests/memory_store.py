@@ -35,6 +35,7 @@ class MemoryIndex:
         self.next_id = 1
         self.lock = threading.Lock()
         self.answers: dict[int, ShownAnswer] = {}
+        self.conversations: dict[int, str] = {}  # answer id -> the private conversation it was shown in
         self.votes: dict[tuple[int, str], Vote] = {}
         self.follows: dict[int, Follow] = {}
         self.posts: list[Post] = []
@@ -217,11 +218,18 @@ class MemoryStore:
         with self.index.lock:
             return sorted(i for i in self.index.passages if i > after)[-limit:] if limit else []
 
-    def record_answer(self, question, passages):
+    def record_answer(self, question, passages, conversation=None):
         with self.index.lock:
             n = next(self.index.kept_ids)
             self.index.answers[n] = ShownAnswer(n, question, list(passages), _now())
+            if conversation is not None:
+                self.index.conversations[n] = conversation
             return n
+
+    def last_answer(self, conversation, since):
+        held = [n for n, c in self.index.conversations.items()
+                if c == conversation and n in self.index.answers and self.index.answers[n].shown >= since]
+        return self.index.answers[max(held)] if held else None
 
     def shown_answer(self, answer):
         return self.index.answers.get(answer)

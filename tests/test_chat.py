@@ -1,6 +1,8 @@
 """The one chat flow every front end shares (bot/chat.py): the gate and the renderer over a markup
 strategy. The contract each front end keeps through it is tests/test_front_ends.py."""
 
+import sqlite3
+
 import pytest
 
 from newsbot.bot.chat import Gate, pages_for
@@ -75,6 +77,29 @@ async def test_in_a_private_conversation_a_question_may_follow_up_the_last_answe
     assert await gate.earlier(None, 7) is None  # a new conversation now; a reply still follows up
     assert (await gate.earlier(token, 7)).question == "ekspor udang naik"
     gate.close()
+
+
+async def test_a_restarted_bot_still_knows_the_last_answer_of_a_private_conversation(fake_core):
+    """The store remembers which private conversation an answer was shown in (as a keyed hash), so a
+    bot started again over the same index reads "ada lagi?" or "siapa?" there with the answer before;
+    a conversation on another platform with the same id is another conversation."""
+    before = Gate(fake_core, rate_limit=0, platform="telegram")
+    first = await before.reply(Command("ask", "ekspor udang naik"))
+    assert await before.remember(first, conversation=7)
+    before.close()
+
+    restarted = Gate(fake_core, rate_limit=0, platform="telegram")
+    shown = await restarted.earlier(None, 7)
+    assert (shown.question, shown.passages) == ("ekspor udang naik", list(first.passages))
+    followed = await restarted.follow_up(Command("ask", "ada lagi?"), None, 7)
+    assert (followed.earlier, followed.quoted) == ("ekspor udang naik", first.passages)
+    assert await restarted.earlier(None, 8) is None and await restarted.earlier(None) is None
+    assert await Gate(fake_core, rate_limit=0, platform="discord").earlier(None, 7) is None
+    # The chat's id is not what is stored.
+    conversations = [row[0] for row in sqlite3.connect(fake_core.settings.index_path).execute(
+        "SELECT conversation FROM answers WHERE conversation IS NOT NULL")]
+    assert conversations and all("7" != c and "telegram" not in c for c in conversations)
+    restarted.close()
 
 
 def test_link_buttons_carry_only_addresses_a_chat_accepts():

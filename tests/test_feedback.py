@@ -94,6 +94,28 @@ def test_every_store_keeps_answers_votes_and_follows_outside_its_versions(locati
         store.close()
 
 
+def test_every_store_finds_the_last_answer_of_a_private_conversation(location):
+    """What a restarted bot reads to know the answer a message in a private chat follows up: the newest
+    answer shown in that conversation since a time, none of another conversation's or of a group's."""
+    store = open_store(location)
+    try:
+        before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        assert store.last_answer("conv-a", before) is None
+        store.record_answer("first in a", [1], "conv-a")
+        second = store.record_answer("second in a", [2, 3], "conv-a")
+        store.record_answer("in b", [4], "conv-b")
+        store.record_answer("in a group", [5])
+        last = store.last_answer("conv-a", before)
+        assert (last.id, last.question, last.passages) == (second, "second in a", [2, 3])
+        assert store.last_answer("conv-b", before).question == "in b"
+        assert store.last_answer("conv-c", before) is None
+        assert store.last_answer("conv-a", dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) is None  # too old
+        store.forget_feedback(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
+        assert store.last_answer("conv-a", before) is None
+    finally:
+        store.close()
+
+
 def test_forgetting_keeps_what_is_newer(tmp_path, tiny_corpus, fake_embedder):
     build_index(tiny_corpus, tmp_path / "i.db", fake_embedder)
     store = open_store(tmp_path / "i.db")

@@ -21,7 +21,7 @@ def test_migrations_apply_in_order_once(tmp_path):
                                                  "m004_add_sentence_hashes", "m005_stemmed_fts", "m006_mentions",
                                                      "m007_origins_and_fetches", "m008_term_and_language_counts",
                                                      "m009_feedback_and_follows", "m010_articles_by_date",
-                                                     "m011_mentions_by_date"]
+                                                     "m011_mentions_by_date", "m012_answers_by_conversation"]
     assert migrate(db) == []
     assert {"articles", "passages", "vectors", "meta", "passages_fts", "background", "mentions"} <= set(db.table_names())
 

@@ -522,6 +522,26 @@ async def test_more_in_a_private_chat_or_in_reply_quotes_the_next_results(api, s
     assert len(private) == len(set(private)) == len(FLOODS)
 
 
+async def test_more_in_a_private_chat_goes_on_after_the_bot_restarts(api, start_bot, tmp_path):
+    """A deploy between an answer and "ada lagi?" loses nothing: the store knows the private chat's last
+    answer, so the restarted bot gives the next results, not "More of which answer?"."""
+    core = small_core(tmp_path, FLOODS)
+    app = await start_bot(core)
+    await api.push(message("banjir di Bekasi"))
+    [answer] = await api.wait_for("sendMessage")
+    await stop_bot(app)
+    restarted = NewsCore(core.settings, core.embedder)
+    await start_bot(restarted)
+    await api.push(message("ada lagi?", message_id=2))
+    more = (await api.wait_for("sendMessage", 2))[1]["text"]
+    assert more.endswith("<i>More on “banjir di Bekasi”, after the results shown before.</i>")
+    assert more.split("</blockquote>")[0] != answer["text"].split("</blockquote>")[0]
+    store = restarted.retriever.store
+    first, second = (store.shown_answer(i) for i in (1, 2))
+    assert not set(first.passages) & set(second.passages)  # the next page, not the first again
+    restarted.close()
+
+
 # --- inline mode, votes and follows ----------------------------------------------------------------------
 
 
