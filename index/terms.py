@@ -763,29 +763,42 @@ _ASKING_CONTEXT = re.compile(fold(
 _ABOUT_ANSWER_NEUTRAL = _CHAT_FILLER | frozenset(map(fold, """
     please pls plz tolong donk iya lu lo loe gue gw kamu km anda me te masih kasih minta show give tell berita
     hasil info don t c est es ga gak gk nggak ngga enggak kok kah lebih sedikit dikit coba bisa can could есть
-    apaan further though news hay got these those это huh
+    apaan further though news hay got these those это huh ah eh oh wait tunggu bentar terus trus then eso esto ça das
+    aku saya kalo kalau sounds seems jetzt ли
     """.split()))
 _ABOUT_ANSWER_WORDS = {
     "context": frozenset(map(fold, """
         maksud maksudnya arti artinya konteks konteksnya jelas jelasnya jelasin jelaskan terangin terangkan detail
         detailnya details rinci rinciannya ngerti paham mean means meaning explain elaborate context get understand
         refieres significa heisst heißt bedeutet значит 意思 什么意思 dijelasin dijelaskan bingung decir
+        penjelasan quiere quieres veut dire confused confusing
         """.split())),
     "confirm": frozenset(map(fold, """
         bener benar beneran serius seriusan yakin sure true real really seriously fr cierto verdad serio vrai sur
         wirklich stimmt правда source proof evidence hoax hoaks emang emangnya memang echt seguro
+        sumber percaya dipercaya legit valid akurat accurate fakta fact fake way точно sicher vraiment verdade certo
+        bohong boong lie lies false
         """.split())),
     "more": frozenset(map(fold, """
         lagi lain lainnya more else next other others еще mas plus mehr encore berikutnya 更多
+        lanjut lanjutkan lanjutin selanjutnya continue keep going weiter suite otro otra otros another autre autres
+        다른
         """.split())),
 }
+_ABOUT_ANSWER_SAID = frozenset().union(*_ABOUT_ANSWER_WORDS.values())
 _MAX_ABOUT_ANSWER_WORDS = 8
 
 
 def _about_the_answer(tokens: list[str]) -> str | None:
     """"context", "confirm" or "more" for a short message whose own words all say that (the first of
     those in that order when they say several: "more details" asks what it means), else None."""
-    own = [t for t in tokens if not function_word(t) and t not in _ABOUT_ANSWER_NEUTRAL]
+    def bare(token: str) -> str:  # "beritanya", "penjelasannya": the word and Indonesian's "-nya"
+        stem = token[:-3] if token.endswith("nya") and len(token) > 5 else token
+        return stem if stem in _ABOUT_ANSWER_SAID or stem in _ABOUT_ANSWER_NEUTRAL else token
+
+    tokens = [bare(t) for t in tokens]
+    # A word that says one of them counts even where it is also a function word ("sûr" in "c'est sûr ?")
+    own = [t for t in tokens if t in _ABOUT_ANSWER_SAID or (not function_word(t) and t not in _ABOUT_ANSWER_NEUTRAL)]
     if not own or len(tokens) > _MAX_ABOUT_ANSWER_WORDS:
         return None
     said = [{kind for kind, known in _ABOUT_ANSWER_WORDS.items() if t in known} for t in own]

@@ -227,6 +227,9 @@ def test_a_question_mentioning_links_or_articles_is_not_asking_for_one(message):
     # said in other words: every word of its own asks for more
     "ada yg lain ga?", "masih ada berita lainnya?", "kasih lagi dong", "next please", "ещё есть?", "lainnya ada ga kak?",
     "got more?", "any other?",
+    # session 39: Indonesian's "-nya", "lanjut", and more languages
+    "masih ada lagi gak beritanya", "terus apa lagi?", "lanjut", "keep going", "und weiter?", "give me another",
+    "kalo yang lainnya gimana?", "autres ?",
 ])
 def test_asking_for_more_of_an_answer(message):
     assert small_talk(message) == "more"
@@ -237,6 +240,8 @@ def test_asking_for_more_of_an_answer(message):
     "more troops?", "who else was there?", "lain kali aja", "more weapons for russia?", "next meeting?",
     "plus tard", "mas, kim ketemu siapa?", "other leaders at the parade?", "nothing more", "berita lain soal banjir?",
     "ada lagi soal pasukan Korut?", "siapa aja selain Kim?", "more on the Beijing parade", "other countries at the parade?",
+    "lanjutan pertemuan Kim Putin?", "next meeting Kim Putin kapan?", "what other weapons did Russia want?",
+    "keep going to Vladivostok?",
 ])
 def test_a_question_saying_more_or_else_is_not_asking_for_more(message):
     assert small_talk(message) != "more"
@@ -249,6 +254,9 @@ def test_a_question_saying_more_or_else_is_not_asking_for_more(message):
     "Wirklich?", "Правда?", "真的吗？", "진짜요?", "本当に？",
     "serius lu?", "you sure?", "source?", "fr?", "¿es cierto?", "serius nih?", "bener ga sih itu", "that true?",
     "echt?", "это правда?",
+    # session 39: a word that is also a function word ("sûr"), and more ways of doubting
+    "ah yang bener", "sumbernya bisa dipercaya?", "wait is this legit?", "no way, really?", "c'est sûr ?", "это точно?",
+    "ini fakta atau hoax?", "valid ga nih", "is that accurate?", "sounds fake", "echt jetzt?",
 ])
 def test_doubting_an_answer(message):
     assert small_talk(message) == "confirm"
@@ -258,6 +266,7 @@ def test_doubting_an_answer(message):
     "who said that?", "Apa benar Kim ke Rusia?", "benar kah Putin datang?", "really big parade?",
     "Serius nih, Kim ketemu Putin di mana?", "asli mana?", "masa depan hubungan Korut Rusia?",
     "fakta soal pertemuan Kim?", "proof of the deal?", "bener ga Kim ketemu Xi?", "is it true Putin invited Kim?",
+    "is the deal real or just talk?", "did Putin lie?", "sumber amunisi Rusia?", "fake news about Kim?",
     "serius, kapan Putin ke Pyongyang?", "seriusan Kim naik kereta?", "benarkah Korut kirim pasukan?",
 ])
 def test_a_question_saying_true_or_really_is_not_doubting(message):
@@ -271,6 +280,8 @@ def test_a_question_saying_true_or_really_is_not_doubting(message):
     "¿Qué significa?", "c'est-à-dire ?", "Was heißt das?", "Что это значит?", "什么意思？", "무슨 뜻이에요?",
     "どういう意味ですか？", "maksud lo apa?", "ga ngerti, maksudnya?", "jelasin lebih detail dong min", "terangin dong",
     "I don't get it", "what does that mean?", "explain pls", "bisa dijelasin?", "bingung, maksudnya gimana?",
+    # session 39
+    "bisa dijelasin lebih lanjut?", "¿qué quiere decir eso?", "ga paham aku", "i'm confused", "penjelasannya dong",
 ])
 def test_asking_what_an_answer_means(message):
     assert small_talk(message) == "context"
