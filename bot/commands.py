@@ -120,14 +120,16 @@ class UsageReply:
 Reply = Answer | Carriers | FollowReply | HelpReply | Links | SourcesReply | TimelineReply | UsageReply
 
 
-WORKING_TALK = (None, "link", "more", "confirm", "context")  # what `small_talk` calls a message the core works on
+# what `small_talk` calls a message the core works on
+WORKING_TALK = (None, "link", "more", "confirm", "context", "sources")
 
 
 def searches(command: Command) -> bool:
     """True when a command makes the core work or changes what it keeps (what a rate limit counts);
     help, usage, small talk ("makasih", "halo") and listing the follows do not. Asking for an answer's
     links does (an answer remembered only by its question is answered again), asking for more, doubting an
-    answer (who reported it is worked out), and asking what it means (its paragraphs are read)."""
+    answer (who reported it is worked out), asking what it means (its paragraphs are read), and asking where
+    the news comes from (the sources are listed, or who reported the answer it follows)."""
     return command.name in ("timeline", "sources", "follow", "unfollow") or (
         command.name == "ask" and bool(command.arg) and small_talk(command.arg) in WORKING_TALK)
 
@@ -136,7 +138,8 @@ def whole_corpus(command: Command) -> bool:
     """True when a command may read the whole corpus (a timeline, asked for as /timeline or in words; the
     list of sources): seconds on a large index the first time after it changes."""
     return command.name == "timeline" or (command.name == "sources" and not command.arg) or (
-        command.name == "ask" and (overview_topic(command.arg) is not None or reported_topic(command.arg) == ""))
+        command.name == "ask" and (overview_topic(command.arg) is not None or reported_topic(command.arg) == ""
+                                   or (small_talk(command.arg) == "sources" and not command.earlier)))
 
 
 class Workers:
@@ -167,19 +170,11 @@ def parse(text: str, bot_username: str | None = None) -> Command:
     text = (text or "").strip()
     match = _COMMAND.match(text)
     if not match:
-        return meant(Command("ask", text))
+        return Command("ask", text)
     name = match["name"].lower()
     name = ALIASES.get(name, name)
     other = bool(match["bot"] and bot_username and match["bot"].lower() != bot_username.lower())
-    return meant(Command(name, (match["arg"] or "").strip(), addressed_to_other_bot=other))
-
-
-def meant(command: Command) -> Command:
-    """The command a message means: asking where the bot's news comes from ("kamu tau dari mana?",
-    "sumbernya apa?", "what are your sources?") is /sources."""
-    if command.name == "ask" and small_talk(command.arg) == "sources":
-        return replace(command, name="sources", arg="")
-    return command
+    return Command(name, (match["arg"] or "").strip(), addressed_to_other_bot=other)
 
 
 def dispatch(core: NewsCore, command: Command) -> Reply:
@@ -191,8 +186,10 @@ def dispatch(core: NewsCore, command: Command) -> Reply:
             return UsageReply("Ask me a question, e.g. /ask Di mana Kim dan Putin bertemu?")
         # Not a question about the news: searched, "makasih ya" got the quote of Kim thanking Putin.
         talk = small_talk(command.arg)
-        if talk in ("greeting", "about", "sources"):  # "sources" asked inline, where no list fits
+        if talk in ("greeting", "about"):
             return HelpReply(COMMANDS)
+        if talk == "sources":  # "sumbernya apa?": who reported the answer it follows, else where my news comes from
+            return core.carriers(command.earlier) if command.earlier else SourcesReply(core.articles())
         if talk == "link":  # "link artikelnya mana?": of the answer it follows
             return core.links(command.earlier, command.quoted) if command.earlier else UsageReply(NO_ANSWER_TO_LINK)
         if talk == "confirm":  # "beneran?", "is that true?": who reported the answer it follows

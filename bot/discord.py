@@ -28,7 +28,7 @@ from discord import app_commands
 
 from .answer import Answer
 from .chat import Gate, Markup, delivery_pages, pages_for
-from .commands import COMMANDS, FOLLOWING, Command, CommandSpec, Reply, meant, parse, searches
+from .commands import COMMANDS, FOLLOWING, Command, CommandSpec, Reply, parse, searches
 from .config import ConfigError, Settings
 from .core import NewsCore, open_core
 from .feedback import DOWN, UP
@@ -342,7 +342,7 @@ def slash_command(spec: CommandSpec, handlers: Handlers) -> app_commands.Command
     """The slash command for one entry of the command list: its name, menu text and argument."""
 
     async def callback(interaction: discord.Interaction, **options: str | None) -> None:
-        await handlers.interaction(interaction, meant(Command(spec.name, (options.get(spec.arg or "") or "").strip())))
+        await handlers.interaction(interaction, Command(spec.name, (options.get(spec.arg or "") or "").strip()))
 
     # The signature Discord sees: the interaction, then the command's argument under its own name.
     parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,

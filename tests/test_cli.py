@@ -108,6 +108,14 @@ def test_chat_gives_more_of_the_last_answer_until_there_is_none(run):
                                  "words, or see who reported it with /sources and the question.")
 
 
+def test_chat_asked_for_the_source_after_an_answer_lists_who_carries_it(run):
+    """"sumbernya apa?" before any answer: where my news comes from; after one: who reported that answer."""
+    out = run("chat", input="sumbernya apa?\nBerapa kenaikan ekspor udang?\nsumbernya apa?\n").output
+    assert "I have read 3 articles from 3 outlets" in out[:out.index("ekspor udang")]
+    carriers = out[out.rindex("carry the answer"):]
+    assert "ANTARA" in carriers and "TEMPO.CO" in carriers and "[c_unknown, 2 passages]" not in carriers
+
+
 def test_sources_json(run):
     result = run("sources", "--json")
     data = json.loads(result.output[result.output.index("["):])

@@ -31,11 +31,15 @@ def test_small_talk_gets_a_chat_reply_not_a_quote(fake_core):
     # a question that thanks someone is a question
     reply = dispatch(fake_core, parse("Ekspor udang naik berapa persen, makasih?"))
     assert isinstance(reply, Answer) and reply.answered
-    # asking where the news comes from lists the sources, read off the event loop as /sources is
+    # asking where the news comes from lists the sources, read off the event loop as /sources is; after an
+    # answer, it asks where that answer comes from: the outlets that carry it, as /sources with its question
     for asked in ("kamu tau dari mana?", "Sumbernya apa, kak?", "what are your sources?", "/ask where do you get your news?"):
         command = parse(asked)
-        assert (command.name, command.arg, searches(command), whole_corpus(command)) == ("sources", "", True, True)
+        assert (searches(command), whole_corpus(command)) == (True, True)
         assert isinstance(dispatch(fake_core, command), SourcesReply)
+        after = replace(command, earlier="Berapa kenaikan ekspor udang?")
+        assert (searches(after), whole_corpus(after)) == (True, False)
+        assert dispatch(fake_core, after) == fake_core.carriers("Berapa kenaikan ekspor udang?")
     for question in ("Kim tahu dari mana soal itu?", "Siapa sumber KCNA?", "how do you know that Kim met Putin?"):
         assert parse(question).name == "ask"
     # the core itself quotes nothing for small talk (newsbot ask, --json)
