@@ -7,10 +7,10 @@ front end needs the same two things.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import ipaddress
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -34,7 +34,6 @@ LIGHT_ACTIONS = 4  # help, usage and paging a user may do per question the rate 
 # answer may follow it up without replying to it, as in `newsbot chat`; later, only a reply does.
 FOLLOW_UP_SECONDS = 15 * 60
 MAX_SHOWN_URL = 500  # characters of an article's address written out where a chat will not link it
-CONVERSATIONS = 10_000  # private conversations whose last answer is kept (the least recent forgotten)
 
 
 # --- the gate -----------------------------------------------------------------------------------------
@@ -57,7 +56,8 @@ class Gate:
     """
 
     def __init__(self, core: NewsCore | None, rate_limit: int, allowed: tuple[int, ...] | set[int] = (),
-                 clock: Callable[[], float] = time.monotonic, platform: str = "chat"):
+                 clock: Callable[[], float] = time.monotonic, platform: str = "chat",
+                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)):
         self.core = core
         self.rate = RateLimit(rate_limit, clock)
         self.light = RateLimit(rate_limit * LIGHT_ACTIONS, clock)
@@ -65,10 +65,8 @@ class Gate:
         self.refused: set[int | None] = set()  # places told once that they are not allowed
         self.workers = Workers()
         self.clock = clock
+        self.now = now  # the time answers are remembered at (a private conversation's last one, `earlier`)
         self.platform = platform  # whose conversations these are ("telegram", "discord")
-        # private conversation -> (when, vote token) of the last answer shown there since this bot started;
-        # the store remembers them too, for a bot restarted (`earlier`)
-        self.last_answers: OrderedDict[int, tuple[float, str]] = OrderedDict()
 
     def admits(self, place: int | None) -> bool:
         """True unless an allowlist is set and this place (None: a direct message) is not on it."""
@@ -99,29 +97,21 @@ class Gate:
         `conversation`, it is the answer a next question there may follow up (`earlier`)."""
         if not isinstance(reply, Answer) or self.core is None:
             return None
-        token = await self.workers.run(self.core.feedback.shown, reply, self._conversation(conversation))
-        if token is not None and conversation is not None:
-            self.last_answers[conversation] = (self.clock(), token)
-            self.last_answers.move_to_end(conversation)
-            while len(self.last_answers) > CONVERSATIONS:
-                self.last_answers.popitem(last=False)
-        return token
+        return await self.workers.run(self.core.feedback.shown, reply, self._conversation(conversation))
 
     async def earlier(self, token: str | None, conversation: int | None = None) -> ShownAnswer | None:
         """The answer a new message may follow up: the one whose vote buttons carry `token` (the answer
         it replies to); without one, in a private `conversation`, the last answer shown there within
-        FOLLOW_UP_SECONDS (before this bot started too: the store remembers it). None when there is none."""
+        FOLLOW_UP_SECONDS, as the store remembers it (so also one shown before this bot started). None when
+        there is none."""
         if self.core is None:
             return None
-        if not token and conversation in self.last_answers:
-            shown, last = self.last_answers[conversation]
-            token = last if self.clock() - shown < FOLLOW_UP_SECONDS else None
-        elif not token and conversation is not None:  # nothing shown there since this bot started
-            return await self.workers.run(self.core.feedback.last_shown, self._conversation(conversation),
-                                          FOLLOW_UP_SECONDS)
-        if not token:
+        if token:
+            return await self.workers.run(self.core.feedback.answer_shown, token)
+        if conversation is None:
             return None
-        return await self.workers.run(self.core.feedback.answer_shown, token)
+        since = self.now() - dt.timedelta(seconds=FOLLOW_UP_SECONDS)
+        return await self.workers.run(self.core.feedback.last_shown, self._conversation(conversation), since)
 
     def _conversation(self, conversation: int | None) -> str | None:
         """A private conversation as the store keeps it (a keyed hash with the platform), or None."""

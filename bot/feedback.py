@@ -134,10 +134,9 @@ class Feedback:
             log.warning("could not remember an answer for feedback (no vote buttons): %s", exc)
             return None
 
-    def last_shown(self, conversation: str, within: float) -> ShownAnswer | None:
-        """The newest answer shown in a private conversation in the last `within` seconds, as remembered
-        by the store (so also by a bot since restarted); None when there is none or it cannot be read."""
-        since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=within)
+    def last_shown(self, conversation: str, since: dt.datetime) -> ShownAnswer | None:
+        """The newest answer shown in a private conversation since this time, as the store remembers it
+        (so also one a bot since restarted showed); None when there is none or it cannot be read."""
         try:
             return self.store.last_answer(conversation, since)
         except NewsbotError as exc:

@@ -132,10 +132,10 @@ UPDATE newsbot.passages p SET published = a.published FROM newsbot.articles a WH
 CREATE INDEX IF NOT EXISTS passages_published ON newsbot.passages (published, id);
 CREATE INDEX IF NOT EXISTS mentions_date ON newsbot.mentions (date, passage);
 """)
+
 migration("m007_answers_by_conversation", """
 -- The private conversation an answer was shown in (a keyed hash), so a bot restarted finds the answer a
 -- next message there follows up (`last_answer`).
 ALTER TABLE newsbot.answers ADD COLUMN IF NOT EXISTS conversation text;
 CREATE INDEX IF NOT EXISTS answers_conversation ON newsbot.answers (conversation, id);
 """)
-

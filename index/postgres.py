@@ -511,12 +511,12 @@ class PostgresStore:
         row = self._run(lambda c: c.execute(
             "SELECT id, question, passages, shown FROM newsbot.answers WHERE conversation = %s AND shown >= %s "
             "ORDER BY id DESC LIMIT 1", [conversation, since]).fetchone())
-        return ShownAnswer(row[0], row[1], list(row[2]), row[3]) if row else None
+        return _shown(row) if row else None
 
     def shown_answer(self, answer: int) -> ShownAnswer | None:
         row = self._run(lambda c: c.execute("SELECT id, question, passages, shown FROM newsbot.answers WHERE id = %s",
                                             [answer]).fetchone())
-        return ShownAnswer(row[0], row[1], list(row[2]), row[3]) if row else None
+        return _shown(row) if row else None
 
     def vote(self, answer: int, voter: str, result: int, value: int) -> None:
         self._run(lambda c: c.execute(
@@ -528,7 +528,7 @@ class PostgresStore:
         rows = self._run(lambda c: c.execute(
             "SELECT a.id, a.question, a.passages, a.shown, v.voter, v.result, v.value, v.at FROM newsbot.votes v "
             "JOIN newsbot.answers a ON a.id = v.answer ORDER BY v.at, a.id").fetchall())
-        return [Vote(ShownAnswer(r[0], r[1], list(r[2]), r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+        return [Vote(_shown(r[:4]), r[4], r[5], r[6], r[7]) for r in rows]
 
     def answers_shown(self) -> int:
         return self._run(lambda c: c.execute("SELECT count(*) FROM newsbot.answers").fetchone()[0])
@@ -722,3 +722,7 @@ def _commit(conn, changes: ChangeSet) -> None:
              ("tokens", str(tokens)), ("indexed_at", now.isoformat(timespec="seconds")),
              ("generation", str(_generation(conn) + 1))])
 
+
+def _shown(row) -> ShownAnswer:
+    """An answers row (id, question, passages, shown) as the answer shown."""
+    return ShownAnswer(row[0], row[1], list(row[2]), row[3])

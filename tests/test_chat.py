@@ -1,6 +1,7 @@
 """The one chat flow every front end shares (bot/chat.py): the gate and the renderer over a markup
 strategy. The contract each front end keeps through it is tests/test_front_ends.py."""
 
+import datetime as dt
 import sqlite3
 
 import pytest
@@ -57,8 +58,8 @@ async def test_in_a_private_conversation_a_question_may_follow_up_the_last_answe
     (as in `newsbot chat`), for FOLLOW_UP_SECONDS; a reply's own answer comes first."""
     from newsbot.bot.chat import FOLLOW_UP_SECONDS
 
-    now = [1000.0]
-    gate = Gate(fake_core, rate_limit=0, clock=lambda: now[0])
+    later = [dt.timedelta(0)]  # how far the bot's clock runs ahead of the store's
+    gate = Gate(fake_core, rate_limit=0, now=lambda: dt.datetime.now(dt.UTC) + later[0])
     first = await gate.reply(Command("ask", "ekspor udang naik"))
     token = await gate.remember(first, conversation=7)
     other = await gate.remember(await gate.reply(Command("ask", "Gunung Merapi awan panas")))  # not private
@@ -71,9 +72,9 @@ async def test_in_a_private_conversation_a_question_may_follow_up_the_last_answe
     assert await gate.follow_up(Command("timeline", "udang"), None, 7) == Command("timeline", "udang")
     assert await gate.earlier(None, 8) is None and await gate.earlier(None) is None  # elsewhere, or in a group
     assert (await gate.earlier(other, 7)).question == "Gunung Merapi awan panas"  # the answer replied to
-    now[0] += FOLLOW_UP_SECONDS - 1
+    later[0] = dt.timedelta(seconds=FOLLOW_UP_SECONDS - 1)
     assert (await gate.earlier(None, 7)).question == "ekspor udang naik"
-    now[0] += 1
+    later[0] = dt.timedelta(seconds=FOLLOW_UP_SECONDS)
     assert await gate.earlier(None, 7) is None  # a new conversation now; a reply still follows up
     assert (await gate.earlier(token, 7)).question == "ekspor udang naik"
     gate.close()
